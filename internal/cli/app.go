@@ -1,0 +1,187 @@
+// Package cli owns fleet's command line: one cobra command per file, each
+// parsing its flags, calling one domain function and printing the result.
+// It also owns the App value that carries stdio, environment, working
+// directory and clock to every command, and the mapping of errors to exit
+// codes.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/fleetdev/fleet/internal/diag"
+)
+
+// Exit codes.
+const (
+	ExitOK          = 0
+	ExitFindings    = 1 // errors found in the fleet, or a command failed
+	ExitUsage       = 2
+	ExitPartial     = 3 // some hosts failed
+	ExitInterrupted = 130
+)
+
+// Stdio is the three standard streams.
+type Stdio struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// OSStdio returns the process's standard streams.
+func OSStdio() Stdio { return Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr} }
+
+// Env is the process environment as a value.
+type Env map[string]string
+
+// ParseEnv turns KEY=VALUE pairs into an Env; later pairs win.
+func ParseEnv(kv []string) Env {
+	env := Env{}
+	for _, s := range kv {
+		if k, v, ok := strings.Cut(s, "="); ok {
+			env[k] = v
+		}
+	}
+	return env
+}
+
+// Get returns the value of key, or "".
+func (e Env) Get(key string) string { return e[key] }
+
+// List returns the environment as KEY=VALUE pairs, for child processes.
+func (e Env) List() []string {
+	out := make([]string, 0, len(e))
+	for k, v := range e {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// App is everything a command may touch of the outside world.
+type App struct {
+	Stdio
+	Env Env
+	// WorkDir is the directory fleet was started in.
+	WorkDir string
+	// Now is the clock.
+	Now func() time.Time
+
+	// Global flags.
+	dirFlag string
+	JSON    bool
+	NoColor bool
+	Verbose bool
+}
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	err  error // may be nil when the message was already printed
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError is bad usage: a wrong flag, a missing argument, an unknown
+// host name.
+func usageError(format string, args ...any) error {
+	return &exitError{code: ExitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// hintError is an error with hints printed after it.
+type hintError struct {
+	err   error
+	hints []string
+}
+
+func (e *hintError) Error() string { return e.err.Error() }
+func (e *hintError) Unwrap() error { return e.err }
+
+func withHint(err error, hints ...string) error { return &hintError{err: err, hints: hints} }
+
+// findings is returned when diagnostics were already printed and the command
+// must exit 1.
+var errFindings = &exitError{code: ExitFindings}
+
+// Main runs fleet with args and returns the exit code.
+func Main(ctx context.Context, args []string, stdio Stdio, environ []string) int {
+	wd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "fleet: %v\n", err)
+		return ExitFindings
+	}
+	app := &App{Stdio: stdio, Env: ParseEnv(environ), WorkDir: wd, Now: time.Now}
+	return app.Run(ctx, args)
+}
+
+// Run runs one fleet command line and returns the exit code.
+func (a *App) Run(ctx context.Context, args []string) int {
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(a.In)
+	root.SetOut(a.Out)
+	root.SetErr(a.Err)
+	err := root.ExecuteContext(ctx)
+	return a.report(ctx, err)
+}
+
+// report prints err once, as "fleet: ...", with its hints, and returns the
+// exit code it maps to.
+func (a *App) report(ctx context.Context, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+		fmt.Fprintln(a.Err, "fleet: interrupted")
+		return ExitInterrupted
+	}
+	code := ExitFindings
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+		if ee.err == nil {
+			return code
+		}
+	}
+	var de *diag.Errors
+	if errors.As(err, &de) {
+		diag.Render(a.Err, de.List)
+		return code
+	}
+	msg := err.Error()
+	if isCobraUsage(msg) {
+		code = ExitUsage
+	}
+	fmt.Fprintf(a.Err, "fleet: %s\n", msg)
+	var he *hintError
+	if errors.As(err, &he) {
+		for _, h := range he.hints {
+			fmt.Fprintf(a.Err, "fleet: hint: %s\n", h)
+		}
+	}
+	if code == ExitUsage && isCobraUsage(msg) {
+		fmt.Fprintln(a.Err, "fleet: hint: run 'fleet help' for usage")
+	}
+	return code
+}
+
+// isCobraUsage recognises the argument and flag errors cobra returns.
+func isCobraUsage(msg string) bool {
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument", "invalid argument", "accepts ", "requires at least", "requires exactly", "requires at most", "required flag"} {
+		if strings.HasPrefix(msg, p) || strings.Contains(msg, " "+p) {
+			return true
+		}
+	}
+	return false
+}

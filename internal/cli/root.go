@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+)
+
+func (a *App) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "fleet",
+		Short: "Manage a fleet of NixOS, nix-darwin and home-manager machines as one systems flake",
+		Long: `fleet turns a folder of hosts, profiles, roles, users and plain Nix modules
+into a checked, explained, documented and deployable flake.
+
+Data goes to stdout (--json for scripts); messages go to stderr.
+Exit codes: 0 ok, 1 errors in the fleet, 2 bad usage, 3 some hosts failed,
+130 interrupted.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// Commands are grouped; completion is not offered.
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+	}
+	f := root.PersistentFlags()
+	f.StringVar(&a.dirFlag, "dir", "", "fleet directory (default: nearest folder upward holding fleet.toml)")
+	f.BoolVar(&a.JSON, "json", false, "print machine-readable JSON on stdout")
+	f.BoolVar(&a.NoColor, "no-color", false, "never color output")
+	f.BoolVarP(&a.Verbose, "verbose", "v", false, "print more about what fleet does")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &exitError{code: ExitUsage, err: err}
+	})
+	for _, c := range a.commands() {
+		root.AddCommand(c)
+	}
+	return root
+}
+
+// commands lists fleet's top-level commands. Each lives in its own file.
+func (a *App) commands() []*cobra.Command {
+	return []*cobra.Command{
+		a.nixCommand(),
+	}
+}
+
+// fleetDir resolves the fleet directory: --dir, or the nearest folder
+// upward from the working directory that holds fleet.toml.
+func (a *App) fleetDir() (string, error) {
+	if a.dirFlag != "" {
+		dir := a.dirFlag
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(a.WorkDir, dir)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "fleet.toml")); err != nil {
+			return "", withHint(fmt.Errorf("%s holds no fleet.toml", a.dirFlag), "run 'fleet init "+a.dirFlag+"' to create a fleet there")
+		}
+		return dir, nil
+	}
+	for dir := a.WorkDir; ; {
+		if _, err := os.Stat(filepath.Join(dir, "fleet.toml")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", withHint(fmt.Errorf("no fleet.toml in %s or any parent folder", a.WorkDir), "run 'fleet init' to create a fleet, or pass --dir")
+		}
+		dir = parent
+	}
+}
