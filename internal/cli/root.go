@@ -40,6 +40,12 @@ Exit codes: 0 ok, 1 errors in the fleet, 2 bad usage, 3 some hosts failed,
 // commands lists fleet's top-level commands. Each lives in its own file.
 func (a *App) commands() []*cobra.Command {
 	return []*cobra.Command{
+		a.initCommand(),
+		a.checkCommand(),
+		a.evalCommand(),
+		a.explainCommand(),
+		a.diffCommand(),
+		a.listCommand(),
 		a.nixCommand(),
 	}
 }

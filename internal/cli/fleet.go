@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"context"
+	"errors"
+
+	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/eval"
+	"github.com/fleetdev/fleet/internal/inventory"
+)
+
+// loaded is an evaluated fleet with every diagnostic found on the way.
+type loaded struct {
+	dir      string
+	inv      *inventory.Inventory
+	fleet    *eval.Fleet
+	selected []string
+	diags    *diag.List
+}
+
+// load reads and evaluates the fleet, limited to the hosts the selectors
+// pick (all hosts when there are none).
+func (a *App) load(ctx context.Context, selectors []string) (*loaded, error) {
+	dir, err := a.fleetDir()
+	if err != nil {
+		return nil, err
+	}
+	inv, diags := inventory.Load(dir)
+	selected, err := eval.Select(inv, selectors)
+	if err != nil {
+		var se *eval.SelectError
+		if errors.As(err, &se) && se.Hint != "" {
+			return nil, &exitError{code: ExitUsage, err: withHint(err, se.Hint)}
+		}
+		return nil, &exitError{code: ExitUsage, err: err}
+	}
+	f, err := eval.Evaluate(ctx, inv, a.evalConfig(selected))
+	if err != nil {
+		return nil, err
+	}
+	diags.Append(f.Diags)
+	return &loaded{dir: dir, inv: inv, fleet: f, selected: selected, diags: diags}, nil
+}
+
+// evalConfig wires the Nix front end into evaluation.
+func (a *App) evalConfig(hosts []string) eval.Config {
+	return eval.Config{Hosts: hosts}
+}
+
+// host returns the evaluated host called name, or a usage error.
+func (l *loaded) host(name string) (*eval.Host, error) {
+	if h := l.fleet.Host(name); h != nil {
+		return h, nil
+	}
+	err := &eval.SelectError{Selector: name}
+	if hint := diag.DidYouMean(name, l.inv.HostNames()); hint != "" {
+		return nil, &exitError{code: ExitUsage, err: withHint(err, hint)}
+	}
+	return nil, &exitError{code: ExitUsage, err: err}
+}
+
+// reportDiags prints diagnostics on stderr and returns errFindings when
+// there are errors.
+func (a *App) reportDiags(l *diag.List) error {
+	diag.Render(a.Err, l.Items())
+	if l.HasErrors() {
+		return errFindings
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fleetdev/fleet/internal/atomicfs"
+	"github.com/fleetdev/fleet/internal/scaffold"
+)
+
+func (a *App) initCommand() *cobra.Command {
+	var example bool
+	var host string
+	c := &cobra.Command{
+		Use:   "init [DIR]",
+		Short: "Create a new fleet (or write the bundled example fleet)",
+		Long: `Init writes a minimal working fleet into DIR (default: the current
+directory): fleet.toml, a flake.nix that you own, common settings and one host.
+With --example it writes the bundled example fleet instead: six machines,
+their profiles, roles, modules, users and secrets.
+
+Init never overwrites a file: if any file it would write exists, it writes
+nothing.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := a.WorkDir
+			if len(args) == 1 {
+				dir = args[0]
+				if !filepath.IsAbs(dir) {
+					dir = filepath.Join(a.WorkDir, dir)
+				}
+			}
+			var files map[string]atomicfs.File
+			if example {
+				var err error
+				if files, err = scaffold.Example(); err != nil {
+					return err
+				}
+			} else {
+				if !hostNameOK(host) {
+					return usageError("--host %q is not a valid host name", host)
+				}
+				files = scaffold.Minimal(filepath.Base(dir), host)
+			}
+			if err := atomicfs.CreateTree(dir, files); err != nil {
+				var ee *atomicfs.ExistsError
+				if errors.As(err, &ee) {
+					return withHint(fmt.Errorf("not writing a fleet into %s: %w", a.rel(dir), relExists(a, ee)), "choose an empty folder")
+				}
+				return err
+			}
+			rel := a.rel(dir)
+			fmt.Fprintf(a.Err, "wrote %d files into %s\n", len(files), rel)
+			fmt.Fprintf(a.Err, "next: fleet --dir %s check\n", rel)
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&example, "example", false, "write the bundled example fleet")
+	c.Flags().StringVar(&host, "host", "my-machine", "name of the first host of a new fleet")
+	return c
+}
+
+func relExists(a *App, e *atomicfs.ExistsError) error {
+	paths := make([]string, len(e.Paths))
+	for i, p := range e.Paths {
+		paths[i] = a.rel(p)
+	}
+	return &atomicfs.ExistsError{Paths: paths}
+}
+
+// rel renders a path relative to the working directory when it is below it.
+func (a *App) rel(path string) string {
+	if r, err := filepath.Rel(a.WorkDir, path); err == nil && filepath.IsLocal(r) {
+		return r
+	}
+	if r, err := filepath.Rel(a.WorkDir, path); err == nil && r == "." {
+		return "."
+	}
+	return path
+}
+
+func hostNameOK(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,474 @@
+// Package eval owns the evaluation of a fleet: it stacks the layers of
+// every host (module defaults, common, the profile chain, roles, users,
+// the host itself), merges them by fleet's rules while keeping the
+// provenance of every value, type-checks settings against the options the
+// modules declare, and runs the built-in checks. Its result, one Host per
+// machine, is the single input of generation, docs, tests and deploy.
+package eval
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/inventory"
+	"github.com/fleetdev/fleet/internal/nix/options"
+)
+
+// Config holds what evaluation needs from outside the fleet's data.
+type Config struct {
+	// ReadOptions extracts the options a module declares. When nil,
+	// settings are not type-checked.
+	ReadOptions func(file string, src []byte) (*options.Module, []diag.Diagnostic)
+	// CheckExpr syntax-checks the Nix source of an { expr = ... } value
+	// written at pos; it returns diagnostics positioned in the TOML file.
+	// When nil, expressions are not checked.
+	CheckExpr func(pos diag.Pos, src string) []diag.Diagnostic
+	// Hosts limits evaluation to these host names; nil evaluates all.
+	Hosts []string
+}
+
+// Fleet is an evaluated fleet.
+type Fleet struct {
+	Inv   *inventory.Inventory
+	Hosts []*Host // sorted by name
+	// Options are the options each module declares, by class and module.
+	Options map[string]map[string]*options.Module
+	Diags   *diag.List
+}
+
+// Host returns the evaluated host called name, or nil.
+func (f *Fleet) Host(name string) *Host {
+	for _, h := range f.Hosts {
+		if h.Name == name {
+			return h
+		}
+	}
+	return nil
+}
+
+// Host is one evaluated machine.
+type Host struct {
+	Name         string
+	Platform     inventory.Platform
+	System       string
+	Profile      string
+	ProfileChain []string // root profile first
+	Roles        []string
+	Src          *inventory.Host
+	// Tree holds every resolved value: modules, packages, settings,
+	// nixos or darwin pass-through, users.<name>.{home_modules,
+	// home_packages, home_settings, home}, and the host's own facts.
+	Tree *Node
+	// Modules are the enabled fleet modules, sorted.
+	Modules []string
+	Users   []*HostUser
+	// Secrets are the secrets the host's values reference.
+	Secrets []SecretRef
+	// Readable are the secret patterns the host's roles grant, with
+	// hosts/<name>/* and the referenced secrets.
+	Readable []string
+	// Errors and Warnings count the diagnostics about this host.
+	Errors, Warnings int
+}
+
+// HostUser is a user living on a host, with the user's merged home.
+type HostUser struct {
+	Name        string
+	User        *inventory.User
+	HomeModules []string // enabled home modules, sorted
+}
+
+// SecretRef is a { secret = ... } value in a host's configuration.
+type SecretRef struct {
+	Name string // "category/name"
+	Path string // the dotted path of the value
+	Pos  diag.Pos
+}
+
+// Evaluate evaluates the hosts of inv. Diagnostics of the inventory are not
+// repeated; the result's Diags holds what evaluation found.
+func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet, error) {
+	e := &evaluator{inv: inv, cfg: cfg, diags: &diag.List{}, layerDiags: map[string]*layerCheck{}}
+	e.readModules(ctx)
+	e.checkReferences()
+	hosts := inv.Hosts
+	if cfg.Hosts != nil {
+		hosts = nil
+		for _, h := range inv.Hosts {
+			if slices.Contains(cfg.Hosts, h.Name) {
+				hosts = append(hosts, h)
+			}
+		}
+	}
+	out := make([]*Host, len(hosts))
+	lists := make([]diag.List, len(hosts))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, h := range hosts {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			out[i] = e.host(h, &lists[i])
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for i := range lists {
+		e.diags.Append(&lists[i])
+	}
+	for _, lc := range e.layerDiags {
+		e.diags.Append(&lc.diags)
+	}
+	f := &Fleet{Inv: inv, Hosts: out, Options: e.options, Diags: e.diags}
+	f.countPerHost()
+	return f, nil
+}
+
+// countPerHost attributes diagnostics to hosts by the files they read.
+func (f *Fleet) countPerHost() {
+	items := f.Diags.Items()
+	for _, h := range f.Hosts {
+		files := map[string]bool{h.Src.File: true}
+		for _, ly := range h.layers(f.Inv) {
+			files[ly.File] = true
+		}
+		for _, d := range items {
+			if !files[d.Pos.File] && !strings.Contains(d.Message, "host "+h.Name+" ") && !strings.HasSuffix(d.Message, "host "+h.Name) {
+				continue
+			}
+			if d.Severity == diag.Error {
+				h.Errors++
+			} else {
+				h.Warnings++
+			}
+		}
+	}
+}
+
+// layers returns the host's layers, lowest first (without users).
+func (h *Host) layers(inv *inventory.Inventory) []*inventory.Layer {
+	var out []*inventory.Layer
+	if inv.Common != nil {
+		out = append(out, inv.Common)
+	}
+	for _, p := range h.ProfileChain {
+		out = append(out, &inv.Profiles[p].Layer)
+	}
+	for _, r := range h.Roles {
+		if role := inv.Roles[r]; role != nil {
+			out = append(out, &role.Layer)
+		}
+	}
+	for _, u := range h.Users {
+		out = append(out, &u.User.Layer)
+	}
+	return out
+}
+
+type evaluator struct {
+	inv   *inventory.Inventory
+	cfg   Config
+	diags *diag.List
+	// options and trees by class ("nixos", "darwin", "home") and module.
+	options map[string]map[string]*options.Module
+	trees   map[string]map[string]*optTree
+
+	mu         sync.Mutex
+	layerDiags map[string]*layerCheck
+}
+
+type layerCheck struct {
+	once  sync.Once
+	diags diag.List
+}
+
+// readModules extracts the options of every module, in parallel.
+func (e *evaluator) readModules(ctx context.Context) {
+	e.options = map[string]map[string]*options.Module{}
+	e.trees = map[string]map[string]*optTree{}
+	type job struct {
+		class string
+		mod   *inventory.Module
+	}
+	var jobs []job
+	for _, class := range []string{"nixos", "darwin", "home"} {
+		e.options[class] = map[string]*options.Module{}
+		e.trees[class] = map[string]*optTree{}
+		for _, name := range sortedMapKeys(e.inv.Modules[class]) {
+			jobs = append(jobs, job{class, e.inv.Modules[class][name]})
+		}
+	}
+	if e.cfg.ReadOptions == nil {
+		return
+	}
+	results := make([]*options.Module, len(jobs))
+	lists := make([]diag.List, len(jobs))
+	g, _ := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, j := range jobs {
+		g.Go(func() error {
+			m, ds := e.cfg.ReadOptions(j.mod.File, j.mod.Src)
+			for _, d := range ds {
+				lists[i].Add(d)
+			}
+			results[i] = m
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for i, j := range jobs {
+		e.diags.Append(&lists[i])
+		if results[i] == nil {
+			continue
+		}
+		e.options[j.class][j.mod.Name] = results[i]
+		e.trees[j.class][j.mod.Name] = newOptTree(results[i].Options, []string{"fleet", j.mod.Name})
+	}
+}
+
+// once runs check for a key exactly once across all hosts; its diagnostics
+// are reported once.
+func (e *evaluator) once(key string, check func(*diag.List)) {
+	e.mu.Lock()
+	lc := e.layerDiags[key]
+	if lc == nil {
+		lc = &layerCheck{}
+		e.layerDiags[key] = lc
+	}
+	e.mu.Unlock()
+	lc.once.Do(func() { check(&lc.diags) })
+}
+
+// allModuleNames returns every module name of any class.
+func (e *evaluator) moduleNames(classes ...string) []string {
+	var out []string
+	for _, c := range classes {
+		out = append(out, sortedMapKeys(e.inv.Modules[c])...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// allLayers returns common, every profile, role and user, in a fixed
+// order.
+func (e *evaluator) allLayers() []*inventory.Layer {
+	var out []*inventory.Layer
+	if e.inv.Common != nil {
+		out = append(out, e.inv.Common)
+	}
+	for _, n := range sortedMapKeys(e.inv.Profiles) {
+		out = append(out, &e.inv.Profiles[n].Layer)
+	}
+	for _, n := range sortedMapKeys(e.inv.Roles) {
+		out = append(out, &e.inv.Roles[n].Layer)
+	}
+	for _, n := range sortedMapKeys(e.inv.Users) {
+		out = append(out, &e.inv.Users[n].Layer)
+	}
+	return out
+}
+
+// checkReferences checks what shared layers name: profiles' parents,
+// modules, home modules, secrets.
+func (e *evaluator) checkReferences() {
+	for _, n := range sortedMapKeys(e.inv.Profiles) {
+		p := e.inv.Profiles[n]
+		if p.Extends.IsSet() && e.inv.Profiles[p.Extends.V] == nil {
+			e.unknown(p.Extends, "profile", sortedMapKeys(e.inv.Profiles), "profiles/%s.toml")
+		}
+	}
+	e.checkCycles()
+	layers := e.allLayers()
+	for _, h := range e.inv.Hosts {
+		layers = append(layers, &h.Layer)
+	}
+	system := e.moduleNames("nixos", "darwin")
+	home := e.moduleNames("home")
+	for _, ly := range layers {
+		for _, m := range ly.Modules {
+			if !slices.Contains(system, m.V) {
+				e.unknownModule(m, system, "nixos or darwin", ly)
+			}
+		}
+		e.checkSettingsModules(ly.Settings, system, "settings", "modules/nixos/%s or modules/darwin/%s")
+		e.checkSettingsModules(ly.Force.Settings, system, "settings", "modules/nixos/%s or modules/darwin/%s")
+		for _, m := range ly.HomeModules {
+			if !slices.Contains(home, m.V) {
+				e.unknownModule(m, home, "home", ly)
+			}
+		}
+		e.checkSettingsModules(ly.HomeSettings, home, "home_settings", "modules/home/%s")
+		e.checkSettingsModules(ly.Force.HomeSettings, home, "home_settings", "modules/home/%s")
+		e.checkExprs(ly)
+		e.checkRenames(ly)
+	}
+}
+
+func (e *evaluator) unknownModule(m inventory.Str, known []string, class string, ly *inventory.Layer) {
+	d := e.diags.Errorf(m.Pos, "unknown-module", "no %s module named %q", class, m.V)
+	if hint := diag.DidYouMean(m.V, known); hint != "" {
+		d.Hint("%s", hint)
+	} else if class == "home" {
+		d.Hint("create modules/home/%s/default.nix", m.V)
+	} else {
+		d.Hint("create modules/nixos/%s/default.nix or modules/darwin/%s/default.nix", m.V, m.V)
+	}
+}
+
+func (e *evaluator) checkSettingsModules(t *inventory.Value, known []string, key, want string) {
+	if t == nil {
+		return
+	}
+	for _, k := range t.Keys {
+		if slices.Contains(known, k) {
+			continue
+		}
+		d := e.diags.Errorf(t.Fields[k].KeyPos, "unknown-module", "[%s.%s] names no module", key, inventory.QuoteKey(k))
+		if hint := diag.DidYouMean(k, known); hint != "" {
+			d.Hint("%s", hint)
+		} else {
+			d.Hint("create "+want+"/default.nix", k, k)
+		}
+	}
+}
+
+func (e *evaluator) unknown(s inventory.Str, what string, known []string, create string) {
+	d := e.diags.Errorf(s.Pos, "unknown-"+what, "no %s named %q", what, s.V)
+	if hint := diag.DidYouMean(s.V, known); hint != "" {
+		d.Hint("%s", hint)
+	} else {
+		d.Hint("create "+create, s.V)
+	}
+}
+
+// checkCycles reports profiles whose extends chain loops.
+func (e *evaluator) checkCycles() {
+	reported := map[string]bool{}
+	for _, n := range sortedMapKeys(e.inv.Profiles) {
+		seen := []string{}
+		cur := n
+		for cur != "" {
+			if i := slices.Index(seen, cur); i >= 0 {
+				cycle := append(slices.Clone(seen[i:]), cur)
+				key := slices.Min(seen[i:])
+				if !reported[key] {
+					reported[key] = true
+					p := e.inv.Profiles[key]
+					d := e.diags.Errorf(p.Extends.Pos, "cycle", "profiles extend each other in a cycle: %s", strings.Join(rotate(cycle, key), " -> "))
+					for _, c := range seen[i:] {
+						if c != key {
+							d.Also(e.inv.Profiles[c].Extends.Pos, "profile %s extends %s", c, e.inv.Profiles[c].Extends.V)
+						}
+					}
+					d.Hint("remove one of the extends")
+				}
+				break
+			}
+			seen = append(seen, cur)
+			p := e.inv.Profiles[cur]
+			if p == nil {
+				break
+			}
+			cur = p.Extends.V
+		}
+	}
+}
+
+// rotate returns cycle (first == last) starting at start.
+func rotate(cycle []string, start string) []string {
+	body := cycle[:len(cycle)-1]
+	i := slices.Index(body, start)
+	out := append(slices.Clone(body[i:]), body[:i]...)
+	return append(out, start)
+}
+
+// profileChain returns the host's profile chain, root first, or nil when
+// the profile is unknown or cyclic (already reported).
+func (e *evaluator) profileChain(name string) []string {
+	var chain []string
+	for cur := name; cur != ""; {
+		p := e.inv.Profiles[cur]
+		if p == nil || slices.Contains(chain, cur) {
+			return nil
+		}
+		chain = append(chain, cur)
+		cur = p.Extends.V
+	}
+	slices.Reverse(chain)
+	return chain
+}
+
+// checkExprs syntax-checks the { expr = ... } values of a layer.
+func (e *evaluator) checkExprs(ly *inventory.Layer) {
+	if e.cfg.CheckExpr == nil {
+		return
+	}
+	for _, t := range []*inventory.Value{ly.Settings, ly.HomeSettings, ly.NixOS, ly.Darwin, ly.Home, ly.Force.Settings, ly.Force.HomeSettings, ly.Force.NixOS, ly.Force.Darwin, ly.Force.Home} {
+		walkValues(t, func(v *inventory.Value) {
+			if inventory.IsSpecial(v) && v.Keys[0] == "expr" {
+				src := v.Fields["expr"]
+				if src.Kind != inventory.String {
+					e.diags.Errorf(src.Pos, "type", "expr must be a string of Nix source")
+					return
+				}
+				for _, d := range e.cfg.CheckExpr(src.Pos, src.Str) {
+					e.diags.Add(d)
+				}
+			}
+			if inventory.IsSpecial(v) && v.Keys[0] == "secret" {
+				if s := v.Fields["secret"]; s.Kind != inventory.String {
+					e.diags.Errorf(s.Pos, "type", `secret must be a string naming a secret, such as "backup/restic-password"`)
+				}
+			}
+		})
+	}
+}
+
+// walkValues calls f on every value below t, containers included.
+func walkValues(t *inventory.Value, f func(*inventory.Value)) {
+	if t == nil {
+		return
+	}
+	f(t)
+	switch t.Kind {
+	case inventory.Table:
+		if inventory.IsSpecial(t) {
+			return
+		}
+		for _, k := range t.Keys {
+			walkValues(t.Fields[k], f)
+		}
+	case inventory.Array:
+		for _, e := range t.List {
+			walkValues(e, f)
+		}
+	}
+}
+
+func sortedMapKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// platformModules returns the modules of a platform ("nixos" or "darwin").
+func (e *evaluator) hasModule(class, name string) bool {
+	return e.inv.Modules[class][name] != nil
+}
+
+func moduleFile(class, name string) string {
+	return fmt.Sprintf("modules/%s/%s/default.nix", class, name)
+}

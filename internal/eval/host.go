@@ -1,0 +1,748 @@
+package eval
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/inventory"
+	"github.com/fleetdev/fleet/internal/nix/options"
+)
+
+// stacked is one layer in a host's stack.
+type stacked struct {
+	ly    *inventory.Layer
+	level int
+}
+
+// stack returns the host's layers (without users), lowest first, and the
+// level the roles share.
+func (e *evaluator) stack(src *inventory.Host, chain []string) ([]stacked, int) {
+	var out []stacked
+	level := 1
+	if e.inv.Common != nil {
+		out = append(out, stacked{e.inv.Common, level})
+	}
+	for _, p := range chain {
+		level++
+		out = append(out, stacked{&e.inv.Profiles[p].Layer, level})
+	}
+	level++
+	peer := level
+	for _, r := range src.Roles {
+		if role := e.inv.Roles[r.V]; role != nil {
+			out = append(out, stacked{&role.Layer, peer})
+		}
+	}
+	return out, peer
+}
+
+// Levels above the roles.
+const (
+	userLevelOffset = 1
+	hostLevelOffset = 2
+)
+
+func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
+	h := &Host{
+		Name:     src.Name,
+		Platform: inventory.Platform(src.Platform.V),
+		System:   src.System.V,
+		Profile:  src.Profile.V,
+		Roles:    inventory.Names(src.Roles),
+		Src:      src,
+	}
+	class := string(h.Platform)
+	if src.Profile.IsSet() {
+		if e.inv.Profiles[src.Profile.V] == nil {
+			e.unknownIn(dl, src.Profile, "profile", sortedMapKeys(e.inv.Profiles), "profiles/%s.toml")
+		} else {
+			h.ProfileChain = e.profileChain(src.Profile.V)
+		}
+	}
+	for _, r := range src.Roles {
+		if e.inv.Roles[r.V] == nil {
+			e.unknownIn(dl, r, "role", sortedMapKeys(e.inv.Roles), "roles/%s.toml")
+		}
+	}
+	layers, peer := e.stack(src, h.ProfileChain)
+	hostLevel := peer + hostLevelOffset
+	all := append(slices.Clone(layers), stacked{&src.Layer, hostLevel})
+
+	if class != "" {
+		for _, s := range all {
+			e.checkLayerFor(s.ly, class, dl)
+		}
+	}
+
+	m := &merger{diags: dl, peer: peer}
+	root := &Node{Kind: Table, Fields: map[string]*Node{}}
+	var settings, modules, packages, pass *Node
+	for _, s := range all {
+		label := s.ly.Label()
+		m.path = []string{"settings"}
+		settings = m.merge(settings, e.settingsNode(s.ly.Settings, s.ly.Modules, label, s.level, false, dl))
+		if s.ly.Force.Settings != nil {
+			settings = m.merge(settings, e.settingsNode(s.ly.Force.Settings, nil, label, s.level, true, dl))
+		}
+		m.path = []string{"modules"}
+		modules = m.merge(modules, strList(s.ly.Modules, label, s.level))
+		m.path = []string{"packages"}
+		packages = m.merge(packages, strList(s.ly.Packages, label, s.level))
+		m.path = []string{class}
+		pt, force := s.ly.NixOS, s.ly.Force.NixOS
+		if h.Platform == inventory.Darwin {
+			pt, force = s.ly.Darwin, s.ly.Force.Darwin
+		}
+		if pt != nil {
+			pass = m.merge(pass, fromValue(pt, label, s.level, false))
+		}
+		if force != nil {
+			pass = m.merge(pass, fromValue(force, label, s.level, true))
+		}
+	}
+	if h.Platform == inventory.NixOS && src.Darwin != nil {
+		dl.Warnf(src.Darwin.KeyPos, "ignored", "[darwin] is ignored on NixOS host %s", h.Name).Hint("remove it, or move it to a profile or role shared with darwin hosts")
+	}
+	if h.Platform == inventory.Darwin && src.NixOS != nil {
+		dl.Warnf(src.NixOS.KeyPos, "ignored", "[nixos] is ignored on darwin host %s", h.Name).Hint("remove it, or move it to a profile or role shared with NixOS hosts")
+	}
+
+	h.Modules = enabled(settings)
+	settings = overlay(e.defaults(class, h.Modules), settings)
+	root.Fields["settings"] = orEmptyTable(settings)
+	root.Fields["modules"] = filterItems(orEmptyList(modules), h.Modules)
+	root.Fields["packages"] = orEmptyList(packages)
+	if class != "" {
+		root.Fields[class] = orEmptyTable(pass)
+	}
+
+	users := &Node{Kind: Table, Fields: map[string]*Node{}}
+	for _, u := range src.Users {
+		user := e.inv.Users[u.V]
+		if user == nil {
+			e.unknownIn(dl, u, "user", sortedMapKeys(e.inv.Users), "users/%s/user.toml")
+			continue
+		}
+		ut, hu := e.userTree(layers, src, user, peer, hostLevel, dl)
+		users.Fields[u.V] = ut
+		h.Users = append(h.Users, hu)
+	}
+	root.Fields["users"] = users
+	e.facts(root, src)
+	h.Tree = root
+
+	e.checkRequires(h, dl)
+	e.checkFirmware(h, dl)
+	e.checkStateVersion(h, dl)
+	e.collectSecrets(h, dl)
+	return h
+}
+
+func (e *evaluator) unknownIn(dl *diag.List, s inventory.Str, what string, known []string, create string) {
+	d := dl.Errorf(s.Pos, "unknown-"+what, "no %s named %q", what, s.V)
+	if hint := diag.DidYouMean(s.V, known); hint != "" {
+		d.Hint("%s", hint)
+	} else {
+		d.Hint("create "+create, s.V)
+	}
+}
+
+// userTree merges a user's home on a host: the host's layers, the user's
+// own file, then the host.
+func (e *evaluator) userTree(layers []stacked, src *inventory.Host, user *inventory.User, peer, hostLevel int, dl *diag.List) (*Node, *HostUser) {
+	all := append(slices.Clone(layers), stacked{&user.Layer, peer + userLevelOffset}, stacked{&src.Layer, hostLevel})
+	m := &merger{diags: dl, peer: peer}
+	prefix := "users." + user.Name + "."
+	var mods, pkgs, settings, home *Node
+	for _, s := range all {
+		e.checkHomeLayer(s.ly, dl)
+		label := s.ly.Label()
+		m.path = []string{prefix + "home_modules"}
+		mods = m.merge(mods, strList(s.ly.HomeModules, label, s.level))
+		m.path = []string{prefix + "home_packages"}
+		pkgs = m.merge(pkgs, strList(s.ly.HomePackages, label, s.level))
+		m.path = []string{prefix + "home_settings"}
+		settings = m.merge(settings, e.settingsNode(s.ly.HomeSettings, s.ly.HomeModules, label, s.level, false, dl))
+		if s.ly.Force.HomeSettings != nil {
+			settings = m.merge(settings, e.settingsNode(s.ly.Force.HomeSettings, nil, label, s.level, true, dl))
+		}
+		m.path = []string{prefix + "home"}
+		if s.ly.Home != nil {
+			home = m.merge(home, fromValue(s.ly.Home, label, s.level, false))
+		}
+		if s.ly.Force.Home != nil {
+			home = m.merge(home, fromValue(s.ly.Force.Home, label, s.level, true))
+		}
+	}
+	hu := &HostUser{Name: user.Name, User: user, HomeModules: enabled(settings)}
+	settings = overlay(e.defaults("home", hu.HomeModules), settings)
+	t := &Node{Kind: Table, Fields: map[string]*Node{
+		"home_modules":  filterItems(orEmptyList(mods), hu.HomeModules),
+		"home_packages": orEmptyList(pkgs),
+		"home_settings": orEmptyTable(settings),
+		"home":          orEmptyTable(home),
+	}}
+	return t, hu
+}
+
+// settingsNode turns a layer's [settings] table and modules list into one
+// node: every listed module gets enable = true defined at its list entry.
+func (e *evaluator) settingsNode(t *inventory.Value, mods []inventory.Str, label string, level int, forced bool, dl *diag.List) *Node {
+	var n *Node
+	if t != nil {
+		n = fromValue(t, label, level, forced)
+	} else {
+		n = &Node{Kind: Table, Fields: map[string]*Node{}}
+	}
+	for _, m := range mods {
+		mod := n.Fields[m.V]
+		if mod == nil {
+			mod = &Node{Kind: Table, Fields: map[string]*Node{}, Defs: []Def{{Layer: label, Pos: m.Pos, level: level}}}
+			n.Fields[m.V] = mod
+		}
+		if en := mod.Fields["enable"]; en != nil {
+			if en.Kind == Bool && !en.Bool {
+				dl.Errorf(en.Defs[0].Pos, "conflict", "%s both enables and disables module %s", label, m.V).
+					Also(m.Pos, "listed in modules here").Hint("keep one of the two")
+			}
+			continue
+		}
+		mod.Fields["enable"] = &Node{Kind: Bool, Bool: true, Defs: []Def{{Layer: label, Pos: m.Pos, Value: "true (listed in modules)", level: level}}}
+	}
+	return n
+}
+
+// enabled returns the modules whose enable resolved to true, sorted.
+func enabled(settings *Node) []string {
+	var out []string
+	if settings == nil {
+		return nil
+	}
+	for _, k := range settings.Keys() {
+		if en := settings.Fields[k].Get("enable"); en != nil && en.Kind == Bool && en.Bool {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// strList turns a list of names into a List node.
+func strList(ss []inventory.Str, label string, level int) *Node {
+	if len(ss) == 0 {
+		return nil
+	}
+	n := &Node{Kind: List, Defs: []Def{{Layer: label, Pos: ss[0].Pos, Value: describeStrs(ss), level: level}}}
+	for _, s := range ss {
+		n.Items = append(n.Items, &Node{Kind: String, Str: s.V, Defs: []Def{{Layer: label, Pos: s.Pos, Value: strconv.Quote(s.V), level: level}}})
+	}
+	return n
+}
+
+func describeStrs(ss []inventory.Str) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = strconv.Quote(s.V)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// filterItems keeps the list items named in keep (modules disabled by a
+// higher layer drop out of the list).
+func filterItems(n *Node, keep []string) *Node {
+	n.Items = slices.DeleteFunc(n.Items, func(it *Node) bool { return !slices.Contains(keep, it.Str) })
+	return n
+}
+
+func orEmptyTable(n *Node) *Node {
+	if n == nil {
+		return &Node{Kind: Table, Fields: map[string]*Node{}}
+	}
+	return n
+}
+
+func orEmptyList(n *Node) *Node {
+	if n == nil {
+		return &Node{Kind: List}
+	}
+	return n
+}
+
+// facts records the host's own values (platform, hardware, deploy, ...) in
+// the tree, each with its single definition.
+func (e *evaluator) facts(root *Node, src *inventory.Host) {
+	label := src.Label()
+	str := func(s inventory.Str) *Node {
+		if !s.IsSet() {
+			return nil
+		}
+		return &Node{Kind: String, Str: s.V, Defs: []Def{{Layer: label, Pos: s.Pos, Value: strconv.Quote(s.V)}}}
+	}
+	integer := func(i inventory.IntVal) *Node {
+		if !i.IsSet() {
+			return nil
+		}
+		return &Node{Kind: Int, Int: i.V, Defs: []Def{{Layer: label, Pos: i.Pos, Value: strconv.FormatInt(i.V, 10)}}}
+	}
+	boolean := func(b inventory.BoolVal) *Node {
+		if !b.IsSet() {
+			return nil
+		}
+		return &Node{Kind: Bool, Bool: b.V, Defs: []Def{{Layer: label, Pos: b.Pos, Value: strconv.FormatBool(b.V)}}}
+	}
+	set := func(t *Node, k string, v *Node) {
+		if v != nil {
+			t.Fields[k] = v
+		}
+	}
+	set(root, "platform", str(src.Platform))
+	set(root, "system", str(src.System))
+	if src.StateVersion != nil {
+		set(root, "state_version", fromValue(src.StateVersion, label, 0, false))
+	}
+	set(root, "profile", str(src.Profile))
+	set(root, "roles", strList(src.Roles, label, 0))
+	set(root, "host_key", str(src.HostKey))
+	set(root, "age_key", str(src.AgeKey))
+	set(root, "description", str(src.Description))
+	hw := &Node{Kind: Table, Fields: map[string]*Node{}}
+	set(hw, "firmware", str(src.Hardware.Firmware))
+	set(hw, "boot_disk", str(src.Hardware.BootDisk))
+	set(hw, "partition_table", str(src.Hardware.PartitionTable))
+	set(hw, "bios_boot_partition", boolean(src.Hardware.BIOSBootPartition))
+	set(hw, "gpu", str(src.Hardware.GPU))
+	set(hw, "memory_gb", integer(src.Hardware.MemoryGB))
+	set(hw, "cpu", str(src.Hardware.CPU))
+	root.Fields["hardware"] = hw
+	dp := &Node{Kind: Table, Fields: map[string]*Node{}}
+	set(dp, "target", str(src.Deploy.Target))
+	set(dp, "build_on", str(src.Deploy.BuildOn))
+	set(dp, "ssh_port", integer(src.Deploy.SSHPort))
+	root.Fields["deploy"] = dp
+}
+
+// overlay puts layered values over module defaults. Below an option, a
+// layered value replaces the default (as a definition replaces a default
+// in the Nix module system); the default stays in the record.
+func overlay(def, lay *Node) *Node {
+	switch {
+	case def == nil:
+		return lay
+	case lay == nil:
+		return def
+	case def.option || def.Kind != Table || lay.Kind != Table:
+		if lay.Kind.leaf() || lay.Kind == List {
+			lay.Winner += len(def.Defs)
+			lay.Defs = append(slices.Clone(def.Defs), lay.Defs...)
+		}
+		return lay
+	}
+	def.Defs = append(def.Defs, lay.Defs...)
+	for k, v := range lay.Fields {
+		def.Fields[k] = overlay(def.Fields[k], v)
+	}
+	return def
+}
+
+// defaults builds the tree of declared defaults of the enabled modules of
+// a class.
+func (e *evaluator) defaults(class string, mods []string) *Node {
+	root := &Node{Kind: Table, Fields: map[string]*Node{}}
+	for _, name := range mods {
+		mod := e.options[class][name]
+		if mod == nil {
+			continue
+		}
+		t := &Node{Kind: Table, Fields: map[string]*Node{}}
+		for _, o := range mod.Options {
+			if len(o.Path) < 3 || o.Path[0] != "fleet" || o.Path[1] != name {
+				continue
+			}
+			addDefault(t, o.Path[2:], o)
+		}
+		root.Fields[name] = t
+	}
+	return root
+}
+
+func addDefault(t *Node, path []string, o *options.Option) {
+	for _, k := range path[:len(path)-1] {
+		next := t.Fields[k]
+		if next == nil || next.Kind != Table {
+			next = &Node{Kind: Table, Fields: map[string]*Node{}}
+			t.Fields[k] = next
+		}
+		t = next
+	}
+	last := path[len(path)-1]
+	if o.Type != nil && o.Type.Kind == options.Submodule && (o.Default == nil || isEmptyMap(o.Default.Value)) {
+		sub := &Node{Kind: Table, Fields: map[string]*Node{}}
+		for _, so := range o.Type.Options {
+			if len(so.Path) > 0 {
+				addDefault(sub, so.Path, so)
+			}
+		}
+		if len(sub.Fields) > 0 {
+			t.Fields[last] = sub
+		}
+		return
+	}
+	if o.Default == nil {
+		return
+	}
+	pos := o.Default.Pos
+	if !pos.IsValid() {
+		pos = o.Pos
+	}
+	def := Def{Layer: LayerDefault, Pos: pos, Value: o.Default.Source}
+	var n *Node
+	if o.Default.Computed {
+		n = &Node{Kind: Expr, Str: o.Default.Source, Computed: true}
+	} else {
+		n = fromAny(o.Default.Value, def)
+	}
+	n.Defs = []Def{def}
+	n.option = true
+	t.Fields[last] = n
+}
+
+func isEmptyMap(v any) bool {
+	m, ok := v.(map[string]any)
+	return ok && len(m) == 0
+}
+
+// fromAny converts a decoded Nix literal to a Node.
+func fromAny(v any, def Def) *Node {
+	n := &Node{Defs: []Def{def}}
+	switch v := v.(type) {
+	case nil:
+		n.Kind = Null
+	case bool:
+		n.Kind, n.Bool = Bool, v
+	case int64:
+		n.Kind, n.Int = Int, v
+	case float64:
+		n.Kind, n.Float = Float, v
+	case string:
+		n.Kind, n.Str = String, v
+	case []any:
+		n.Kind = List
+		for _, e := range v {
+			n.Items = append(n.Items, fromAny(e, def))
+		}
+	case map[string]any:
+		n.Kind = Table
+		n.Fields = map[string]*Node{}
+		for k, e := range v {
+			n.Fields[k] = fromAny(e, def)
+		}
+	default:
+		n.Kind, n.Str, n.Computed = Expr, fmt.Sprint(v), true
+	}
+	return n
+}
+
+// checkLayerFor type-checks a layer's settings for one platform, once per
+// layer and platform across all hosts. dl receives the diagnostics of
+// the host's own file (it is not shared).
+func (e *evaluator) checkLayerFor(ly *inventory.Layer, class string, dl *diag.List) {
+	check := func(l *diag.List) {
+		for _, m := range ly.Modules {
+			if e.hasModule(class, m.V) || !e.exists(m.V, "nixos", "darwin") {
+				continue
+			}
+			l.Errorf(m.Pos, "platform", "module %s has no %s version", m.V, class).
+				Hint("write %s, or enable the module in a role that requires platform = %q", moduleFile(class, m.V), otherPlatform(class))
+		}
+		tc := &typeChecker{diags: l}
+		for _, t := range []*inventory.Value{ly.Settings, ly.Force.Settings} {
+			if t == nil {
+				continue
+			}
+			for _, k := range t.Keys {
+				if !e.hasModule(class, k) {
+					if e.exists(k, "nixos", "darwin") {
+						l.Errorf(t.Fields[k].KeyPos, "platform", "module %s has no %s version", k, class).
+							Hint("write %s, or move these settings to a role that requires platform = %q", moduleFile(class, k), otherPlatform(class))
+					}
+					continue
+				}
+				if tree := e.trees[class][k]; tree != nil {
+					tc.checkTable(t.Fields[k], tree, "settings."+inventory.QuoteKey(k), k)
+				}
+			}
+		}
+	}
+	if ly.Kind == inventory.KindHost {
+		check(dl)
+		return
+	}
+	e.once(ly.File+"\x00"+class, check)
+}
+
+// checkHomeLayer type-checks a layer's home settings, once per layer.
+func (e *evaluator) checkHomeLayer(ly *inventory.Layer, dl *diag.List) {
+	check := func(l *diag.List) {
+		tc := &typeChecker{diags: l}
+		for _, t := range []*inventory.Value{ly.HomeSettings, ly.Force.HomeSettings} {
+			if t == nil {
+				continue
+			}
+			for _, k := range t.Keys {
+				if tree := e.trees["home"][k]; tree != nil {
+					tc.checkTable(t.Fields[k], tree, "home_settings."+inventory.QuoteKey(k), k)
+				}
+			}
+		}
+	}
+	if ly.Kind == inventory.KindHost {
+		check(dl)
+		return
+	}
+	e.once(ly.File+"\x00home", check)
+}
+
+func (e *evaluator) exists(name string, classes ...string) bool {
+	for _, c := range classes {
+		if e.hasModule(c, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func otherPlatform(class string) string {
+	if class == "darwin" {
+		return "darwin"
+	}
+	return "nixos"
+}
+
+// checkRequires checks every role's [requires] against the host.
+func (e *evaluator) checkRequires(h *Host, dl *diag.List) {
+	src := h.Src
+	for _, r := range src.Roles {
+		role := e.inv.Roles[r.V]
+		if role == nil {
+			continue
+		}
+		req := role.Requires
+		fail := func(format string, args ...any) {
+			dl.Errorf(r.Pos, "requires", "role %s "+format, append([]any{r.V}, args...)...).
+				Also(req.Pos, "role %s states its requirements here", r.V).
+				Hint("remove the role from host %s, or fix the host's facts if they are wrong", h.Name)
+		}
+		if req.Platform.IsSet() && req.Platform.V != string(h.Platform) {
+			fail("requires platform %s, but host %s is %s", req.Platform.V, h.Name, h.Platform)
+		}
+		if req.Firmware.IsSet() && req.Firmware.V != src.Hardware.Firmware.V {
+			fail("requires %s firmware, but host %s has %s", req.Firmware.V, h.Name, orUnset(src.Hardware.Firmware.V))
+		}
+		if len(req.GPU) > 0 {
+			gpu := src.Hardware.GPU.V
+			if gpu == "" {
+				gpu = "none"
+			}
+			if !slices.Contains(inventory.Names(req.GPU), gpu) {
+				fail("requires a gpu of %s, but host %s has %s", strings.Join(inventory.Names(req.GPU), " or "), h.Name, gpu)
+			}
+		}
+		if req.MinMemoryGB.IsSet() {
+			mem := src.Hardware.MemoryGB
+			if !mem.IsSet() {
+				fail("requires at least %d GB of memory, but host %s does not state hardware.memory_gb", req.MinMemoryGB.V, h.Name)
+			} else if mem.V < req.MinMemoryGB.V {
+				fail("requires at least %d GB of memory, but host %s has %d", req.MinMemoryGB.V, h.Name, mem.V)
+			}
+		}
+	}
+}
+
+func orUnset(s string) string {
+	if s == "" {
+		return "none stated"
+	}
+	return s
+}
+
+// checkFirmware catches the boot setups that cannot work: BIOS without a
+// boot disk, GPT booted by BIOS without a BIOS boot partition, systemd-boot
+// or an EFI-only GRUB on a BIOS machine.
+func (e *evaluator) checkFirmware(h *Host, dl *diag.List) {
+	if h.Platform != inventory.NixOS {
+		return
+	}
+	hw := h.Src.Hardware
+	if hw.Firmware.V != "bios" {
+		return
+	}
+	if !hw.BootDisk.IsSet() {
+		dl.Errorf(hw.Firmware.Pos, "firmware", "host %s boots by BIOS but names no boot_disk", h.Name).
+			Hint(`GRUB is installed into the disk's boot sector: add boot_disk = "/dev/disk/by-id/..." to [hardware]`)
+	} else if !strings.HasPrefix(hw.BootDisk.V, "/dev/") {
+		dl.Errorf(hw.BootDisk.Pos, "firmware", "boot_disk must be a device path such as /dev/disk/by-id/..., not %q", hw.BootDisk.V).
+			Hint("name the whole disk, not a partition; /dev/disk/by-id/ names survive disk reordering")
+	}
+	if hw.PartitionTable.V == "gpt" && !hw.BIOSBootPartition.V {
+		pos := hw.PartitionTable.Pos
+		dl.Errorf(pos, "firmware", "host %s boots a GPT disk by BIOS without a BIOS boot partition: grub-install will refuse to embed", h.Name).
+			Hint("create a 1 MiB partition of type EF02 at the start of the disk, then set bios_boot_partition = true").
+			Hint("or use an msdos (mbr) partition table")
+	}
+	pass := h.Tree.Get("nixos")
+	if sd := pass.Lookup("boot", "loader", "systemd-boot", "enable"); sd != nil && sd.Kind == Bool && sd.Bool {
+		w := sd.Won()
+		dl.Errorf(w.Pos, "firmware", "systemd-boot needs UEFI, but host %s boots by BIOS", h.Name).
+			Also(hw.Firmware.Pos, "firmware is stated here").Hint("use GRUB (boot.loader.grub) on BIOS machines")
+	}
+	if g := pass.Lookup("boot", "loader", "grub", "enable"); g != nil && g.Kind == Bool && !g.Bool {
+		w := g.Won()
+		dl.Errorf(w.Pos, "firmware", "host %s boots by BIOS but GRUB is disabled", h.Name).
+			Also(hw.Firmware.Pos, "firmware is stated here").Hint("BIOS machines boot through GRUB: remove boot.loader.grub.enable = false")
+	}
+	if efi := pass.Lookup("boot", "loader", "grub", "efiSupport"); efi != nil && efi.Kind == Bool && efi.Bool {
+		w := efi.Won()
+		dl.Errorf(w.Pos, "firmware", "boot.loader.grub.efiSupport is set, but host %s boots by BIOS", h.Name).
+			Also(hw.Firmware.Pos, "firmware is stated here").Hint("remove efiSupport, or set firmware = \"uefi\" if the machine boots by UEFI")
+	}
+}
+
+var nixosRelease = regexp.MustCompile(`^[0-9]{2}\.(05|11)$`)
+
+// checkStateVersion checks the form of state_version for the platform.
+func (e *evaluator) checkStateVersion(h *Host, dl *diag.List) {
+	sv := h.Src.StateVersion
+	top := diag.Pos{File: h.Src.File, Line: 1, Col: 1}
+	switch h.Platform {
+	case inventory.NixOS:
+		if sv == nil {
+			dl.Errorf(top, "missing-key", "host %s has no state_version", h.Name).
+				Hint(`add state_version = "<the NixOS release the machine was installed with>", such as "24.05"; never change it afterwards`)
+		} else if sv.Kind != inventory.String || !nixosRelease.MatchString(sv.Str) {
+			dl.Errorf(sv.Pos, "value", "state_version of a NixOS host must be a release string such as \"24.05\", not %s", sv.Describe())
+		}
+	case inventory.Darwin:
+		if sv == nil {
+			dl.Errorf(top, "missing-key", "host %s has no state_version", h.Name).
+				Hint("add state_version = <the nix-darwin state version at install>, such as 6; never change it afterwards")
+		} else if sv.Kind != inventory.Int || sv.Int < 1 {
+			dl.Errorf(sv.Pos, "value", "state_version of a darwin host must be an integer such as 6, not %s", sv.Describe())
+		}
+	}
+}
+
+// collectSecrets finds the secrets the host references, checks they exist,
+// and works out what the host may read.
+func (e *evaluator) collectSecrets(h *Host, dl *diag.List) {
+	walkNodes(h.Tree, nil, func(path []string, n *Node) {
+		if n.Kind != Secret {
+			return
+		}
+		w := n.Won()
+		ref := SecretRef{Name: n.Str, Path: strings.Join(path, "."), Pos: w.Pos}
+		h.Secrets = append(h.Secrets, ref)
+		if _, ok := e.inv.Secrets[n.Str]; !ok {
+			d := dl.Errorf(w.Pos, "unknown-secret", "secret %q does not exist", n.Str)
+			if hint := diag.DidYouMean(n.Str, sortedMapKeys(e.inv.Secrets)); hint != "" {
+				d.Hint("%s", hint)
+			} else {
+				d.Hint("create it with: fleet secrets edit secrets/%s.yaml", n.Str)
+			}
+		}
+	})
+	seen := map[string]bool{}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			h.Readable = append(h.Readable, p)
+		}
+	}
+	add("hosts/" + h.Name + "/*")
+	for _, r := range h.Roles {
+		if role := e.inv.Roles[r]; role != nil {
+			for _, s := range role.Secrets {
+				add(s.V)
+			}
+		}
+	}
+	for _, s := range h.Secrets {
+		add(s.Name)
+	}
+	needsKey := len(h.Secrets) > 0
+	for _, p := range h.Readable {
+		for name := range e.inv.Secrets {
+			if MatchSecret(p, name) {
+				needsKey = true
+			}
+		}
+	}
+	if needsKey && !h.Src.HostKey.IsSet() && !h.Src.AgeKey.IsSet() {
+		pos := diag.Pos{File: h.Src.File, Line: 1, Col: 1}
+		if len(h.Secrets) > 0 {
+			pos = h.Secrets[0].Pos
+		}
+		dl.Errorf(pos, "secret-access", "host %s reads secrets but has no host_key or age_key to decrypt them with", h.Name).
+			Hint("add host_key = \"ssh-ed25519 ...\" (the output of ssh-keyscan -t ed25519 %s) to %s", h.Name, h.Src.File)
+	}
+}
+
+// MatchSecret reports whether a secret name matches an access pattern:
+// an exact name, or a glob where * matches within one path segment and a
+// trailing /** matches everything below.
+func MatchSecret(pattern, name string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "/**"); ok {
+		return strings.HasPrefix(name, prefix+"/")
+	}
+	pp, np := strings.Split(pattern, "/"), strings.Split(name, "/")
+	if len(pp) != len(np) {
+		return false
+	}
+	for i := range pp {
+		if !globSegment(pp[i], np[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func globSegment(pattern, s string) bool {
+	if pattern == "*" {
+		return true
+	}
+	star := strings.IndexByte(pattern, '*')
+	if star < 0 {
+		return pattern == s
+	}
+	prefix, rest := pattern[:star], pattern[star+1:]
+	if !strings.HasPrefix(s, prefix) {
+		return false
+	}
+	s = s[len(prefix):]
+	for i := 0; i <= len(s); i++ {
+		if globSegment(rest, s[i:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// walkNodes calls f on every node below n with its path.
+func walkNodes(n *Node, path []string, f func([]string, *Node)) {
+	if n == nil {
+		return
+	}
+	f(path, n)
+	switch n.Kind {
+	case Table:
+		for _, k := range n.Keys() {
+			walkNodes(n.Fields[k], append(path, k), f)
+		}
+	case List:
+		for i, it := range n.Items {
+			walkNodes(it, append(path, strconv.Itoa(i)), f)
+		}
+	}
+}

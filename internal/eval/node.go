@@ -1,0 +1,376 @@
+package eval
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/inventory"
+)
+
+// Kind is the kind of a resolved value.
+type Kind uint8
+
+// Kinds of resolved values: TOML's, plus the two special values.
+const (
+	String Kind = iota + 1
+	Int
+	Float
+	Bool
+	Datetime
+	List
+	Table
+	Secret // { secret = "category/name" }: the runtime path of a decrypted secret
+	Expr   // { expr = "..." }: raw Nix; also a computed module default
+	Null   // a null module default
+)
+
+func (k Kind) String() string {
+	switch k {
+	case String:
+		return "string"
+	case Int:
+		return "integer"
+	case Float:
+		return "float"
+	case Bool:
+		return "boolean"
+	case Datetime:
+		return "datetime"
+	case List:
+		return "list"
+	case Table:
+		return "table"
+	case Secret:
+		return "secret"
+	case Expr:
+		return "nix expression"
+	case Null:
+		return "null"
+	}
+	return "invalid"
+}
+
+func (k Kind) leaf() bool { return k != List && k != Table }
+
+// Def is one definition of a value: where it was written and what it said.
+type Def struct {
+	// Layer names the layer: "default", "common", "profile server",
+	// "role monitoring", "user alex", "host rich-evans".
+	Layer string   `json:"layer"`
+	Pos   diag.Pos `json:"pos"`
+	// Value is the definition as written, rendered as TOML.
+	Value string `json:"value"`
+	// Forced is true for a [force] definition.
+	Forced bool `json:"forced,omitempty"`
+	level  int
+}
+
+// Node is a resolved value with its provenance. Scalars record every
+// definition and which one won; lists record the contribution of each
+// layer and the origin of every element; tables record where they were
+// opened.
+type Node struct {
+	Kind  Kind
+	Str   string // String, Datetime, Secret (the secret's name), Expr (the Nix source)
+	Int   int64
+	Float float64
+	Bool  bool
+
+	Items  []*Node // List elements; each has one Def, its origin
+	Fields map[string]*Node
+
+	// Defs are the definitions of this value, lowest precedence first.
+	Defs []Def
+	// Winner indexes the definition that decided a scalar.
+	Winner int
+	// Computed marks a module default that is a Nix expression fleet does
+	// not evaluate.
+	Computed bool
+	// option marks a module default at an option's own path: a layered
+	// value replaces it whole.
+	option bool
+}
+
+// Keys returns a table's keys, sorted.
+func (n *Node) Keys() []string {
+	keys := make([]string, 0, len(n.Fields))
+	for k := range n.Fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Get returns a table entry, or nil.
+func (n *Node) Get(key string) *Node {
+	if n == nil || n.Kind != Table {
+		return nil
+	}
+	return n.Fields[key]
+}
+
+// Lookup follows a path through tables.
+func (n *Node) Lookup(path ...string) *Node {
+	for _, k := range path {
+		n = n.Get(k)
+	}
+	return n
+}
+
+// Won is the winning definition of a scalar.
+func (n *Node) Won() Def {
+	if len(n.Defs) == 0 {
+		return Def{}
+	}
+	return n.Defs[n.Winner]
+}
+
+// OnlyDefault reports whether n and everything below it come from module
+// defaults alone (generated Nix leaves those to the modules).
+func (n *Node) OnlyDefault() bool {
+	switch n.Kind {
+	case Table:
+		for _, f := range n.Fields {
+			if !f.OnlyDefault() {
+				return false
+			}
+		}
+		return true
+	case List:
+		for _, d := range n.Defs {
+			if d.Layer != LayerDefault {
+				return false
+			}
+		}
+		return true
+	}
+	return n.Won().Layer == LayerDefault
+}
+
+// From says where a value came from: the deciding layer and position of
+// a scalar, or the layers that contributed to a list or table.
+func (n *Node) From() string {
+	if n.Kind == List || n.Kind == Table {
+		var layers []string
+		for _, d := range n.Defs {
+			if !slices.Contains(layers, d.Layer) {
+				layers = append(layers, d.Layer)
+			}
+		}
+		switch {
+		case len(layers) == 0:
+			return "empty"
+		case len(n.Defs) == 1 && n.Defs[0].Pos.IsValid():
+			return n.Defs[0].Layer + " " + n.Defs[0].Pos.String()
+		}
+		return strings.Join(layers, ", ")
+	}
+	w := n.Won()
+	if w.Pos.IsValid() {
+		return w.Layer + " " + w.Pos.String()
+	}
+	return w.Layer
+}
+
+// LayerDefault labels module defaults in provenance.
+const LayerDefault = "default"
+
+// Describe renders the value as TOML-like text.
+func (n *Node) Describe() string {
+	if n == nil {
+		return "null"
+	}
+	switch n.Kind {
+	case String:
+		return strconv.Quote(n.Str)
+	case Int:
+		return strconv.FormatInt(n.Int, 10)
+	case Float:
+		return strconv.FormatFloat(n.Float, 'g', -1, 64)
+	case Bool:
+		return strconv.FormatBool(n.Bool)
+	case Datetime:
+		return n.Str
+	case Null:
+		return "null"
+	case Secret:
+		return "{ secret = " + strconv.Quote(n.Str) + " }"
+	case Expr:
+		if n.Computed {
+			return "(computed) " + n.Str
+		}
+		return "{ expr = " + strconv.Quote(n.Str) + " }"
+	case List:
+		parts := make([]string, len(n.Items))
+		for i, e := range n.Items {
+			parts[i] = e.Describe()
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case Table:
+		keys := n.Keys()
+		if len(keys) == 0 {
+			return "{}"
+		}
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = inventory.QuoteKey(k) + " = " + n.Fields[k].Describe()
+		}
+		return "{ " + strings.Join(parts, ", ") + " }"
+	}
+	return "?"
+}
+
+// equal reports whether two leaves hold the same value.
+func (n *Node) equal(o *Node) bool {
+	if n.Kind != o.Kind {
+		return false
+	}
+	switch n.Kind {
+	case Int:
+		return n.Int == o.Int
+	case Float:
+		return n.Float == o.Float
+	case Bool:
+		return n.Bool == o.Bool
+	case List:
+		if len(n.Items) != len(o.Items) {
+			return false
+		}
+		for i := range n.Items {
+			if !n.Items[i].equal(o.Items[i]) {
+				return false
+			}
+		}
+		return true
+	case Table:
+		if len(n.Fields) != len(o.Fields) {
+			return false
+		}
+		for k, f := range n.Fields {
+			g, ok := o.Fields[k]
+			if !ok || !f.equal(g) {
+				return false
+			}
+		}
+		return true
+	}
+	return n.Str == o.Str
+}
+
+// fromValue converts a TOML value of one layer into a Node whose every
+// part carries that layer's definition.
+func fromValue(v *inventory.Value, layer string, level int, forced bool) *Node {
+	def := Def{Layer: layer, Pos: v.Pos, Value: v.Describe(), Forced: forced, level: level}
+	n := &Node{Defs: []Def{def}}
+	switch v.Kind {
+	case inventory.String:
+		n.Kind, n.Str = String, v.Str
+	case inventory.Int:
+		n.Kind, n.Int = Int, v.Int
+	case inventory.Float:
+		n.Kind, n.Float = Float, v.Float
+	case inventory.Bool:
+		n.Kind, n.Bool = Bool, v.Bool
+	case inventory.Datetime:
+		n.Kind, n.Str = Datetime, v.Str
+	case inventory.Array:
+		n.Kind = List
+		for _, e := range v.List {
+			n.Items = append(n.Items, fromValue(e, layer, level, forced))
+		}
+	case inventory.Table:
+		if inventory.IsSpecial(v) {
+			s := v.Fields[v.Keys[0]]
+			n.Kind, n.Str = Secret, s.Str
+			if v.Keys[0] == "expr" {
+				n.Kind = Expr
+			}
+			return n
+		}
+		n.Kind = Table
+		n.Fields = make(map[string]*Node, len(v.Keys))
+		// A table's definition points at where it was opened.
+		n.Defs[0].Pos = v.KeyPos
+		n.Defs[0].Value = ""
+		for _, k := range v.Keys {
+			n.Fields[k] = fromValue(v.Fields[k], layer, level, forced)
+		}
+	}
+	return n
+}
+
+// merger merges layer values and reports conflicts.
+type merger struct {
+	diags *diag.List
+	// peer is the level shared by roles: two different definitions at this
+	// level are a conflict.
+	peer int
+	path []string
+}
+
+func (m *merger) where() string { return strings.Join(m.path, ".") }
+
+// merge merges in (from a higher or peer layer) onto acc and returns the
+// result. in is consumed.
+func (m *merger) merge(acc, in *Node) *Node {
+	if acc == nil {
+		return in
+	}
+	forced := len(in.Defs) > 0 && in.Defs[0].Forced
+	if forced {
+		// [force] replaces: the lower definitions stay in the record, but
+		// the forced value is the value.
+		in.Winner += len(acc.Defs)
+		in.Defs = append(slices.Clone(acc.Defs), in.Defs...)
+		return in
+	}
+	switch {
+	case acc.Kind == Table && in.Kind == Table:
+		acc.Defs = append(acc.Defs, in.Defs...)
+		for _, k := range sortedKeys(in.Fields) {
+			m.path = append(m.path, k)
+			acc.Fields[k] = m.merge(acc.Fields[k], in.Fields[k])
+			m.path = m.path[:len(m.path)-1]
+		}
+		return acc
+	case acc.Kind == List && in.Kind == List:
+		acc.Defs = append(acc.Defs, in.Defs...)
+		for _, it := range in.Items {
+			if !slices.ContainsFunc(acc.Items, it.equal) {
+				acc.Items = append(acc.Items, it)
+			}
+		}
+		return acc
+	case acc.Kind.leaf() && in.Kind.leaf(), acc.Kind == Expr, in.Kind == Expr:
+		won := acc.Won()
+		d := in.Defs[0]
+		if won.level == d.level && d.level == m.peer && !acc.equal(in) {
+			m.diags.Errorf(d.Pos, "conflict", "conflicting values for %s: %s sets %s, %s sets %s", m.where(), won.Layer, won.Value, d.Layer, d.Value).
+				Also(won.Pos, "%s sets %s here", won.Layer, won.Value).
+				Hint("roles are peers: set the value in one role only, or decide it in the host or profile")
+			acc.Defs = append(acc.Defs, d)
+			return acc
+		}
+		in.Winner += len(acc.Defs)
+		in.Defs = append(slices.Clone(acc.Defs), in.Defs...)
+		return in
+	default:
+		d := in.Defs[0]
+		won := acc.Defs[len(acc.Defs)-1]
+		m.diags.Errorf(d.Pos, "type-mismatch", "%s is a %s in %s but a %s in %s", m.where(), acc.Kind, won.Layer, in.Kind, d.Layer).
+			Also(won.Pos, "%s defines it as a %s here", won.Layer, acc.Kind).
+			Hint("use the same shape in every layer, or put the value under [force] to replace the lower one")
+		return acc
+	}
+}
+
+func sortedKeys(m map[string]*Node) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,218 @@
+// Package inventory owns the files a fleet is written in: the TOML schema of
+// fleet.toml, hosts, profiles, roles, common settings and users, read
+// strictly (unknown keys are errors with a did-you-mean) with the position
+// of every key and value kept; and the discovery of the fleet's Nix modules,
+// packages, templates and secrets on disk. It does not merge or judge:
+// that is package eval.
+package inventory
+
+import (
+	"github.com/fleetdev/fleet/internal/diag"
+)
+
+// Platform is a host's operating system family.
+type Platform string
+
+// Platforms.
+const (
+	NixOS  Platform = "nixos"
+	Darwin Platform = "darwin"
+)
+
+// Platforms lists the platforms in a fixed order.
+var Platforms = []Platform{NixOS, Darwin}
+
+// LayerKind says which kind of file a layer comes from.
+type LayerKind string
+
+// Layer kinds, lowest precedence first.
+const (
+	KindCommon  LayerKind = "common"
+	KindProfile LayerKind = "profile"
+	KindRole    LayerKind = "role"
+	KindUser    LayerKind = "user"
+	KindHost    LayerKind = "host"
+)
+
+// Layer is what every layer file may say: common, profiles, roles, hosts
+// and (for the home part) users.
+type Layer struct {
+	Kind LayerKind
+	Name string
+	File string // path relative to the fleet root
+
+	Description  Str
+	Modules      []Str
+	Packages     []Str
+	HomeModules  []Str
+	HomePackages []Str
+
+	Settings     *Value // module name -> table of fleet.<module>.* values
+	HomeSettings *Value
+	NixOS        *Value // pass-through values
+	Darwin       *Value
+	Home         *Value
+	Force        Force
+}
+
+// Force holds a layer's [force] tables: values that replace lower layers.
+type Force struct {
+	Settings     *Value
+	HomeSettings *Value
+	NixOS        *Value
+	Darwin       *Value
+	Home         *Value
+}
+
+// Label names the layer in provenance: "common", "profile server",
+// "role monitoring", "host rich-evans", "user alex".
+func (l *Layer) Label() string {
+	if l.Kind == KindCommon {
+		return string(l.Kind)
+	}
+	return string(l.Kind) + " " + l.Name
+}
+
+// Profile is profiles/<name>.toml.
+type Profile struct {
+	Layer
+	Extends Str
+}
+
+// Role is roles/<name>.toml.
+type Role struct {
+	Layer
+	Secrets  []Str
+	Requires Requires
+}
+
+// Requires is a role's [requires] table.
+type Requires struct {
+	Pos         diag.Pos
+	Platform    Str
+	Firmware    Str
+	GPU         []Str
+	MinMemoryGB IntVal
+}
+
+// Host is hosts/<name>/host.toml.
+type Host struct {
+	Layer
+	Platform     Str
+	System       Str
+	StateVersion *Value // a string on NixOS, an integer on darwin
+	Profile      Str
+	Roles        []Str
+	Users        []Str
+	HostKey      Str
+	AgeKey       Str
+	Hardware     Hardware
+	Deploy       Deploy
+	// NixFiles are the host-only modules (hosts/<name>/*.nix), relative to
+	// the fleet root, sorted.
+	NixFiles []string
+}
+
+// Hardware is a host's [hardware] table.
+type Hardware struct {
+	Pos               diag.Pos
+	Firmware          Str
+	BootDisk          Str
+	PartitionTable    Str
+	BIOSBootPartition BoolVal
+	GPU               Str
+	MemoryGB          IntVal
+	CPU               Str
+}
+
+// Deploy is a host's [deploy] table.
+type Deploy struct {
+	Pos     diag.Pos
+	Target  Str
+	BuildOn Str
+	SSHPort IntVal
+}
+
+// User is users/<name>/user.toml.
+type User struct {
+	Layer
+	UID     IntVal
+	Shell   Str
+	Groups  []Str
+	Admin   BoolVal
+	SSHKeys []Str
+	AgeKey  Str
+	// HomeNix is users/<name>/home.nix relative to the fleet root, or "".
+	HomeNix string
+}
+
+// Fleet is fleet.toml.
+type Fleet struct {
+	File        string
+	Name        Str
+	Description Str
+	Inputs      []Input
+	Admins      []Admin
+}
+
+// Input is one flake input declared in fleet.toml.
+type Input struct {
+	Name Str
+	URL  Str
+}
+
+// Admin is an admin's age recipient.
+type Admin struct {
+	Name      Str
+	Recipient Str
+}
+
+// Module is a fleet module found on disk.
+type Module struct {
+	Name     string
+	Platform string // "nixos", "darwin" or "home"
+	File     string // relative to the fleet root
+	Src      []byte
+}
+
+// Inventory is a whole fleet as read from disk.
+type Inventory struct {
+	// Root is the fleet directory (absolute).
+	Root     string
+	Fleet    *Fleet
+	Common   *Layer // nil when common/common.toml does not exist
+	Hosts    []*Host
+	Profiles map[string]*Profile
+	Roles    map[string]*Role
+	Users    map[string]*User
+	// Modules maps "nixos", "darwin" and "home" to the modules of that
+	// class by name.
+	Modules map[string]map[string]*Module
+	// CommonNix maps "nixos", "darwin" and "home" to common/<class>.nix
+	// when it exists.
+	CommonNix map[string]string
+	Packages  []string // names under packages/
+	Templates []string // names under templates/
+	// Secrets are the secret files, as "category/name" keys mapped to their
+	// path relative to the root.
+	Secrets map[string]string
+}
+
+// Host returns the host called name, or nil.
+func (inv *Inventory) Host(name string) *Host {
+	for _, h := range inv.Hosts {
+		if h.Name == name {
+			return h
+		}
+	}
+	return nil
+}
+
+// HostNames returns the names of all hosts, sorted.
+func (inv *Inventory) HostNames() []string {
+	out := make([]string, len(inv.Hosts))
+	for i, h := range inv.Hosts {
+		out[i] = h.Name
+	}
+	return out
+}

@@ -1,0 +1,504 @@
+package inventory
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/fleetdev/fleet/internal/diag"
+)
+
+// layerKeys are the keys every layer file accepts.
+var layerKeys = []string{"description", "modules", "packages", "home_modules", "home_packages", "settings", "home_settings", "nixos", "darwin", "home", "force"}
+
+var forceKeys = []string{"settings", "home_settings", "nixos", "darwin", "home"}
+
+var (
+	hostKeys     = append(slices.Clone(layerKeys), "platform", "system", "state_version", "profile", "roles", "users", "host_key", "age_key", "hardware", "deploy")
+	profileKeys  = append(slices.Clone(layerKeys), "extends")
+	roleKeys     = append(slices.Clone(layerKeys), "secrets", "requires")
+	userKeys     = []string{"description", "uid", "shell", "groups", "admin", "ssh_keys", "age_key", "home_modules", "home_packages", "home_settings", "home", "force"}
+	userForce    = []string{"home_settings", "home"}
+	fleetKeys    = []string{"name", "description", "inputs", "admins"}
+	hardwareKeys = []string{"firmware", "boot_disk", "partition_table", "bios_boot_partition", "gpu", "memory_gb", "cpu"}
+	deployKeys   = []string{"target", "build_on", "ssh_port"}
+	requiresKeys = []string{"platform", "firmware", "gpu", "min_memory_gb"}
+)
+
+// Systems are the systems fleet knows, by platform.
+var Systems = map[Platform][]string{
+	NixOS:  {"x86_64-linux", "aarch64-linux"},
+	Darwin: {"aarch64-darwin", "x86_64-darwin"},
+}
+
+var (
+	hostNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	nameRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+)
+
+// Load reads the fleet at root. It never writes. Problems are returned as
+// diagnostics; the inventory holds whatever could be read, so that callers
+// can report every problem at once.
+func Load(root string) (*Inventory, *diag.List) {
+	l := &loader{root: root, diags: &diag.List{}}
+	inv := &Inventory{
+		Root:      root,
+		Profiles:  map[string]*Profile{},
+		Roles:     map[string]*Role{},
+		Users:     map[string]*User{},
+		Modules:   map[string]map[string]*Module{},
+		CommonNix: map[string]string{},
+		Secrets:   map[string]string{},
+	}
+	inv.Fleet = l.loadFleet()
+	if t := l.parse("common/common.toml", true); t != nil {
+		inv.Common = l.layer(t, KindCommon, "common", "common/common.toml", "common.toml", layerKeys)
+	}
+	for _, class := range []string{"nixos", "darwin", "home"} {
+		rel := "common/" + class + ".nix"
+		if l.exists(rel) {
+			inv.CommonNix[class] = rel
+		}
+	}
+	for _, name := range l.tomlFiles("profiles") {
+		rel := "profiles/" + name + ".toml"
+		if t := l.parse(rel, false); t != nil {
+			inv.Profiles[name] = l.profile(t, name, rel)
+		}
+	}
+	for _, name := range l.tomlFiles("roles") {
+		rel := "roles/" + name + ".toml"
+		if t := l.parse(rel, false); t != nil {
+			inv.Roles[name] = l.role(t, name, rel)
+		}
+	}
+	for _, name := range l.subdirs("users") {
+		rel := "users/" + name + "/user.toml"
+		if !l.exists(rel) {
+			l.diags.Errorf(diag.Pos{File: "users/" + name}, "missing-file", "users/%s has no user.toml", name).
+				Hint("create %s, or remove the folder", rel)
+			continue
+		}
+		if t := l.parse(rel, false); t != nil {
+			u := l.user(t, name, rel)
+			if home := "users/" + name + "/home.nix"; l.exists(home) {
+				u.HomeNix = home
+			}
+			inv.Users[name] = u
+		}
+	}
+	inv.Hosts = l.loadHosts()
+	l.loadModules(inv)
+	inv.Packages = l.nixDirs("packages")
+	inv.Templates = l.subdirs("templates")
+	l.loadSecrets(inv)
+	return inv, l.diags
+}
+
+type loader struct {
+	root  string
+	mu    sync.Mutex // guards diags during parallel host loading
+	diags *diag.List
+}
+
+func (l *loader) abs(rel string) string { return filepath.Join(l.root, filepath.FromSlash(rel)) }
+
+func (l *loader) exists(rel string) bool {
+	_, err := os.Stat(l.abs(rel))
+	return err == nil
+}
+
+// parse reads and parses one TOML file. A missing optional file is nil
+// without a diagnostic.
+func (l *loader) parse(rel string, optional bool) *Value {
+	src, err := os.ReadFile(l.abs(rel))
+	if err != nil {
+		if optional && errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		l.diags.Errorf(diag.Pos{File: rel}, "read", "cannot read %s: %v", rel, errors.Unwrap(err))
+		return nil
+	}
+	t, ds := ParseTOML(rel, src)
+	for _, d := range ds {
+		l.diags.Add(d)
+	}
+	return t
+}
+
+// tomlFiles lists the names of dir/*.toml, sorted.
+func (l *loader) tomlFiles(dir string) []string {
+	var out []string
+	for _, e := range l.readDir(dir) {
+		name, ok := strings.CutSuffix(e.Name(), ".toml")
+		if !ok || e.IsDir() {
+			continue
+		}
+		if !l.checkName(dir+"/"+e.Name(), name, nameRE, "a name of letters, digits, '-', '_' and '.'") {
+			continue
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// subdirs lists the directories in dir, sorted.
+func (l *loader) subdirs(dir string) []string {
+	var out []string
+	for _, e := range l.readDir(dir) {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// nixDirs lists dir/<name>/default.nix and dir/<name>.nix as names.
+func (l *loader) nixDirs(dir string) []string {
+	var out []string
+	for _, e := range l.readDir(dir) {
+		switch {
+		case e.IsDir() && l.exists(dir+"/"+e.Name()+"/default.nix"):
+			out = append(out, e.Name())
+		case !e.IsDir() && strings.HasSuffix(e.Name(), ".nix"):
+			out = append(out, strings.TrimSuffix(e.Name(), ".nix"))
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+func (l *loader) readDir(dir string) []fs.DirEntry {
+	es, err := os.ReadDir(l.abs(dir))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		l.diags.Errorf(diag.Pos{File: dir}, "read", "cannot read %s: %v", dir, errors.Unwrap(err))
+	}
+	return es
+}
+
+func (l *loader) checkName(rel, name string, re *regexp.Regexp, want string) bool {
+	if re.MatchString(name) {
+		return true
+	}
+	l.diags.Errorf(diag.Pos{File: rel}, "name", "%q is not a valid name: use %s", name, want).
+		Hint("rename %s", rel)
+	return false
+}
+
+func (l *loader) loadFleet() *Fleet {
+	f := &Fleet{File: "fleet.toml"}
+	t := l.parse("fleet.toml", false)
+	if t == nil {
+		return f
+	}
+	d := decoder{diags: l.diags}
+	d.keys(t, "fleet.toml", fleetKeys...)
+	f.Name = d.str(t, "name")
+	f.Description = d.str(t, "description")
+	if in := d.table(t, "inputs"); in != nil {
+		for _, k := range in.Keys {
+			v := in.Fields[k]
+			if v.Kind != String {
+				d.wrongType(v, "inputs."+QuoteKey(k), "a flake URL string")
+				continue
+			}
+			f.Inputs = append(f.Inputs, Input{Name: Str{V: k, Pos: v.KeyPos}, URL: Str{V: v.Str, Pos: v.Pos}})
+		}
+	}
+	if ad := d.table(t, "admins"); ad != nil {
+		for _, k := range ad.Keys {
+			v := ad.Fields[k]
+			if v.Kind != String {
+				d.wrongType(v, "admins."+QuoteKey(k), "an age recipient string (age1...)")
+				continue
+			}
+			f.Admins = append(f.Admins, Admin{Name: Str{V: k, Pos: v.KeyPos}, Recipient: Str{V: v.Str, Pos: v.Pos}})
+		}
+	}
+	return f
+}
+
+// layer decodes the keys every layer shares. what names the file in
+// messages; allowed are the keys the file kind accepts.
+func (l *loader) layer(t *Value, kind LayerKind, name, rel, what string, allowed []string) *Layer {
+	d := decoder{diags: l.diags}
+	d.keys(t, what, allowed...)
+	ly := &Layer{Kind: kind, Name: name, File: rel}
+	ly.Description = d.str(t, "description")
+	ly.Modules = d.strList(t, "modules")
+	ly.Packages = d.strList(t, "packages")
+	ly.HomeModules = d.strList(t, "home_modules")
+	ly.HomePackages = d.strList(t, "home_packages")
+	ly.Settings = d.tableOfTables(t, "settings")
+	ly.HomeSettings = d.tableOfTables(t, "home_settings")
+	ly.NixOS = d.table(t, "nixos")
+	ly.Darwin = d.table(t, "darwin")
+	ly.Home = d.table(t, "home")
+	if f := d.table(t, "force"); f != nil {
+		fk := forceKeys
+		if kind == KindUser {
+			fk = userForce
+		}
+		d.keys(f, "[force]", fk...)
+		ly.Force.Settings = d.tableOfTables(f, "settings")
+		ly.Force.HomeSettings = d.tableOfTables(f, "home_settings")
+		ly.Force.NixOS = d.table(f, "nixos")
+		ly.Force.Darwin = d.table(f, "darwin")
+		ly.Force.Home = d.table(f, "home")
+	}
+	return ly
+}
+
+func (l *loader) profile(t *Value, name, rel string) *Profile {
+	p := &Profile{Layer: *l.layer(t, KindProfile, name, rel, "a profile", profileKeys)}
+	d := decoder{diags: l.diags}
+	p.Extends = d.str(t, "extends")
+	return p
+}
+
+func (l *loader) role(t *Value, name, rel string) *Role {
+	r := &Role{Layer: *l.layer(t, KindRole, name, rel, "a role", roleKeys)}
+	d := decoder{diags: l.diags}
+	r.Secrets = d.strList(t, "secrets")
+	if req := d.table(t, "requires"); req != nil {
+		d.keys(req, "[requires]", requiresKeys...)
+		r.Requires = Requires{
+			Pos:         req.Pos,
+			Platform:    d.oneOf(req, "platform", "nixos", "darwin"),
+			Firmware:    d.oneOf(req, "firmware", "uefi", "bios"),
+			GPU:         d.strList(req, "gpu"),
+			MinMemoryGB: d.integer(req, "min_memory_gb"),
+		}
+		for _, g := range r.Requires.GPU {
+			if !slices.Contains(gpus, g.V) {
+				d.diags.Errorf(g.Pos, "value", "gpu must be one of %s, not %q", quoteAll(gpus), g.V)
+			}
+		}
+	}
+	return r
+}
+
+var gpus = []string{"none", "intel", "amd", "nvidia"}
+
+func (l *loader) user(t *Value, name, rel string) *User {
+	u := &User{Layer: *l.layer(t, KindUser, name, rel, "user.toml", userKeys)}
+	d := decoder{diags: l.diags}
+	u.UID = d.integer(t, "uid")
+	u.Shell = d.oneOf(t, "shell", "bash", "zsh", "fish")
+	u.Groups = d.strList(t, "groups")
+	u.Admin = d.boolean(t, "admin")
+	u.SSHKeys = d.strList(t, "ssh_keys")
+	u.AgeKey = d.str(t, "age_key")
+	if u.UID.IsSet() && (u.UID.V < 0 || u.UID.V > 65535) {
+		d.diags.Errorf(u.UID.Pos, "value", "uid must be between 0 and 65535, not %d", u.UID.V)
+	}
+	return u
+}
+
+// loadHosts reads every hosts/<name>/host.toml, in parallel.
+func (l *loader) loadHosts() []*Host {
+	names := l.subdirs("hosts")
+	hosts := make([]*Host, len(names))
+	// Each worker keeps its own diagnostics; they are merged in order.
+	lists := make([]diag.List, len(names))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(names), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				sub := &loader{root: l.root, diags: &lists[i]}
+				hosts[i] = sub.host(names[i])
+			}
+		}()
+	}
+	for i := range names {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	var out []*Host
+	seen := map[string]string{}
+	for i, h := range hosts {
+		l.diags.Append(&lists[i])
+		if h == nil {
+			continue
+		}
+		if prev, dup := seen[strings.ToLower(h.Name)]; dup {
+			l.diags.Errorf(diag.Pos{File: h.File}, "duplicate-host", "host %q differs from host %q only in case", h.Name, prev).
+				Hint("host names are DNS names and compare without case: rename one of them")
+			continue
+		}
+		seen[strings.ToLower(h.Name)] = h.Name
+		out = append(out, h)
+	}
+	return out
+}
+
+func (l *loader) host(name string) *Host {
+	dir := "hosts/" + name
+	rel := dir + "/host.toml"
+	if !l.exists(rel) {
+		l.diags.Errorf(diag.Pos{File: dir}, "missing-file", "%s has no host.toml", dir).
+			Hint("create %s with at least platform and system, or remove the folder", rel)
+		return nil
+	}
+	if !l.checkName(dir, name, hostNameRE, "a host name of lower-case letters, digits and '-' (at most 63)") {
+		return nil
+	}
+	t := l.parse(rel, false)
+	if t == nil {
+		return nil
+	}
+	h := &Host{Layer: *l.layer(t, KindHost, name, rel, "host.toml", hostKeys)}
+	d := decoder{diags: l.diags}
+	h.Platform = d.oneOf(t, "platform", "nixos", "darwin")
+	h.System = d.str(t, "system")
+	if sv := t.Get("state_version"); sv != nil {
+		if sv.Kind != String && sv.Kind != Int {
+			d.wrongType(sv, "state_version", `a release string such as "24.05" (NixOS) or an integer such as 6 (darwin)`)
+		} else {
+			h.StateVersion = sv
+		}
+	}
+	h.Profile = d.str(t, "profile")
+	h.Roles = d.strList(t, "roles")
+	h.Users = d.strList(t, "users")
+	h.HostKey = d.str(t, "host_key")
+	h.AgeKey = d.str(t, "age_key")
+	if hw := d.table(t, "hardware"); hw != nil {
+		d.keys(hw, "[hardware]", hardwareKeys...)
+		h.Hardware = Hardware{
+			Pos:               hw.Pos,
+			Firmware:          d.oneOf(hw, "firmware", "uefi", "bios"),
+			BootDisk:          d.str(hw, "boot_disk"),
+			PartitionTable:    d.oneOf(hw, "partition_table", "gpt", "mbr"),
+			BIOSBootPartition: d.boolean(hw, "bios_boot_partition"),
+			GPU:               d.oneOf(hw, "gpu", gpus...),
+			MemoryGB:          d.integer(hw, "memory_gb"),
+			CPU:               d.oneOf(hw, "cpu", "intel", "amd", "apple", "arm"),
+		}
+	}
+	if dp := d.table(t, "deploy"); dp != nil {
+		d.keys(dp, "[deploy]", deployKeys...)
+		h.Deploy = Deploy{
+			Pos:     dp.Pos,
+			Target:  d.str(dp, "target"),
+			BuildOn: d.oneOf(dp, "build_on", "local", "target"),
+			SSHPort: d.integer(dp, "ssh_port"),
+		}
+		if p := h.Deploy.SSHPort; p.IsSet() && (p.V < 1 || p.V > 65535) {
+			d.diags.Errorf(p.Pos, "value", "ssh_port must be between 1 and 65535, not %d", p.V)
+		}
+	}
+	top := diag.Pos{File: rel, Line: 1, Col: 1}
+	if !h.Platform.IsSet() && t.Get("platform") == nil {
+		d.diags.Errorf(top, "missing-key", "host %s has no platform", name).Hint(`add platform = "nixos" or platform = "darwin"`)
+	}
+	if !h.System.IsSet() && t.Get("system") == nil {
+		d.diags.Errorf(top, "missing-key", "host %s has no system", name).Hint(`add system = "x86_64-linux" (or aarch64-linux, aarch64-darwin, x86_64-darwin)`)
+	}
+	if h.Platform.IsSet() && h.System.IsSet() {
+		valid := Systems[Platform(h.Platform.V)]
+		if !slices.Contains(valid, h.System.V) {
+			e := d.diags.Errorf(h.System.Pos, "value", "system %q is not a %s system", h.System.V, h.Platform.V)
+			e.Hint("use one of %s", quoteAll(valid))
+		}
+	}
+	for _, e := range l.readDir(dir) {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".nix") {
+			h.NixFiles = append(h.NixFiles, path.Join(dir, e.Name()))
+		}
+	}
+	return h
+}
+
+// loadModules finds modules/<class>/<name>/default.nix (or <name>.nix).
+func (l *loader) loadModules(inv *Inventory) {
+	for _, class := range []string{"nixos", "darwin", "home"} {
+		mods := map[string]*Module{}
+		dir := "modules/" + class
+		for _, e := range l.readDir(dir) {
+			name := e.Name()
+			var rel string
+			switch {
+			case e.IsDir():
+				rel = dir + "/" + name + "/default.nix"
+				if !l.exists(rel) {
+					l.diags.Errorf(diag.Pos{File: dir + "/" + name}, "missing-file", "module folder %s/%s has no default.nix", dir, name).
+						Hint("a module is %s/<name>/default.nix", dir)
+					continue
+				}
+			case strings.HasSuffix(name, ".nix"):
+				name = strings.TrimSuffix(name, ".nix")
+				rel = dir + "/" + e.Name()
+			default:
+				continue
+			}
+			if !l.checkName(rel, name, nameRE, "a name of letters, digits, '-', '_' and '.'") {
+				continue
+			}
+			if prev, dup := mods[name]; dup {
+				l.diags.Errorf(diag.Pos{File: rel}, "duplicate-module", "module %s is defined twice", name).
+					Also(diag.Pos{File: prev.File}, "also defined here").Hint("keep one of the two files")
+				continue
+			}
+			src, err := os.ReadFile(l.abs(rel))
+			if err != nil {
+				l.diags.Errorf(diag.Pos{File: rel}, "read", "cannot read %s: %v", rel, errors.Unwrap(err))
+				continue
+			}
+			mods[name] = &Module{Name: name, Platform: class, File: rel, Src: src}
+		}
+		inv.Modules[class] = mods
+	}
+}
+
+// SecretExts are the extensions of secret files, by SOPS format.
+var SecretExts = []string{".yaml", ".yml", ".json", ".env", ".bin"}
+
+// loadSecrets lists secrets/<category>/.../<name>.<ext> files.
+func (l *loader) loadSecrets(inv *Inventory) {
+	base := l.abs("secrets")
+	if _, err := os.Stat(base); err != nil {
+		return
+	}
+	err := filepath.WalkDir(base, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			return nil
+		}
+		rel, _ := filepath.Rel(l.root, p)
+		rel = filepath.ToSlash(rel)
+		ext := path.Ext(rel)
+		if !slices.Contains(SecretExts, ext) {
+			return nil
+		}
+		key := strings.TrimSuffix(strings.TrimPrefix(rel, "secrets/"), ext)
+		if !strings.Contains(key, "/") {
+			l.diags.Warnf(diag.Pos{File: rel}, "secret-layout", "secret %s is not in a category folder", rel).
+				Hint("move it to secrets/<category>/%s", path.Base(rel))
+		}
+		if prev, dup := inv.Secrets[key]; dup {
+			l.diags.Errorf(diag.Pos{File: rel}, "duplicate-secret", "secret %s exists as %s and %s", key, prev, rel).
+				Hint("keep one file per secret name")
+			return nil
+		}
+		inv.Secrets[key] = rel
+		return nil
+	})
+	if err != nil {
+		l.diags.Errorf(diag.Pos{File: "secrets"}, "read", "cannot read secrets: %v", err)
+	}
+}

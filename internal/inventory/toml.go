@@ -1,0 +1,492 @@
+package inventory
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2/unstable"
+
+	"github.com/fleetdev/fleet/internal/diag"
+)
+
+// Kind is the kind of a TOML value.
+type Kind uint8
+
+// The kinds of TOML values.
+const (
+	String Kind = iota + 1
+	Int
+	Float
+	Bool
+	Datetime // any of TOML's date and time forms, kept as written
+	Array
+	Table
+)
+
+func (k Kind) String() string {
+	switch k {
+	case String:
+		return "string"
+	case Int:
+		return "integer"
+	case Float:
+		return "float"
+	case Bool:
+		return "boolean"
+	case Datetime:
+		return "datetime"
+	case Array:
+		return "array"
+	case Table:
+		return "table"
+	}
+	return "invalid"
+}
+
+// Value is a TOML value with the position of its key and of itself. Tables
+// keep their keys in source order.
+type Value struct {
+	Kind   Kind
+	Pos    diag.Pos // where the value starts
+	KeyPos diag.Pos // where the key naming this value starts (zero for array elements and the root)
+
+	Str   string // String and Datetime (as written)
+	Int   int64
+	Float float64
+	Bool  bool
+
+	List []*Value // Array elements
+
+	Keys   []string          // Table keys in source order
+	Fields map[string]*Value // Table entries
+	// Inline is true for inline tables ({ a = 1 }); fleet reads
+	// `{ secret = ... }` and `{ expr = ... }` only in that form.
+	Inline bool
+	// defined is true for tables that have been defined by a header or a
+	// key/value; false for tables created implicitly as parents.
+	defined bool
+	// closed is true for inline tables and arrays of tables' values, which
+	// TOML forbids extending.
+	closed bool
+}
+
+// Get returns the entry key of a table, or nil.
+func (v *Value) Get(key string) *Value {
+	if v == nil || v.Kind != Table {
+		return nil
+	}
+	return v.Fields[key]
+}
+
+// Lookup follows a path of keys through nested tables.
+func (v *Value) Lookup(path ...string) *Value {
+	for _, k := range path {
+		v = v.Get(k)
+	}
+	return v
+}
+
+// SortedKeys returns a table's keys in lexical order.
+func (v *Value) SortedKeys() []string {
+	keys := slices.Clone(v.Keys)
+	sort.Strings(keys)
+	return keys
+}
+
+// Describe renders a scalar or small value as TOML-like text for messages
+// and provenance: "3001", "\"zsh\"", "[\"a\", \"b\"]", "{ secret = \"x\" }".
+func (v *Value) Describe() string {
+	if v == nil {
+		return "null"
+	}
+	switch v.Kind {
+	case String:
+		return strconv.Quote(v.Str)
+	case Int:
+		return strconv.FormatInt(v.Int, 10)
+	case Float:
+		return formatFloat(v.Float)
+	case Bool:
+		return strconv.FormatBool(v.Bool)
+	case Datetime:
+		return v.Str
+	case Array:
+		parts := make([]string, len(v.List))
+		for i, e := range v.List {
+			parts[i] = e.Describe()
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case Table:
+		if len(v.Keys) == 0 {
+			return "{}"
+		}
+		parts := make([]string, len(v.Keys))
+		for i, k := range v.Keys {
+			parts[i] = QuoteKey(k) + " = " + v.Fields[k].Describe()
+		}
+		return "{ " + strings.Join(parts, ", ") + " }"
+	}
+	return "?"
+}
+
+func formatFloat(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".eEn") {
+		s += ".0"
+	}
+	return s
+}
+
+// QuoteKey renders a key as TOML writes it: bare when it can be.
+func QuoteKey(k string) string {
+	if k == "" {
+		return `""`
+	}
+	for _, r := range k {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return strconv.Quote(k)
+		}
+	}
+	return k
+}
+
+// lines maps byte offsets of one file to line and column.
+type lines struct {
+	file   string
+	starts []int
+}
+
+func newLines(file string, src []byte) *lines {
+	starts := []int{0}
+	for i, c := range src {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return &lines{file: file, starts: starts}
+}
+
+func (l *lines) pos(offset int) diag.Pos {
+	i := sort.Search(len(l.starts), func(i int) bool { return l.starts[i] > offset }) - 1
+	if i < 0 {
+		i = 0
+	}
+	return diag.Pos{File: l.file, Line: i + 1, Col: offset - l.starts[i] + 1}
+}
+
+// ParseTOML parses src into a positioned tree. file is the name used in
+// positions. Syntax errors and TOML's redefinition rules are reported as
+// diagnostics; the tree is nil when the file cannot be parsed.
+func ParseTOML(file string, src []byte) (*Value, []diag.Diagnostic) {
+	t := &tomlReader{src: src, lines: newLines(file, src)}
+	root := &Value{Kind: Table, Fields: map[string]*Value{}, Pos: diag.Pos{File: file, Line: 1, Col: 1}, defined: true}
+	t.current = root
+	p := &unstable.Parser{}
+	p.Reset(src)
+	t.p = p
+	for p.NextExpression() {
+		t.expression(root, p.Expression())
+	}
+	if err := p.Error(); err != nil {
+		var perr *unstable.ParserError
+		pos := diag.Pos{File: file, Line: 1, Col: 1}
+		msg := err.Error()
+		if errors.As(err, &perr) {
+			if len(perr.Highlight) > 0 || cap(perr.Highlight) > 0 {
+				pos = t.offsetPos(cap(src) - cap(perr.Highlight))
+			}
+			msg = perr.Message
+		}
+		t.diags.Errorf(pos, "toml-syntax", "invalid TOML: %s", msg).Hint("fix the syntax; see https://toml.io")
+		return nil, t.diags.Items()
+	}
+	if t.diags.HasErrors() {
+		return nil, t.diags.Items()
+	}
+	return root, t.diags.Items()
+}
+
+type tomlReader struct {
+	src     []byte
+	lines   *lines
+	p       *unstable.Parser
+	current *Value
+	diags   diag.List
+}
+
+func (t *tomlReader) offsetPos(off int) diag.Pos {
+	if off < 0 {
+		off = 0
+	}
+	if off > len(t.src) {
+		off = len(t.src)
+	}
+	return t.lines.pos(off)
+}
+
+func (t *tomlReader) rangePos(r unstable.Range) diag.Pos { return t.offsetPos(int(r.Offset)) }
+
+// keyParts returns the parts of a key and the position of each.
+func (t *tomlReader) keyParts(it unstable.Iterator) ([]string, []diag.Pos) {
+	var parts []string
+	var pos []diag.Pos
+	for it.Next() {
+		n := it.Node()
+		parts = append(parts, string(n.Data))
+		pos = append(pos, t.rangePos(n.Raw))
+	}
+	return parts, pos
+}
+
+func (t *tomlReader) expression(root *Value, n *unstable.Node) {
+	switch n.Kind {
+	case unstable.Table:
+		parts, pos := t.keyParts(n.Key())
+		tbl := t.descend(root, parts, pos, true)
+		if tbl == nil {
+			t.current = &Value{Kind: Table, Fields: map[string]*Value{}} // keep going; errors reported
+			return
+		}
+		if tbl.defined {
+			t.diags.Errorf(pos[0], "duplicate-key", "table [%s] is defined twice", joinKey(parts)).
+				Also(tbl.KeyPos, "first defined here").Hint("merge the two tables into one")
+		}
+		tbl.defined = true
+		tbl.KeyPos = pos[len(pos)-1]
+		tbl.Pos = pos[0]
+		t.current = tbl
+	case unstable.ArrayTable:
+		parts, pos := t.keyParts(n.Key())
+		parent := t.descend(root, parts[:len(parts)-1], pos[:len(pos)-1], false)
+		if parent == nil {
+			return
+		}
+		last := parts[len(parts)-1]
+		arr := parent.Fields[last]
+		if arr == nil {
+			arr = &Value{Kind: Array, Pos: pos[0], KeyPos: pos[len(pos)-1]}
+			parent.Fields[last] = arr
+			parent.Keys = append(parent.Keys, last)
+		} else if arr.Kind != Array || arr.closed {
+			t.diags.Errorf(pos[len(pos)-1], "duplicate-key", "%s is already defined as a %s", joinKey(parts), arr.Kind).Also(arr.KeyPos, "defined here")
+			t.current = &Value{Kind: Table, Fields: map[string]*Value{}}
+			return
+		}
+		elem := &Value{Kind: Table, Fields: map[string]*Value{}, Pos: pos[0], KeyPos: pos[len(pos)-1], defined: true}
+		arr.List = append(arr.List, elem)
+		t.current = elem
+	case unstable.KeyValue:
+		t.keyValue(t.current, n)
+	}
+}
+
+// descend walks to (creating) the table at path below from. For table
+// headers (header=true) the last part may name an existing implicit table.
+func (t *tomlReader) descend(from *Value, parts []string, pos []diag.Pos, header bool) *Value {
+	cur := from
+	for i, k := range parts {
+		next := cur.Fields[k]
+		switch {
+		case next == nil:
+			next = &Value{Kind: Table, Fields: map[string]*Value{}, Pos: pos[i], KeyPos: pos[i]}
+			cur.Fields[k] = next
+			cur.Keys = append(cur.Keys, k)
+		case next.Kind == Array && !next.closed && len(next.List) > 0 && next.List[0].Kind == Table:
+			// [[a]] then [a.b]: extends the last element of a.
+			next = next.List[len(next.List)-1]
+		case next.Kind != Table || next.closed:
+			t.diags.Errorf(pos[i], "duplicate-key", "%s is already defined as a %s", joinKey(parts[:i+1]), kindName(next)).
+				Also(next.KeyPos, "defined here")
+			return nil
+		}
+		cur = next
+	}
+	return cur
+}
+
+func kindName(v *Value) string {
+	if v.Kind == Table && v.Inline {
+		return "inline table"
+	}
+	return v.Kind.String()
+}
+
+func (t *tomlReader) keyValue(tbl *Value, n *unstable.Node) {
+	parts, pos := t.keyParts(n.Key())
+	parent := tbl
+	if len(parts) > 1 {
+		parent = t.descend(tbl, parts[:len(parts)-1], pos[:len(pos)-1], false)
+		if parent == nil {
+			return
+		}
+		// Tables created by dotted keys are defined: a later [a] header for
+		// them is a redefinition.
+		for cur, i := tbl, 0; i < len(parts)-1; i++ {
+			cur = cur.Fields[parts[i]]
+			if cur.Kind == Table {
+				cur.defined = true
+			}
+		}
+	}
+	last := parts[len(parts)-1]
+	if prev, ok := parent.Fields[last]; ok {
+		t.diags.Errorf(pos[len(pos)-1], "duplicate-key", "%s is defined twice", joinKey(parts)).
+			Also(prev.KeyPos, "first defined here").Hint("remove one of the two definitions")
+		return
+	}
+	v := t.value(n.Value())
+	if v == nil {
+		return
+	}
+	v.KeyPos = pos[len(pos)-1]
+	if !v.Pos.IsValid() {
+		v.Pos = t.valuePosAfter(n)
+	}
+	parent.Fields[last] = v
+	parent.Keys = append(parent.Keys, last)
+}
+
+// valuePosAfter finds the position of a value whose node has no range (an
+// array): the first non-blank byte after the '=' that follows the key.
+func (t *tomlReader) valuePosAfter(n *unstable.Node) diag.Pos {
+	off := int(n.Raw.Offset)
+	end := min(off+int(n.Raw.Length), len(t.src))
+	i := off
+	for i < end && t.src[i] != '=' {
+		i++
+	}
+	i++
+	for i < end && (t.src[i] == ' ' || t.src[i] == '\t') {
+		i++
+	}
+	return t.offsetPos(i)
+}
+
+func (t *tomlReader) value(n *unstable.Node) *Value {
+	v := &Value{}
+	if n.Raw.Length > 0 {
+		v.Pos = t.rangePos(n.Raw)
+	}
+	switch n.Kind {
+	case unstable.String:
+		v.Kind, v.Str = String, string(n.Data)
+	case unstable.Bool:
+		v.Kind, v.Bool = Bool, n.Data[0] == 't'
+	case unstable.Integer:
+		i, err := parseTOMLInt(string(n.Data))
+		if err != nil {
+			t.diags.Errorf(v.Pos, "toml-syntax", "invalid integer %s: %v", n.Data, err)
+			return nil
+		}
+		v.Kind, v.Int = Int, i
+	case unstable.Float:
+		f, err := parseTOMLFloat(string(n.Data))
+		if err != nil {
+			t.diags.Errorf(v.Pos, "toml-syntax", "invalid float %s", n.Data)
+			return nil
+		}
+		v.Kind, v.Float = Float, f
+	case unstable.LocalDate, unstable.LocalTime, unstable.LocalDateTime, unstable.DateTime:
+		v.Kind, v.Str = Datetime, string(n.Data)
+	case unstable.Array:
+		v.Kind, v.closed = Array, true
+		it := n.Children()
+		for it.Next() {
+			e := t.value(it.Node())
+			if e == nil {
+				return nil
+			}
+			if !e.Pos.IsValid() {
+				e.Pos = v.Pos
+			}
+			v.List = append(v.List, e)
+		}
+		if !v.Pos.IsValid() && len(v.List) > 0 {
+			// Arrays carry no range: point just before the first element.
+			v.Pos = v.List[0].Pos
+			if v.Pos.Col > 1 {
+				v.Pos.Col--
+			}
+		}
+	case unstable.InlineTable:
+		v.Kind, v.Inline, v.closed, v.defined = Table, true, true, true
+		v.Fields = map[string]*Value{}
+		it := n.Children()
+		for it.Next() {
+			t.keyValue(v, it.Node())
+		}
+		closeInline(v)
+	default:
+		t.diags.Errorf(v.Pos, "toml-syntax", "unsupported TOML value")
+		return nil
+	}
+	return v
+}
+
+// closeInline marks the tables created by dotted keys inside an inline
+// table as closed too.
+func closeInline(v *Value) {
+	for _, f := range v.Fields {
+		if f.Kind == Table {
+			f.closed, f.defined = true, true
+			closeInline(f)
+		}
+	}
+}
+
+func parseTOMLInt(s string) (int64, error) {
+	s = strings.ReplaceAll(s, "_", "")
+	base := 10
+	switch {
+	case strings.HasPrefix(s, "0x"):
+		base, s = 16, s[2:]
+	case strings.HasPrefix(s, "0o"):
+		base, s = 8, s[2:]
+	case strings.HasPrefix(s, "0b"):
+		base, s = 2, s[2:]
+	}
+	i, err := strconv.ParseInt(s, base, 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange) {
+			return 0, fmt.Errorf("out of range")
+		}
+		return 0, fmt.Errorf("not a number")
+	}
+	return i, nil
+}
+
+func parseTOMLFloat(s string) (float64, error) {
+	s = strings.ReplaceAll(s, "_", "")
+	switch strings.TrimLeft(s, "+-") {
+	case "inf":
+		if strings.HasPrefix(s, "-") {
+			return math.Inf(-1), nil
+		}
+		return math.Inf(1), nil
+	case "nan":
+		return math.NaN(), nil
+	}
+	return strconv.ParseFloat(s, 64)
+}
+
+func joinKey(parts []string) string {
+	q := make([]string, len(parts))
+	for i, p := range parts {
+		q[i] = QuoteKey(p)
+	}
+	return strings.Join(q, ".")
+}
