@@ -134,6 +134,7 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 	root.Fields["users"] = users
 	e.facts(root, src)
 	h.Tree = root
+	reportConflicts(dl, root)
 
 	e.checkRequires(h, dl)
 	e.checkFirmware(h, dl)
@@ -530,16 +531,16 @@ func (e *evaluator) checkRequires(h *Host, dl *diag.List) {
 			continue
 		}
 		req := role.Requires
-		fail := func(format string, args ...any) {
+		fail := func(at diag.Pos, format string, args ...any) {
 			dl.Errorf(r.Pos, "requires", "role %s "+format, append([]any{r.V}, args...)...).
-				Also(req.Pos, "role %s states its requirements here", r.V).
+				Also(at, "role %s states the requirement here", r.V).
 				Hint("remove the role from host %s, or fix the host's facts if they are wrong", h.Name)
 		}
 		if req.Platform.IsSet() && req.Platform.V != string(h.Platform) {
-			fail("requires platform %s, but host %s is %s", req.Platform.V, h.Name, h.Platform)
+			fail(req.Platform.Pos, "requires platform %s, but host %s is %s", req.Platform.V, h.Name, h.Platform)
 		}
 		if req.Firmware.IsSet() && req.Firmware.V != src.Hardware.Firmware.V {
-			fail("requires %s firmware, but host %s has %s", req.Firmware.V, h.Name, orUnset(src.Hardware.Firmware.V))
+			fail(req.Firmware.Pos, "requires %s firmware, but host %s has %s", req.Firmware.V, h.Name, orUnset(src.Hardware.Firmware.V))
 		}
 		if len(req.GPU) > 0 {
 			gpu := src.Hardware.GPU.V
@@ -547,15 +548,15 @@ func (e *evaluator) checkRequires(h *Host, dl *diag.List) {
 				gpu = "none"
 			}
 			if !slices.Contains(inventory.Names(req.GPU), gpu) {
-				fail("requires a gpu of %s, but host %s has %s", strings.Join(inventory.Names(req.GPU), " or "), h.Name, gpu)
+				fail(req.GPU[0].Pos, "requires a gpu of %s, but host %s has %s", strings.Join(inventory.Names(req.GPU), " or "), h.Name, gpu)
 			}
 		}
 		if req.MinMemoryGB.IsSet() {
 			mem := src.Hardware.MemoryGB
 			if !mem.IsSet() {
-				fail("requires at least %d GB of memory, but host %s does not state hardware.memory_gb", req.MinMemoryGB.V, h.Name)
+				fail(req.MinMemoryGB.Pos, "requires at least %d GB of memory, but host %s does not state hardware.memory_gb", req.MinMemoryGB.V, h.Name)
 			} else if mem.V < req.MinMemoryGB.V {
-				fail("requires at least %d GB of memory, but host %s has %d", req.MinMemoryGB.V, h.Name, mem.V)
+				fail(req.MinMemoryGB.Pos, "requires at least %d GB of memory, but host %s has %d", req.MinMemoryGB.V, h.Name, mem.V)
 			}
 		}
 	}

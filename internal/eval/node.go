@@ -88,6 +88,9 @@ type Node struct {
 	// Computed marks a module default that is a Nix expression fleet does
 	// not evaluate.
 	Computed bool
+	// conflict records peers that disagree on this value and that no
+	// higher layer has decided yet.
+	conflict []conflict
 	// option marks a module default at an option's own path: a layered
 	// value replaces it whole.
 	option bool
@@ -301,6 +304,23 @@ func fromValue(v *inventory.Value, layer string, level int, forced bool) *Node {
 	return n
 }
 
+// conflict is two peer definitions of one value that differ.
+type conflict struct {
+	path string
+	a, b Def
+}
+
+// reportConflicts reports the peer conflicts left in a merged tree.
+func reportConflicts(dl *diag.List, n *Node) {
+	walkNodes(n, nil, func(_ []string, n *Node) {
+		for _, c := range n.conflict {
+			dl.Errorf(c.b.Pos, "conflict", "conflicting values for %s: %s sets %s, %s sets %s", c.path, c.a.Layer, c.a.Value, c.b.Layer, c.b.Value).
+				Also(c.a.Pos, "%s sets %s here", c.a.Layer, c.a.Value).
+				Hint("roles are peers: set the value in one role only, or decide it in the host")
+		}
+	})
+}
+
 // merger merges layer values and reports conflicts.
 type merger struct {
 	diags *diag.List
@@ -317,6 +337,9 @@ func (m *merger) where() string { return strings.Join(m.path, ".") }
 func (m *merger) merge(acc, in *Node) *Node {
 	if acc == nil {
 		return in
+	}
+	if in == nil {
+		return acc
 	}
 	forced := len(in.Defs) > 0 && in.Defs[0].Forced
 	if forced {
@@ -347,10 +370,10 @@ func (m *merger) merge(acc, in *Node) *Node {
 		won := acc.Won()
 		d := in.Defs[0]
 		if won.level == d.level && d.level == m.peer && !acc.equal(in) {
-			m.diags.Errorf(d.Pos, "conflict", "conflicting values for %s: %s sets %s, %s sets %s", m.where(), won.Layer, won.Value, d.Layer, d.Value).
-				Also(won.Pos, "%s sets %s here", won.Layer, won.Value).
-				Hint("roles are peers: set the value in one role only, or decide it in the host or profile")
+			// Peers disagree. A higher layer may still decide the value;
+			// the conflict is reported only if none does.
 			acc.Defs = append(acc.Defs, d)
+			acc.conflict = append(acc.conflict, conflict{path: m.where(), a: won, b: d})
 			return acc
 		}
 		in.Winner += len(acc.Defs)
