@@ -91,6 +91,9 @@ type Node struct {
 	// conflict records peers that disagree on this value and that no
 	// higher layer has decided yet.
 	conflict []conflict
+	// inline marks a table written inline ({ a = 1 }): under [force] it
+	// replaces the lower table whole.
+	inline bool
 	// option marks a module default at an option's own path: a layered
 	// value replaces it whole.
 	option bool
@@ -293,6 +296,7 @@ func fromValue(v *inventory.Value, layer string, level int, forced bool) *Node {
 			return n
 		}
 		n.Kind = Table
+		n.inline = v.Inline
 		n.Fields = make(map[string]*Node, len(v.Keys))
 		// A table's definition points at where it was opened.
 		n.Defs[0].Pos = v.KeyPos
@@ -342,6 +346,16 @@ func (m *merger) merge(acc, in *Node) *Node {
 		return acc
 	}
 	forced := len(in.Defs) > 0 && in.Defs[0].Forced
+	if forced && acc.Kind == Table && in.Kind == Table && !in.inline {
+		// A forced header table navigates: its values replace, one by one.
+		acc.Defs = append(acc.Defs, in.Defs...)
+		for _, k := range sortedKeys(in.Fields) {
+			m.path = append(m.path, k)
+			acc.Fields[k] = m.merge(acc.Fields[k], in.Fields[k])
+			m.path = m.path[:len(m.path)-1]
+		}
+		return acc
+	}
 	if forced {
 		// [force] replaces: the lower definitions stay in the record, but
 		// the forced value is the value.

@@ -281,7 +281,7 @@ func (t *tomlReader) expression(root *Value, n *unstable.Node) {
 			parent.Fields[last] = arr
 			parent.Keys = append(parent.Keys, last)
 		} else if arr.Kind != Array || arr.closed {
-			t.diags.Errorf(pos[len(pos)-1], "duplicate-key", "%s is already defined as a %s", joinKey(parts), arr.Kind).Also(arr.KeyPos, "defined here")
+			t.diags.Errorf(pos[len(pos)-1], "duplicate-key", "%s is already defined as %s", joinKey(parts), kindName(arr)).Also(arr.KeyPos, "defined here")
 			t.current = &Value{Kind: Table, Fields: map[string]*Value{}}
 			return
 		}
@@ -308,7 +308,7 @@ func (t *tomlReader) descend(from *Value, parts []string, pos []diag.Pos, header
 			// [[a]] then [a.b]: extends the last element of a.
 			next = next.List[len(next.List)-1]
 		case next.Kind != Table || next.closed:
-			t.diags.Errorf(pos[i], "duplicate-key", "%s is already defined as a %s", joinKey(parts[:i+1]), kindName(next)).
+			t.diags.Errorf(pos[i], "duplicate-key", "%s is already defined as %s", joinKey(parts[:i+1]), kindName(next)).
 				Also(next.KeyPos, "defined here")
 			return nil
 		}
@@ -318,10 +318,15 @@ func (t *tomlReader) descend(from *Value, parts []string, pos []diag.Pos, header
 }
 
 func kindName(v *Value) string {
-	if v.Kind == Table && v.Inline {
-		return "inline table"
+	switch {
+	case v.Kind == Table && v.Inline:
+		return "an inline table"
+	case v.Kind == Array && v.closed:
+		return "an array"
+	case v.Kind == Array:
+		return "an array of tables"
 	}
-	return v.Kind.String()
+	return article(v.Kind) + " " + v.Kind.String()
 }
 
 func (t *tomlReader) keyValue(tbl *Value, n *unstable.Node) {

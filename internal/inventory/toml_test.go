@@ -1,0 +1,136 @@
+package inventory
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fleetdev/fleet/internal/diag"
+)
+
+func TestParseTOMLPositions(t *testing.T) {
+	src := `name = "x"
+[hardware]
+gpu = "nvidia"   # comment
+memory_gb = 32
+[settings.monitoring]
+ports = [1, 2]
+inline = { secret = "a/b" }
+dotted.key = true
+[[arr]]
+k = 1
+[[arr]]
+k = 2
+`
+	root, ds := ParseTOML("f.toml", []byte(src))
+	if len(ds) != 0 {
+		t.Fatalf("diagnostics: %v", ds)
+	}
+	tests := []struct {
+		path    []string
+		kind    Kind
+		desc    string
+		pos     diag.Pos
+		keyPos  diag.Pos
+		special bool
+	}{
+		{[]string{"name"}, String, `"x"`, diag.Pos{File: "f.toml", Line: 1, Col: 8}, diag.Pos{File: "f.toml", Line: 1, Col: 1}, false},
+		{[]string{"hardware", "gpu"}, String, `"nvidia"`, diag.Pos{File: "f.toml", Line: 3, Col: 7}, diag.Pos{File: "f.toml", Line: 3, Col: 1}, false},
+		{[]string{"hardware", "memory_gb"}, Int, "32", diag.Pos{File: "f.toml", Line: 4, Col: 13}, diag.Pos{File: "f.toml", Line: 4, Col: 1}, false},
+		{[]string{"settings", "monitoring", "ports"}, Array, "[1, 2]", diag.Pos{File: "f.toml", Line: 6, Col: 9}, diag.Pos{File: "f.toml", Line: 6, Col: 1}, false},
+		{[]string{"settings", "monitoring", "inline"}, Table, `{ secret = "a/b" }`, diag.Pos{File: "f.toml", Line: 7, Col: 10}, diag.Pos{File: "f.toml", Line: 7, Col: 1}, true},
+		{[]string{"settings", "monitoring", "dotted", "key"}, Bool, "true", diag.Pos{File: "f.toml", Line: 8, Col: 14}, diag.Pos{File: "f.toml", Line: 8, Col: 8}, false},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.path, "."), func(t *testing.T) {
+			v := root.Lookup(tt.path...)
+			if v == nil {
+				t.Fatal("missing")
+			}
+			got := struct {
+				Kind        Kind
+				Desc        string
+				Pos, KeyPos diag.Pos
+				Special     bool
+			}{v.Kind, v.Describe(), v.Pos, v.KeyPos, IsSpecial(v)}
+			want := struct {
+				Kind        Kind
+				Desc        string
+				Pos, KeyPos diag.Pos
+				Special     bool
+			}{tt.kind, tt.desc, tt.pos, tt.keyPos, tt.special}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	if arr := root.Get("arr"); arr == nil || len(arr.List) != 2 || arr.List[1].Get("k").Int != 2 {
+		t.Errorf("array of tables: got %s", arr.Describe())
+	}
+}
+
+func TestParseTOMLErrors(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      []string
+	}{
+		{"duplicate key", "a = 1\na = 2\n", []string{"f.toml:2:1: a is defined twice"}},
+		{"duplicate table", "[a]\nx = 1\n[a]\ny = 2\n", []string{"f.toml:3:2: table [a] is defined twice"}},
+		{"table over value", "a = 1\n[a.b]\n", []string{"f.toml:2:2: a is already defined as an integer"}},
+		{"extend inline", "a = { b = 1 }\n[a.c]\n", []string{"f.toml:2:2: a is already defined as an inline table"}},
+		{"syntax", "a = [1,\n", []string{"f.toml:1:8: invalid TOML: array is incomplete"}},
+		{"dotted then header", "a.b = 1\n[a]\n", []string{"f.toml:2:2: table [a] is defined twice"}},
+		{"int overflow", "a = 99999999999999999999\n", []string{"f.toml:1:5: invalid integer 99999999999999999999: out of range"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ds := ParseTOML("f.toml", []byte(tt.src))
+			var got []string
+			for _, d := range ds {
+				got = append(got, d.Pos.String()+": "+d.Message)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// FuzzParseTOML checks that any input parses or fails with positioned
+// diagnostics, never panics, and that every value has a valid position.
+func FuzzParseTOML(f *testing.F) {
+	for _, s := range []string{
+		"a = 1\n", "[a]\nb = 'c'\n", "[[x]]\ny = [1, {z = 2}]\n", "a.b.c = true\n[d]\ne = 1979-05-27T07:32:00Z\n",
+		"x = { secret = \"a/b\" }\n", "a = \"\"\"\nmulti\n\"\"\"\n", "[a]\n[a.b]\n[[a.c]]\n", "a = inf\nb = -nan\nc = 0x1F\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		root, ds := ParseTOML("f.toml", []byte(src))
+		for _, d := range ds {
+			if d.Pos.File != "f.toml" || d.Pos.Line < 1 || d.Pos.Col < 1 {
+				t.Fatalf("diagnostic without a position: %+v", d)
+			}
+		}
+		if root == nil {
+			if len(ds) == 0 {
+				t.Fatal("no tree and no diagnostic")
+			}
+			return
+		}
+		var walk func(v *Value)
+		walk = func(v *Value) {
+			if v.Pos.Line < 1 || v.Pos.Line > strings.Count(src, "\n")+1 {
+				t.Fatalf("value %s at impossible line %d", v.Describe(), v.Pos.Line)
+			}
+			for _, k := range v.Keys {
+				walk(v.Fields[k])
+			}
+			for _, e := range v.List {
+				walk(e)
+			}
+		}
+		walk(root)
+	})
+}
