@@ -91,7 +91,7 @@ func TestMergeRules(t *testing.T) {
 				"common/common.toml": "[nixos.networking]\nnameservers = [\"1.1.1.1\"]\n",
 				"hosts/h/host.toml":  host + "[force.nixos.networking]\nnameservers = [\"9.9.9.9\"]\n",
 			},
-			path: "nixos.networking.nameservers", want: `["9.9.9.9"]`, from: "common, host h",
+			path: "nixos.networking.nameservers", want: `["9.9.9.9"]`, from: "host h hosts/h/host.toml:5:15",
 		},
 		{
 			name: "force replaces a table",

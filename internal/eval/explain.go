@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"github.com/fleetdev/fleet/internal/diag"
 	"strings"
 )
 
@@ -14,10 +15,17 @@ type Explanation struct {
 
 // ExplainedDef is one definition with its part in the result.
 type ExplainedDef struct {
-	Def
+	Layer  string   `json:"layer"`
+	Pos    diag.Pos `json:"pos"`
+	Value  string   `json:"value"`
+	Forced bool     `json:"forced,omitempty"`
 	// Mark is "wins", "overridden", "appended", "merged", "replaced" or
 	// "conflict".
 	Mark string `json:"role"`
+}
+
+func explained(d Def, mark string) ExplainedDef {
+	return ExplainedDef{Layer: d.Layer, Pos: d.Pos, Value: d.Value(), Forced: d.Forced, Mark: mark}
 }
 
 // Explain describes every definition of n and which one decided it.
@@ -34,7 +42,7 @@ func Explain(n *Node) *Explanation {
 			case d.Layer == LayerDefault && hasNonDefault(n.Defs):
 				mark = "replaced"
 			}
-			x.Defs = append(x.Defs, ExplainedDef{Def: d, Mark: mark})
+			x.Defs = append(x.Defs, explained(d, mark))
 		}
 		switch {
 		case forced >= 0:
@@ -46,7 +54,7 @@ func Explain(n *Node) *Explanation {
 		}
 	case Table:
 		for _, d := range n.Defs {
-			x.Defs = append(x.Defs, ExplainedDef{Def: d, Mark: "merged"})
+			x.Defs = append(x.Defs, explained(d, "merged"))
 		}
 		x.Why = fmt.Sprintf("tables merge key by key; this one has %d keys: %s", len(n.Fields), strings.Join(n.Keys(), ", "))
 	default:
@@ -58,7 +66,7 @@ func Explain(n *Node) *Explanation {
 			case i > n.Winner:
 				mark = "conflict"
 			}
-			x.Defs = append(x.Defs, ExplainedDef{Def: d, Mark: mark})
+			x.Defs = append(x.Defs, explained(d, mark))
 		}
 		x.Why = whyWon(n)
 	}

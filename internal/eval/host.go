@@ -212,7 +212,7 @@ func (e *evaluator) settingsNode(t *inventory.Value, mods []inventory.Str, label
 			}
 			continue
 		}
-		mod.Fields["enable"] = &Node{Kind: Bool, Bool: true, Defs: []Def{{Layer: label, Pos: m.Pos, Value: "true (listed in modules)", level: level}}}
+		mod.Fields["enable"] = &Node{Kind: Bool, Bool: true, Defs: []Def{{Layer: label, Pos: m.Pos, text: "true (listed in modules)", level: level}}}
 	}
 	return n
 }
@@ -236,9 +236,9 @@ func strList(ss []inventory.Str, label string, level int) *Node {
 	if len(ss) == 0 {
 		return nil
 	}
-	n := &Node{Kind: List, Defs: []Def{{Layer: label, Pos: ss[0].Pos, Value: describeStrs(ss), level: level}}}
+	n := &Node{Kind: List, Defs: []Def{{Layer: label, Pos: ss[0].Pos, strs: ss, level: level}}}
 	for _, s := range ss {
-		n.Items = append(n.Items, &Node{Kind: String, Str: s.V, Defs: []Def{{Layer: label, Pos: s.Pos, Value: strconv.Quote(s.V), level: level}}})
+		n.Items = append(n.Items, &Node{Kind: String, Str: s.V, Defs: []Def{{Layer: label, Pos: s.Pos, text: s.V, quote: true, level: level}}})
 	}
 	return n
 }
@@ -280,19 +280,19 @@ func (e *evaluator) facts(root *Node, src *inventory.Host) {
 		if !s.IsSet() {
 			return nil
 		}
-		return &Node{Kind: String, Str: s.V, Defs: []Def{{Layer: label, Pos: s.Pos, Value: strconv.Quote(s.V)}}}
+		return &Node{Kind: String, Str: s.V, Defs: []Def{{Layer: label, Pos: s.Pos, text: s.V, quote: true}}}
 	}
 	integer := func(i inventory.IntVal) *Node {
 		if !i.IsSet() {
 			return nil
 		}
-		return &Node{Kind: Int, Int: i.V, Defs: []Def{{Layer: label, Pos: i.Pos, Value: strconv.FormatInt(i.V, 10)}}}
+		return &Node{Kind: Int, Int: i.V, Defs: []Def{{Layer: label, Pos: i.Pos, text: strconv.FormatInt(i.V, 10)}}}
 	}
 	boolean := func(b inventory.BoolVal) *Node {
 		if !b.IsSet() {
 			return nil
 		}
-		return &Node{Kind: Bool, Bool: b.V, Defs: []Def{{Layer: label, Pos: b.Pos, Value: strconv.FormatBool(b.V)}}}
+		return &Node{Kind: Bool, Bool: b.V, Defs: []Def{{Layer: label, Pos: b.Pos, text: strconv.FormatBool(b.V)}}}
 	}
 	set := func(t *Node, k string, v *Node) {
 		if v != nil {
@@ -398,7 +398,7 @@ func addDefault(t *Node, path []string, o *options.Option) {
 	if !pos.IsValid() {
 		pos = o.Pos
 	}
-	def := Def{Layer: LayerDefault, Pos: pos, Value: o.Default.Source}
+	def := Def{Layer: LayerDefault, Pos: pos, text: o.Default.Source}
 	var n *Node
 	if o.Default.Computed {
 		n = &Node{Kind: Expr, Str: o.Default.Source, Computed: true}

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,13 +59,45 @@ func (k Kind) leaf() bool { return k != List && k != Table }
 type Def struct {
 	// Layer names the layer: "default", "common", "profile server",
 	// "role monitoring", "user alex", "host rich-evans".
-	Layer string   `json:"layer"`
-	Pos   diag.Pos `json:"pos"`
-	// Value is the definition as written, rendered as TOML.
-	Value string `json:"value"`
+	Layer string
+	Pos   diag.Pos
 	// Forced is true for a [force] definition.
-	Forced bool `json:"forced,omitempty"`
+	Forced bool
 	level  int
+
+	// The definition's text is rendered on demand from one of these.
+	src   *inventory.Value
+	strs  []inventory.Str
+	text  string
+	quote bool
+}
+
+// Value is the definition as written, rendered as TOML.
+func (d Def) Value() string {
+	switch {
+	case d.src != nil:
+		if d.src.Kind == inventory.Table && !inventory.IsSpecial(d.src) {
+			return ""
+		}
+		return d.src.Describe()
+	case d.strs != nil:
+		return describeStrs(d.strs)
+	case d.quote:
+		return strconv.Quote(d.text)
+	}
+	return d.text
+}
+
+// MarshalJSON renders the definition with its value.
+func (d Def) MarshalJSON() ([]byte, error) {
+	return json.Marshal(defJSON{Layer: d.Layer, Pos: d.Pos, Value: d.Value(), Forced: d.Forced})
+}
+
+type defJSON struct {
+	Layer  string   `json:"layer"`
+	Pos    diag.Pos `json:"pos"`
+	Value  string   `json:"value"`
+	Forced bool     `json:"forced,omitempty"`
 }
 
 // Node is a resolved value with its provenance. Scalars record every
@@ -159,8 +192,12 @@ func (n *Node) OnlyDefault() bool {
 // a scalar, or the layers that contributed to a list or table.
 func (n *Node) From() string {
 	if n.Kind == List || n.Kind == Table {
+		defs := n.Defs
+		if n.Kind == List {
+			defs = contributing(defs)
+		}
 		var layers []string
-		for _, d := range n.Defs {
+		for _, d := range defs {
 			if !slices.Contains(layers, d.Layer) {
 				layers = append(layers, d.Layer)
 			}
@@ -168,8 +205,8 @@ func (n *Node) From() string {
 		switch {
 		case len(layers) == 0:
 			return "empty"
-		case len(n.Defs) == 1 && n.Defs[0].Pos.IsValid():
-			return n.Defs[0].Layer + " " + n.Defs[0].Pos.String()
+		case len(defs) == 1 && defs[0].Pos.IsValid():
+			return defs[0].Layer + " " + defs[0].Pos.String()
 		}
 		return strings.Join(layers, ", ")
 	}
@@ -178,6 +215,18 @@ func (n *Node) From() string {
 		return w.Layer + " " + w.Pos.String()
 	}
 	return w.Layer
+}
+
+// contributing returns the definitions whose items are in a list: from
+// the last [force] on, and without module defaults once a layer sets it.
+func contributing(defs []Def) []Def {
+	if f := lastForced(defs); f >= 0 {
+		defs = defs[f:]
+	}
+	if hasNonDefault(defs) {
+		defs = slices.DeleteFunc(slices.Clone(defs), func(d Def) bool { return d.Layer == LayerDefault })
+	}
+	return defs
 }
 
 // LayerDefault labels module defaults in provenance.
@@ -268,7 +317,7 @@ func (n *Node) equal(o *Node) bool {
 // fromValue converts a TOML value of one layer into a Node whose every
 // part carries that layer's definition.
 func fromValue(v *inventory.Value, layer string, level int, forced bool) *Node {
-	def := Def{Layer: layer, Pos: v.Pos, Value: v.Describe(), Forced: forced, level: level}
+	def := Def{Layer: layer, Pos: v.Pos, src: v, Forced: forced, level: level}
 	n := &Node{Defs: []Def{def}}
 	switch v.Kind {
 	case inventory.String:
@@ -300,7 +349,6 @@ func fromValue(v *inventory.Value, layer string, level int, forced bool) *Node {
 		n.Fields = make(map[string]*Node, len(v.Keys))
 		// A table's definition points at where it was opened.
 		n.Defs[0].Pos = v.KeyPos
-		n.Defs[0].Value = ""
 		for _, k := range v.Keys {
 			n.Fields[k] = fromValue(v.Fields[k], layer, level, forced)
 		}
@@ -318,8 +366,8 @@ type conflict struct {
 func reportConflicts(dl *diag.List, n *Node) {
 	walkNodes(n, nil, func(_ []string, n *Node) {
 		for _, c := range n.conflict {
-			dl.Errorf(c.b.Pos, "conflict", "conflicting values for %s: %s sets %s, %s sets %s", c.path, c.a.Layer, c.a.Value, c.b.Layer, c.b.Value).
-				Also(c.a.Pos, "%s sets %s here", c.a.Layer, c.a.Value).
+			dl.Errorf(c.b.Pos, "conflict", "conflicting values for %s: %s sets %s, %s sets %s", c.path, c.a.Layer, c.a.Value(), c.b.Layer, c.b.Value()).
+				Also(c.a.Pos, "%s sets %s here", c.a.Layer, c.a.Value()).
 				Hint("roles are peers: set the value in one role only, or decide it in the host")
 		}
 	})

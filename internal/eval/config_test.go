@@ -1,0 +1,3 @@
+package eval
+
+func benchConfig() Config { return Config{} }
