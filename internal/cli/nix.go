@@ -7,5 +7,6 @@ func (a *App) nixCommand() *cobra.Command {
 		Use:   "nix",
 		Short: "Work with Nix source files without evaluating them",
 	}
+	c.AddCommand(a.nixParseCommand())
 	return c
 }

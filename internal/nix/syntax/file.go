@@ -1,0 +1,166 @@
+package syntax
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/fleetdev/fleet/internal/diag"
+)
+
+// File is a parsed Nix file: one expression and the trivia after it.
+type File struct {
+	// Name is the file name as given to Parse; diagnostics use it.
+	Name string
+	// Expr is the file's expression; on broken input it may be, or
+	// contain, *Error nodes.
+	Expr Expr
+	// Rest holds the tokens after the expression that could not be
+	// parsed; nil when there are none.
+	Rest *Error
+	// EOF is the end-of-input token; its Lead is the file's trailing
+	// whitespace and comments.
+	EOF *Token
+
+	src   string
+	lines []int // offsets of line starts, built on first use
+	low   lexpr // lowered form; nil when the file has errors
+}
+
+// Options change what the parser accepts.
+type Options struct {
+	// PipeOperators accepts |> and <| (Nix 2.24 and later with the
+	// experimental feature pipe-operators). Without it they are syntax
+	// errors, as in Nix 2.8.
+	PipeOperators bool
+}
+
+// Parse parses src, the content of filename, with default Options.
+func Parse(filename string, src []byte) (*File, []diag.Diagnostic) {
+	return Options{}.Parse(filename, src)
+}
+
+// Parse parses src, the content of filename. It always returns a File
+// that prints back to src byte for byte (see Bytes); the diagnostics are
+// the syntax errors, in source order, and the other errors Nix's parser
+// reports: invalid numbers, paths with a trailing slash, duplicate
+// attributes and formals, and dynamic attributes in let and inherit.
+// Undefined variables are not reported here (see CheckScope).
+func (o Options) Parse(filename string, src []byte) (*File, []diag.Diagnostic) {
+	f := &File{Name: filename, src: string(src)}
+	toks, lexErrs := lex(f.src)
+	p := &parser{toks: toks, pipes: o.PipeOperators, lastErr: -1}
+	f.Expr, f.Rest, f.EOF = p.parseFile()
+
+	errs := p.errs
+	for _, e := range lexErrs {
+		errs = append(errs, parseError{off: e.off, msg: e.msg, relOff: -1})
+	}
+	if len(errs) == 0 {
+		lw := &lowerer{f: f}
+		f.low = lw.expr(f.Expr)
+		errs = lw.errs
+		if len(errs) > 0 {
+			f.low = nil
+		}
+	}
+	return f, f.diagnostics(errs)
+}
+
+func (f *File) diagnostics(errs []parseError) []diag.Diagnostic {
+	if len(errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].off < errs[j].off })
+	ds := make([]diag.Diagnostic, 0, len(errs))
+	for _, e := range errs {
+		d := diag.Diagnostic{Severity: diag.Error, Pos: f.Pos(e.off), Message: e.msg, Code: "nix-syntax"}
+		if e.relOff >= 0 {
+			d.Related = []diag.Related{{Pos: f.Pos(e.relOff), Message: e.relMsg}}
+		}
+		ds = append(ds, d)
+	}
+	return ds
+}
+
+// Source returns the text the file was parsed from.
+func (f *File) Source() string { return f.src }
+
+// Pos converts a byte offset into a position. Lines end at LF, CR LF or a
+// lone CR, as in Nix's own positions; columns count bytes from 1.
+func (f *File) Pos(off int) diag.Pos {
+	if f.lines == nil {
+		f.lines = lineStarts(f.src)
+	}
+	line := sort.SearchInts(f.lines, off+1) - 1
+	if line < 0 {
+		line = 0
+	}
+	return diag.Pos{File: f.Name, Line: line + 1, Col: off - f.lines[line] + 1}
+}
+
+func lineStarts(s string) []int {
+	lines := make([]int, 1, strings.Count(s, "\n")+1)
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\n':
+			lines = append(lines, i+1)
+		case '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+			lines = append(lines, i+1)
+		}
+	}
+	return lines
+}
+
+// NodePos returns the position where n starts (its first token, after
+// leading trivia).
+func (f *File) NodePos(n Node) diag.Pos {
+	if t := FirstToken(n); t != nil {
+		return f.Pos(t.Off)
+	}
+	return diag.Pos{File: f.Name}
+}
+
+// Text returns the source text of n, from its first token to its last,
+// without the trivia before it.
+func (f *File) Text(n Node) string {
+	first := FirstToken(n)
+	if first == nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(first.Text)
+	started := false
+	Tokens(n, func(t *Token) {
+		if !started {
+			started = true
+			return
+		}
+		b.WriteString(t.Lead)
+		b.WriteString(t.Text)
+	})
+	return b.String()
+}
+
+// Bytes prints the tree back: the Lead and Text of every token in order.
+// For a tree fresh from Parse it is the source, byte for byte.
+func (f *File) Bytes() []byte {
+	b := make([]byte, 0, len(f.src))
+	emit := func(t *Token) {
+		b = append(b, t.Lead...)
+		b = append(b, t.Text...)
+	}
+	Tokens(f.Expr, emit)
+	if f.Rest != nil {
+		Tokens(f.Rest, emit)
+	}
+	if f.EOF != nil {
+		emit(f.EOF)
+	}
+	return b
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

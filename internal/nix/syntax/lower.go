@@ -1,0 +1,599 @@
+package syntax
+
+import (
+	"strings"
+)
+
+// The lowered form mirrors the expression classes Nix's parser builds
+// (nixexpr.hh of Nix 2.8): operators desugared into calls of builtins,
+// strings unescaped and stripped of indentation, attribute paths merged
+// into nested sets, inherit (e) desugared into selections. It carries what
+// the checks Nix makes while parsing need (duplicate attributes, dynamic
+// attributes where not allowed, undefined variables), and what ShowParse
+// prints.
+type lexpr interface {
+	show(s *shower)
+}
+
+type (
+	lInt   struct{ v int64 }
+	lFloat struct{ v float64 }
+	lStr   struct{ s string }
+	// lPath is a path literal as written; it is resolved when shown.
+	lPath struct {
+		text string
+		home bool
+	}
+	lVar struct {
+		name string
+		off  int
+	}
+	lPos    struct{}
+	lSelect struct {
+		e    lexpr
+		path []lName
+		def  lexpr
+	}
+	// lName is an attribute name: static (sym) when dyn is nil.
+	lName struct {
+		sym string
+		dyn lexpr
+	}
+	lHas struct {
+		e    lexpr
+		path []lName
+	}
+	lAttrs struct {
+		rec   bool
+		defs  []lDef
+		dyn   []lDyn
+		index map[string]int // built once defs outgrow a linear scan
+	}
+	lDef struct {
+		name      string
+		e         lexpr
+		inherited bool
+		off       int
+	}
+	lDyn struct {
+		name, val lexpr
+		off       int
+	}
+	lList   struct{ elems []lexpr }
+	lLambda struct {
+		arg        string
+		hasFormals bool
+		formals    []lFormal
+		ellipsis   bool
+		body       lexpr
+	}
+	lFormal struct {
+		name string
+		def  lexpr
+	}
+	lCall struct {
+		fn   lexpr
+		args []lexpr
+	}
+	lLet struct {
+		attrs *lAttrs
+		body  lexpr
+	}
+	lWith   struct{ env, body lexpr }
+	lIf     struct{ c, t, e lexpr }
+	lAssert struct{ c, b lexpr }
+	lNot    struct{ e lexpr }
+	lBin    struct {
+		op   string
+		a, b lexpr
+	}
+	lConcat struct{ es []lexpr }
+)
+
+const indexThreshold = 8
+
+func (a *lAttrs) find(name string) int {
+	if a.index != nil {
+		if i, ok := a.index[name]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range a.defs {
+		if a.defs[i].name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (a *lAttrs) add(d lDef) {
+	a.defs = append(a.defs, d)
+	switch {
+	case a.index != nil:
+		a.index[d.name] = len(a.defs) - 1
+	case len(a.defs) > indexThreshold:
+		a.index = make(map[string]int, 2*len(a.defs))
+		for i, d := range a.defs {
+			a.index[d.name] = i
+		}
+	}
+}
+
+// lowerer builds the lowered form and reports the errors Nix's parser
+// reports past the grammar.
+type lowerer struct {
+	f    *File
+	errs []parseError
+}
+
+func (lw *lowerer) errorf(off int, format string, args ...any) *parseError {
+	lw.errs = append(lw.errs, parseError{off: off, msg: sprintf(format, args...), relOff: -1})
+	return &lw.errs[len(lw.errs)-1]
+}
+
+func (lw *lowerer) expr(e Expr) lexpr {
+	switch e := e.(type) {
+	case *Paren:
+		return lw.expr(e.X)
+	case *Ident:
+		if e.Tok.Text == "__curPos" {
+			return &lPos{}
+		}
+		return &lVar{name: e.Tok.Text, off: e.Tok.Off}
+	case *Int:
+		return &lInt{v: e.Value}
+	case *Float:
+		return &lFloat{v: e.Value}
+	case *URI:
+		return &lStr{s: e.Tok.Text}
+	case *SearchPath:
+		t := e.Tok.Text
+		return &lCall{
+			fn:   &lVar{name: "__findFile", off: -1},
+			args: []lexpr{&lVar{name: "__nixPath", off: -1}, &lStr{s: t[1 : len(t)-1]}},
+		}
+	case *Path:
+		first := e.Parts[0].(*Text).Tok
+		p := &lPath{text: first.Text, home: first.Kind == TokHomePath}
+		if len(e.Parts) == 1 {
+			return p
+		}
+		es := make([]lexpr, 0, len(e.Parts))
+		es = append(es, p)
+		for _, part := range e.Parts[1:] {
+			switch part := part.(type) {
+			case *Text:
+				es = append(es, &lStr{s: part.Tok.Text})
+			case *Interp:
+				es = append(es, lw.expr(part.X))
+			}
+		}
+		return &lConcat{es: es}
+	case *String:
+		if e.Open.Kind == TokQuote {
+			return lw.str(e)
+		}
+		return lw.indStr(e)
+	case *List:
+		l := &lList{elems: make([]lexpr, len(e.Elems))}
+		for i, x := range e.Elems {
+			l.elems[i] = lw.expr(x)
+		}
+		return l
+	case *AttrSet:
+		return lw.binds(e.Binds, e.RecTok != nil)
+	case *LegacyLet:
+		a := lw.binds(e.Binds, true)
+		return &lSelect{e: a, path: []lName{{sym: "body"}}}
+	case *Let:
+		a := lw.binds(e.Binds, false)
+		if len(a.dyn) > 0 {
+			lw.errorf(e.LetTok.Off, "dynamic attributes not allowed in let")
+		}
+		return &lLet{attrs: a, body: lw.expr(e.Body)}
+	case *Select:
+		s := &lSelect{e: lw.expr(e.X), path: lw.path(e.Path)}
+		if e.Default != nil {
+			s.def = lw.expr(e.Default)
+		}
+		return s
+	case *HasAttr:
+		return &lHas{e: lw.expr(e.X), path: lw.path(e.Path)}
+	case *Apply:
+		if id, ok := e.Arg.(*Ident); ok && id.Tok.Kind == TokOr {
+			// "f or": a new call, even when f is a call.
+			return &lCall{fn: lw.expr(e.Fn), args: []lexpr{&lVar{name: "or", off: id.Tok.Off}}}
+		}
+		return call(lw.expr(e.Fn), lw.expr(e.Arg))
+	case *Unary:
+		if e.Op.Kind == TokNot {
+			return &lNot{e: lw.expr(e.X)}
+		}
+		return builtinCall("__sub", &lInt{v: 0}, lw.expr(e.X))
+	case *Binary:
+		return lw.binary(e)
+	case *If:
+		return &lIf{c: lw.expr(e.Cond), t: lw.expr(e.Then), e: lw.expr(e.Else)}
+	case *With:
+		return &lWith{env: lw.expr(e.Env), body: lw.expr(e.Body)}
+	case *Assert:
+		return &lAssert{c: lw.expr(e.Cond), b: lw.expr(e.Body)}
+	case *Lambda:
+		return lw.lambda(e)
+	}
+	// *Error: only lowered when there are no syntax errors.
+	return &lVar{name: "<error>", off: -1}
+}
+
+// call applies fn to arg as Nix's expr_app does: arguments are appended to
+// a call already there, so (f a) b is one call.
+func call(fn, arg lexpr) lexpr {
+	if c, ok := fn.(*lCall); ok {
+		c.args = append(c.args, arg)
+		return c
+	}
+	return &lCall{fn: fn, args: []lexpr{arg}}
+}
+
+func builtinCall(name string, args ...lexpr) *lCall {
+	return &lCall{fn: &lVar{name: name, off: -1}, args: args}
+}
+
+func (lw *lowerer) binary(e *Binary) lexpr {
+	x, y := lw.expr(e.X), lw.expr(e.Y)
+	switch e.Op.Kind {
+	case TokPlus:
+		return &lConcat{es: []lexpr{x, y}}
+	case TokMinus:
+		return builtinCall("__sub", x, y)
+	case TokStar:
+		return builtinCall("__mul", x, y)
+	case TokSlash:
+		return builtinCall("__div", x, y)
+	case TokLess:
+		return builtinCall("__lessThan", x, y)
+	case TokGreater:
+		return builtinCall("__lessThan", y, x)
+	case TokLeq:
+		return &lNot{e: builtinCall("__lessThan", y, x)}
+	case TokGeq:
+		return &lNot{e: builtinCall("__lessThan", x, y)}
+	case TokPipeRight:
+		return call(y, x)
+	case TokPipeLeft:
+		return call(x, y)
+	}
+	return &lBin{op: e.Op.Text, a: x, b: y}
+}
+
+// str lowers a double-quoted string.
+func (lw *lowerer) str(e *String) lexpr {
+	switch {
+	case len(e.Parts) == 0:
+		return &lStr{}
+	case len(e.Parts) == 1:
+		if t, ok := e.Parts[0].(*Text); ok {
+			return &lStr{s: unescape(t.Tok.Text)}
+		}
+	}
+	es := make([]lexpr, len(e.Parts))
+	for i, part := range e.Parts {
+		switch part := part.(type) {
+		case *Text:
+			es[i] = &lStr{s: unescape(part.Tok.Text)}
+		case *Interp:
+			es[i] = lw.expr(part.X)
+		}
+	}
+	return &lConcat{es: es}
+}
+
+// unescape decodes the escapes of a string as Nix's unescapeStr does: \n,
+// \r and \t, \X for any other X, and raw CR and CR LF become LF. Like Nix
+// it stops at a NUL byte.
+func unescape(s string) string {
+	if strings.IndexAny(s, "\\\r\x00") < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case 0:
+			return b.String()
+		case '\\':
+			i++
+			if i >= len(s) {
+				return b.String()
+			}
+			switch c = s[i]; c {
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			default:
+				b.WriteByte(c)
+			}
+		case '\r':
+			b.WriteByte('\n')
+			if i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// indPiece is a piece of an indented string before indentation is
+// stripped: literal text (ExprIndStr in Nix), an escape (already a string
+// to Nix, so it does not take part in stripping) or an interpolation.
+type indPiece struct {
+	text   string
+	isText bool
+	x      lexpr // escape (*lStr) or interpolated expression
+}
+
+// indStr lowers an indented string, stripping indentation exactly as Nix
+// 2.8's stripIndentation does.
+func (lw *lowerer) indStr(e *String) lexpr {
+	if len(e.Parts) == 0 {
+		return &lStr{}
+	}
+	pieces := make([]indPiece, len(e.Parts))
+	for i, part := range e.Parts {
+		switch part := part.(type) {
+		case *Text:
+			t := part.Tok.Text
+			switch {
+			case part.Tok.Kind == TokIndEsc:
+				pieces[i] = indPiece{x: &lStr{s: unescape(t[2:])}}
+			case t == "''$":
+				pieces[i] = indPiece{text: "$", isText: true}
+			case t == "'''":
+				pieces[i] = indPiece{text: "''", isText: true}
+			default:
+				pieces[i] = indPiece{text: t, isText: true}
+			}
+		case *Interp:
+			pieces[i] = indPiece{x: lw.expr(part.X)}
+		}
+	}
+
+	// The minimum indentation over lines with text; whitespace-only lines
+	// don't count, interpolations and escapes end a line's indentation.
+	atStart := true
+	minIndent := 1000000
+	cur := 0
+	for _, p := range pieces {
+		if !p.isText {
+			if atStart {
+				atStart = false
+				minIndent = min(minIndent, cur)
+			}
+			continue
+		}
+		for j := 0; j < len(p.text); j++ {
+			c := p.text[j]
+			if atStart {
+				switch c {
+				case ' ':
+					cur++
+				case '\n':
+					cur = 0
+				default:
+					atStart = false
+					minIndent = min(minIndent, cur)
+				}
+			} else if c == '\n' {
+				atStart = true
+				cur = 0
+			}
+		}
+	}
+
+	// Strip that many spaces from each line.
+	es := make([]lexpr, 0, len(pieces))
+	atStart = true
+	dropped := 0
+	for i, p := range pieces {
+		if !p.isText {
+			atStart = false
+			dropped = 0
+			es = append(es, p.x)
+			continue
+		}
+		var b strings.Builder
+		b.Grow(len(p.text))
+		for j := 0; j < len(p.text); j++ {
+			c := p.text[j]
+			if atStart {
+				switch c {
+				case ' ':
+					if dropped >= minIndent {
+						b.WriteByte(c)
+					}
+					dropped++
+				case '\n':
+					dropped = 0
+					b.WriteByte(c)
+				default:
+					atStart = false
+					dropped = 0
+					b.WriteByte(c)
+				}
+			} else {
+				b.WriteByte(c)
+				if c == '\n' {
+					atStart = true
+				}
+			}
+		}
+		s := b.String()
+		// Drop the last line when it holds only spaces.
+		if i == len(pieces)-1 {
+			if nl := strings.LastIndexByte(s, '\n'); nl >= 0 && strings.Trim(s[nl+1:], " ") == "" {
+				s = s[:nl+1]
+			}
+		}
+		es = append(es, &lStr{s: s})
+	}
+	if len(es) == 1 {
+		if s, ok := es[0].(*lStr); ok {
+			return s
+		}
+	}
+	return &lConcat{es: es}
+}
+
+// path lowers an attribute path; constant names are static.
+func (lw *lowerer) path(ap *AttrPath) []lName {
+	names := make([]lName, len(ap.Names))
+	for i, a := range ap.Names {
+		names[i] = lw.name(a)
+	}
+	return names
+}
+
+func (lw *lowerer) name(a *AttrName) lName {
+	var x lexpr
+	switch {
+	case a.Ident != nil:
+		return lName{sym: a.Ident.Text}
+	case a.Str != nil:
+		x = lw.expr(a.Str)
+	case a.Interp != nil:
+		x = lw.expr(a.Interp.X)
+	}
+	if s, ok := x.(*lStr); ok {
+		return lName{sym: s.s}
+	}
+	return lName{dyn: x}
+}
+
+// binds lowers the bindings of a set or let, merging attribute paths as
+// Nix's addAttr does.
+func (lw *lowerer) binds(binds []Binding, rec bool) *lAttrs {
+	a := &lAttrs{rec: rec}
+	for _, b := range binds {
+		switch b := b.(type) {
+		case *Assign:
+			lw.addAttr(a, lw.path(b.Path), lw.expr(b.Value), b.Path.Names[0])
+		case *Inherit:
+			var from lexpr
+			if b.From != nil {
+				from = lw.expr(b.From)
+			}
+			for _, n := range b.Names {
+				name := lw.name(n)
+				off := FirstToken(n).Off
+				if name.dyn != nil {
+					lw.errorf(off, "dynamic attributes not allowed in inherit")
+					continue
+				}
+				if j := a.find(name.sym); j >= 0 {
+					lw.dup(showAttrPath([]lName{name}), off, a.defs[j].off)
+					continue
+				}
+				if from == nil {
+					a.add(lDef{name: name.sym, e: &lVar{name: name.sym, off: off}, inherited: true, off: off})
+				} else {
+					a.add(lDef{name: name.sym, e: &lSelect{e: from, path: []lName{name}}, off: off})
+				}
+			}
+		}
+	}
+	return a
+}
+
+func (lw *lowerer) dup(path string, off, prev int) {
+	e := lw.errorf(off, "attribute '%s' already defined", path)
+	e.relOff, e.relMsg = prev, "first defined here"
+}
+
+func (lw *lowerer) addAttr(attrs *lAttrs, path []lName, e lexpr, first *AttrName) {
+	off := FirstToken(first).Off
+	for _, n := range path[:len(path)-1] {
+		if n.dyn != nil {
+			nested := &lAttrs{}
+			attrs.dyn = append(attrs.dyn, lDyn{name: n.dyn, val: nested, off: off})
+			attrs = nested
+			continue
+		}
+		j := attrs.find(n.sym)
+		if j < 0 {
+			nested := &lAttrs{}
+			attrs.add(lDef{name: n.sym, e: nested, off: off})
+			attrs = nested
+			continue
+		}
+		d := &attrs.defs[j]
+		nested, ok := d.e.(*lAttrs)
+		if d.inherited || !ok {
+			lw.dup(showAttrPath(path), off, d.off)
+			return
+		}
+		attrs = nested
+	}
+	last := path[len(path)-1]
+	if last.dyn != nil {
+		attrs.dyn = append(attrs.dyn, lDyn{name: last.dyn, val: e, off: off})
+		return
+	}
+	j := attrs.find(last.sym)
+	if j < 0 {
+		attrs.add(lDef{name: last.sym, e: e, off: off})
+		return
+	}
+	// Two attribute sets under one name merge: their static attributes
+	// are added to the first (dynamic ones and rec are dropped, as in
+	// Nix 2.8).
+	ae, ok1 := e.(*lAttrs)
+	jAttrs, ok2 := attrs.defs[j].e.(*lAttrs)
+	if !ok1 || !ok2 {
+		lw.dup(showAttrPath(path), off, attrs.defs[j].off)
+		return
+	}
+	for _, ad := range ae.defs {
+		if k := jAttrs.find(ad.name); k >= 0 {
+			lw.dup(showAttrPath([]lName{{sym: ad.name}}), ad.off, jAttrs.defs[k].off)
+			continue
+		}
+		jAttrs.add(ad)
+	}
+}
+
+func (lw *lowerer) lambda(e *Lambda) lexpr {
+	l := &lLambda{}
+	if e.Arg != nil {
+		l.arg = e.Arg.Text
+	}
+	if e.Formals != nil {
+		l.hasFormals = true
+		l.ellipsis = e.Formals.Ellipsis != nil
+		seen := make(map[string]bool, len(e.Formals.Items))
+		for _, it := range e.Formals.Items {
+			name := it.Name.Text
+			if seen[name] {
+				lw.errorf(it.Name.Off, "duplicate formal function argument '%s'", name)
+				continue
+			}
+			seen[name] = true
+			f := lFormal{name: name}
+			if it.Default != nil {
+				f.def = lw.expr(it.Default)
+			}
+			l.formals = append(l.formals, f)
+		}
+		if e.Arg != nil && seen[l.arg] {
+			lw.errorf(FirstToken(e).Off, "duplicate formal function argument '%s'", l.arg)
+		}
+	}
+	l.body = lw.expr(e.Body)
+	return l
+}

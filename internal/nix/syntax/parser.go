@@ -1,0 +1,776 @@
+package syntax
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// maxDepth bounds the nesting of expressions, so that hostile input cannot
+// exhaust the stack. Nix's own parser stops at a similar depth.
+const maxDepth = 5000
+
+// parseError is a syntax error at a byte offset.
+type parseError struct {
+	off    int
+	msg    string
+	relOff int // a related position, or -1
+	relMsg string
+}
+
+// parser is a recursive-descent parser over the token slice, following the
+// grammar of Nix's parser.y. It builds the lossless tree: every token it
+// consumes is stored in a node, and tokens it cannot place go into *Error
+// nodes.
+type parser struct {
+	toks    []Token
+	i       int
+	errs    []parseError
+	lastErr int // offset of the last error, to report one error per place
+	depth   int
+	pipes   bool
+}
+
+func (p *parser) tok() *Token            { return &p.toks[p.i] }
+func (p *parser) kind() TokenKind        { return p.toks[p.i].Kind }
+func (p *parser) kindAt(n int) TokenKind { return p.toks[min(p.i+n, len(p.toks)-1)].Kind }
+
+// next consumes and returns the current token. It never moves past EOF.
+func (p *parser) next() *Token {
+	t := &p.toks[p.i]
+	if t.Kind != TokEOF {
+		p.i++
+	}
+	return t
+}
+
+// accept consumes the current token if it has kind k.
+func (p *parser) accept(k TokenKind) *Token {
+	if p.kind() == k {
+		return p.next()
+	}
+	return nil
+}
+
+// expect consumes the current token if it has kind k, and otherwise
+// reports an error and returns nil.
+func (p *parser) expect(k TokenKind) *Token {
+	if p.kind() == k {
+		return p.next()
+	}
+	p.unexpected(k.String())
+	return nil
+}
+
+func (p *parser) errorAt(off int, format string, args ...any) {
+	if len(p.errs) > 0 && off <= p.lastErr {
+		return
+	}
+	p.errs = append(p.errs, parseError{off: off, msg: fmt.Sprintf(format, args...), relOff: -1})
+	p.lastErr = off
+}
+
+// unexpected reports the current token as unexpected; expecting, when not
+// empty, says what would have been accepted.
+func (p *parser) unexpected(expecting string) {
+	t := p.tok()
+	msg := "syntax error, unexpected " + describe(t)
+	if t.Kind == TokPipeRight || t.Kind == TokPipeLeft {
+		msg += " (pipe operators need the experimental feature 'pipe-operators')"
+	}
+	if expecting != "" {
+		msg += ", expecting " + expecting
+	}
+	p.errorAt(t.Off, "%s", msg)
+}
+
+// describe names a token in an error message.
+func describe(t *Token) string {
+	switch t.Kind {
+	case TokEOF:
+		return "end of file"
+	case TokInvalid:
+		return fmt.Sprintf("character %q", t.Text)
+	case TokPathEnd:
+		return "end of path"
+	case TokIdent, TokInt, TokFloat, TokPath, TokHomePath, TokSearchPath, TokURI:
+		text := t.Text
+		if len(text) > 40 {
+			text = text[:37] + "..."
+		}
+		return fmt.Sprintf("%s '%s'", t.Kind, text)
+	}
+	return t.Kind.String()
+}
+
+// parseFile parses a whole file: one expression and the end of input.
+func (p *parser) parseFile() (Expr, *Error, *Token) {
+	x := p.parseExpr()
+	var rest *Error
+	if p.kind() != TokEOF {
+		p.unexpected("end of file")
+		rest = &Error{}
+		for p.kind() != TokEOF {
+			rest.Elems = append(rest.Elems, Elem{Tok: p.next()})
+		}
+	}
+	return x, rest, p.tok()
+}
+
+// enter guards against nesting too deep; leave undoes it.
+func (p *parser) enter() bool {
+	p.depth++
+	if p.depth > maxDepth {
+		p.errorAt(p.tok().Off, "expression nested too deeply")
+		return false
+	}
+	return true
+}
+
+func (p *parser) leave() { p.depth-- }
+
+// skipNested consumes tokens into e until a token of a stop kind at
+// nesting depth zero (not consumed), or a ';' at depth zero (consumed) when
+// semi is set. It consumes at least one token unless at EOF.
+func (p *parser) skipNested(e *Error, semi bool, stops ...TokenKind) {
+	depth := 0
+	first := true
+	for {
+		k := p.kind()
+		if k == TokEOF {
+			return
+		}
+		if depth == 0 && !first {
+			for _, s := range stops {
+				if k == s {
+					return
+				}
+			}
+		}
+		first = false
+		switch k {
+		case TokLBrace, TokDollarCurly, TokLParen, TokLBracket:
+			depth++
+		case TokRBrace, TokRParen, TokRBracket:
+			if depth == 0 {
+				// A closer of an enclosing construct: stop before it
+				// unless it is the very token that was unexpected.
+				if len(e.Elems) > 0 {
+					return
+				}
+			} else {
+				depth--
+			}
+		}
+		e.Elems = append(e.Elems, Elem{Tok: p.next()})
+		if semi && depth == 0 && k == TokSemi {
+			return
+		}
+	}
+}
+
+// parseExpr parses expr_function: lambdas, assert, with, let, and below
+// them if and the operators.
+func (p *parser) parseExpr() Expr {
+	if !p.enter() {
+		defer p.leave()
+		return p.errorExpr()
+	}
+	defer p.leave()
+	switch p.kind() {
+	case TokIdent:
+		switch p.kindAt(1) {
+		case TokColon:
+			arg := p.next()
+			colon := p.next()
+			return &Lambda{Arg: arg, Colon: colon, Body: p.parseExpr()}
+		case TokAt:
+			arg := p.next()
+			at := p.next()
+			l := &Lambda{Arg: arg, At: at}
+			if p.kind() != TokLBrace {
+				p.unexpected("'{'")
+				return l
+			}
+			l.Formals = p.parseFormals()
+			l.Colon = p.expect(TokColon)
+			if l.Colon != nil {
+				l.Body = p.parseExpr()
+			}
+			return l
+		}
+	case TokLBrace:
+		if p.isFormals() {
+			l := &Lambda{Formals: p.parseFormals()}
+			if at := p.accept(TokAt); at != nil {
+				l.At = at
+				l.Arg = p.expect(TokIdent)
+			}
+			l.Colon = p.expect(TokColon)
+			if l.Colon != nil {
+				l.Body = p.parseExpr()
+			}
+			return l
+		}
+	case TokAssert:
+		a := &Assert{AssertTok: p.next()}
+		a.Cond = p.parseExpr()
+		a.Semi = p.expect(TokSemi)
+		a.Body = p.parseExpr()
+		return a
+	case TokWith:
+		w := &With{WithTok: p.next()}
+		w.Env = p.parseExpr()
+		w.Semi = p.expect(TokSemi)
+		w.Body = p.parseExpr()
+		return w
+	case TokLet:
+		if p.kindAt(1) != TokLBrace {
+			l := &Let{LetTok: p.next()}
+			l.Binds = p.parseBinds(TokIn)
+			l.InTok = p.expect(TokIn)
+			l.Body = p.parseExpr()
+			return l
+		}
+	}
+	return p.parseIf()
+}
+
+// isFormals decides, at a '{', whether a function's formals follow rather
+// than an attribute set.
+func (p *parser) isFormals() bool {
+	switch p.kindAt(1) {
+	case TokRBrace:
+		k := p.kindAt(2)
+		return k == TokColon || k == TokAt
+	case TokEllipsis:
+		return true
+	case TokIdent:
+		switch p.kindAt(2) {
+		case TokComma, TokQuestion:
+			return true
+		case TokRBrace:
+			k := p.kindAt(3)
+			return k == TokColon || k == TokAt
+		}
+	}
+	return false
+}
+
+// parseFormals parses { a, b ? d, ... } at a '{'.
+func (p *parser) parseFormals() *Formals {
+	f := &Formals{Open: p.next()}
+	for {
+		switch p.kind() {
+		case TokRBrace:
+			f.Close = p.next()
+			return f
+		case TokEllipsis:
+			f.Ellipsis = p.next()
+			f.Close = p.expect(TokRBrace)
+			return f
+		case TokIdent:
+			it := &Formal{Name: p.next()}
+			if q := p.accept(TokQuestion); q != nil {
+				it.Question = q
+				it.Default = p.parseExpr()
+			}
+			f.Items = append(f.Items, it)
+			if c := p.accept(TokComma); c != nil {
+				it.Comma = c
+				continue
+			}
+			f.Close = p.expect(TokRBrace)
+			return f
+		default:
+			p.unexpected("'}'")
+			return f
+		}
+	}
+}
+
+// parseIf parses expr_if.
+func (p *parser) parseIf() Expr {
+	if p.kind() != TokIf {
+		return p.parsePipe()
+	}
+	n := &If{IfTok: p.next()}
+	n.Cond = p.parseExpr()
+	n.ThenTok = p.expect(TokThen)
+	n.Then = p.parseExpr()
+	n.ElseTok = p.expect(TokElse)
+	n.Else = p.parseExpr()
+	return n
+}
+
+// parsePipe parses the pipe operators, below all other operators: |> is
+// left-associative, <| right-associative, and the two do not mix without
+// parentheses.
+func (p *parser) parsePipe() Expr {
+	x := p.parseOp(0)
+	switch p.kind() {
+	case TokPipeRight:
+		for p.kind() == TokPipeRight {
+			op := p.pipeOp()
+			x = &Binary{X: x, Op: op, Y: p.parseOp(0)}
+		}
+	case TokPipeLeft:
+		x = p.parsePipeFrom(x)
+	default:
+		return x
+	}
+	if k := p.kind(); k == TokPipeRight || k == TokPipeLeft {
+		p.errorAt(p.tok().Off, "syntax error, unexpected %s: '|>' and '<|' do not mix without parentheses", describe(p.tok()))
+	}
+	return x
+}
+
+// parsePipeFrom parses x <| y <| z, at the first <|.
+func (p *parser) parsePipeFrom(x Expr) Expr {
+	op := p.pipeOp()
+	y := p.parseOp(0)
+	if p.kind() == TokPipeLeft {
+		y = p.parsePipeFrom(y)
+	}
+	return &Binary{X: x, Op: op, Y: y}
+}
+
+// pipeOp consumes a pipe operator, reporting it when pipes are disabled.
+func (p *parser) pipeOp() *Token {
+	if !p.pipes {
+		p.unexpected("")
+	}
+	return p.next()
+}
+
+// Operator precedences (higher binds tighter), from parser.y.
+const (
+	precImpl   = 1
+	precOr     = 2
+	precAnd    = 3
+	precEq     = 4
+	precCmp    = 5
+	precUpdate = 6
+	precNot    = 7
+	precAdd    = 8
+	precMul    = 9
+	precConcat = 10
+	precHas    = 11
+	precNeg    = 12
+)
+
+type assoc uint8
+
+const (
+	left assoc = iota
+	right
+	nonassoc
+)
+
+func binaryPrec(k TokenKind) (int, assoc) {
+	switch k {
+	case TokImpl:
+		return precImpl, right
+	case TokOrOr:
+		return precOr, left
+	case TokAnd:
+		return precAnd, left
+	case TokEq, TokNeq:
+		return precEq, nonassoc
+	case TokLess, TokGreater, TokLeq, TokGeq:
+		return precCmp, nonassoc
+	case TokUpdate:
+		return precUpdate, right
+	case TokPlus, TokMinus:
+		return precAdd, left
+	case TokStar, TokSlash:
+		return precMul, left
+	case TokConcat:
+		return precConcat, right
+	case TokQuestion:
+		return precHas, nonassoc
+	}
+	return 0, left
+}
+
+// parseOp parses expr_op with operators of precedence at least min, by
+// precedence climbing. Prefix operators take an operand of the operators
+// that bind tighter than themselves, as bison's %prec does.
+func (p *parser) parseOp(min int) Expr {
+	if !p.enter() {
+		defer p.leave()
+		return p.errorExpr()
+	}
+	defer p.leave()
+	var x Expr
+	switch p.kind() {
+	case TokNot:
+		op := p.next()
+		x = &Unary{Op: op, X: p.parseOp(precNot + 1)}
+	case TokMinus:
+		op := p.next()
+		x = &Unary{Op: op, X: p.parseOp(precNeg + 1)}
+	default:
+		x = p.parseApp()
+	}
+	lastNonassoc := 0
+	for {
+		k := p.kind()
+		prec, as := binaryPrec(k)
+		if prec == 0 || prec < min {
+			return x
+		}
+		if prec == lastNonassoc {
+			p.unexpected("")
+		}
+		op := p.next()
+		if k == TokQuestion {
+			x = &HasAttr{X: x, Question: op, Path: p.parseAttrPath()}
+		} else {
+			var y Expr
+			if as == right {
+				y = p.parseOp(prec)
+			} else {
+				y = p.parseOp(prec + 1)
+			}
+			x = &Binary{X: x, Op: op, Y: y}
+		}
+		lastNonassoc = 0
+		if as == nonassoc {
+			lastNonassoc = prec
+		}
+	}
+}
+
+// startsSimple reports whether the current token can start expr_simple,
+// and so an argument of an application or a list element.
+func (p *parser) startsSimple() bool {
+	switch p.kind() {
+	case TokIdent, TokInt, TokFloat, TokQuote, TokIndOpen, TokPath, TokHomePath,
+		TokSearchPath, TokURI, TokLParen, TokLBracket, TokLBrace, TokRec:
+		return true
+	case TokLet:
+		return p.kindAt(1) == TokLBrace
+	}
+	return false
+}
+
+// parseApp parses expr_app: a function applied to arguments.
+func (p *parser) parseApp() Expr {
+	x := p.parseSelect()
+	for p.startsSimple() {
+		x = &Apply{Fn: x, Arg: p.parseSelect()}
+	}
+	return x
+}
+
+// parseSelect parses expr_select: e.a.b, e.a.b or d, and the
+// compatibility form "e or", the call of e with a variable named or.
+func (p *parser) parseSelect() Expr {
+	x := p.parseSimple()
+	switch p.kind() {
+	case TokDot:
+		s := &Select{X: x, Dot: p.next()}
+		s.Path = p.parseAttrPath()
+		if or := p.accept(TokOr); or != nil {
+			s.OrTok = or
+			s.Default = p.parseSelect()
+		}
+		return s
+	case TokOr:
+		return &Apply{Fn: x, Arg: &Ident{Tok: p.next()}}
+	}
+	return x
+}
+
+// errorExpr reports the current token as unexpected where an expression
+// was expected and returns an *Error holding it, or an empty *Error when
+// the token more likely closes an enclosing construct.
+func (p *parser) errorExpr() *Error {
+	p.unexpected("")
+	e := &Error{}
+	switch p.kind() {
+	case TokEOF, TokRParen, TokRBracket, TokRBrace, TokSemi, TokIn, TokThen, TokElse,
+		TokComma, TokColon, TokQuote, TokIndClose, TokPathEnd:
+		return e
+	}
+	e.Elems = append(e.Elems, Elem{Tok: p.next()})
+	return e
+}
+
+// parseSimple parses expr_simple.
+func (p *parser) parseSimple() Expr {
+	if !p.enter() {
+		defer p.leave()
+		return p.errorExpr()
+	}
+	defer p.leave()
+	switch p.kind() {
+	case TokIdent:
+		return &Ident{Tok: p.next()}
+	case TokInt:
+		t := p.next()
+		v, err := strconv.ParseInt(t.Text, 10, 64)
+		if err != nil {
+			p.errorAt(t.Off, "invalid integer '%s'", t.Text)
+		}
+		return &Int{Tok: t, Value: v}
+	case TokFloat:
+		t := p.next()
+		v, ok := parseFloat(t.Text)
+		if !ok {
+			p.errorAt(t.Off, "invalid float '%s'", t.Text)
+		}
+		return &Float{Tok: t, Value: v}
+	case TokURI:
+		return &URI{Tok: p.next()}
+	case TokSearchPath:
+		return &SearchPath{Tok: p.next()}
+	case TokPath, TokHomePath:
+		return p.parsePath()
+	case TokQuote:
+		return p.parseString()
+	case TokIndOpen:
+		return p.parseIndString()
+	case TokLParen:
+		n := &Paren{Open: p.next()}
+		n.X = p.parseExpr()
+		n.Close = p.expect(TokRParen)
+		return n
+	case TokLBracket:
+		return p.parseList()
+	case TokLBrace:
+		n := &AttrSet{Open: p.next()}
+		n.Binds = p.parseBinds(TokRBrace)
+		n.Close = p.expect(TokRBrace)
+		return n
+	case TokRec:
+		n := &AttrSet{RecTok: p.next()}
+		n.Open = p.expect(TokLBrace)
+		if n.Open != nil {
+			n.Binds = p.parseBinds(TokRBrace)
+			n.Close = p.expect(TokRBrace)
+		}
+		return n
+	case TokLet:
+		if p.kindAt(1) == TokLBrace {
+			n := &LegacyLet{LetTok: p.next(), Open: p.next()}
+			n.Binds = p.parseBinds(TokRBrace)
+			n.Close = p.expect(TokRBrace)
+			return n
+		}
+	}
+	return p.errorExpr()
+}
+
+// parseFloat converts a FLOAT token as strtod does, rejecting what Nix
+// rejects: values that overflow, and values that underflow to zero or to a
+// subnormal number (strtod sets ERANGE for both).
+func parseFloat(s string) (float64, bool) {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return v, false
+	}
+	if v == 0 {
+		// Zero is exact only when every digit is zero.
+		mant, _, _ := strings.Cut(strings.ToLower(s), "e")
+		return v, strings.Trim(mant, "0.") == ""
+	}
+	return v, math.Abs(v) >= 0x1p-1022
+}
+
+// parseList parses [ elems ].
+func (p *parser) parseList() *List {
+	n := &List{Open: p.next()}
+	for {
+		for p.startsSimple() {
+			n.Elems = append(n.Elems, p.parseSelect())
+		}
+		switch p.kind() {
+		case TokRBracket:
+			n.Close = p.next()
+			return n
+		case TokEOF, TokRParen, TokRBrace, TokSemi, TokIn, TokThen, TokElse:
+			p.unexpected("']'")
+			return n
+		}
+		// Something that cannot be an element: keep it and go on.
+		n.Elems = append(n.Elems, p.errorExpr())
+	}
+}
+
+// parseBinds parses bindings up to the token kind end (not consumed).
+func (p *parser) parseBinds(end TokenKind) []Binding {
+	var binds []Binding
+	for {
+		switch p.kind() {
+		case end, TokEOF:
+			return binds
+		case TokInherit:
+			binds = append(binds, p.parseInherit())
+		case TokIdent, TokOr, TokQuote, TokDollarCurly:
+			a := p.parseAssign()
+			binds = append(binds, a)
+		default:
+			p.unexpected("")
+			e := &Error{}
+			p.skipNested(e, true, end, TokRBrace, TokIn)
+			binds = append(binds, e)
+		}
+	}
+}
+
+// parseAssign parses attrpath = expr ;.
+func (p *parser) parseAssign() Binding {
+	a := &Assign{Path: p.parseAttrPath()}
+	a.Eq = p.expect(TokAssign)
+	if a.Eq == nil {
+		return a
+	}
+	a.Value = p.parseExpr()
+	a.Semi = p.expect(TokSemi)
+	return a
+}
+
+// parseInherit parses inherit attrs ; and inherit ( expr ) attrs ;.
+func (p *parser) parseInherit() Binding {
+	n := &Inherit{InheritTok: p.next()}
+	if open := p.accept(TokLParen); open != nil {
+		n.Open = open
+		n.From = p.parseExpr()
+		n.Close = p.expect(TokRParen)
+	}
+	for {
+		switch p.kind() {
+		case TokIdent, TokOr, TokQuote, TokDollarCurly:
+			n.Names = append(n.Names, p.parseAttrName())
+			continue
+		}
+		break
+	}
+	n.Semi = p.expect(TokSemi)
+	return n
+}
+
+// parseAttrPath parses attr ('.' attr)*.
+func (p *parser) parseAttrPath() *AttrPath {
+	ap := &AttrPath{Names: []*AttrName{p.parseAttrName()}}
+	for p.kind() == TokDot {
+		ap.Dots = append(ap.Dots, p.next())
+		ap.Names = append(ap.Names, p.parseAttrName())
+	}
+	return ap
+}
+
+// parseAttrName parses one attribute name: an identifier, or, a string or
+// an interpolation.
+func (p *parser) parseAttrName() *AttrName {
+	switch p.kind() {
+	case TokIdent, TokOr:
+		return &AttrName{Ident: p.next()}
+	case TokQuote:
+		return &AttrName{Str: p.parseString()}
+	case TokDollarCurly:
+		return &AttrName{Interp: p.parseInterp()}
+	}
+	p.unexpected("attribute name")
+	return &AttrName{}
+}
+
+// parseInterp parses ${ expr }.
+func (p *parser) parseInterp() *Interp {
+	n := &Interp{Open: p.next()}
+	n.X = p.parseExpr()
+	if n.Close = p.accept(TokRBrace); n.Close != nil {
+		return n
+	}
+	p.unexpected("'}'")
+	// Skip to the '}' that closes the interpolation: the lexer returns
+	// to the enclosing string or path there.
+	e := &Error{}
+	depth := 0
+	for p.kind() != TokEOF {
+		k := p.kind()
+		if k == TokRBrace && depth == 0 {
+			break
+		}
+		switch k {
+		case TokLBrace, TokDollarCurly:
+			depth++
+		case TokRBrace:
+			depth--
+		}
+		e.Elems = append(e.Elems, Elem{Tok: p.next()})
+	}
+	if len(e.Elems) > 0 {
+		n.X = &Error{Elems: append([]Elem{{Node: n.X}}, e.Elems...)}
+	}
+	n.Close = p.accept(TokRBrace)
+	return n
+}
+
+// parseString parses "...".
+func (p *parser) parseString() *String {
+	n := &String{Open: p.next()}
+	for {
+		switch p.kind() {
+		case TokStrText:
+			n.Parts = append(n.Parts, &Text{Tok: p.next()})
+		case TokDollarCurly:
+			n.Parts = append(n.Parts, p.parseInterp())
+		case TokQuote:
+			n.Close = p.next()
+			return n
+		default:
+			p.unexpected(`'"'`)
+			return n
+		}
+	}
+}
+
+// parseIndString parses ''...''.
+func (p *parser) parseIndString() *String {
+	n := &String{Open: p.next()}
+	for {
+		switch p.kind() {
+		case TokIndText, TokIndEsc:
+			n.Parts = append(n.Parts, &Text{Tok: p.next()})
+		case TokDollarCurly:
+			n.Parts = append(n.Parts, p.parseInterp())
+		case TokIndClose:
+			n.Close = p.next()
+			return n
+		default:
+			p.unexpected("''")
+			return n
+		}
+	}
+}
+
+// parsePath parses a path, with its interpolations, up to the path's end.
+// As in Nix's grammar, literal text after the first piece must follow an
+// interpolation.
+func (p *parser) parsePath() *Path {
+	n := &Path{Parts: []Part{&Text{Tok: p.next()}}}
+	interp := false
+	for {
+		switch p.kind() {
+		case TokPathText:
+			t := p.next()
+			n.Parts = append(n.Parts, &Text{Tok: t})
+			if !interp && p.kind() != TokDollarCurly {
+				p.unexpected("'${'")
+			}
+		case TokDollarCurly:
+			interp = true
+			n.Parts = append(n.Parts, p.parseInterp())
+		case TokPathEnd:
+			n.End = p.next()
+			return n
+		default:
+			// Only after a broken interpolation.
+			return n
+		}
+	}
+}
