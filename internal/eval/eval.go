@@ -7,6 +7,7 @@
 package eval
 
 import (
+	"regexp"
 	"context"
 	"fmt"
 	"runtime"
@@ -410,29 +411,60 @@ func (e *evaluator) profileChain(name string) []string {
 
 // checkExprs syntax-checks the { expr = ... } values of a layer.
 func (e *evaluator) checkExprs(ly *inventory.Layer) {
-	if e.cfg.CheckExpr == nil {
-		return
-	}
 	for _, t := range []*inventory.Value{ly.Settings, ly.HomeSettings, ly.NixOS, ly.Darwin, ly.Home, ly.Force.Settings, ly.Force.HomeSettings, ly.Force.NixOS, ly.Force.Darwin, ly.Force.Home} {
 		walkValues(t, func(v *inventory.Value) {
-			if inventory.IsSpecial(v) && v.Keys[0] == "expr" {
+			switch inventory.SpecialKind(v) {
+			case "expr":
 				src := v.Fields["expr"]
 				if src.Kind != inventory.String {
 					e.diags.Errorf(src.Pos, "type", "expr must be a string of Nix source")
 					return
 				}
-				for _, d := range e.cfg.CheckExpr(src.Pos, src.Str) {
-					e.diags.Add(d)
+				if e.cfg.CheckExpr != nil {
+					for _, d := range e.cfg.CheckExpr(src.Pos, src.Str) {
+						e.diags.Add(d)
+					}
 				}
-			}
-			if inventory.IsSpecial(v) && v.Keys[0] == "secret" {
-				if s := v.Fields["secret"]; s.Kind != inventory.String {
-					e.diags.Errorf(s.Pos, "type", `secret must be a string naming a secret, such as "backup/restic-password"`)
-				}
+			case "secret":
+				e.checkSecretValue(v)
 			}
 		})
 	}
 }
+
+// checkSecretValue checks the keys of a { secret = ... } value.
+func (e *evaluator) checkSecretValue(v *inventory.Value) {
+	wrongType := func(f *inventory.Value, k, want string) {
+		e.diags.Errorf(f.Pos, "type", "%s must be %s, not %s", k, want, f.Describe())
+	}
+	for _, k := range v.Keys {
+		f := v.Fields[k]
+		switch k {
+		case "secret", "key", "owner", "group", "mode":
+			if f.Kind != inventory.String {
+				wrongType(f, k, "a string")
+			}
+		case "restart_units":
+			if f.Kind != inventory.Array {
+				wrongType(f, k, "an array of unit names")
+			}
+		default:
+			e.diags.Errorf(f.KeyPos, "unknown-key", "unknown key %q in a secret value", k).
+				Hint("a secret value takes %s", strings.Join(inventory.SecretKeys, ", "))
+		}
+	}
+	if s := v.Fields["secret"]; s.Kind == inventory.String && !secretNameRE.MatchString(s.Str) {
+		e.diags.Errorf(s.Pos, "value", "%q is not a secret name: use category/name, as in secrets/category/name.yaml", s.Str)
+	}
+	if m := v.Fields["mode"]; m != nil && m.Kind == inventory.String && !modeRE.MatchString(m.Str) {
+		e.diags.Errorf(m.Pos, "value", "mode must be an octal file mode such as \"0400\", not %q", m.Str)
+	}
+}
+
+var (
+	secretNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$`)
+	modeRE       = regexp.MustCompile(`^0[0-7]{3}$`)
+)
 
 // walkValues calls f on every value below t, containers included.
 func walkValues(t *inventory.Value, f func(*inventory.Value)) {

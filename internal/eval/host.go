@@ -304,6 +304,7 @@ func (e *evaluator) facts(root *Node, src *inventory.Host) {
 	if src.StateVersion != nil {
 		set(root, "state_version", fromValue(src.StateVersion, label, 0, false))
 	}
+	set(root, "home_state_version", str(src.HomeStateVersion))
 	set(root, "profile", str(src.Profile))
 	set(root, "roles", strList(src.Roles, label, 0))
 	set(root, "host_key", str(src.HostKey))
@@ -625,7 +626,16 @@ func (e *evaluator) checkStateVersion(h *Host, dl *diag.List) {
 		} else if sv.Kind != inventory.String || !nixosRelease.MatchString(sv.Str) {
 			dl.Errorf(sv.Pos, "value", "state_version of a NixOS host must be a release string such as \"24.05\", not %s", sv.Describe())
 		}
+	}
+	if hv := h.Src.HomeStateVersion; hv.IsSet() && !nixosRelease.MatchString(hv.V) {
+		dl.Errorf(hv.Pos, "value", "home_state_version must be a release string such as \"24.05\", not %q", hv.V)
+	}
+	switch h.Platform {
 	case inventory.Darwin:
+		if len(h.Src.Users) > 0 && !h.Src.HomeStateVersion.IsSet() {
+			dl.Errorf(top, "missing-key", "darwin host %s has users but no home_state_version", h.Name).
+				Hint(`add home_state_version = "<the home-manager release the users started with>", such as "24.05"`)
+		}
 		if sv == nil {
 			dl.Errorf(top, "missing-key", "host %s has no state_version", h.Name).
 				Hint("add state_version = <the nix-darwin state version at install>, such as 6; never change it afterwards")

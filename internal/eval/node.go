@@ -118,6 +118,8 @@ type Node struct {
 	Defs []Def
 	// Winner indexes the definition that decided a scalar.
 	Winner int
+	// SecretOpts are the options of a Secret value.
+	SecretOpts *SecretOpts
 	// Computed marks a module default that is a Nix expression fleet does
 	// not evaluate.
 	Computed bool
@@ -188,6 +190,25 @@ func (n *Node) OnlyDefault() bool {
 	return n.Won().Layer == LayerDefault
 }
 
+func describeSecret(n *Node) string {
+	parts := []string{"secret = " + strconv.Quote(n.Str)}
+	if o := n.SecretOpts; o != nil {
+		for _, kv := range [][2]string{{"key", o.Key}, {"owner", o.Owner}, {"group", o.Group}, {"mode", o.Mode}} {
+			if kv[1] != "" {
+				parts = append(parts, kv[0]+" = "+strconv.Quote(kv[1]))
+			}
+		}
+		if len(o.RestartUnits) > 0 {
+			q := make([]string, len(o.RestartUnits))
+			for i, u := range o.RestartUnits {
+				q[i] = strconv.Quote(u)
+			}
+			parts = append(parts, "restart_units = ["+strings.Join(q, ", ")+"]")
+		}
+	}
+	return "{ " + strings.Join(parts, ", ") + " }"
+}
+
 // From says where a value came from: the deciding layer and position of
 // a scalar, or the layers that contributed to a list or table.
 func (n *Node) From() string {
@@ -251,7 +272,7 @@ func (n *Node) Describe() string {
 	case Null:
 		return "null"
 	case Secret:
-		return "{ secret = " + strconv.Quote(n.Str) + " }"
+		return describeSecret(n)
 	case Expr:
 		if n.Computed {
 			return "(computed) " + n.Str
@@ -275,6 +296,34 @@ func (n *Node) Describe() string {
 		return "{ " + strings.Join(parts, ", ") + " }"
 	}
 	return "?"
+}
+
+// SecretOpts are how a decrypted secret is installed on the host.
+type SecretOpts struct {
+	Key          string   `json:"key,omitempty"`
+	Owner        string   `json:"owner,omitempty"`
+	Group        string   `json:"group,omitempty"`
+	Mode         string   `json:"mode,omitempty"`
+	RestartUnits []string `json:"restart_units,omitempty"`
+}
+
+func secretOpts(v *inventory.Value) *SecretOpts {
+	o := &SecretOpts{}
+	str := func(k string) string {
+		if f := v.Fields[k]; f != nil && f.Kind == inventory.String {
+			return f.Str
+		}
+		return ""
+	}
+	o.Key, o.Owner, o.Group, o.Mode = str("key"), str("owner"), str("group"), str("mode")
+	if f := v.Fields["restart_units"]; f != nil {
+		for _, e := range f.List {
+			if e.Kind == inventory.String {
+				o.RestartUnits = append(o.RestartUnits, e.Str)
+			}
+		}
+	}
+	return o
 }
 
 // equal reports whether two leaves hold the same value.
@@ -336,12 +385,13 @@ func fromValue(v *inventory.Value, layer string, level int, forced bool) *Node {
 			n.Items = append(n.Items, fromValue(e, layer, level, forced))
 		}
 	case inventory.Table:
-		if inventory.IsSpecial(v) {
-			s := v.Fields[v.Keys[0]]
-			n.Kind, n.Str = Secret, s.Str
-			if v.Keys[0] == "expr" {
-				n.Kind = Expr
-			}
+		switch inventory.SpecialKind(v) {
+		case "expr":
+			n.Kind, n.Str = Expr, v.Fields["expr"].Str
+			return n
+		case "secret":
+			n.Kind, n.Str = Secret, v.Fields["secret"].Str
+			n.SecretOpts = secretOpts(v)
 			return n
 		}
 		n.Kind = Table

@@ -78,7 +78,7 @@ func (c *typeChecker) checkTable(v *inventory.Value, t *optTree, where, module s
 			continue
 		}
 		if f.Kind != inventory.Table || inventory.IsSpecial(f) {
-			if f.Kind == inventory.Table && f.Fields["expr"] != nil {
+			if inventory.SpecialKind(f) == "expr" {
 				continue
 			}
 			c.diags.Errorf(f.Pos, "type", "%s is a group of options (%s), not a single value", path, strings.Join(child.names(), ", ")).
@@ -112,7 +112,7 @@ func (c *typeChecker) mismatch(v *inventory.Value, typ *options.Type, path strin
 		return ""
 	}
 	if inventory.IsSpecial(v) {
-		if v.Keys[0] == "expr" {
+		if inventory.SpecialKind(v) == "expr" {
 			return "" // raw Nix: checked by the parser, not here
 		}
 		if accepts(typ, options.Path) || accepts(typ, options.Str) || typ.Kind == options.Unknown || typ.Kind == options.Anything {

@@ -196,10 +196,30 @@ func (d *decoder) tableOfTables(t *Value, key string) *Value {
 	return v
 }
 
+// SecretKeys are the keys a `{ secret = ... }` value may have.
+var SecretKeys = []string{"secret", "key", "owner", "group", "mode", "restart_units"}
+
 // isSpecial reports whether v is a `{ secret = ... }` or `{ expr = ... }`
 // inline table.
 func isSpecial(v *Value) bool {
-	return v.Kind == Table && v.Inline && len(v.Keys) == 1 && (v.Keys[0] == "secret" || v.Keys[0] == "expr")
+	if v.Kind != Table || !v.Inline {
+		return false
+	}
+	if len(v.Keys) == 1 && v.Keys[0] == "expr" {
+		return true
+	}
+	return v.Fields["secret"] != nil
+}
+
+// SpecialKind returns "secret", "expr" or "" for a value.
+func SpecialKind(v *Value) string {
+	switch {
+	case !isSpecial(v):
+		return ""
+	case v.Fields["secret"] != nil:
+		return "secret"
+	}
+	return "expr"
 }
 
 // IsSpecial reports whether v is a `{ secret = "..." }` or

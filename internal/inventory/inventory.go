@@ -101,6 +101,9 @@ type Host struct {
 	Platform     Str
 	System       Str
 	StateVersion *Value // a string on NixOS, an integer on darwin
+	// HomeStateVersion is home-manager's home.stateVersion for the host's
+	// users; on NixOS it defaults to StateVersion.
+	HomeStateVersion Str
 	Profile      Str
 	Roles        []Str
 	Users        []Str

@@ -22,7 +22,7 @@ var layerKeys = []string{"description", "modules", "packages", "home_modules", "
 var forceKeys = []string{"settings", "home_settings", "nixos", "darwin", "home"}
 
 var (
-	hostKeys     = append(slices.Clone(layerKeys), "platform", "system", "state_version", "profile", "roles", "users", "host_key", "age_key", "hardware", "deploy")
+	hostKeys     = append(slices.Clone(layerKeys), "platform", "system", "state_version", "home_state_version", "profile", "roles", "users", "host_key", "age_key", "hardware", "deploy")
 	profileKeys  = append(slices.Clone(layerKeys), "extends")
 	roleKeys     = append(slices.Clone(layerKeys), "secrets", "requires")
 	userKeys     = []string{"description", "uid", "shell", "groups", "admin", "ssh_keys", "age_key", "home_modules", "home_packages", "home_settings", "home", "force"}
@@ -370,6 +370,7 @@ func (l *loader) host(name string) *Host {
 			h.StateVersion = sv
 		}
 	}
+	h.HomeStateVersion = d.str(t, "home_state_version")
 	h.Profile = d.str(t, "profile")
 	h.Roles = d.strList(t, "roles")
 	h.Users = d.strList(t, "users")

@@ -11,9 +11,9 @@ import (
 
 // Inputs are the flake inputs a new fleet declares, in order.
 var Inputs = []struct{ Name, URL string }{
-	{"nixpkgs", "github:NixOS/nixpkgs/nixos-25.11"},
-	{"home-manager", "github:nix-community/home-manager/release-25.11"},
-	{"nix-darwin", "github:nix-darwin/nix-darwin/nix-darwin-25.11"},
+	{"nixpkgs", "github:NixOS/nixpkgs/nixos-26.05"},
+	{"home-manager", "github:nix-community/home-manager/release-26.05"},
+	{"nix-darwin", "github:nix-darwin/nix-darwin/nix-darwin-26.05"},
 	{"sops-nix", "github:Mic92/sops-nix"},
 	{"nix-homebrew", "github:zhaofengli/nix-homebrew"},
 }
@@ -54,7 +54,7 @@ experimental-features = ["nix-command", "flakes"]
 platform = "nixos"
 system = "x86_64-linux"
 # The NixOS release the machine was installed with; never change it.
-state_version = "25.11"
+state_version = "26.05"
 
 [hardware]
 firmware = "uefi"
