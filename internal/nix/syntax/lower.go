@@ -331,12 +331,14 @@ func unescape(s string) string {
 }
 
 // indPiece is a piece of an indented string before indentation is
-// stripped: literal text (ExprIndStr in Nix), an escape (already a string
-// to Nix, so it does not take part in stripping) or an interpolation.
+// stripped: text (a StringToken in Nix) or an interpolated expression.
+// Only plain text runs have indentation; the pieces for ”$, ”', a lone $
+// or ' and the escapes ”\X do not take part in measuring it.
 type indPiece struct {
-	text   string
-	isText bool
-	x      lexpr // escape (*lStr) or interpolated expression
+	text     string
+	isText   bool
+	indented bool
+	x        lexpr // interpolated expression when !isText
 }
 
 // indStr lowers an indented string, stripping indentation exactly as Nix
@@ -352,13 +354,15 @@ func (lw *lowerer) indStr(e *String) lexpr {
 			t := part.Tok.Text
 			switch {
 			case part.Tok.Kind == TokIndEsc:
-				pieces[i] = indPiece{x: &lStr{s: unescape(t[2:])}}
-			case t == "''$":
+				pieces[i] = indPiece{text: unescape(t[2:]), isText: true}
+			case t == "''$", t == "$":
 				pieces[i] = indPiece{text: "$", isText: true}
 			case t == "'''":
 				pieces[i] = indPiece{text: "''", isText: true}
+			case t == "'":
+				pieces[i] = indPiece{text: "'", isText: true}
 			default:
-				pieces[i] = indPiece{text: t, isText: true}
+				pieces[i] = indPiece{text: t, isText: true, indented: true}
 			}
 		case *Interp:
 			pieces[i] = indPiece{x: lw.expr(part.X)}
@@ -366,12 +370,13 @@ func (lw *lowerer) indStr(e *String) lexpr {
 	}
 
 	// The minimum indentation over lines with text; whitespace-only lines
-	// don't count, interpolations and escapes end a line's indentation.
+	// don't count; interpolations and the pieces without indentation end
+	// a line's leading whitespace.
 	atStart := true
 	minIndent := 1000000
 	cur := 0
 	for _, p := range pieces {
-		if !p.isText {
+		if !p.indented {
 			if atStart {
 				atStart = false
 				minIndent = min(minIndent, cur)
@@ -397,7 +402,7 @@ func (lw *lowerer) indStr(e *String) lexpr {
 		}
 	}
 
-	// Strip that many spaces from each line.
+	// Strip that many spaces from each line; every text piece takes part.
 	es := make([]lexpr, 0, len(pieces))
 	atStart = true
 	dropped := 0

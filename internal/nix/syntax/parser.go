@@ -82,7 +82,57 @@ func (p *parser) unexpected(expecting string) {
 	if expecting != "" {
 		msg += ", expecting " + expecting
 	}
-	p.errorAt(t.Off, "%s", msg)
+	p.errorAt(p.errorOff(), "%s", msg)
+}
+
+// errorOff is where Nix reports the current token as unexpected. For the
+// end of input that is the start of the last whitespace run or comment
+// before it, or the start of the last token when there is none (bison
+// keeps the location of the last lexeme flex matched); for the end of a
+// path, the start of the path's last piece. Nix's lexer reads '<|' as '<'
+// followed by an invalid '|'.
+func (p *parser) errorOff() int {
+	t := p.tok()
+	switch {
+	case t.Kind == TokEOF && t.Lead != "":
+		return t.Off - len(t.Lead) + lastTriviaStart(t.Lead)
+	case t.Kind == TokEOF || t.Kind == TokPathEnd:
+		for i := p.i - 1; i >= 0; i-- {
+			if p.toks[i].Kind != TokPathEnd {
+				return p.toks[i].Off
+			}
+		}
+		return 0
+	case t.Kind == TokPipeLeft && !p.pipes:
+		return t.Off + 1
+	}
+	return t.Off
+}
+
+// lastTriviaStart returns the offset in s, a run of trivia, of its last
+// lexeme: a whitespace run or a comment.
+func lastTriviaStart(s string) int {
+	last := 0
+	for i := 0; i < len(s); {
+		last = i
+		switch s[i] {
+		case ' ', '\t', '\r', '\n':
+			for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
+				i++
+			}
+		case '#':
+			for i < len(s) && s[i] != '\n' && s[i] != '\r' {
+				i++
+			}
+		default: // a block comment
+			end := strings.Index(s[i+2:], "*/")
+			if end < 0 {
+				return last
+			}
+			i += 2 + end + 2
+		}
+	}
+	return last
 }
 
 // describe names a token in an error message.
@@ -91,7 +141,10 @@ func describe(t *Token) string {
 	case TokEOF:
 		return "end of file"
 	case TokInvalid:
-		return fmt.Sprintf("character %q", t.Text)
+		if r := t.Text[0]; r >= 0x20 && r < 0x7f {
+			return fmt.Sprintf("character '%s'", t.Text)
+		}
+		return fmt.Sprintf("byte %q", t.Text)
 	case TokPathEnd:
 		return "end of path"
 	case TokIdent, TokInt, TokFloat, TokPath, TokHomePath, TokSearchPath, TokURI:
@@ -251,8 +304,8 @@ func (p *parser) isFormals() bool {
 		case TokComma, TokQuestion:
 			return true
 		case TokRBrace:
-			k := p.kindAt(3)
-			return k == TokColon || k == TokAt
+			// { a } can only be formals; Nix then expects ':' or '@'.
+			return true
 		}
 	}
 	return false
@@ -389,7 +442,9 @@ func binaryPrec(k TokenKind) (int, assoc) {
 	case TokConcat:
 		return precConcat, right
 	case TokQuestion:
-		return precHas, nonassoc
+		// %nonassoc in parser.y, but its right side is an attribute
+		// path, so a ? b ? c never conflicts and chains to the left.
+		return precHas, left
 	}
 	return 0, left
 }
@@ -560,6 +615,11 @@ func (p *parser) parseSimple() Expr {
 			n.Close = p.expect(TokRBrace)
 			return n
 		}
+		// Only let { ... } is an operand; Nix complains about what
+		// follows the let.
+		e := &Error{Elems: []Elem{{Tok: p.next()}}}
+		p.unexpected("'{'")
+		return e
 	}
 	return p.errorExpr()
 }
@@ -729,7 +789,7 @@ func (p *parser) parseString() *String {
 	}
 }
 
-// parseIndString parses ''...''.
+// parseIndString parses ”...”.
 func (p *parser) parseIndString() *String {
 	n := &String{Open: p.next()}
 	for {
@@ -742,7 +802,7 @@ func (p *parser) parseIndString() *String {
 			n.Close = p.next()
 			return n
 		default:
-			p.unexpected("''")
+			p.unexpected("'' closing the string")
 			return n
 		}
 	}

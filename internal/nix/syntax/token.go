@@ -87,7 +87,7 @@ var tokenNames = [numTokenKinds]string{
 	TokSearchPath:  "search path",
 	TokURI:         "URI",
 	TokQuote:       `'"'`,
-	TokIndOpen:     "''",
+	TokIndOpen:     "indented string",
 	TokIndClose:    "''",
 	TokStrText:     "string text",
 	TokIndText:     "string text",

@@ -1,0 +1,1 @@
+f: f if true then 1 else 2

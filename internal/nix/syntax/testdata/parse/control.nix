@@ -1,0 +1,20 @@
+# if, with, assert; they reach as far right as they can.
+x: y: [
+  (if x then y else x)
+  (if x then if y then 1 else 2 else 3)
+  (if x then 1 else if y then 2 else 3)
+  (with x; y)
+  (with x; with y; a)
+  (with x; a: a)
+  (assert x; y)
+  (assert x; assert y; x)
+  (assert assert x; y; x)
+  (assert x -> y; if x then y else x)
+  (let a = assert x; y; in a)
+  (with { a = 1; }; a)
+  (let a = 1; in with { a = 2; }; a)
+  (x: with x; y)
+  (if x then y: y else y: x)
+  (assert x; x: x)
+  (with x; assert y; let z = 1; in z)
+]
