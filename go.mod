@@ -3,11 +3,16 @@ module github.com/fleetdev/fleet
 go 1.26.8
 
 require (
+	filippo.io/age v1.3.2
+	filippo.io/edwards25519 v1.2.0
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/spf13/cobra v1.10.2
+	go.yaml.in/yaml/v3 v3.0.4
+	golang.org/x/crypto v0.59.0
 )
 
 require (
+	filippo.io/hpke v0.4.0 // indirect
 	github.com/google/go-cmp v0.7.0 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/pelletier/go-toml/v2 v2.4.3 // indirect

@@ -7,6 +7,7 @@ import (
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
+	"github.com/fleetdev/fleet/internal/nix/syntax"
 )
 
 // loaded is an evaluated fleet with every diagnostic found on the way.
@@ -44,7 +45,14 @@ func (a *App) load(ctx context.Context, selectors []string) (*loaded, error) {
 
 // evalConfig wires the Nix front end into evaluation.
 func (a *App) evalConfig(hosts []string) eval.Config {
-	return eval.Config{Hosts: hosts}
+	return eval.Config{
+		Hosts: hosts,
+		CheckExpr: func(pos diag.Pos, src string) []diag.Diagnostic {
+			// The expression starts after the string's opening quote.
+			pos.Col++
+			return syntax.CheckExpr(src, pos)
+		},
+	}
 }
 
 // host returns the evaluated host called name, or a usage error.

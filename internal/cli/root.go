@@ -46,6 +46,7 @@ func (a *App) commands() []*cobra.Command {
 		a.explainCommand(),
 		a.diffCommand(),
 		a.listCommand(),
+		a.generateCommand(),
 		a.nixCommand(),
 	}
 }

@@ -88,9 +88,16 @@ type HostUser struct {
 
 // SecretRef is a { secret = ... } value in a host's configuration.
 type SecretRef struct {
-	Name string // "category/name"
-	Path string // the dotted path of the value
-	Pos  diag.Pos
+	Name string   `json:"name"` // "category/name"
+	Path string   `json:"path"` // the dotted path of the value
+	Pos  diag.Pos `json:"pos"`
+	// File is the secret's file relative to the fleet root, Format its
+	// SOPS format (yaml, json, dotenv, binary) and Key the value inside it
+	// ("" for binary files); all empty when the secret does not exist.
+	File   string      `json:"file,omitempty"`
+	Format string      `json:"format,omitempty"`
+	Key    string      `json:"key,omitempty"`
+	Opts   *SecretOpts `json:"options,omitempty"`
 }
 
 // Evaluate evaluates the hosts of inv. Diagnostics of the inventory are not

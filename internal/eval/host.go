@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -653,9 +654,11 @@ func (e *evaluator) collectSecrets(h *Host, dl *diag.List) {
 			return
 		}
 		w := n.Won()
-		ref := SecretRef{Name: n.Str, Path: strings.Join(path, "."), Pos: w.Pos}
-		h.Secrets = append(h.Secrets, ref)
-		if _, ok := e.inv.Secrets[n.Str]; !ok {
+		ref := SecretRef{Name: n.Str, Path: JoinPath(path), Pos: w.Pos, Opts: n.SecretOpts}
+		if file, ok := e.inv.Secrets[n.Str]; ok {
+			ref.File, ref.Format = file, inventory.SecretFormat(file)
+			ref.Key = e.secretKey(ref, dl)
+		} else {
 			d := dl.Errorf(w.Pos, "unknown-secret", "secret %q does not exist", n.Str)
 			if hint := diag.DidYouMean(n.Str, sortedMapKeys(e.inv.Secrets)); hint != "" {
 				d.Hint("%s", hint)
@@ -663,7 +666,9 @@ func (e *evaluator) collectSecrets(h *Host, dl *diag.List) {
 				d.Hint("create it with: fleet secrets edit secrets/%s.yaml", n.Str)
 			}
 		}
+		h.Secrets = append(h.Secrets, ref)
 	})
+	e.checkSecretUses(h, dl)
 	seen := map[string]bool{}
 	add := func(p string) {
 		if !seen[p] {
@@ -698,6 +703,71 @@ func (e *evaluator) collectSecrets(h *Host, dl *diag.List) {
 		dl.Errorf(pos, "secret-access", "host %s reads secrets but has no host_key or age_key to decrypt them with", h.Name).
 			Hint("add host_key = \"ssh-ed25519 ...\" (the output of ssh-keyscan -t ed25519 %s) to %s", h.Name, h.Src.File)
 	}
+}
+
+// secretKey resolves which value of a secret file a reference means.
+func (e *evaluator) secretKey(ref SecretRef, dl *diag.List) string {
+	if ref.Format == "binary" {
+		if ref.Opts != nil && ref.Opts.Key != "" {
+			dl.Errorf(ref.Pos, "secret-key", "%s is a binary secret: it has no keys", ref.File).Hint("remove key")
+		}
+		return ""
+	}
+	keys, err := e.inv.SecretDataKeys(ref.File)
+	if err != nil {
+		dl.Errorf(ref.Pos, "secret-file", "cannot read the keys of %s: %v", ref.File, errors.Unwrap(err)).
+			Hint("check the file with: fleet secrets audit")
+		return ""
+	}
+	want := ""
+	if ref.Opts != nil {
+		want = ref.Opts.Key
+	}
+	switch {
+	case want != "" && !slices.Contains(keys, want):
+		d := dl.Errorf(ref.Pos, "secret-key", "%s has no key %q", ref.File, want)
+		if hint := diag.DidYouMean(want, keys); hint != "" {
+			d.Hint("%s", hint)
+		} else if len(keys) > 0 {
+			d.Hint("its keys: %s", strings.Join(keys, ", "))
+		}
+		return ""
+	case want != "":
+		return want
+	case len(keys) == 1:
+		return keys[0]
+	case len(keys) == 0:
+		dl.Errorf(ref.Pos, "secret-key", "%s holds no values", ref.File).Hint("add one with: fleet secrets set %s KEY", ref.File)
+		return ""
+	}
+	dl.Errorf(ref.Pos, "secret-key", "%s holds several values (%s): say which", ref.File, strings.Join(keys, ", ")).
+		Hint(`write { secret = %q, key = %q }`, ref.Name, keys[0])
+	return ""
+}
+
+// checkSecretUses reports one secret installed twice with different
+// owners or modes: the host gets one decrypted file per secret and key.
+func (e *evaluator) checkSecretUses(h *Host, dl *diag.List) {
+	seen := map[string]SecretRef{}
+	for _, r := range h.Secrets {
+		id := r.Name + "\x00" + r.Key
+		prev, ok := seen[id]
+		if !ok {
+			seen[id] = r
+			continue
+		}
+		if describeOpts(prev.Opts) != describeOpts(r.Opts) {
+			dl.Errorf(r.Pos, "secret-conflict", "secret %s is used twice with different options", r.Name).
+				Also(prev.Pos, "first used here").Hint("give both uses the same owner, group, mode and restart_units")
+		}
+	}
+}
+
+func describeOpts(o *SecretOpts) string {
+	if o == nil {
+		return ""
+	}
+	return fmt.Sprint(o.Owner, "|", o.Group, "|", o.Mode, "|", o.RestartUnits)
 }
 
 // MatchSecret reports whether a secret name matches an access pattern:
