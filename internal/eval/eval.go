@@ -7,9 +7,9 @@
 package eval
 
 import (
-	"regexp"
 	"context"
 	"fmt"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"

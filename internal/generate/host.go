@@ -277,7 +277,6 @@ func parenthesize(src string) string {
 	return "(" + s + ")"
 }
 
-
 // secretRef finds the reference for a secret node.
 func (g *hostGen) secretRef(n *eval.Node) eval.SecretRef {
 	for _, r := range g.h.Secrets {

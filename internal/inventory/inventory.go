@@ -104,13 +104,13 @@ type Host struct {
 	// HomeStateVersion is home-manager's home.stateVersion for the host's
 	// users; on NixOS it defaults to StateVersion.
 	HomeStateVersion Str
-	Profile      Str
-	Roles        []Str
-	Users        []Str
-	HostKey      Str
-	AgeKey       Str
-	Hardware     Hardware
-	Deploy       Deploy
+	Profile          Str
+	Roles            []Str
+	Users            []Str
+	HostKey          Str
+	AgeKey           Str
+	Hardware         Hardware
+	Deploy           Deploy
 	// NixFiles are the host-only modules (hosts/<name>/*.nix), relative to
 	// the fleet root, sorted.
 	NixFiles []string
