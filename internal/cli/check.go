@@ -2,7 +2,11 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -10,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/generate"
 )
 
 func (a *App) checkCommand() *cobra.Command {
@@ -27,6 +32,11 @@ Hosts are selected by name, glob (web-*), @role, %profile or platform:darwin.`,
 			l, err := a.load(cmd.Context(), args)
 			if err != nil {
 				return err
+			}
+			if len(args) == 0 && !l.diags.HasErrors() {
+				if err := a.checkGenerated(l); err != nil {
+					return err
+				}
 			}
 			return a.runCheck(l)
 		},
@@ -84,6 +94,31 @@ func (a *App) runCheck(l *loaded) error {
 	fmt.Fprintf(a.Err, "%s checked: %s, %s\n", plural(len(rows), "host"), plural(errs, "error"), plural(warns, "warning"))
 	if errs > 0 {
 		return errFindings
+	}
+	return nil
+}
+
+// checkGenerated reports generated files that differ from what fleet
+// would write now.
+func (a *App) checkGenerated(l *loaded) error {
+	changes, gdiags, err := a.generated(l)
+	if err != nil {
+		return err
+	}
+	l.diags.Append(gdiags)
+	if _, err := os.Stat(filepath.Join(l.dir, generate.Dir)); errors.Is(err, fs.ErrNotExist) {
+		l.diags.Errorf(diag.Pos{File: generate.Dir}, "stale", "the generated Nix wiring is missing").Hint("run 'fleet generate'")
+		return nil
+	}
+	for _, c := range changes {
+		switch {
+		case c.Old == nil:
+			l.diags.Errorf(diag.Pos{File: c.Path}, "stale", "generated file is missing").Hint("run 'fleet generate'")
+		case c.New == nil:
+			l.diags.Errorf(diag.Pos{File: c.Path}, "stale", "generated file belongs to no host any more").Hint("run 'fleet generate' to remove it")
+		default:
+			l.diags.Errorf(diag.Pos{File: c.Path}, "stale", "generated file is stale").Hint("run 'fleet generate' (see the changes with 'fleet generate --check')")
+		}
 	}
 	return nil
 }

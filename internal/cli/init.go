@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fleetdev/fleet/internal/atomicfs"
+	"github.com/fleetdev/fleet/internal/generate"
 	"github.com/fleetdev/fleet/internal/scaffold"
 )
 
@@ -54,6 +56,9 @@ nothing.`,
 			}
 			rel := a.rel(dir)
 			fmt.Fprintf(a.Err, "wrote %d files into %s\n", len(files), rel)
+			if err := a.generateInto(cmd.Context(), dir); err != nil {
+				return err
+			}
 			fmt.Fprintf(a.Err, "next: fleet --dir %s check\n", rel)
 			return nil
 		},
@@ -61,6 +66,28 @@ nothing.`,
 	c.Flags().BoolVar(&example, "example", false, "write the bundled example fleet")
 	c.Flags().StringVar(&host, "host", "my-machine", "name of the first host of a new fleet")
 	return c
+}
+
+// generateInto writes the generated files of the new fleet in dir.
+func (a *App) generateInto(ctx context.Context, dir string) error {
+	saved := a.dirFlag
+	a.dirFlag = dir
+	defer func() { a.dirFlag = saved }()
+	l, err := a.load(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if l.diags.HasErrors() {
+		return a.reportDiags(l.diags)
+	}
+	changes, gdiags, err := a.generated(l)
+	if err != nil {
+		return err
+	}
+	if gdiags.HasErrors() {
+		return a.reportDiags(gdiags)
+	}
+	return generate.Apply(dir, changes)
 }
 
 func relExists(a *App, e *atomicfs.ExistsError) error {
