@@ -1,0 +1,296 @@
+package secrets
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"filippo.io/age/agessh"
+	"golang.org/x/crypto/ssh"
+)
+
+// The environment variables sops reads identities from.
+const (
+	EnvAgeKey        = "SOPS_AGE_KEY"
+	EnvAgeKeyFile    = "SOPS_AGE_KEY_FILE"
+	EnvAgeKeyCmd     = "SOPS_AGE_KEY_CMD"
+	EnvSSHKeyFile    = "SOPS_AGE_SSH_PRIVATE_KEY_FILE"
+	EnvSSHKeyCmd     = "SOPS_AGE_SSH_PRIVATE_KEY_CMD"
+	keysTxtInConfig  = "sops/age/keys.txt"
+	maxIdentityBytes = 1 << 20
+)
+
+// IdentityOptions says where LoadIdentities looks.
+type IdentityOptions struct {
+	// Getenv reads the environment; the App passes its Env.Get. Required.
+	Getenv func(key string) string
+	// GOOS picks the default config directory; "" means runtime.GOOS.
+	GOOS string
+	// Files are identity files named on the command line. When set, only
+	// they are read.
+	Files []string
+}
+
+// IdentitySource is one place LoadIdentities looked, and what it found.
+type IdentitySource struct {
+	Location string `json:"location"` // an environment variable or a file
+	Count    int    `json:"count"`    // identities loaded from it
+	Err      error  `json:"-"`        // why it could not be used; never holds key material
+}
+
+// LoadIdentities collects age identities the way sops does, from every
+// source that is present:
+//
+//  1. SOPS_AGE_SSH_PRIVATE_KEY_FILE, then ~/.ssh/id_ed25519 and ~/.ssh/id_rsa
+//  2. SOPS_AGE_KEY (whitespace-separated keys)
+//  3. SOPS_AGE_KEY_FILE
+//  4. $XDG_CONFIG_HOME/sops/age/keys.txt, by default ~/.config/sops/age/keys.txt
+//     (~/Library/Application Support/sops/age/keys.txt on macOS)
+//
+// An SSH ed25519 key yields two identities: the SSH one sops uses, and the
+// X25519 identity ssh-to-age derives from it, which is how sops-nix reads a
+// host's secrets; so a host key decrypts what fleet encrypted to that host.
+// SOPS_AGE_KEY_CMD and SOPS_AGE_SSH_PRIVATE_KEY_CMD are reported as
+// unsupported sources. The result lists every source looked at.
+func LoadIdentities(opts IdentityOptions) ([]age.Identity, []IdentitySource) {
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	var ids []age.Identity
+	var srcs []IdentitySource
+	fromFile := func(path string, optional bool) {
+		data, err := readIdentityFile(path)
+		if optional && errors.Is(err, fs.ErrNotExist) {
+			return
+		}
+		src := IdentitySource{Location: path, Err: err}
+		if err == nil {
+			var got []age.Identity
+			got, src.Err = ParseIdentities(data)
+			src.Count = len(got)
+			ids = append(ids, got...)
+		}
+		srcs = append(srcs, src)
+	}
+	if len(opts.Files) > 0 {
+		for _, f := range opts.Files {
+			fromFile(f, false)
+		}
+		return ids, srcs
+	}
+	home := getenv("HOME")
+	if p := getenv(EnvSSHKeyFile); p != "" {
+		fromFile(p, false)
+	}
+	if c := getenv(EnvSSHKeyCmd); c != "" {
+		srcs = append(srcs, IdentitySource{Location: EnvSSHKeyCmd, Err: fmt.Errorf("%s is not supported; use %s", EnvSSHKeyCmd, EnvSSHKeyFile)})
+	}
+	if home != "" {
+		fromFile(filepath.Join(home, ".ssh", "id_ed25519"), true)
+		fromFile(filepath.Join(home, ".ssh", "id_rsa"), true)
+	}
+	if k := getenv(EnvAgeKey); k != "" {
+		got, err := parseAgeIdentities([]byte(k), true)
+		srcs = append(srcs, IdentitySource{Location: EnvAgeKey, Count: len(got), Err: err})
+		ids = append(ids, got...)
+	}
+	if p := getenv(EnvAgeKeyFile); p != "" {
+		fromFile(p, false)
+	}
+	if c := getenv(EnvAgeKeyCmd); c != "" {
+		srcs = append(srcs, IdentitySource{Location: EnvAgeKeyCmd, Err: fmt.Errorf("%s is not supported; use %s", EnvAgeKeyCmd, EnvAgeKeyFile)})
+	}
+	if p, err := DefaultIdentityFile(getenv, opts.GOOS); err == nil {
+		if len(ids) == 0 {
+			fromFile(p, false)
+		} else {
+			fromFile(p, true)
+		}
+	}
+	return ids, srcs
+}
+
+// DefaultIdentityFile is where sops looks for age keys by default, and
+// where `fleet secrets init` creates the admin key:
+// $XDG_CONFIG_HOME/sops/age/keys.txt, else ~/.config/sops/age/keys.txt,
+// else on macOS ~/Library/Application Support/sops/age/keys.txt.
+func DefaultIdentityFile(getenv func(string) string, goos string) (string, error) {
+	if goos == "" {
+		goos = runtime.GOOS
+	}
+	if x := getenv("XDG_CONFIG_HOME"); x != "" && filepath.IsAbs(x) {
+		return filepath.Join(x, filepath.FromSlash(keysTxtInConfig)), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", errors.New("HOME is not set: cannot locate the age key file")
+	}
+	if goos == "darwin" {
+		return filepath.Join(home, "Library", "Application Support", filepath.FromSlash(keysTxtInConfig)), nil
+	}
+	return filepath.Join(home, ".config", filepath.FromSlash(keysTxtInConfig)), nil
+}
+
+func readIdentityFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var b bytes.Buffer
+	if _, err := b.ReadFrom(io.LimitReader(f, maxIdentityBytes+1)); err != nil {
+		return nil, err
+	}
+	if b.Len() > maxIdentityBytes {
+		return nil, fmt.Errorf("%s: identity file too large", path)
+	}
+	return b.Bytes(), nil
+}
+
+// ParseIdentities reads an identity file: an age keys.txt (one identity per
+// line, "#" comments), or an OpenSSH private key. Errors name the line,
+// never its content.
+func ParseIdentities(data []byte) ([]age.Identity, error) {
+	trimmed := bytes.TrimSpace(data)
+	switch {
+	case bytes.HasPrefix(trimmed, []byte("-----BEGIN AGE ENCRYPTED FILE-----")), bytes.HasPrefix(trimmed, []byte("age-encryption.org/")):
+		return nil, errors.New("passphrase-encrypted identity files are not supported; decrypt it with age -d first")
+	case bytes.HasPrefix(trimmed, []byte("-----BEGIN")):
+		return parseSSHIdentity(trimmed)
+	}
+	return parseAgeIdentities(data, false)
+}
+
+func parseSSHIdentity(pemBytes []byte) ([]age.Identity, error) {
+	id, err := agessh.ParseIdentity(pemBytes)
+	if err != nil {
+		var pme *ssh.PassphraseMissingError
+		if errors.As(err, &pme) {
+			return nil, errors.New("the ssh private key is protected by a passphrase, which fleet cannot ask for; use an age key, or convert the key with: fleet secrets keys ssh-to-age --private")
+		}
+		return nil, errors.New("not an age identity file nor a supported ssh private key")
+	}
+	ids := []age.Identity{id}
+	if conv, _, err := SSHPrivateKeyToAge(pemBytes, nil); err == nil {
+		x, err := age.ParseX25519Identity(conv)
+		if err == nil {
+			ids = append(ids, x)
+		}
+	}
+	return ids, nil
+}
+
+// parseAgeIdentities reads age identities, one per line (or several per
+// line separated by spaces when many is set, as SOPS_AGE_KEY allows).
+func parseAgeIdentities(data []byte, many bool) ([]age.Identity, error) {
+	var ids []age.Identity
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64*1024), maxIdentityBytes)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fields := []string{line}
+		if many {
+			fields = strings.Fields(line)
+		}
+		for _, f := range fields {
+			id, err := parseIdentity(f)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %w", n, err)
+			}
+			ids = append(ids, id)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, errors.New("identity file has an overlong line")
+	}
+	return ids, nil
+}
+
+func parseIdentity(s string) (age.Identity, error) {
+	switch {
+	case strings.HasPrefix(s, "AGE-SECRET-KEY-PQ-1"):
+		id, err := age.ParseHybridIdentity(s)
+		if err != nil {
+			return nil, errors.New("malformed post-quantum age identity")
+		}
+		return id, nil
+	case strings.HasPrefix(s, "AGE-SECRET-KEY-1"):
+		id, err := age.ParseX25519Identity(s)
+		if err != nil {
+			return nil, errors.New("malformed age identity")
+		}
+		return id, nil
+	case strings.HasPrefix(s, "AGE-PLUGIN-"):
+		return nil, errors.New("age plugin identities are not supported")
+	}
+	return nil, errors.New("not an age identity (want AGE-SECRET-KEY-1...)")
+}
+
+// IdentityRecipients returns the recipients of the X25519 and hybrid
+// identities in ids, so a caller can tell which parties it can act as.
+func IdentityRecipients(ids []age.Identity) []string {
+	var out []string
+	for _, id := range ids {
+		switch id := id.(type) {
+		case *age.X25519Identity:
+			out = append(out, id.Recipient().String())
+		case *age.HybridIdentity:
+			out = append(out, id.Recipient().String())
+		}
+	}
+	return out
+}
+
+// InitIdentity creates an age identity file at path, mode 0600 in a
+// directory created 0700, in the format age-keygen writes, and returns its
+// recipient. It never overwrites: when path exists it returns ErrExists.
+func InitIdentity(path string, now time.Time) (string, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("%s: %w", path, ErrExists)
+		}
+		return "", err
+	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		f.Close()
+		os.Remove(path)
+		return "", err
+	}
+	r := id.Recipient().String()
+	content := fmt.Sprintf("# created: %s\n# public key: %s\n%s\n", now.Format(time.RFC3339), r, id.String())
+	_, err = f.WriteString(content)
+	if err == nil {
+		err = f.Chmod(0o600)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return "", err
+	}
+	return r, nil
+}
