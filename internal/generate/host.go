@@ -236,7 +236,7 @@ func (g *hostGen) value(n *eval.Node, path []string, typ *options.Type) expr {
 	case eval.Secret:
 		return raw(fmt.Sprintf("config.sops.secrets.%s.path", quote(SopsSecretName(g.secretRef(n)))))
 	case eval.Expr:
-		return raw(parenthesize(n.Str))
+		return raw(strings.TrimSpace(n.Str))
 	case eval.List:
 		var elem *options.Type
 		if typ != nil && typ.Kind == options.ListOf {
@@ -266,15 +266,6 @@ func isPackage(t *options.Type) bool {
 		t = t.Elem
 	}
 	return t != nil && t.Kind == options.Package
-}
-
-// parenthesize wraps raw Nix source in parentheses unless it is atomic.
-func parenthesize(src string) string {
-	s := strings.TrimSpace(src)
-	if rawAtom(s) {
-		return s
-	}
-	return "(" + s + ")"
 }
 
 // secretRef finds the reference for a secret node.

@@ -141,10 +141,8 @@ func indentedOK(s string) bool {
 	if last := lines[len(lines)-1]; last != "" && strings.TrimLeft(last, " ") == "" {
 		return false // a last line of spaces would be dropped
 	}
-	for _, line := range lines {
-		if strings.HasSuffix(line, "'") {
-			return false // a quote before the closing '' would merge with it
-		}
+	if strings.HasSuffix(lines[len(lines)-1], "'") {
+		return false // a quote before the closing '' would merge with it
 	}
 	for _, line := range lines {
 		if line != "" && line[0] != ' ' {

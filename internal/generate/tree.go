@@ -48,6 +48,10 @@ func (t *tree) value() expr {
 		return a
 	case len(t.leaves) == 1 && len(a.binds) == 0:
 		return t.leaves[0]
+	case len(a.binds) == 0 && allScalars(t.leaves):
+		// A pass-through value overrides what fleet would set (a
+		// hostName, a stateVersion): the later definition wins.
+		return t.leaves[len(t.leaves)-1]
 	}
 	parts := append(list{}, t.leaves...)
 	if len(a.binds) > 0 {
@@ -71,4 +75,15 @@ func (t *tree) attrs() *attrs {
 		a.binds = append(a.binds, binding{path: path, value: n.value(), comments: comments, blank: blank})
 	}
 	return a
+}
+
+func allScalars(es []expr) bool {
+	for _, e := range es {
+		switch e.(type) {
+		case str, integer, float, boolean, null:
+		default:
+			return false
+		}
+	}
+	return true
 }

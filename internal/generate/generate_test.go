@@ -1,0 +1,251 @@
+package generate
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fleetdev/fleet/internal/eval"
+	"github.com/fleetdev/fleet/internal/inventory"
+	"github.com/fleetdev/fleet/internal/nix/syntax"
+)
+
+const nixosHost = `platform = "nixos"
+system = "x86_64-linux"
+state_version = "24.05"
+`
+
+// cases are small fleets, one per construct; their generated files are
+// golden files under testdata/<case>/. FLEET_UPDATE=1 rewrites them.
+var cases = map[string]map[string]string{
+	"minimal": {
+		"hosts/box/host.toml": nixosHost,
+	},
+	"modules-and-packages": {
+		"common/common.toml":                   "modules = [\"ssh\"]\npackages = [\"git\", \"python3Packages.black\"]\n[settings.ssh]\nport = 2222\n",
+		"modules/nixos/ssh/default.nix":        "{ lib, ... }: { options.fleet.ssh.enable = lib.mkEnableOption \"ssh\"; }\n",
+		"modules/nixos/tool.nix":               "{ }\n",
+		"hosts/box/host.toml":                  nixosHost + "description = \"a box\"\npackages = [\"mytool\"]\n",
+		"hosts/box/hardware-configuration.nix": "{ }\n",
+		"packages/mytool/default.nix":          "{ writeShellScriptBin }: writeShellScriptBin \"mytool\" \"echo hi\"\n",
+		"templates/go/README.md":               "# A Go project with a dev shell\n",
+		"templates/go/flake.nix":               "{ }\n",
+		"common/nixos.nix":                     "{ }\n",
+	},
+	"values": {
+		"hosts/box/host.toml": nixosHost + `[nixos.services.x]
+enable = true
+name = "with \"quotes\" and ${dollar}"
+text = """
+first line
+  indented ${x} ''quoted''
+last line
+"""
+ratio = 0.25
+big = 1e21
+negative = [-1, 2]
+when = 1979-05-27
+package = { expr = "pkgs.hello" }
+call = { expr = "lib.mkForce 3" }
+"key with spaces" = 1
+"if" = true
+[nixos.networking]
+hostName = "override"
+`,
+	},
+	"users-and-home": {
+		"users/alex/user.toml": `description = "Alex"
+uid = 1000
+shell = "zsh"
+admin = true
+groups = ["video"]
+ssh_keys = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEXAMPLE alex@laptop"]
+home_modules = ["git"]
+home_packages = ["ripgrep"]
+[home_settings.git]
+email = "alex@example.org"
+[home.programs.direnv]
+enable = true
+nix-direnv.enable = true
+`,
+		"users/alex/home.nix":          "{ }\n",
+		"users/sam/user.toml":          "shell = \"fish\"\n",
+		"modules/home/git/default.nix": "{ lib, ... }: { options.fleet.git = { enable = lib.mkEnableOption \"git\"; email = lib.mkOption { type = lib.types.str; }; }; }\n",
+		"common/home.nix":              "{ }\n",
+		"hosts/box/host.toml":          nixosHost + "users = [\"alex\", \"sam\"]\n",
+		"hosts/mac/host.toml":          "platform = \"darwin\"\nsystem = \"aarch64-darwin\"\nstate_version = 6\nhome_state_version = \"25.05\"\nusers = [\"sam\", \"alex\"]\n[darwin.homebrew]\nenable = true\ncasks = [\"firefox\"]\n",
+	},
+	"secrets": {
+		"hosts/box/host.toml": nixosHost + `age_key = "age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq"
+[nixos.services.restic.backups.home]
+passwordFile = { secret = "backup/restic" }
+repositoryFile = { secret = "backup/repo", key = "url", owner = "restic", mode = "0440", restart_units = ["restic-backups-home.service"] }
+[nixos.services.other]
+tokenFile = { secret = "api/token" }
+`,
+		"secrets/backup/restic.yaml": "password: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\nsops:\n    version: 3.13.3\n",
+		"secrets/backup/repo.json":   "{\"url\": \"ENC[...]\", \"user\": \"ENC[...]\", \"sops\": {}}\n",
+		"secrets/api/token.bin":      "{\"data\": \"ENC[...]\", \"sops\": {}}\n",
+	},
+}
+
+func writeFleet(t testing.TB, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	files["fleet.toml"] = "name = \"t\"\n"
+	for p, text := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func generateFleet(t testing.TB, dir string) map[string][]byte {
+	t.Helper()
+	inv, diags := inventory.Load(dir)
+	f, err := eval.Evaluate(context.Background(), inv, eval.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diags.Append(f.Diags)
+	if diags.HasErrors() {
+		t.Fatalf("fleet has errors: %v", diags.Items())
+	}
+	files, gd := Files(f, syntax.Check)
+	if gd.HasErrors() {
+		t.Fatalf("generation: %v", gd.Items())
+	}
+	return files
+}
+
+func TestGolden(t *testing.T) {
+	update := os.Getenv("FLEET_UPDATE") == "1"
+	for name, fleet := range cases {
+		t.Run(name, func(t *testing.T) {
+			files := generateFleet(t, writeFleet(t, fleet))
+			// Deterministic: a second run gives the same bytes.
+			again := generateFleet(t, writeFleet(t, fleet))
+			if diff := cmp.Diff(files, again); diff != "" {
+				t.Fatalf("generation is not deterministic:\n%s", diff)
+			}
+			golden := filepath.Join("testdata", name)
+			if update {
+				os.RemoveAll(golden)
+			}
+			for p, data := range files {
+				gp := filepath.Join(golden, filepath.FromSlash(p))
+				if update {
+					if err := os.MkdirAll(filepath.Dir(gp), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(gp, data, 0o644); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				want, err := os.ReadFile(gp)
+				if err != nil {
+					t.Fatalf("%v (run with FLEET_UPDATE=1 to create golden files)", err)
+				}
+				if diff := cmp.Diff(string(want), string(data)); diff != "" {
+					t.Errorf("%s (-golden +generated):\n%s", p, diff)
+				}
+			}
+		})
+	}
+}
+
+// TestRoundTrip checks that every generated file prints back byte for byte
+// through fleet's own parser.
+func TestRoundTrip(t *testing.T) {
+	for name, fleet := range cases {
+		for p, data := range generateFleet(t, writeFleet(t, fleet)) {
+			f, ds := syntax.Parse(p, data)
+			if len(ds) > 0 {
+				t.Errorf("%s/%s: %v", name, p, ds)
+				continue
+			}
+			if got := f.Bytes(); string(got) != string(data) {
+				t.Errorf("%s/%s: round trip differs", name, p)
+			}
+		}
+	}
+}
+
+// TestNixParse checks every generated file with Nix 2.8's parser.
+func TestNixParse(t *testing.T) {
+	nix := needNix(t)
+	for name, fleet := range cases {
+		dir := writeFleet(t, fleet)
+		files := generateFleet(t, dir)
+		if err := Apply(dir, changesOf(files)); err != nil {
+			t.Fatal(err)
+		}
+		var paths []string
+		for p := range files {
+			paths = append(paths, filepath.Join(dir, filepath.FromSlash(p)))
+		}
+		cmd := exec.Command(nix, append([]string{"--parse"}, paths...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s: nix-instantiate --parse: %v\n%s", name, err, out)
+		}
+	}
+}
+
+func changesOf(files map[string][]byte) []Change {
+	var cs []Change
+	for p, d := range files {
+		cs = append(cs, Change{Path: p, New: d})
+	}
+	return cs
+}
+
+func needNix(t *testing.T) string {
+	t.Helper()
+	nix, err := exec.LookPath("nix-instantiate")
+	if err != nil {
+		t.Skip("nix-instantiate not found: install nix-bin (Nix 2.8) to check generated Nix with Nix itself")
+	}
+	return nix
+}
+
+func TestStrings(t *testing.T) {
+	// Strings fleet prints must read back as the same string in Nix.
+	nix := needNix(t)
+	inputs := []string{
+		"plain", "", "with \"quotes\"", "back\\slash", "dollar ${x} and $y and $${z}", "tab\there",
+		"two\nlines", "two\nlines\n", "  indented\n  block\n", "a\n  b\n c\n", "quote at end'\nx'",
+		"''already''\n${x}\n", "trailing spaces  \n  ", "\n\nleading blank lines\n", "carriage\r\nreturn",
+		"unicode é ✓\nsecond", "ends with dollar $\nnext$",
+	}
+	var b strings.Builder
+	b.WriteString("[\n")
+	for _, s := range inputs {
+		p := &printer{}
+		p.expr(str(s), 1)
+		b.WriteString("  (" + p.b.String() + ")\n")
+	}
+	b.WriteString("]\n")
+	out, err := exec.Command(nix, "--eval", "--strict", "--json", "-E", b.String()).CombinedOutput()
+	if err != nil {
+		t.Fatalf("nix: %v\n%s\n%s", err, out, b.String())
+	}
+	var got []string
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(inputs, got); diff != "" {
+		t.Errorf("strings changed through Nix (-printed +read back):\n%s\nsource:\n%s", diff, b.String())
+	}
+}

@@ -1,0 +1,224 @@
+package generate
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// standIn is a Nix file that evaluates a fleet's generated/outputs.nix
+// with stand-in inputs: nixosSystem and darwinSystem return their
+// arguments, pkgs holds every package the generated files name. It
+// reports the hosts, the import paths that do not exist, and forces every
+// host module, the shared module, the fleet facts and the overlay.
+const standIn = `{ fleet, stub }:
+let
+  lib = {
+    nixosSystem = args: args // { config.system.build.toplevel = "toplevel"; };
+    genAttrs = names: f: builtins.listToAttrs (map (n: { name = n; value = f n; }) names);
+    mkMerge = contents: { _type = "merge"; inherit contents; };
+    mkForce = x: x;
+    mkOption = x: x;
+    types = {
+      attrsOf = x: "attrsOf";
+      anything = "anything";
+    };
+  };
+  pkgs = import stub { system = "stand-in"; };
+  inputs = {
+    self = outputs;
+    nixpkgs = { inherit lib; outPath = stub; };
+    home-manager = { nixosModules.home-manager = "home-manager-nixos"; darwinModules.home-manager = "home-manager-darwin"; };
+    nix-darwin = { lib.darwinSystem = args: args // { system = "darwin-system"; }; };
+    sops-nix = { nixosModules.sops = "sops-nixos"; darwinModules.sops = "sops-darwin"; };
+    nix-homebrew = { darwinModules.nix-homebrew = "nix-homebrew"; };
+  };
+  outputs = import (fleet + "/generated/outputs.nix") inputs;
+  exists = p:
+    let s = toString p; in
+    if builtins.pathExists (s + "/.") then builtins.pathExists (s + "/default.nix") else builtins.pathExists s;
+  missing = ps: builtins.filter (p: builtins.isPath p && !(exists p)) ps;
+  hostModule = cfg:
+    let
+      file = builtins.elemAt cfg.modules (builtins.length cfg.modules - 1);
+      mod = import file { inherit config lib pkgs inputs; };
+      config = { sops.secrets = builtins.mapAttrs (n: v: v // { path = "/run/secrets/" + n; }) ((mod.sops or { }).secrets or { }); };
+      homes = builtins.attrValues ((mod.home-manager or { }).users or { });
+    in {
+      inherit mod;
+      missing = missing cfg.modules ++ missing mod.imports ++ builtins.concatMap (h: missing h.imports) homes;
+    };
+  configs = builtins.attrValues outputs.nixosConfigurations ++ builtins.attrValues outputs.darwinConfigurations;
+  modules = map hostModule configs;
+  shared = import (fleet + "/generated/shared.nix") { inherit inputs; };
+  facts = (import (fleet + "/generated/fleet.nix") { inherit lib; }).config.fleet.hosts;
+  overlay = (import (fleet + "/generated/overlay.nix")) pkgs pkgs;
+in
+builtins.deepSeq [ (map (m: m.mod) modules) shared facts overlay outputs.devShells outputs.checks outputs.packages outputs.templates ] {
+  nixos = builtins.attrNames outputs.nixosConfigurations;
+  darwin = builtins.attrNames outputs.darwinConfigurations;
+  checks = builtins.mapAttrs (s: c: builtins.attrNames c) outputs.checks;
+  facts = builtins.attrNames facts;
+  missing = map toString (builtins.concatMap (m: m.missing) modules);
+}
+`
+
+var pkgRefRE = regexp.MustCompile(`\bpkgs\.([A-Za-z_][A-Za-z0-9_'-]*(?:\.[A-Za-z_][A-Za-z0-9_'-]*)*)`)
+
+// pkgsStub renders a Nix attribute set holding every pkgs.<name> that the
+// files mention.
+func pkgsStub(files map[string][]byte) string {
+	tree := map[string]any{}
+	for _, data := range files {
+		for _, m := range pkgRefRE.FindAllStringSubmatch(string(data), -1) {
+			cur := tree
+			parts := strings.Split(m[1], ".")
+			for i, p := range parts {
+				if i == len(parts)-1 {
+					if _, ok := cur[p]; !ok {
+						cur[p] = "pkg-" + m[1]
+					}
+					break
+				}
+				next, ok := cur[p].(map[string]any)
+				if !ok {
+					next = map[string]any{}
+					cur[p] = next
+				}
+				cur = next
+			}
+		}
+	}
+	var render func(map[string]any) string
+	render = func(m map[string]any) string {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var b strings.Builder
+		b.WriteString("{ ")
+		for _, k := range keys {
+			b.WriteString(attrName(k) + " = ")
+			switch v := m[k].(type) {
+			case string:
+				b.WriteString(quote(v))
+			case map[string]any:
+				b.WriteString(render(v))
+			}
+			b.WriteString("; ")
+		}
+		b.WriteString("}")
+		return b.String()
+	}
+	return render(tree)
+}
+
+type standInReport struct {
+	NixOS   []string            `json:"nixos"`
+	Darwin  []string            `json:"darwin"`
+	Checks  map[string][]string `json:"checks"`
+	Facts   []string            `json:"facts"`
+	Missing []string            `json:"missing"`
+}
+
+// evalStandIn evaluates the generated files of the fleet in dir.
+func evalStandIn(t *testing.T, nix, dir string, files map[string][]byte) standInReport {
+	t.Helper()
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	driver := filepath.Join(tmp, "stand-in.nix")
+	if err := os.WriteFile(driver, []byte(standIn), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stub := filepath.Join(tmp, "nixpkgs")
+	stubSrc := "{ system, overlays ? [ ] }:\n" + pkgsStub(files) + " // {\n  mkShell = x: x;\n  callPackage = p: args: toString p;\n}\n"
+	if err := os.MkdirAll(stub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(stub, "default.nix"), []byte(stubSrc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(nix, "--eval", "--strict", "--json", "--option", "substituters", "",
+		"--arg", "fleet", abs, "--arg", "stub", stub, driver)
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("evaluating the generated outputs: %v\n%s", err, stderr)
+	}
+	var r standInReport
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return r
+}
+
+// TestEvalStandIn evaluates the generated wiring of every case with Nix
+// 2.8 and stand-in inputs: every host appears, every import path exists,
+// and every generated module evaluates.
+func TestEvalStandIn(t *testing.T) {
+	nix := needNix(t)
+	for name, fleet := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := writeFleet(t, fleet)
+			files := generateFleet(t, dir)
+			if err := Apply(dir, changesOf(files)); err != nil {
+				t.Fatal(err)
+			}
+			r := evalStandIn(t, nix, dir, files)
+			var hosts []string
+			for p := range files {
+				if h, ok := strings.CutPrefix(p, "generated/hosts/"); ok {
+					hosts = append(hosts, strings.TrimSuffix(h, ".nix"))
+				}
+			}
+			got := append(slices.Clone(r.NixOS), r.Darwin...)
+			slices.Sort(got)
+			slices.Sort(hosts)
+			if diff := cmp.Diff(hosts, got); diff != "" {
+				t.Errorf("hosts (-generated +evaluated):\n%s", diff)
+			}
+			if diff := cmp.Diff(hosts, r.Facts); diff != "" {
+				t.Errorf("fleet facts (-hosts +facts):\n%s", diff)
+			}
+			if len(r.Missing) > 0 {
+				t.Errorf("imports that do not exist: %v", r.Missing)
+			}
+		})
+	}
+}
+
+// TestEvalStandInCatchesMissingImport makes sure the stand-in evaluation
+// notices an import path that does not exist.
+func TestEvalStandInCatchesMissingImport(t *testing.T) {
+	nix := needNix(t)
+	dir := writeFleet(t, map[string]string{
+		"modules/nixos/ssh/default.nix": "{ }\n",
+		"hosts/box/host.toml":           nixosHost,
+	})
+	files := generateFleet(t, dir)
+	if err := Apply(dir, changesOf(files)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "modules/nixos/ssh/default.nix")); err != nil {
+		t.Fatal(err)
+	}
+	r := evalStandIn(t, nix, dir, files)
+	if want := []string{filepath.Join(dir, "modules/nixos/ssh")}; !cmp.Equal(want, r.Missing) {
+		t.Errorf("missing = %v, want %v", r.Missing, want)
+	}
+}
