@@ -88,7 +88,8 @@ in
   config = lib.mkIf cfg.enable {
     nix.settings = {
       experimental-features = [ "nix-command" "flakes" ];
-      trusted-users = [ "root" "@admin" ];
+      # nix-darwin already trusts root.
+      trusted-users = [ "@admin" ];
       max-jobs = cfg.maxJobs;
       extra-substituters = cfg.substituters;
       extra-trusted-public-keys = cfg.trustedPublicKeys;
@@ -104,9 +105,16 @@ in
       options = "--delete-older-than ${toString cfg.gcKeepDays}d";
     };
 
+    # An hour after garbage collection, so that it has less to scan.
     nix.optimise = {
       automatic = cfg.autoOptimise;
-      interval = intervals.weekly;
+      interval = [
+        {
+          Weekday = 7;
+          Hour = 4;
+          Minute = 15;
+        }
+      ];
     };
 
     nix.channel.enable = false;

@@ -1,6 +1,7 @@
 # How the machine boots: systemd-boot on UEFI machines, GRUB in the disk's
-# boot sector on BIOS machines (bartleby). The firmware and disk come from
-# the host's [settings.bootloader], next to the same facts in [hardware].
+# boot sector on BIOS machines (bartleby). The firmware and the boot disk
+# default to the host's [hardware] facts (config.fleet.host, written by
+# fleet generate); [settings.bootloader] can still override them.
 { config, lib, ... }:
 let
   cfg = config.fleet.bootloader;
@@ -11,13 +12,15 @@ in
 
     firmware = lib.mkOption {
       type = lib.types.enum [ "uefi" "bios" ];
-      default = "uefi";
+      default = config.fleet.host.hardware.firmware or "uefi";
+      defaultText = lib.literalExpression ''config.fleet.host.hardware.firmware or "uefi"'';
       description = "How the machine's firmware boots: `uefi` uses systemd-boot, `bios` GRUB.";
     };
 
     device = lib.mkOption {
       type = lib.types.nullOr lib.types.str;
-      default = null;
+      default = config.fleet.host.hardware.bootDisk or null;
+      defaultText = lib.literalExpression "config.fleet.host.hardware.bootDisk or null";
       example = "/dev/disk/by-id/ata-Samsung_SSD_850_EVO_250GB_S2R5NX0H000000A";
       description = ''
         BIOS only: the whole disk whose boot sector GRUB is installed into,

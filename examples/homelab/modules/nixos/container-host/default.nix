@@ -1,6 +1,7 @@
 # OCI containers run by systemd through Podman (or Docker), declared per
 # host in TOML. Every container gets the site's time zone; host-side volume
-# directories under /var/lib and /srv are created before it starts.
+# directories under /var/lib are created before it starts (data elsewhere,
+# such as a media library, is the admin's to create and own).
 { config, lib, ... }:
 let
   cfg = config.fleet.container-host;
@@ -11,9 +12,7 @@ let
       c: map (v: lib.head (lib.splitString ":" v)) c.volumes
     ) (lib.attrValues cfg.containers)
   );
-  managedDirs = lib.filter (
-    src: lib.hasPrefix "/var/lib/" src || lib.hasPrefix "/srv/" src
-  ) volumeSources;
+  managedDirs = lib.filter (lib.hasPrefix "/var/lib/") volumeSources;
 
   container = lib.types.submodule {
     options = {

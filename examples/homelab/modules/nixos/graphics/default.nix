@@ -1,6 +1,6 @@
-# The GPU driver, chosen from the host's GPU: NVIDIA (proprietary driver,
-# open or closed kernel module, always stated explicitly), AMD (amdgpu and
-# RADV), Intel (iHD video acceleration).
+# The GPU driver, chosen from the host's GPU (hardware.gpu in host.toml):
+# NVIDIA (proprietary driver, open or closed kernel module, always stated
+# explicitly), AMD (amdgpu and RADV), Intel (iHD video acceleration).
 { config, lib, pkgs, ... }:
 let
   cfg = config.fleet.graphics;
@@ -11,8 +11,9 @@ in
 
     gpu = lib.mkOption {
       type = lib.types.enum [ "none" "intel" "amd" "nvidia" ];
-      default = "none";
-      description = "The GPU the machine renders with; the same value as `hardware.gpu` in host.toml.";
+      default = config.fleet.host.hardware.gpu or "none";
+      defaultText = lib.literalExpression ''config.fleet.host.hardware.gpu or "none"'';
+      description = "The GPU the machine renders with; by default `hardware.gpu` of host.toml.";
     };
 
     enable32Bit = lib.mkOption {
