@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Dir is the folder of a fleet that holds its secrets.
@@ -129,6 +131,8 @@ func CheckPattern(p string) error {
 		return errors.New("empty secret pattern")
 	case strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/"):
 		return fmt.Errorf("secret pattern %q starts or ends with /", p)
+	case !utf8.ValidString(p) || strings.ContainsFunc(p, unicode.IsControl):
+		return fmt.Errorf("secret pattern %q has invalid characters", p)
 	case strings.ContainsAny(p, "\\\n\r\t ?[]{}"):
 		return fmt.Errorf("secret pattern %q has characters other than names, / and *", p)
 	}
