@@ -222,3 +222,36 @@ func TestEvalStandInCatchesMissingImport(t *testing.T) {
 		t.Errorf("missing = %v, want %v", r.Missing, want)
 	}
 }
+
+const exampleFleet = "../../examples/homelab"
+
+// TestExampleFresh fails when the example fleet's committed generated
+// files differ from what fleet generates now.
+func TestExampleFresh(t *testing.T) {
+	files := generateFleet(t, exampleFleet)
+	changes, err := Changes(exampleFleet, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range changes {
+		t.Errorf("%s is stale: run 'go run ./cmd/fleet --dir examples/homelab generate'", c.Path)
+	}
+}
+
+// TestExampleStandIn evaluates the example fleet's generated wiring with
+// Nix 2.8 and stand-in inputs.
+func TestExampleStandIn(t *testing.T) {
+	nix := needNix(t)
+	files := generateFleet(t, exampleFleet)
+	r := evalStandIn(t, nix, exampleFleet, files)
+	want := []string{"bartleby", "marshmallow", "rich-evans", "total-eclipse"}
+	if diff := cmp.Diff(want, r.NixOS); diff != "" {
+		t.Errorf("nixosConfigurations (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"cronut", "work-macbook"}, r.Darwin); diff != "" {
+		t.Errorf("darwinConfigurations (-want +got):\n%s", diff)
+	}
+	if len(r.Missing) > 0 {
+		t.Errorf("imports that do not exist: %v", r.Missing)
+	}
+}
