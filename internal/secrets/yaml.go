@@ -18,7 +18,7 @@ const yamlIndent = 4
 // maxNodes bounds the nodes a file may expand to, so that aliases cannot
 // blow up memory; maxDepth bounds nesting.
 const (
-	maxNodes = 1 << 20
+	maxNodes = 1 << 17
 	maxDepth = 256
 )
 
