@@ -181,7 +181,7 @@ func (r *Repo) auditFile(rel string, opts AuditOptions, known map[string]bool, d
 	}
 	f, err := Parse(FormatForPath(rel), data)
 	switch {
-	case errors.Is(err, ErrNotEncrypted):
+	case errors.Is(err, ErrNotEncrypted), FormatForPath(rel) == FormatBinary && errors.Is(err, ErrSyntax):
 		dl.Errorf(at, CodeNoMetadata, "%s has no sops metadata: it is stored in plaintext", rel).
 			Hint("encrypt it in place with fleet secrets encrypt %s", rel).
 			Hint("if it was ever committed, treat its values as leaked and change them")
