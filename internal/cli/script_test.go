@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -36,6 +38,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits": cmdExits,
+			"jsonq": cmdJSONQ,
 		},
 	}
 }
@@ -64,4 +67,35 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
 	}
+}
+
+// cmdJSONQ prints the JSON value at a dotted path of a JSON file, indented:
+//
+//	jsonq out.json values.fields.settings
+func cmdJSONQ(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: jsonq FILE PATH")
+	}
+	var v any
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &v))
+	for _, k := range strings.Split(args[1], ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = x[k]; !ok {
+				ts.Fatalf("jsonq: no key %q", k)
+			}
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(x) {
+				ts.Fatalf("jsonq: bad index %q", k)
+			}
+			v = x[i]
+		default:
+			ts.Fatalf("jsonq: %q: not an object or array", k)
+		}
+	}
+	out, err := json.MarshalIndent(v, "", "  ")
+	ts.Check(err)
+	ts.Stdout().Write(append(out, '\n'))
 }
