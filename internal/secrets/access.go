@@ -502,3 +502,30 @@ func anchorName(s string) string {
 }
 
 func yamlSingleQuoted(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// HostRecipient returns the age recipient of a host from its host.toml:
+// the ssh-to-age conversion of host_key (an ssh-ed25519 public key), or
+// age_key as given. It says which of the two it used, for Party.Source.
+// Setting both is an error: they would disagree about who the host is.
+func HostRecipient(hostKey, ageKey string) (recipient, from string, err error) {
+	hostKey, ageKey = strings.TrimSpace(hostKey), strings.TrimSpace(ageKey)
+	switch {
+	case hostKey != "" && ageKey != "":
+		return "", "", errors.New("set host_key or age_key, not both")
+	case hostKey != "":
+		r, err := SSHToAge(hostKey)
+		if err != nil {
+			return "", "", fmt.Errorf("host_key: %w", err)
+		}
+		return r, "host_key", nil
+	case ageKey != "":
+		if _, err := ParseRecipient(ageKey); err != nil {
+			return "", "", fmt.Errorf("age_key: %w", err)
+		}
+		if strings.HasPrefix(ageKey, "ssh-") {
+			return "", "", errors.New("age_key: give an age1... recipient; put an ssh key in host_key")
+		}
+		return ageKey, "age_key", nil
+	}
+	return "", "", nil
+}

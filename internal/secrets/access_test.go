@@ -216,3 +216,40 @@ func TestRulesErrors(t *testing.T) {
 		t.Errorf("SopsConfig with nobody: no error")
 	}
 }
+
+func TestHostRecipient(t *testing.T) {
+	hk := newHostKey(t, "root@h")
+	id := newIdentity(t)
+	for _, tc := range []struct {
+		name, hostKey, ageKey string
+		want, from            string
+		err                   bool
+	}{
+		{"host key", hk.pub, "", hk.recipient, "host_key", false},
+		{"keyscan line", "h.example.org " + hk.pub, "", hk.recipient, "host_key", false},
+		{"age key", "", id.Recipient().String(), id.Recipient().String(), "age_key", false},
+		{"none", "", "", "", "", false},
+		{"both", hk.pub, id.Recipient().String(), "", "", true},
+		{"rsa", strings.TrimSpace(readTestdata(t, "ssh/rsa.pub")), "", "", "", true},
+		{"ssh in age_key", "", hk.pub, "", "", true},
+		{"garbage age key", "", "age1nope", "", "", true},
+	} {
+		got, from, err := HostRecipient(tc.hostKey, tc.ageKey)
+		if (err != nil) != tc.err || got != tc.want || from != tc.from {
+			t.Errorf("%s: HostRecipient = %q, %q, %v; want %q, %q, error %v", tc.name, got, from, err, tc.want, tc.from, tc.err)
+		}
+	}
+}
+
+func TestKeys(t *testing.T) {
+	tf := newTestFleet(t)
+	got := tf.access().Keys()
+	var lines []string
+	for _, k := range got {
+		lines = append(lines, string(k.Kind)+" "+k.Name+" "+strings.Join(k.Reads, ","))
+	}
+	want := []string{"admin root **", "host db hosts/db/*,db/**,shared/token", "host web hosts/web/*,app/*,shared/token", "user alex users/alex/*"}
+	if diff := cmp.Diff(want, lines); diff != "" {
+		t.Errorf("Keys (-want +got):\n%s", diff)
+	}
+}

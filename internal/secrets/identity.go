@@ -45,6 +45,7 @@ type IdentitySource struct {
 	Location string `json:"location"` // an environment variable or a file
 	Count    int    `json:"count"`    // identities loaded from it
 	Err      error  `json:"-"`        // why it could not be used; never holds key material
+	Error    string `json:"error,omitempty"`
 }
 
 // LoadIdentities collects age identities the way sops does, from every
@@ -86,6 +87,11 @@ func LoadIdentities(opts IdentityOptions) ([]age.Identity, []IdentitySource) {
 		for _, f := range opts.Files {
 			fromFile(f, false)
 		}
+		for i := range srcs {
+			if srcs[i].Err != nil {
+				srcs[i].Error = srcs[i].Err.Error()
+			}
+		}
 		return ids, srcs
 	}
 	home := getenv("HOME")
@@ -115,6 +121,11 @@ func LoadIdentities(opts IdentityOptions) ([]age.Identity, []IdentitySource) {
 			fromFile(p, false)
 		} else {
 			fromFile(p, true)
+		}
+	}
+	for i := range srcs {
+		if srcs[i].Err != nil {
+			srcs[i].Error = srcs[i].Err.Error()
 		}
 	}
 	return ids, srcs

@@ -459,3 +459,54 @@ func writeFileAtomic(p string, data []byte, beforeRename func(string) error) (er
 	}
 	return nil
 }
+
+// FileStatus is one secret file as `fleet secrets` lists it.
+type FileStatus struct {
+	Path   string `json:"path"`
+	ID     string `json:"id,omitempty"`
+	Format Format `json:"format"`
+	// Encrypted is false for a file without sops metadata or that does not
+	// parse; Error then says why.
+	Encrypted bool   `json:"encrypted"`
+	Error     string `json:"error,omitempty"`
+	// Recipients are the file's, Readers the parties the access rules
+	// allow ("admin alex", "host web").
+	Recipients []string `json:"recipients,omitempty"`
+	Readers    []string `json:"readers"`
+	// UpToDate is true when the file's recipients are the rules'.
+	UpToDate bool `json:"up_to_date"`
+}
+
+// List describes every file of the secrets tree without decrypting
+// anything.
+func (r *Repo) List() ([]FileStatus, error) {
+	rels, err := r.Files()
+	if err != nil {
+		return nil, err
+	}
+	a := r.access()
+	var out []FileStatus
+	for _, rel := range rels {
+		st := FileStatus{Path: rel, Format: FormatForPath(rel)}
+		if id, ok := SecretID(rel); ok {
+			st.ID = id
+			st.Readers = a.Readers(id)
+		} else {
+			for _, p := range a.parties() {
+				if p.kind == KindAdmin {
+					st.Readers = append(st.Readers, string(p.kind)+" "+p.Name)
+				}
+			}
+		}
+		f, err := r.load(rel)
+		if err != nil {
+			st.Error = strings.TrimPrefix(err.Error(), rel+": ")
+		} else {
+			st.Encrypted = true
+			st.Recipients = f.Recipients()
+			st.UpToDate = sameSet(st.Recipients, r.recipients(rel))
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}

@@ -341,3 +341,21 @@ func TestErrorsHideSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestRepoList(t *testing.T) {
+	tf := newTestFleet(t)
+	seed(t, tf, 1)
+	tf.write(t, "secrets/app/plain.yaml", []byte("a: b\n"))
+	tf.repo.Access.Hosts[1].Readable = append(tf.repo.Access.Hosts[1].Readable, "app/s00")
+	got, err := tf.repo.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []FileStatus{
+		{Path: "secrets/app/plain.yaml", ID: "app/plain", Format: FormatYAML, Error: "file has no sops metadata", Readers: []string{"admin root", "host web"}},
+		{Path: "secrets/app/s00.yaml", ID: "app/s00", Format: FormatYAML, Encrypted: true, Recipients: []string{tf.admin.Recipient().String(), tf.web.recipient}, Readers: []string{"admin root", "host db", "host web"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("List (-want +got):\n%s", diff)
+	}
+}
