@@ -37,6 +37,12 @@ type lexer struct {
 	stack []lexState
 	toks  []Token
 	errs  []lexError
+	// noPathBefore and noURIBefore remember the end of a run of path
+	// (or URI scheme) characters found not to continue into a path (or
+	// URI), so that a long run such as 1+1+1+... is not rescanned from
+	// every position in it.
+	noPathBefore int
+	noURIBefore  int
 }
 
 // lex tokenizes src. The last token is always TokEOF.
@@ -154,10 +160,17 @@ func (l *lexer) skipTrivia(i int) int {
 // pathLen is the length of the longest match of
 // PATH = {PATH_CHAR}*(\/{PATH_CHAR}+)+\/? at i, or 0.
 func (l *lexer) pathLen(i int) int {
+	if i < l.noPathBefore {
+		return 0
+	}
 	s := l.src
 	j := i
 	for j < len(s) && isPathChar(s[j]) {
 		j++
+	}
+	if j >= len(s) || s[j] != '/' {
+		l.noPathBefore = j
+		return 0
 	}
 	segs := 0
 	for j+1 < len(s) && s[j] == '/' && isPathChar(s[j+1]) {
@@ -179,6 +192,9 @@ func (l *lexer) pathLen(i int) int {
 // segDollarLen is the length of PATH_SEG = {PATH_CHAR}*\/ at i when it is
 // followed by ${, or 0.
 func (l *lexer) segDollarLen(i int) int {
+	if i < l.noPathBefore {
+		return 0
+	}
 	s := l.src
 	j := i
 	for j < len(s) && isPathChar(s[j]) {
@@ -196,11 +212,15 @@ func (l *lexer) uriLen(i int) int {
 	if i >= len(s) || !('a' <= s[i] && s[i] <= 'z' || 'A' <= s[i] && s[i] <= 'Z') {
 		return 0
 	}
+	if i < l.noURIBefore {
+		return 0
+	}
 	j := i + 1
 	for j < len(s) && isSchemeChar(s[j]) {
 		j++
 	}
 	if j >= len(s) || s[j] != ':' {
+		l.noURIBefore = j
 		return 0
 	}
 	j++

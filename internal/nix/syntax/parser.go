@@ -174,14 +174,21 @@ func (p *parser) parseFile() (Expr, *Error, *Token) {
 // enter guards against nesting too deep; leave undoes it.
 func (p *parser) enter() bool {
 	p.depth++
-	if p.depth > maxDepth {
-		p.errorAt(p.tok().Off, "expression nested too deeply")
-		return false
-	}
-	return true
+	return p.depth <= maxDepth
 }
 
 func (p *parser) leave() { p.depth-- }
+
+// tooDeep reports nesting beyond maxDepth and gives up on the rest of the
+// input: every remaining token goes into the returned *Error.
+func (p *parser) tooDeep() *Error {
+	p.errorAt(p.tok().Off, "expression nested too deeply")
+	e := &Error{}
+	for p.kind() != TokEOF {
+		e.Elems = append(e.Elems, Elem{Tok: p.next()})
+	}
+	return e
+}
 
 // skipNested consumes tokens into e until a token of a stop kind at
 // nesting depth zero (not consumed), or a ';' at depth zero (consumed) when
@@ -228,7 +235,7 @@ func (p *parser) skipNested(e *Error, semi bool, stops ...TokenKind) {
 func (p *parser) parseExpr() Expr {
 	if !p.enter() {
 		defer p.leave()
-		return p.errorExpr()
+		return p.tooDeep()
 	}
 	defer p.leave()
 	switch p.kind() {
@@ -455,7 +462,7 @@ func binaryPrec(k TokenKind) (int, assoc) {
 func (p *parser) parseOp(min int) Expr {
 	if !p.enter() {
 		defer p.leave()
-		return p.errorExpr()
+		return p.tooDeep()
 	}
 	defer p.leave()
 	var x Expr
@@ -558,7 +565,7 @@ func (p *parser) errorExpr() *Error {
 func (p *parser) parseSimple() Expr {
 	if !p.enter() {
 		defer p.leave()
-		return p.errorExpr()
+		return p.tooDeep()
 	}
 	defer p.leave()
 	switch p.kind() {
@@ -656,7 +663,8 @@ func (p *parser) parseList() *List {
 			return n
 		}
 		// Something that cannot be an element: keep it and go on.
-		n.Elems = append(n.Elems, p.errorExpr())
+		p.unexpected("']'")
+		n.Elems = append(n.Elems, &Error{Elems: []Elem{{Tok: p.next()}}})
 	}
 }
 
