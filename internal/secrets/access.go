@@ -83,19 +83,49 @@ func SecretID(rel string) (id string, ok bool) {
 // exact name, a glob where * matches any run of characters within one path
 // segment, or "prefix/**" for every secret below prefix.
 func MatchPattern(pattern, id string) bool {
-	if prefix, ok := strings.CutSuffix(pattern, "/**"); ok {
-		return strings.HasPrefix(id, prefix+"/")
+	g := parseGlob(pattern)
+	return g.match(id, strings.Split(id, "/"))
+}
+
+// glob is a parsed access pattern.
+type glob struct {
+	src    string
+	all    bool   // "prefix/**"
+	prefix string // for all
+	segs   []string
+}
+
+func parseGlob(s string) glob {
+	if prefix, ok := strings.CutSuffix(s, "/**"); ok {
+		return glob{src: s, all: true, prefix: prefix}
 	}
-	ps, is := strings.Split(pattern, "/"), strings.Split(id, "/")
-	if len(ps) != len(is) {
+	return glob{src: s, segs: strings.Split(s, "/")}
+}
+
+// match reports whether the ID id, split at "/" into idSegs, matches.
+func (g *glob) match(id string, idSegs []string) bool {
+	if g.all {
+		return strings.HasPrefix(id, g.prefix+"/")
+	}
+	if len(idSegs) != len(g.segs) {
 		return false
 	}
-	for i := range ps {
-		if !matchSegment(ps[i], is[i]) {
+	for i := range g.segs {
+		if !matchSegment(g.segs[i], idSegs[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// contains reports whether every ID matching in also matches g. With '*'
+// standing for itself, g matches in's text exactly when it matches every
+// expansion of in's stars.
+func (g *glob) contains(in *glob) bool {
+	if in.all {
+		return g.all && strings.HasPrefix(in.prefix+"/", g.prefix+"/")
+	}
+	return g.match(in.src, in.segs)
 }
 
 func matchSegment(pattern, s string) bool {
@@ -159,14 +189,8 @@ func CheckPattern(p string) error {
 // patternContains reports whether every ID matching inner also matches
 // outer.
 func patternContains(outer, inner string) bool {
-	innerPrefix, innerAll := strings.CutSuffix(inner, "/**")
-	outerPrefix, outerAll := strings.CutSuffix(outer, "/**")
-	if innerAll {
-		return outerAll && strings.HasPrefix(innerPrefix+"/", outerPrefix+"/")
-	}
-	// With '*' standing for itself, outer matches inner's text exactly when
-	// it matches every expansion of inner's stars.
-	return MatchPattern(outer, inner)
+	o, i := parseGlob(outer), parseGlob(inner)
+	return o.contains(&i)
 }
 
 // party is a Party with its kind and its full set of patterns.
@@ -174,6 +198,20 @@ type party struct {
 	Party
 	kind     PartyKind
 	patterns []string
+	globs    []glob
+}
+
+// reads reports whether the party may read the ID, split into idSegs.
+func (p *party) reads(id string, idSegs []string) bool {
+	if p.kind == KindAdmin {
+		return true
+	}
+	for i := range p.globs {
+		if p.globs[i].match(id, idSegs) {
+			return true
+		}
+	}
+	return false
 }
 
 // parties returns every party with a recipient, in a fixed order: admins,
@@ -196,6 +234,9 @@ func (a *Access) parties() []party {
 					pp.patterns = append(pp.patterns, r)
 				}
 			}
+			for _, r := range pp.patterns {
+				pp.globs = append(pp.globs, parseGlob(r))
+			}
 			out = append(out, pp)
 		}
 	}
@@ -209,52 +250,52 @@ func (a *Access) parties() []party {
 // admin, and every host and user with a pattern matching it. The order is
 // fixed (admins, hosts, users, each by name) and duplicates are dropped.
 func (a *Access) Recipients(id string) []string {
-	return a.recipientsWhere(func(p party) bool {
-		if p.kind == KindAdmin {
-			return true
-		}
-		for _, pat := range p.patterns {
-			if MatchPattern(pat, id) {
-				return true
-			}
-		}
-		return false
-	})
+	ps := a.parties()
+	segs := strings.Split(id, "/")
+	return recipientsWhere(ps, func(i int) bool { return ps[i].reads(id, segs) })
 }
 
 // Readers returns the parties that may read the secret with the given ID,
 // as "admin alex", "host web1", "user alex".
 func (a *Access) Readers(id string) []string {
 	var out []string
+	segs := strings.Split(id, "/")
 	for _, p := range a.parties() {
-		ok := p.kind == KindAdmin
-		for _, pat := range p.patterns {
-			ok = ok || MatchPattern(pat, id)
-		}
-		if ok {
+		if p.reads(id, segs) {
 			out = append(out, string(p.kind)+" "+p.Name)
 		}
 	}
 	return out
 }
 
-func (a *Access) recipientsWhere(f func(party) bool) []string {
+// recipientsWhere returns the recipients of the parties f selects (by
+// index), in party order, without duplicates or empty recipients.
+func recipientsWhere(ps []party, f func(i int) bool) []string {
 	var out []string
-	for _, p := range a.parties() {
-		if p.Recipient == "" || slices.Contains(out, p.Recipient) || !f(p) {
-			continue
+	for i := range ps {
+		if r := ps[i].Recipient; r != "" && !slices.Contains(out, r) && f(i) {
+			out = append(out, r)
 		}
-		out = append(out, p.Recipient)
 	}
 	return out
+}
+
+// adminRecipients returns the admins' recipients.
+func adminRecipients(ps []party) []string {
+	return recipientsWhere(ps, func(i int) bool { return ps[i].kind == KindAdmin })
 }
 
 // Who returns the parties holding a recipient, as "admin alex" and so on.
 func (a *Access) Who(recipient string) []string {
-	var out []string
-	for _, p := range a.parties() {
-		if p.Recipient == recipient {
-			out = append(out, string(p.kind)+" "+p.Name)
+	return holders(a.parties())[recipient]
+}
+
+// holders maps each recipient to the parties holding it.
+func holders(ps []party) map[string][]string {
+	out := map[string][]string{}
+	for _, p := range ps {
+		if p.Recipient != "" {
+			out[p.Recipient] = append(out[p.Recipient], string(p.kind)+" "+p.Name)
 		}
 	}
 	return out
@@ -334,58 +375,81 @@ func PatternRegex(pattern string) string {
 // it encrypts each secret to the same recipients as Recipients.
 func (a *Access) Rules() ([]Rule, error) {
 	ps := a.parties()
-	var patterns []string
+	// The distinct patterns of hosts and users with a key, and who holds
+	// each.
+	index := map[string]int{}
+	var globs []glob
+	var held [][]int
 	var errs []error
-	for _, p := range ps {
+	for pi, p := range ps {
 		for _, pat := range p.patterns {
 			if err := CheckPattern(pat); err != nil {
 				errs = append(errs, fmt.Errorf("%s %s: %w", p.kind, p.Name, err))
 				continue
 			}
-			if p.kind != KindAdmin && p.Recipient != "" && !slices.Contains(patterns, pat) {
-				patterns = append(patterns, pat)
+			if p.kind == KindAdmin || p.Recipient == "" {
+				continue
 			}
+			j, ok := index[pat]
+			if !ok {
+				j = len(globs)
+				index[pat] = j
+				globs = append(globs, parseGlob(pat))
+				held = append(held, nil)
+			}
+			held[j] = append(held[j], pi)
 		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	sortPatterns(patterns)
+	n := len(globs)
+	contains := make([][]bool, n) // contains[i][j]: globs[i] contains globs[j]
+	for i := range n {
+		contains[i] = make([]bool, n)
+		for j := range n {
+			contains[i][j] = i == j || globs[i].contains(&globs[j])
+		}
+	}
+	order := sortGlobs(globs, contains)
 	var rules []Rule
-	for _, pat := range patterns {
-		rs := a.recipientsWhere(func(p party) bool {
-			if p.kind == KindAdmin {
-				return true
-			}
-			for _, q := range p.patterns {
-				if patternContains(q, pat) {
-					return true
+	for _, j := range order {
+		reads := make([]bool, len(ps))
+		for i := range n {
+			if contains[i][j] {
+				for _, pi := range held[i] {
+					reads[pi] = true
 				}
 			}
-			return false
-		})
-		rules = append(rules, Rule{Pattern: pat, PathRegex: PatternRegex(pat), Recipients: rs})
+		}
+		rs := recipientsWhere(ps, func(i int) bool { return ps[i].kind == KindAdmin || reads[i] })
+		rules = append(rules, Rule{Pattern: globs[j].src, PathRegex: PatternRegex(globs[j].src), Recipients: rs})
 	}
 	// Exact rules for existing secrets that the first matching rule gets
 	// wrong (two globs that overlap without one containing the other).
 	var fixes []Rule
 	ids := slices.Clone(a.Secrets)
 	slices.Sort(ids)
+	admins := adminRecipients(ps)
 	for _, id := range slices.Compact(ids) {
-		want := a.Recipients(id)
-		got := a.recipientsWhere(func(p party) bool { return p.kind == KindAdmin })
-		for _, r := range rules {
-			if MatchPattern(r.Pattern, id) {
-				got = r.Recipients
+		if _, literal := index[id]; literal {
+			continue
+		}
+		segs := strings.Split(id, "/")
+		want := recipientsWhere(ps, func(i int) bool { return ps[i].reads(id, segs) })
+		got := admins
+		for k, j := range order {
+			if globs[j].match(id, segs) {
+				got = rules[k].Recipients
 				break
 			}
 		}
-		if !sameSet(want, got) && !slices.ContainsFunc(rules, func(r Rule) bool { return r.Pattern == id }) {
+		if !sameSet(want, got) {
 			fixes = append(fixes, Rule{Pattern: id, PathRegex: PatternRegex(id), Recipients: want})
 		}
 	}
 	rules = append(fixes, rules...)
-	if admins := a.recipientsWhere(func(p party) bool { return p.kind == KindAdmin }); len(admins) > 0 {
+	if len(admins) > 0 {
 		rules = append(rules, Rule{PathRegex: "^" + Dir + "/", Recipients: admins})
 	}
 	out := rules[:0]
@@ -397,24 +461,61 @@ func (a *Access) Rules() ([]Rule, error) {
 	return out, nil
 }
 
-// sortPatterns orders patterns so that one comes before every pattern that
-// contains it: exact names, then single-segment globs with the most fixed
-// characters first, then folder patterns with the longest folder first.
-func sortPatterns(ps []string) {
-	rank := func(p string) (int, int) {
-		if prefix, ok := strings.CutSuffix(p, "/**"); ok {
-			return 2, -len(prefix)
-		}
-		if strings.Contains(p, "*") {
-			return 1, -len(strings.ReplaceAll(p, "*", ""))
+// sortGlobs orders patterns so that each comes before every pattern that
+// strictly contains it, which is what first-match rules need. Among
+// patterns free to go in any order: exact names first, then globs with the
+// most fixed characters, then folder patterns with the longest folder,
+// then alphabetically.
+func sortGlobs(globs []glob, contains [][]bool) []int {
+	rank := func(g *glob) (int, int) {
+		switch {
+		case g.all:
+			return 2, -len(g.prefix)
+		case strings.Contains(g.src, "*"):
+			return 1, -len(strings.ReplaceAll(g.src, "*", ""))
 		}
 		return 0, 0
 	}
-	slices.SortFunc(ps, func(x, y string) int {
-		xr, xl := rank(x)
-		yr, yl := rank(y)
-		return cmp.Or(cmp.Compare(xr, yr), cmp.Compare(xl, yl), strings.Compare(x, y))
+	n := len(globs)
+	pref := make([]int, n)
+	for i := range pref {
+		pref[i] = i
+	}
+	slices.SortFunc(pref, func(x, y int) int {
+		xr, xl := rank(&globs[x])
+		yr, yl := rank(&globs[y])
+		return cmp.Or(cmp.Compare(xr, yr), cmp.Compare(xl, yl), strings.Compare(globs[x].src, globs[y].src))
 	})
+	// The preference order can put "*a*" before "a*", which it contains:
+	// a topological sort repairs it, keeping the preference wherever
+	// containment allows.
+	strict := func(i, k int) bool { return contains[i][k] && !contains[k][i] }
+	below := make([]int, n) // how many unplaced patterns each strictly contains
+	for i := range n {
+		for k := range n {
+			if strict(i, k) {
+				below[i]++
+			}
+		}
+	}
+	done := make([]bool, n)
+	out := make([]int, 0, n)
+	for len(out) < n {
+		for _, i := range pref {
+			if done[i] || below[i] > 0 {
+				continue
+			}
+			done[i] = true
+			out = append(out, i)
+			for k := range n {
+				if !done[k] && strict(k, i) {
+					below[k]--
+				}
+			}
+			break
+		}
+	}
+	return out
 }
 
 func sameSet(a, b []string) bool {
@@ -447,7 +548,9 @@ func (a *Access) SopsConfig() ([]byte, error) {
 	anchors := map[string]string{}
 	used := map[string]bool{}
 	var keys []string
-	for _, p := range a.parties() {
+	ps := a.parties()
+	who := holders(ps)
+	for _, p := range ps {
 		if p.Recipient == "" {
 			continue
 		}
@@ -461,7 +564,7 @@ func (a *Access) SopsConfig() ([]byte, error) {
 		used[name] = true
 		anchors[p.Recipient] = name
 		line := fmt.Sprintf("  - &%s %s", name, p.Recipient)
-		if others := a.Who(p.Recipient); len(others) > 1 {
+		if others := who[p.Recipient]; len(others) > 1 {
 			line += " # " + strings.Join(others, ", ")
 		}
 		keys = append(keys, line)

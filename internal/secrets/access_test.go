@@ -1,9 +1,12 @@
 package secrets
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -251,5 +254,112 @@ func TestKeys(t *testing.T) {
 	want := []string{"admin root **", "host db hosts/db/*,db/**,shared/token", "host web hosts/web/*,app/*,shared/token", "user alex users/alex/*"}
 	if diff := cmp.Diff(want, lines); diff != "" {
 		t.Errorf("Keys (-want +got):\n%s", diff)
+	}
+}
+
+// TestRulesNestedGlobs checks the order of rules for globs that contain
+// one another, including pairs whose fixed characters tie.
+func TestRulesNestedGlobs(t *testing.T) {
+	for _, tc := range []struct {
+		outer, inner string
+		ids          []string
+	}{
+		{"c/*a*", "c/a*", []string{"c/ab", "c/ba", "c/a", "c/b"}},
+		{"c/*", "c/a*", []string{"c/ab", "c/b"}},
+		{"c/a*", "c/a*b", []string{"c/axb", "c/ax"}},
+		{"*/x", "c/x", []string{"c/x", "d/x"}},
+		{"c/**", "c/*", []string{"c/a", "c/a/b"}},
+		{"c/**", "c/d/**", []string{"c/d/e", "c/e"}},
+	} {
+		admin := newIdentity(t).Recipient().String()
+		o, i := newIdentity(t).Recipient().String(), newIdentity(t).Recipient().String()
+		for _, order := range [][2]int{{0, 1}, {1, 0}} {
+			parties := []Party{{Name: "o", Recipient: o, Readable: []string{tc.outer}}, {Name: "i", Recipient: i, Readable: []string{tc.inner}}}
+			a := &Access{Admins: []Party{{Name: "a", Recipient: admin}}, Hosts: []Party{parties[order[0]], parties[order[1]]}}
+			rules, err := a.Rules()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range tc.ids {
+				if diff := cmp.Diff(a.Recipients(id), firstRule(t, rules, Dir+"/"+id+".yaml")); diff != "" {
+					t.Errorf("%s inside %s, secret %s (-want +got):\n%s", tc.inner, tc.outer, id, diff)
+				}
+			}
+		}
+	}
+}
+
+// TestRulesRandom builds random access rules over a small alphabet and
+// checks, for every secret of a universe, that the first matching rule
+// never grants more than Recipients, and grants exactly Recipients when
+// the secret is listed in Access.Secrets.
+func TestRulesRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	segs := []string{"a", "b", "ab", "ba", "*", "a*", "*a", "*b*"}
+	var universe []string
+	for _, x := range []string{"a", "b", "ab", "ba", "aa", "bb"} {
+		for _, y := range []string{"a", "b", "ab", "ba", "bab"} {
+			universe = append(universe, x+"/"+y)
+			universe = append(universe, x+"/"+y+"/a")
+		}
+	}
+	keys := make([]string, 6)
+	for i := range keys {
+		keys[i] = newIdentity(t).Recipient().String()
+	}
+	for round := range 300 {
+		a := &Access{Admins: []Party{{Name: "root", Recipient: keys[0]}}}
+		for h := 1; h < len(keys); h++ {
+			var pats []string
+			for range 1 + rng.IntN(3) {
+				p := segs[rng.IntN(len(segs))] + "/" + segs[rng.IntN(len(segs))]
+				if rng.IntN(5) == 0 {
+					p = segs[rng.IntN(4)] + "/**"
+				}
+				pats = append(pats, p)
+			}
+			a.Hosts = append(a.Hosts, Party{Name: fmt.Sprintf("h%d", h), Recipient: keys[h], Readable: pats})
+		}
+		rules, err := a.Rules()
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := compiledRules(rules)
+		for _, id := range universe {
+			got := first(Dir + "/" + id + ".json")
+			want := a.Recipients(id)
+			for _, r := range got {
+				if !slices.Contains(want, r) {
+					t.Fatalf("round %d: %s: rule grants %s beyond the access rules %v", round, id, r, a.Hosts)
+				}
+			}
+		}
+		a.Secrets = universe
+		rules, err = a.Rules()
+		if err != nil {
+			t.Fatal(err)
+		}
+		first = compiledRules(rules)
+		for _, id := range universe {
+			if got, want := first(Dir+"/"+id+".json"), a.Recipients(id); !sameSet(got, want) {
+				t.Fatalf("round %d: %s: first rule %v, want %v (hosts %v)", round, id, got, want, a.Hosts)
+			}
+		}
+	}
+}
+
+// compiledRules is firstRule with the regular expressions compiled once.
+func compiledRules(rules []Rule) func(rel string) []string {
+	res := make([]*regexp.Regexp, len(rules))
+	for i, r := range rules {
+		res[i] = regexp.MustCompile(r.PathRegex)
+	}
+	return func(rel string) []string {
+		for i, re := range res {
+			if re.MatchString(rel) {
+				return rules[i].Recipients
+			}
+		}
+		return nil
 	}
 }

@@ -114,3 +114,21 @@ func BenchmarkEncryptFile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSopsConfig1000Hosts renders the .sops.yaml of a fleet of 1,000
+// hosts in ten roles.
+func BenchmarkSopsConfig1000Hosts(b *testing.B) {
+	a := &Access{Admins: []Party{{Name: "root", Recipient: newIdentity(b).Recipient().String()}}}
+	for i := range 1000 {
+		a.Hosts = append(a.Hosts, Party{
+			Name:      fmt.Sprintf("host%04d", i),
+			Recipient: newIdentity(b).Recipient().String(),
+			Readable:  []string{fmt.Sprintf("role%d/*", i%10), "shared/token", fmt.Sprintf("app%d/db-password", i%50)},
+		})
+	}
+	for b.Loop() {
+		if _, err := a.SopsConfig(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -104,7 +104,7 @@ func (r *Repo) recipients(rel string) []string {
 	if id, ok := SecretID(rel); ok {
 		return a.Recipients(id)
 	}
-	return a.recipientsWhere(func(p party) bool { return p.kind == KindAdmin })
+	return adminRecipients(a.parties())
 }
 
 // Files lists the files of the secrets tree, relative to Root, sorted.
