@@ -249,7 +249,7 @@ func parseIdentity(s string) (age.Identity, error) {
 	case strings.HasPrefix(s, "AGE-PLUGIN-"):
 		return nil, errors.New("age plugin identities are not supported")
 	}
-	return nil, errors.New("not an age identity (want AGE-SECRET-KEY-1...)")
+	return nil, errors.New("not an age identity")
 }
 
 // IdentityRecipients returns the recipients of the X25519 and hybrid

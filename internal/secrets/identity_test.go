@@ -156,3 +156,26 @@ func TestInitIdentity(t *testing.T) {
 		t.Error("InitIdentity overwrote the key")
 	}
 }
+
+// FuzzParseIdentities feeds the identity file parser: it must not panic,
+// and an error must never repeat a line of the file.
+func FuzzParseIdentities(f *testing.F) {
+	f.Add([]byte("# created: x\n# public key: age1x\nAGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ\n"))
+	f.Add([]byte(readTestdataF(f, "ssh/host1")))
+	f.Add([]byte("AGE-SECRET-KEY-PQ-1XYZ\nAGE-PLUGIN-FOO-1ABC\n"))
+	f.Add([]byte("-----BEGIN AGE ENCRYPTED FILE-----\nabc\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := ParseIdentities(data)
+		noInputInError(t, data, err)
+		_, err = parseAgeIdentities(data, true)
+		noInputInError(t, data, err)
+	})
+}
+
+func readTestdataF(f *testing.F, name string) string {
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		f.Fatal(err)
+	}
+	return string(b)
+}
