@@ -38,6 +38,15 @@ type Manifest struct {
 	Format  int            `json:"format"`
 	Created time.Time      `json:"created"`
 	Files   []ManifestFile `json:"files"`
+	// Skipped are files of the secrets tree left out because they are not
+	// SOPS files (a restore could not verify them), with the reason.
+	Skipped []SkippedFile `json:"skipped,omitempty"`
+}
+
+// SkippedFile is a file Backup left out.
+type SkippedFile struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
 }
 
 // ManifestFile is one file of a backup.
@@ -48,7 +57,8 @@ type ManifestFile struct {
 }
 
 // Backup writes an age-encrypted tar archive to w, encrypted to
-// recipients: every file of the secrets tree, .sops.yaml, keys.json (the
+// recipients: every SOPS file of the secrets tree (others are listed in
+// Manifest.Skipped), .sops.yaml, keys.json (the
 // public key inventory: who holds which recipient and reads what) and
 // manifest.json (the SHA-256 of every file). Secret files stay
 // SOPS-encrypted inside; restoring one needs an identity that decrypts it.
@@ -65,22 +75,15 @@ func (r *Repo) Backup(ctx context.Context, w io.Writer, recipients []string) (*M
 		}
 		rs = append(rs, rc)
 	}
-	files, err := r.Files()
+	all, err := r.Files()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(filepath.Join(r.Root, SopsConfigFile)); err == nil {
-		files = append(files, SopsConfigFile)
-	}
-	keys, err := json.MarshalIndent(r.access().Keys(), "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	keys = append(keys, '\n')
 	now := r.now().UTC().Truncate(time.Second)
 	man := &Manifest{Format: 1, Created: now}
-	contents := map[string][]byte{BackupKeys: keys}
-	for _, rel := range files {
+	contents := map[string][]byte{}
+	var files []string
+	for _, rel := range all {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -88,8 +91,22 @@ func (r *Repo) Backup(ctx context.Context, w io.Writer, recipients []string) (*M
 		if err != nil {
 			return nil, err
 		}
+		if _, err := Parse(FormatForPath(rel), data); err != nil {
+			man.Skipped = append(man.Skipped, SkippedFile{Path: rel, Reason: err.Error()})
+			continue
+		}
+		files = append(files, rel)
 		contents[rel] = data
 	}
+	if data, err := os.ReadFile(filepath.Join(r.Root, SopsConfigFile)); err == nil {
+		files = append(files, SopsConfigFile)
+		contents[SopsConfigFile] = data
+	}
+	keys, err := json.MarshalIndent(r.access().Keys(), "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	contents[BackupKeys] = append(keys, '\n')
 	names := append(slices.Clone(files), BackupKeys)
 	for _, n := range names {
 		sum := sha256.Sum256(contents[n])

@@ -215,3 +215,31 @@ func TestBackupWithAgeCLI(t *testing.T) {
 		t.Errorf("extracted secret differs: %v", err)
 	}
 }
+
+func TestBackupSkipsPlaintext(t *testing.T) {
+	tf := newTestFleet(t)
+	seed(t, tf, 1)
+	tf.write(t, "secrets/app/plain.yaml", []byte("a: "+marker+"\n"))
+	tf.write(t, "secrets/README.md", []byte("notes\n"))
+	recovery := newIdentity(t)
+	var buf bytes.Buffer
+	man, err := tf.repo.Backup(context.Background(), &buf, []string{recovery.Recipient().String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var skipped []string
+	for _, s := range man.Skipped {
+		skipped = append(skipped, s.Path)
+	}
+	if diff := cmp.Diff([]string{"secrets/README.md", "secrets/app/plain.yaml"}, skipped); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
+	}
+	target := &Repo{Root: t.TempDir(), Identities: []age.Identity{recovery, tf.admin}}
+	res, err := target.Restore(context.Background(), &buf, RestoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"secrets/app/s00.yaml"}, res.Written); diff != "" {
+		t.Errorf("restored (-want +got):\n%s", diff)
+	}
+}
