@@ -555,6 +555,12 @@ func TestInteropTampering(t *testing.T) {
 			return ls
 		}},
 		{"delete a value", 51, func(ls []string) []string { i := idx("    user:"); return append(ls[:i:i], ls[i+1:]...) }},
+		{"swap two values", 25, func(ls []string) []string {
+			i, j := idx("    password:"), idx("    user:")
+			pv, uv := strings.TrimPrefix(ls[i], "    password: "), strings.TrimPrefix(ls[j], "    user: ")
+			ls[i], ls[j] = "    password: "+uv, "    user: "+pv
+			return ls
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := strings.Join(tc.edit(slices.Clone(lines)), "\n")
