@@ -87,6 +87,12 @@ func TestRepoSetGet(t *testing.T) {
 	if err != nil || string(got) != marker {
 		t.Fatalf("Get = %q, %v", got, err)
 	}
+	if found, err := tf.repo.Find("app/db"); err != nil || found != rel {
+		t.Errorf("Find(app/db) = %q, %v", found, err)
+	}
+	if _, err := tf.repo.Find("app/none"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Find of a missing secret: %v", err)
+	}
 	if _, err := tf.repo.Get(rel, "db/nope"); !errors.Is(err, ErrKeyNotFound) {
 		t.Errorf("Get of a missing key: %v", err)
 	}
