@@ -7,6 +7,7 @@ import (
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
+	"github.com/fleetdev/fleet/internal/nix/options"
 	"github.com/fleetdev/fleet/internal/nix/syntax"
 )
 
@@ -46,7 +47,8 @@ func (a *App) load(ctx context.Context, selectors []string) (*loaded, error) {
 // evalConfig wires the Nix front end into evaluation.
 func (a *App) evalConfig(hosts []string) eval.Config {
 	return eval.Config{
-		Hosts: hosts,
+		Hosts:       hosts,
+		ReadOptions: options.Extract,
 		CheckExpr: func(pos diag.Pos, src string) []diag.Diagnostic {
 			// The expression starts after the string's opening quote.
 			pos.Col++

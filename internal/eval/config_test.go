@@ -1,3 +1,5 @@
 package eval
 
-func benchConfig() Config { return Config{} }
+import "github.com/fleetdev/fleet/internal/nix/options"
+
+func benchConfig() Config { return Config{ReadOptions: options.Extract} }

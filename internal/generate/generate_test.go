@@ -13,6 +13,7 @@ import (
 
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
+	"github.com/fleetdev/fleet/internal/nix/options"
 	"github.com/fleetdev/fleet/internal/nix/syntax"
 )
 
@@ -28,8 +29,8 @@ var cases = map[string]map[string]string{
 		"hosts/box/host.toml": nixosHost,
 	},
 	"modules-and-packages": {
-		"common/common.toml":                   "modules = [\"ssh\"]\npackages = [\"git\", \"python3Packages.black\"]\n[settings.ssh]\nport = 2222\n",
-		"modules/nixos/ssh/default.nix":        "{ lib, ... }: { options.fleet.ssh.enable = lib.mkEnableOption \"ssh\"; }\n",
+		"common/common.toml":                   "modules = [\"ssh\"]\npackages = [\"git\", \"python3Packages.black\"]\n[settings.ssh]\nport = 2222\nshell = \"bashInteractive\"\n",
+		"modules/nixos/ssh/default.nix":        "{ lib, ... }: { options.fleet.ssh = { enable = lib.mkEnableOption \"ssh\"; port = lib.mkOption { type = lib.types.port; default = 22; }; keys = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ ]; }; shell = lib.mkOption { type = lib.types.package; }; }; }\n",
 		"modules/nixos/tool.nix":               "{ }\n",
 		"hosts/box/host.toml":                  nixosHost + "description = \"a box\"\npackages = [\"mytool\"]\n",
 		"hosts/box/hardware-configuration.nix": "{ }\n",
@@ -114,7 +115,7 @@ func writeFleet(t testing.TB, files map[string]string) string {
 func generateFleet(t testing.TB, dir string) map[string][]byte {
 	t.Helper()
 	inv, diags := inventory.Load(dir)
-	f, err := eval.Evaluate(context.Background(), inv, eval.Config{})
+	f, err := eval.Evaluate(context.Background(), inv, eval.Config{ReadOptions: options.Extract})
 	if err != nil {
 		t.Fatal(err)
 	}

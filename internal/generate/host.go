@@ -184,7 +184,9 @@ func (g *hostGen) values(t *tree, n *eval.Node, path []string, opts []*options.O
 	}
 	if n.Kind == eval.Table {
 		for _, k := range enableFirst(n.Keys()) {
-			g.values(t.child(k), n.Fields[k], append(slices.Clone(path), k), opts)
+			if !n.Fields[k].OnlyDefault() {
+				g.values(t.child(k), n.Fields[k], append(slices.Clone(path), k), opts)
+			}
 		}
 		return
 	}

@@ -39,6 +39,7 @@
     ssh = {
       enable = true;
       port = 2222;
+      shell = pkgs.bashInteractive;
     };
   };
 
