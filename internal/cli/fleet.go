@@ -52,7 +52,11 @@ func (a *App) evalConfig(hosts []string) eval.Config {
 		CheckExpr: func(pos diag.Pos, src string) []diag.Diagnostic {
 			// The expression starts after the string's opening quote.
 			pos.Col++
-			return syntax.CheckExpr(src, pos)
+			ds := syntax.CheckExpr(src, pos)
+			for i := range ds {
+				ds[i].Message = "in { expr = ... }: " + ds[i].Message
+			}
+			return ds
 		},
 	}
 }

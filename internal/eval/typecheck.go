@@ -65,7 +65,7 @@ func (c *typeChecker) checkTable(v *inventory.Value, t *optTree, where, module s
 		path := where + "." + inventory.QuoteKey(k)
 		child := t.children[k]
 		if child == nil {
-			e := c.diags.Errorf(f.KeyPos, "unknown-option", "module %s has no option %s", module, strings.TrimPrefix(path, "settings."))
+			e := c.diags.Errorf(f.KeyPos, "unknown-option", "module %s has no option %s", module, optionPath(path))
 			if hint := diag.DidYouMean(k, t.names()); hint != "" {
 				e.Hint("%s", hint)
 			} else if names := t.names(); len(names) > 0 {
@@ -200,6 +200,16 @@ func (c *typeChecker) mismatch(v *inventory.Value, typ *options.Type, path strin
 		c.checkTable(v, t, path, moduleOf(path))
 	}
 	return ""
+}
+
+// optionPath is a settings path without its "settings.<module>." (or
+// "home_settings.<module>.") prefix: the option as the module names it.
+func optionPath(path string) string {
+	parts := strings.SplitN(path, ".", 3)
+	if len(parts) == 3 {
+		return parts[2]
+	}
+	return path
 }
 
 func moduleOf(path string) string {
