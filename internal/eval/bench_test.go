@@ -36,3 +36,24 @@ func BenchmarkCheck(b *testing.B) {
 		})
 	}
 }
+
+// TestSyntheticFleetIsClean keeps the benchmark's fleet free of errors,
+// so that the benchmark measures a real check.
+func TestSyntheticFleetIsClean(t *testing.T) {
+	dir := t.TempDir()
+	if err := synth.Write(dir, 60); err != nil {
+		t.Fatal(err)
+	}
+	inv, diags := inventory.Load(dir)
+	f, err := Evaluate(context.Background(), inv, benchConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	diags.Append(f.Diags)
+	if n, _ := diags.Count(); n > 0 {
+		t.Fatalf("%d errors, first: %v", n, diags.Items()[0])
+	}
+	if len(f.Hosts) != 60 {
+		t.Fatalf("%d hosts evaluated, want 60", len(f.Hosts))
+	}
+}

@@ -125,7 +125,7 @@ tags = ["casks"]
 		fmt.Fprintf(&b, "description = \"synthetic host %d\"\n", i)
 		if darwin {
 			prof := []string{"personal", "work"}[r.IntN(2)]
-			fmt.Fprintf(&b, "platform = \"darwin\"\nsystem = \"aarch64-darwin\"\nstate_version = 6\nprofile = %q\nroles = [\"mac-workstation\"]\n", prof)
+			fmt.Fprintf(&b, "platform = \"darwin\"\nsystem = \"aarch64-darwin\"\nstate_version = 6\nhome_state_version = \"24.05\"\nprofile = %q\nroles = [\"mac-workstation\"]\n", prof)
 		} else {
 			prof := []string{"server", "edge", "database", "personal", "gaming", "work", "kiosk"}[r.IntN(7)]
 			fmt.Fprintf(&b, "platform = \"nixos\"\nsystem = \"x86_64-linux\"\nstate_version = \"24.05\"\nprofile = %q\n", prof)
