@@ -101,7 +101,7 @@ func (a *App) runCheck(l *loaded) error {
 // checkGenerated reports generated files that differ from what fleet
 // would write now.
 func (a *App) checkGenerated(l *loaded) error {
-	changes, gdiags, err := a.generated(l)
+	changes, gdiags, err := a.generatedFiles(l, nil)
 	if err != nil {
 		return err
 	}

@@ -72,10 +72,16 @@ the generated files are stale. With --diff it shows the diff and writes.`,
 	return c
 }
 
-// generated renders the generated files of a loaded fleet and compares
-// them with the disk.
+// generated renders the generated files of a loaded fleet, checks their
+// syntax, and compares them with the disk.
 func (a *App) generated(l *loaded) ([]generate.Change, *diag.List, error) {
-	files, dl := generate.Files(l.fleet, syntax.Check)
+	return a.generatedFiles(l, syntax.Check)
+}
+
+// generatedFiles is generated with a chosen syntax check: `fleet check`
+// only compares bytes, and leaves parsing to `fleet generate`.
+func (a *App) generatedFiles(l *loaded, check func(string, []byte) []diag.Diagnostic) ([]generate.Change, *diag.List, error) {
+	files, dl := generate.Files(l.fleet, check)
 	changes, err := generate.Changes(l.dir, files)
 	return changes, dl, err
 }

@@ -11,8 +11,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/fleetdev/fleet/internal/atomicfs"
 	"github.com/fleetdev/fleet/internal/diag"
@@ -36,9 +38,29 @@ func Files(f *eval.Fleet, check func(name string, src []byte) []diag.Diagnostic)
 		Dir + "/shared.nix":  shared(f),
 		Dir + "/fleet.nix":   meta(f),
 	}
-	for _, h := range f.Hosts {
-		g := &hostGen{f: f, h: h, diags: dl}
-		files[Dir+"/hosts/"+h.Name+".nix"] = g.module()
+	// Hosts render in parallel, each into its own slot.
+	modules := make([][]byte, len(f.Hosts))
+	lists := make([]diag.List, len(f.Hosts))
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				g := &hostGen{f: f, h: f.Hosts[i], diags: &lists[i]}
+				modules[i] = g.module()
+			}
+		}()
+	}
+	for i := range f.Hosts {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	for i, h := range f.Hosts {
+		files[Dir+"/hosts/"+h.Name+".nix"] = modules[i]
+		dl.Append(&lists[i])
 	}
 	if check != nil {
 		for _, name := range sortedKeys(files) {
