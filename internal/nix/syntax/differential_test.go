@@ -40,9 +40,10 @@ func nixParse(t testing.TB, nix string, files []string) (lines []string, stderr 
 }
 
 // fleetParse parses file and prints it as ShowParse does for `fleet nix
-// parse`, or returns the first error.
+// parse`, or returns the first error. Like fleet nix parse it reuses one
+// Parser for all files.
 func fleetParse(file string, src []byte) (string, string) {
-	f, ds := Parse(file, src)
+	f, ds := sharedParser.Parse(file, src)
 	if len(ds) == 0 {
 		ds = f.CheckScope()
 	}
@@ -52,6 +53,10 @@ func fleetParse(file string, src []byte) (string, string) {
 	abs, _ := filepath.Abs(file)
 	return f.ShowParse(ShowOptions{Dir: filepath.Dir(abs), Home: testHome}), ""
 }
+
+// sharedParser is reused by fleetParse for every file, as fleet nix parse
+// does; tests using it do not run in parallel.
+var sharedParser Parser
 
 // nixFiles lists the .nix files under dir.
 func nixFiles(t testing.TB, dir string) []string {

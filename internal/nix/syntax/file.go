@@ -22,9 +22,10 @@ type File struct {
 	// whitespace and comments.
 	EOF *Token
 
-	src   string
-	lines []int // offsets of line starts, built on first use
-	low   lexpr // lowered form; nil when the file has errors
+	src    string
+	lines  []int   // offsets of line starts, built on first use
+	low    lexpr   // lowered form; nil when the file has errors
+	parser *Parser // whose memory the file uses
 }
 
 // Options change what the parser accepts.
@@ -47,19 +48,41 @@ func Parse(filename string, src []byte) (*File, []diag.Diagnostic) {
 // attributes and formals, and dynamic attributes in let and inherit.
 // Undefined variables are not reported here (see CheckScope).
 func (o Options) Parse(filename string, src []byte) (*File, []diag.Diagnostic) {
-	f := &File{Name: filename, src: string(src)}
-	toks, lexErrs := lex(f.src)
-	p := &parser{toks: toks, pipes: o.PipeOperators, lastErr: -1}
-	f.Expr, f.Rest, f.EOF = p.parseFile()
+	p := &Parser{Options: o}
+	return p.Parse(filename, src)
+}
 
-	errs := p.errs
+// A Parser parses files one after another and reuses its memory from one
+// file to the next, so that tools reading many files and keeping nothing
+// of them (fleet nix parse) allocate little. The File it returns, and
+// every node and token in it, is valid only until the next call of Parse
+// on the same Parser. The zero Parser is ready to use; a Parser is not
+// safe for concurrent use.
+type Parser struct {
+	Options
+
+	lx lexer
+	ps parser
+	lw lowerer
+	sc scoper
+}
+
+// Parse parses src as Options.Parse does, reusing p's memory.
+func (p *Parser) Parse(filename string, src []byte) (*File, []diag.Diagnostic) {
+	f := &File{Name: filename, src: string(src), parser: p}
+	toks, lexErrs := p.lx.lex(f.src)
+	p.ps.reset(toks, p.PipeOperators)
+	f.Expr, f.Rest, f.EOF = p.ps.parseFile()
+
+	errs := p.ps.errs
 	for _, e := range lexErrs {
 		errs = append(errs, parseError{off: e.off, msg: e.msg, relOff: -1})
 	}
 	if len(errs) == 0 {
-		lw := &lowerer{f: f}
-		f.low = lw.expr(f.Expr)
-		errs = lw.errs
+		p.lw.reset(f)
+		f.low = p.lw.expr(f.Expr)
+		p.lw.finish()
+		errs = p.lw.errs
 		if len(errs) > 0 {
 			f.low = nil
 		}

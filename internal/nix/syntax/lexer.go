@@ -47,9 +47,18 @@ type lexer struct {
 
 // lex tokenizes src. The last token is always TokEOF.
 func lex(src string) ([]Token, []lexError) {
-	l := &lexer{src: src, stack: make([]lexState, 1, 16)}
-	// Tokens average about five bytes of source.
-	l.toks = make([]Token, 0, len(src)/5+8)
+	l := &lexer{}
+	return l.lex(src)
+}
+
+// lex tokenizes src, reusing the lexer's memory from a previous call: the
+// tokens of that call are overwritten.
+func (l *lexer) lex(src string) ([]Token, []lexError) {
+	// Tokens average about eight bytes of source in real code.
+	if want := len(src)/7 + 16; cap(l.toks) < want {
+		l.toks = make([]Token, 0, want)
+	}
+	*l = lexer{src: src, stack: append(l.stack[:0], stInitial), toks: l.toks[:0], errs: l.errs[:0]}
 	l.run()
 	return l.toks, l.errs
 }
@@ -93,38 +102,6 @@ func (l *lexer) run() {
 			return
 		}
 	}
-}
-
-func isPathChar(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		c == '.' || c == '_' || c == '-' || c == '+'
-}
-
-func isIDStart(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_'
-}
-
-func isIDChar(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		c == '_' || c == '\'' || c == '-'
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-func isSchemeChar(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		c == '+' || c == '-' || c == '.'
-}
-
-func isURIChar(c byte) bool {
-	if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
-		return true
-	}
-	switch c {
-	case '%', '/', '?', ':', '@', '&', '=', '+', '$', ',', '-', '_', '.', '!', '~', '*', '\'':
-		return true
-	}
-	return false
 }
 
 // skipTrivia returns the offset after the whitespace and comments at i.
@@ -289,6 +266,19 @@ func (l *lexer) normal() bool {
 		return true
 	}
 	c := s[i]
+
+	// Fast path for identifiers and keywords: only a following '/', '.',
+	// '+' or ':' can make a path or URI out of them.
+	if isIDStart(c) {
+		j := i + 1
+		for j < len(s) && isIDChar(s[j]) {
+			j++
+		}
+		if j == len(s) || s[j] != '/' && s[j] != '.' && s[j] != '+' && s[j] != ':' {
+			l.emit(keyword(s[i:j]), lead, i, j)
+			return false
+		}
+	}
 
 	// Candidates that compete by longest match: identifiers and keywords,
 	// numbers, paths, URIs. Ties go to the rule listed first in lexer.l:

@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -45,6 +46,7 @@ type (
 	}
 	lAttrs struct {
 		rec   bool
+		let   bool // the bindings of a let, shown in source order
 		defs  []lDef
 		dyn   []lDyn
 		index map[string]int // built once defs outgrow a linear scan
@@ -125,6 +127,73 @@ func (a *lAttrs) add(d lDef) {
 type lowerer struct {
 	f    *File
 	errs []parseError
+
+	vars    slab[lVar]
+	strs    slab[lStr]
+	ints    slab[lInt]
+	calls   slab[lCall]
+	selects slab[lSelect]
+	attrs   slab[lAttrs]
+	concats slab[lConcat]
+	lists   slab[lList]
+	lambdas slab[lLambda]
+	exprs   pool[lexpr]
+	names   pool[lName]
+	defs    pool[lDef]
+
+	pieces  []indPiece // scratch for indented strings
+	scratch []byte
+}
+
+// finish sorts the attributes of every set by name, the order ShowParse
+// prints them in; the bindings of lets keep their source order.
+func (lw *lowerer) finish() {
+	lw.attrs.each(func(a *lAttrs) {
+		if !a.let && !slices.IsSortedFunc(a.defs, cmpDef) {
+			slices.SortFunc(a.defs, cmpDef)
+		}
+		a.index = nil
+	})
+}
+
+// reset prepares the lowerer for the next file, reusing its memory.
+func (lw *lowerer) reset(f *File) {
+	lw.f = f
+	lw.errs = lw.errs[:0]
+	lw.vars.reset()
+	lw.strs.reset()
+	lw.ints.reset()
+	lw.calls.reset()
+	lw.selects.reset()
+	lw.attrs.reset()
+	lw.concats.reset()
+	lw.lists.reset()
+	lw.lambdas.reset()
+	lw.exprs.reset()
+	lw.names.reset()
+	lw.defs.reset()
+}
+
+// exprSlice returns a slice of n expressions with room for c.
+func (lw *lowerer) exprSlice(n, c int) []lexpr { return lw.exprs.alloc(n, c) }
+
+func (lw *lowerer) str(s string) *lStr { return lw.strs.new(lStr{s: s}) }
+
+func (lw *lowerer) variable(name string, off int) *lVar {
+	return lw.vars.new(lVar{name: name, off: off})
+}
+
+// nameOff is the offset where an attribute name starts.
+func nameOff(a *AttrName) int {
+	switch {
+	case a.Ident != nil:
+		return a.Ident.Off
+	case a.Str != nil:
+		return a.Str.Open.Off
+	case a.Interp != nil:
+		return a.Interp.Open.Off
+	}
+	return 0
 }
 
 func (lw *lowerer) errorf(off int, format string, args ...any) *parseError {
@@ -140,43 +209,40 @@ func (lw *lowerer) expr(e Expr) lexpr {
 		if e.Tok.Text == "__curPos" {
 			return &lPos{}
 		}
-		return &lVar{name: e.Tok.Text, off: e.Tok.Off}
+		return lw.variable(e.Tok.Text, e.Tok.Off)
 	case *Int:
-		return &lInt{v: e.Value}
+		return lw.ints.new(lInt{v: e.Value})
 	case *Float:
 		return &lFloat{v: e.Value}
 	case *URI:
-		return &lStr{s: e.Tok.Text}
+		return lw.str(e.Tok.Text)
 	case *SearchPath:
 		t := e.Tok.Text
-		return &lCall{
-			fn:   &lVar{name: "__findFile", off: -1},
-			args: []lexpr{&lVar{name: "__nixPath", off: -1}, &lStr{s: t[1 : len(t)-1]}},
-		}
+		return lw.builtinCall("__findFile", lw.variable("__nixPath", -1), lw.str(t[1:len(t)-1]))
 	case *Path:
 		first := e.Parts[0].(*Text).Tok
 		p := &lPath{text: first.Text, home: first.Kind == TokHomePath}
 		if len(e.Parts) == 1 {
 			return p
 		}
-		es := make([]lexpr, 0, len(e.Parts))
+		es := lw.exprSlice(0, len(e.Parts))
 		es = append(es, p)
 		for _, part := range e.Parts[1:] {
 			switch part := part.(type) {
 			case *Text:
-				es = append(es, &lStr{s: part.Tok.Text})
+				es = append(es, lw.str(part.Tok.Text))
 			case *Interp:
 				es = append(es, lw.expr(part.X))
 			}
 		}
-		return &lConcat{es: es}
+		return lw.concats.new(lConcat{es: es})
 	case *String:
 		if e.Open.Kind == TokQuote {
-			return lw.str(e)
+			return lw.dqStr(e)
 		}
 		return lw.indStr(e)
 	case *List:
-		l := &lList{elems: make([]lexpr, len(e.Elems))}
+		l := lw.lists.new(lList{elems: lw.exprSlice(len(e.Elems), len(e.Elems))})
 		for i, x := range e.Elems {
 			l.elems[i] = lw.expr(x)
 		}
@@ -185,15 +251,16 @@ func (lw *lowerer) expr(e Expr) lexpr {
 		return lw.binds(e.Binds, e.RecTok != nil)
 	case *LegacyLet:
 		a := lw.binds(e.Binds, true)
-		return &lSelect{e: a, path: []lName{{sym: "body"}}}
+		return lw.selects.new(lSelect{e: a, path: []lName{{sym: "body"}}})
 	case *Let:
 		a := lw.binds(e.Binds, false)
+		a.let = true
 		if len(a.dyn) > 0 {
 			lw.errorf(e.LetTok.Off, "dynamic attributes not allowed in let")
 		}
 		return &lLet{attrs: a, body: lw.expr(e.Body)}
 	case *Select:
-		s := &lSelect{e: lw.expr(e.X), path: lw.path(e.Path)}
+		s := lw.selects.new(lSelect{e: lw.expr(e.X), path: lw.path(e.Path)})
 		if e.Default != nil {
 			s.def = lw.expr(e.Default)
 		}
@@ -203,14 +270,16 @@ func (lw *lowerer) expr(e Expr) lexpr {
 	case *Apply:
 		if id, ok := e.Arg.(*Ident); ok && id.Tok.Kind == TokOr {
 			// "f or": a new call, even when f is a call.
-			return &lCall{fn: lw.expr(e.Fn), args: []lexpr{&lVar{name: "or", off: id.Tok.Off}}}
+			fn := lw.expr(e.Fn)
+			return lw.calls.new(lCall{fn: fn, args: append(lw.exprSlice(0, 2), lw.variable("or", id.Tok.Off))})
 		}
-		return call(lw.expr(e.Fn), lw.expr(e.Arg))
+		fn := lw.expr(e.Fn)
+		return lw.call(fn, lw.expr(e.Arg))
 	case *Unary:
 		if e.Op.Kind == TokNot {
 			return &lNot{e: lw.expr(e.X)}
 		}
-		return builtinCall("__sub", &lInt{v: 0}, lw.expr(e.X))
+		return lw.builtinCall("__sub", lw.ints.new(lInt{v: 0}), lw.expr(e.X))
 	case *Binary:
 		return lw.binary(e)
 	case *If:
@@ -228,65 +297,65 @@ func (lw *lowerer) expr(e Expr) lexpr {
 
 // call applies fn to arg as Nix's expr_app does: arguments are appended to
 // a call already there, so (f a) b is one call.
-func call(fn, arg lexpr) lexpr {
+func (lw *lowerer) call(fn, arg lexpr) lexpr {
 	if c, ok := fn.(*lCall); ok {
 		c.args = append(c.args, arg)
 		return c
 	}
-	return &lCall{fn: fn, args: []lexpr{arg}}
+	return lw.calls.new(lCall{fn: fn, args: append(lw.exprSlice(0, 2), arg)})
 }
 
-func builtinCall(name string, args ...lexpr) *lCall {
-	return &lCall{fn: &lVar{name: name, off: -1}, args: args}
+func (lw *lowerer) builtinCall(name string, a, b lexpr) *lCall {
+	return lw.calls.new(lCall{fn: lw.variable(name, -1), args: append(lw.exprSlice(0, 2), a, b)})
 }
 
 func (lw *lowerer) binary(e *Binary) lexpr {
 	x, y := lw.expr(e.X), lw.expr(e.Y)
 	switch e.Op.Kind {
 	case TokPlus:
-		return &lConcat{es: []lexpr{x, y}}
+		return lw.concats.new(lConcat{es: append(lw.exprSlice(0, 2), x, y)})
 	case TokMinus:
-		return builtinCall("__sub", x, y)
+		return lw.builtinCall("__sub", x, y)
 	case TokStar:
-		return builtinCall("__mul", x, y)
+		return lw.builtinCall("__mul", x, y)
 	case TokSlash:
-		return builtinCall("__div", x, y)
+		return lw.builtinCall("__div", x, y)
 	case TokLess:
-		return builtinCall("__lessThan", x, y)
+		return lw.builtinCall("__lessThan", x, y)
 	case TokGreater:
-		return builtinCall("__lessThan", y, x)
+		return lw.builtinCall("__lessThan", y, x)
 	case TokLeq:
-		return &lNot{e: builtinCall("__lessThan", y, x)}
+		return &lNot{e: lw.builtinCall("__lessThan", y, x)}
 	case TokGeq:
-		return &lNot{e: builtinCall("__lessThan", x, y)}
+		return &lNot{e: lw.builtinCall("__lessThan", x, y)}
 	case TokPipeRight:
-		return call(y, x)
+		return lw.call(y, x)
 	case TokPipeLeft:
-		return call(x, y)
+		return lw.call(x, y)
 	}
 	return &lBin{op: e.Op.Text, a: x, b: y}
 }
 
-// str lowers a double-quoted string.
-func (lw *lowerer) str(e *String) lexpr {
+// dqStr lowers a double-quoted string.
+func (lw *lowerer) dqStr(e *String) lexpr {
 	switch {
 	case len(e.Parts) == 0:
-		return &lStr{}
+		return lw.str("")
 	case len(e.Parts) == 1:
 		if t, ok := e.Parts[0].(*Text); ok {
-			return &lStr{s: unescape(t.Tok.Text)}
+			return lw.str(unescape(t.Tok.Text))
 		}
 	}
-	es := make([]lexpr, len(e.Parts))
+	es := lw.exprSlice(len(e.Parts), len(e.Parts))
 	for i, part := range e.Parts {
 		switch part := part.(type) {
 		case *Text:
-			es[i] = &lStr{s: unescape(part.Tok.Text)}
+			es[i] = lw.str(unescape(part.Tok.Text))
 		case *Interp:
 			es[i] = lw.expr(part.X)
 		}
 	}
-	return &lConcat{es: es}
+	return lw.concats.new(lConcat{es: es})
 }
 
 // unescape decodes the escapes of a string as Nix's unescapeStr does: \n,
@@ -345,29 +414,34 @@ type indPiece struct {
 // 2.8's stripIndentation does.
 func (lw *lowerer) indStr(e *String) lexpr {
 	if len(e.Parts) == 0 {
-		return &lStr{}
+		return lw.str("")
 	}
-	pieces := make([]indPiece, len(e.Parts))
-	for i, part := range e.Parts {
+	// The pieces go on a stack shared with the indented strings nested
+	// in interpolations, which push above this mark and pop back.
+	mark := len(lw.pieces)
+	for _, part := range e.Parts {
+		var piece indPiece
 		switch part := part.(type) {
 		case *Text:
 			t := part.Tok.Text
 			switch {
 			case part.Tok.Kind == TokIndEsc:
-				pieces[i] = indPiece{text: unescape(t[2:]), isText: true}
+				piece = indPiece{text: unescape(t[2:]), isText: true}
 			case t == "''$", t == "$":
-				pieces[i] = indPiece{text: "$", isText: true}
+				piece = indPiece{text: "$", isText: true}
 			case t == "'''":
-				pieces[i] = indPiece{text: "''", isText: true}
+				piece = indPiece{text: "''", isText: true}
 			case t == "'":
-				pieces[i] = indPiece{text: "'", isText: true}
+				piece = indPiece{text: "'", isText: true}
 			default:
-				pieces[i] = indPiece{text: t, isText: true, indented: true}
+				piece = indPiece{text: t, isText: true, indented: true}
 			}
 		case *Interp:
-			pieces[i] = indPiece{x: lw.expr(part.X)}
+			piece = indPiece{x: lw.expr(part.X)}
 		}
+		lw.pieces = append(lw.pieces, piece)
 	}
+	pieces := lw.pieces[mark:]
 
 	// The minimum indentation over lines with text; whitespace-only lines
 	// don't count; interpolations and the pieces without indentation end
@@ -383,27 +457,32 @@ func (lw *lowerer) indStr(e *String) lexpr {
 			}
 			continue
 		}
-		for j := 0; j < len(p.text); j++ {
-			c := p.text[j]
-			if atStart {
-				switch c {
-				case ' ':
-					cur++
-				case '\n':
-					cur = 0
-				default:
-					atStart = false
-					minIndent = min(minIndent, cur)
+		t := p.text
+		for j := 0; j < len(t); {
+			if !atStart {
+				k := strings.IndexByte(t[j:], '\n')
+				if k < 0 {
+					break
 				}
-			} else if c == '\n' {
-				atStart = true
-				cur = 0
+				j += k + 1
+				atStart, cur = true, 0
+				continue
 			}
+			switch t[j] {
+			case ' ':
+				cur++
+			case '\n':
+				cur = 0
+			default:
+				atStart = false
+				minIndent = min(minIndent, cur)
+			}
+			j++
 		}
 	}
 
 	// Strip that many spaces from each line; every text piece takes part.
-	es := make([]lexpr, 0, len(pieces))
+	es := lw.exprSlice(0, len(pieces))
 	atStart = true
 	dropped := 0
 	for i, p := range pieces {
@@ -413,52 +492,71 @@ func (lw *lowerer) indStr(e *String) lexpr {
 			es = append(es, p.x)
 			continue
 		}
-		var b strings.Builder
-		b.Grow(len(p.text))
-		for j := 0; j < len(p.text); j++ {
-			c := p.text[j]
-			if atStart {
-				switch c {
-				case ' ':
-					if dropped >= minIndent {
-						b.WriteByte(c)
-					}
-					dropped++
-				case '\n':
-					dropped = 0
-					b.WriteByte(c)
-				default:
-					atStart = false
-					dropped = 0
-					b.WriteByte(c)
-				}
-			} else {
-				b.WriteByte(c)
-				if c == '\n' {
+		// Until the first dropped space (copied) the output is the
+		// text itself.
+		t := p.text
+		var b []byte
+		copied := false
+		for j := 0; j < len(t); {
+			if !atStart {
+				end := len(t)
+				if k := strings.IndexByte(t[j:], '\n'); k >= 0 {
+					end = j + k + 1
 					atStart = true
 				}
+				if copied {
+					b = append(b, t[j:end]...)
+				}
+				j = end
+				continue
 			}
+			c := t[j]
+			keep := true
+			switch c {
+			case ' ':
+				keep = dropped >= minIndent
+				dropped++
+			case '\n':
+				dropped = 0
+			default:
+				atStart = false
+				dropped = 0
+			}
+			switch {
+			case keep && copied:
+				b = append(b, c)
+			case !keep && !copied:
+				b = append(lw.scratch[:0], t[:j]...)
+				copied = true
+			}
+			j++
 		}
-		s := b.String()
+		s := t
+		if copied {
+			s = string(b)
+			lw.scratch = b
+		}
 		// Drop the last line when it holds only spaces.
 		if i == len(pieces)-1 {
 			if nl := strings.LastIndexByte(s, '\n'); nl >= 0 && strings.Trim(s[nl+1:], " ") == "" {
 				s = s[:nl+1]
 			}
 		}
-		es = append(es, &lStr{s: s})
+		es = append(es, lw.str(s))
 	}
+	clear(lw.pieces[mark:])
+	lw.pieces = lw.pieces[:mark]
 	if len(es) == 1 {
 		if s, ok := es[0].(*lStr); ok {
 			return s
 		}
 	}
-	return &lConcat{es: es}
+	return lw.concats.new(lConcat{es: es})
 }
 
 // path lowers an attribute path; constant names are static.
 func (lw *lowerer) path(ap *AttrPath) []lName {
-	names := make([]lName, len(ap.Names))
+	names := lw.names.alloc(len(ap.Names), len(ap.Names))
 	for i, a := range ap.Names {
 		names[i] = lw.name(a)
 	}
@@ -484,7 +582,7 @@ func (lw *lowerer) name(a *AttrName) lName {
 // binds lowers the bindings of a set or let, merging attribute paths as
 // Nix's addAttr does.
 func (lw *lowerer) binds(binds []Binding, rec bool) *lAttrs {
-	a := &lAttrs{rec: rec}
+	a := lw.attrs.new(lAttrs{rec: rec, defs: lw.defs.alloc(0, len(binds))})
 	for _, b := range binds {
 		switch b := b.(type) {
 		case *Assign:
@@ -496,7 +594,7 @@ func (lw *lowerer) binds(binds []Binding, rec bool) *lAttrs {
 			}
 			for _, n := range b.Names {
 				name := lw.name(n)
-				off := FirstToken(n).Off
+				off := nameOff(n)
 				if name.dyn != nil {
 					lw.errorf(off, "dynamic attributes not allowed in inherit")
 					continue
@@ -506,9 +604,9 @@ func (lw *lowerer) binds(binds []Binding, rec bool) *lAttrs {
 					continue
 				}
 				if from == nil {
-					a.add(lDef{name: name.sym, e: &lVar{name: name.sym, off: off}, inherited: true, off: off})
+					a.add(lDef{name: name.sym, e: lw.variable(name.sym, off), inherited: true, off: off})
 				} else {
-					a.add(lDef{name: name.sym, e: &lSelect{e: from, path: []lName{name}}, off: off})
+					a.add(lDef{name: name.sym, e: lw.selects.new(lSelect{e: from, path: append(lw.names.alloc(0, 1), name)}), off: off})
 				}
 			}
 		}
@@ -522,17 +620,17 @@ func (lw *lowerer) dup(path string, off, prev int) {
 }
 
 func (lw *lowerer) addAttr(attrs *lAttrs, path []lName, e lexpr, first *AttrName) {
-	off := FirstToken(first).Off
+	off := nameOff(first)
 	for _, n := range path[:len(path)-1] {
 		if n.dyn != nil {
-			nested := &lAttrs{}
+			nested := lw.attrs.new(lAttrs{defs: lw.defs.alloc(0, 4)})
 			attrs.dyn = append(attrs.dyn, lDyn{name: n.dyn, val: nested, off: off})
 			attrs = nested
 			continue
 		}
 		j := attrs.find(n.sym)
 		if j < 0 {
-			nested := &lAttrs{}
+			nested := lw.attrs.new(lAttrs{defs: lw.defs.alloc(0, 4)})
 			attrs.add(lDef{name: n.sym, e: nested, off: off})
 			attrs = nested
 			continue
@@ -574,7 +672,7 @@ func (lw *lowerer) addAttr(attrs *lAttrs, path []lName, e lexpr, first *AttrName
 }
 
 func (lw *lowerer) lambda(e *Lambda) lexpr {
-	l := &lLambda{}
+	l := lw.lambdas.new(lLambda{})
 	if e.Arg != nil {
 		l.arg = e.Arg.Text
 	}

@@ -30,6 +30,14 @@ type parser struct {
 	lastErr int // offset of the last error, to report one error per place
 	depth   int
 	pipes   bool
+	n       nodes
+}
+
+// reset prepares the parser for the tokens of the next file, reusing its
+// memory.
+func (p *parser) reset(toks []Token, pipes bool) {
+	p.toks, p.i, p.errs, p.lastErr, p.depth, p.pipes = toks, 0, p.errs[:0], -1, 0, pipes
+	p.n.reset()
 }
 
 func (p *parser) tok() *Token            { return &p.toks[p.i] }
@@ -234,21 +242,26 @@ func (p *parser) skipNested(e *Error, semi bool, stops ...TokenKind) {
 // them if and the operators.
 func (p *parser) parseExpr() Expr {
 	if !p.enter() {
-		defer p.leave()
+		p.leave()
 		return p.tooDeep()
 	}
-	defer p.leave()
+	x := p.parseExpr1()
+	p.leave()
+	return x
+}
+
+func (p *parser) parseExpr1() Expr {
 	switch p.kind() {
 	case TokIdent:
 		switch p.kindAt(1) {
 		case TokColon:
 			arg := p.next()
 			colon := p.next()
-			return &Lambda{Arg: arg, Colon: colon, Body: p.parseExpr()}
+			return p.n.lambdas.new(Lambda{Arg: arg, Colon: colon, Body: p.parseExpr()})
 		case TokAt:
 			arg := p.next()
 			at := p.next()
-			l := &Lambda{Arg: arg, At: at}
+			l := p.n.lambdas.new(Lambda{Arg: arg, At: at})
 			if p.kind() != TokLBrace {
 				p.unexpected("'{'")
 				return l
@@ -262,7 +275,7 @@ func (p *parser) parseExpr() Expr {
 		}
 	case TokLBrace:
 		if p.isFormals() {
-			l := &Lambda{Formals: p.parseFormals()}
+			l := p.n.lambdas.new(Lambda{Formals: p.parseFormals()})
 			if at := p.accept(TokAt); at != nil {
 				l.At = at
 				l.Arg = p.expect(TokIdent)
@@ -373,7 +386,7 @@ func (p *parser) parsePipe() Expr {
 	case TokPipeRight:
 		for p.kind() == TokPipeRight {
 			op := p.pipeOp()
-			x = &Binary{X: x, Op: op, Y: p.parseOp(0)}
+			x = p.n.binaries.new(Binary{X: x, Op: op, Y: p.parseOp(0)})
 		}
 	case TokPipeLeft:
 		x = p.parsePipeFrom(x)
@@ -393,7 +406,7 @@ func (p *parser) parsePipeFrom(x Expr) Expr {
 	if p.kind() == TokPipeLeft {
 		y = p.parsePipeFrom(y)
 	}
-	return &Binary{X: x, Op: op, Y: y}
+	return p.n.binaries.new(Binary{X: x, Op: op, Y: y})
 }
 
 // pipeOp consumes a pipe operator, reporting it when pipes are disabled.
@@ -461,10 +474,15 @@ func binaryPrec(k TokenKind) (int, assoc) {
 // that bind tighter than themselves, as bison's %prec does.
 func (p *parser) parseOp(min int) Expr {
 	if !p.enter() {
-		defer p.leave()
+		p.leave()
 		return p.tooDeep()
 	}
-	defer p.leave()
+	x := p.parseOp1(min)
+	p.leave()
+	return x
+}
+
+func (p *parser) parseOp1(min int) Expr {
 	var x Expr
 	switch p.kind() {
 	case TokNot:
@@ -496,7 +514,7 @@ func (p *parser) parseOp(min int) Expr {
 			} else {
 				y = p.parseOp(prec + 1)
 			}
-			x = &Binary{X: x, Op: op, Y: y}
+			x = p.n.binaries.new(Binary{X: x, Op: op, Y: y})
 		}
 		lastNonassoc = 0
 		if as == nonassoc {
@@ -522,7 +540,7 @@ func (p *parser) startsSimple() bool {
 func (p *parser) parseApp() Expr {
 	x := p.parseSelect()
 	for p.startsSimple() {
-		x = &Apply{Fn: x, Arg: p.parseSelect()}
+		x = p.n.applies.new(Apply{Fn: x, Arg: p.parseSelect()})
 	}
 	return x
 }
@@ -533,7 +551,7 @@ func (p *parser) parseSelect() Expr {
 	x := p.parseSimple()
 	switch p.kind() {
 	case TokDot:
-		s := &Select{X: x, Dot: p.next()}
+		s := p.n.selects.new(Select{X: x, Dot: p.next()})
 		s.Path = p.parseAttrPath()
 		if or := p.accept(TokOr); or != nil {
 			s.OrTok = or
@@ -541,7 +559,7 @@ func (p *parser) parseSelect() Expr {
 		}
 		return s
 	case TokOr:
-		return &Apply{Fn: x, Arg: &Ident{Tok: p.next()}}
+		return p.n.applies.new(Apply{Fn: x, Arg: p.n.idents.new(Ident{Tok: p.next()})})
 	}
 	return x
 }
@@ -564,20 +582,25 @@ func (p *parser) errorExpr() *Error {
 // parseSimple parses expr_simple.
 func (p *parser) parseSimple() Expr {
 	if !p.enter() {
-		defer p.leave()
+		p.leave()
 		return p.tooDeep()
 	}
-	defer p.leave()
+	x := p.parseSimple1()
+	p.leave()
+	return x
+}
+
+func (p *parser) parseSimple1() Expr {
 	switch p.kind() {
 	case TokIdent:
-		return &Ident{Tok: p.next()}
+		return p.n.idents.new(Ident{Tok: p.next()})
 	case TokInt:
 		t := p.next()
 		v, err := strconv.ParseInt(t.Text, 10, 64)
 		if err != nil {
 			p.errorAt(t.Off, "invalid integer '%s'", t.Text)
 		}
-		return &Int{Tok: t, Value: v}
+		return p.n.ints.new(Int{Tok: t, Value: v})
 	case TokFloat:
 		t := p.next()
 		v, ok := parseFloat(t.Text)
@@ -596,19 +619,19 @@ func (p *parser) parseSimple() Expr {
 	case TokIndOpen:
 		return p.parseIndString()
 	case TokLParen:
-		n := &Paren{Open: p.next()}
+		n := p.n.parens.new(Paren{Open: p.next()})
 		n.X = p.parseExpr()
 		n.Close = p.expect(TokRParen)
 		return n
 	case TokLBracket:
 		return p.parseList()
 	case TokLBrace:
-		n := &AttrSet{Open: p.next()}
+		n := p.n.sets.new(AttrSet{Open: p.next()})
 		n.Binds = p.parseBinds(TokRBrace)
 		n.Close = p.expect(TokRBrace)
 		return n
 	case TokRec:
-		n := &AttrSet{RecTok: p.next()}
+		n := p.n.sets.new(AttrSet{RecTok: p.next()})
 		n.Open = p.expect(TokLBrace)
 		if n.Open != nil {
 			n.Binds = p.parseBinds(TokRBrace)
@@ -649,49 +672,60 @@ func parseFloat(s string) (float64, bool) {
 
 // parseList parses [ elems ].
 func (p *parser) parseList() *List {
-	n := &List{Open: p.next()}
+	n := p.n.lists.new(List{Open: p.next()})
+	mark := len(p.n.exprStack)
+loop:
 	for {
 		for p.startsSimple() {
-			n.Elems = append(n.Elems, p.parseSelect())
+			e := p.parseSelect()
+			p.n.exprStack = append(p.n.exprStack, e)
 		}
 		switch p.kind() {
 		case TokRBracket:
 			n.Close = p.next()
-			return n
+			break loop
 		case TokEOF, TokRParen, TokRBrace, TokSemi, TokIn, TokThen, TokElse:
 			p.unexpected("']'")
-			return n
+			break loop
 		}
 		// Something that cannot be an element: keep it and go on.
 		p.unexpected("']'")
-		n.Elems = append(n.Elems, &Error{Elems: []Elem{{Tok: p.next()}}})
+		p.n.exprStack = append(p.n.exprStack, &Error{Elems: []Elem{{Tok: p.next()}}})
 	}
+	n.Elems = p.n.exprs.copy(p.n.exprStack[mark:])
+	clear(p.n.exprStack[mark:])
+	p.n.exprStack = p.n.exprStack[:mark]
+	return n
 }
 
 // parseBinds parses bindings up to the token kind end (not consumed).
 func (p *parser) parseBinds(end TokenKind) []Binding {
-	var binds []Binding
+	mark := len(p.n.bindStack)
 	for {
+		var b Binding
 		switch p.kind() {
 		case end, TokEOF:
+			binds := p.n.binds.copy(p.n.bindStack[mark:])
+			clear(p.n.bindStack[mark:])
+			p.n.bindStack = p.n.bindStack[:mark]
 			return binds
 		case TokInherit:
-			binds = append(binds, p.parseInherit())
+			b = p.parseInherit()
 		case TokIdent, TokOr, TokQuote, TokDollarCurly:
-			a := p.parseAssign()
-			binds = append(binds, a)
+			b = p.parseAssign()
 		default:
 			p.unexpected("")
 			e := &Error{}
 			p.skipNested(e, true, end, TokRBrace, TokIn)
-			binds = append(binds, e)
+			b = e
 		}
+		p.n.bindStack = append(p.n.bindStack, b)
 	}
 }
 
 // parseAssign parses attrpath = expr ;.
 func (p *parser) parseAssign() Binding {
-	a := &Assign{Path: p.parseAttrPath()}
+	a := p.n.assigns.new(Assign{Path: p.parseAttrPath()})
 	a.Eq = p.expect(TokAssign)
 	if a.Eq == nil {
 		return a
@@ -723,11 +757,24 @@ func (p *parser) parseInherit() Binding {
 
 // parseAttrPath parses attr ('.' attr)*.
 func (p *parser) parseAttrPath() *AttrPath {
-	ap := &AttrPath{Names: []*AttrName{p.parseAttrName()}}
-	for p.kind() == TokDot {
-		ap.Dots = append(ap.Dots, p.next())
-		ap.Names = append(ap.Names, p.parseAttrName())
+	first := p.parseAttrName()
+	if p.kind() != TokDot {
+		return p.n.paths.new(AttrPath{Names: p.n.nameps.copy([]*AttrName{first})})
 	}
+	nmark, tmark := len(p.n.nameStack), len(p.n.tokStack)
+	p.n.nameStack = append(p.n.nameStack, first)
+	for p.kind() == TokDot {
+		p.n.tokStack = append(p.n.tokStack, p.next())
+		name := p.parseAttrName()
+		p.n.nameStack = append(p.n.nameStack, name)
+	}
+	ap := p.n.paths.new(AttrPath{
+		Names: p.n.nameps.copy(p.n.nameStack[nmark:]),
+		Dots:  p.n.tokps.copy(p.n.tokStack[tmark:]),
+	})
+	clear(p.n.nameStack[nmark:])
+	clear(p.n.tokStack[tmark:])
+	p.n.nameStack, p.n.tokStack = p.n.nameStack[:nmark], p.n.tokStack[:tmark]
 	return ap
 }
 
@@ -736,11 +783,11 @@ func (p *parser) parseAttrPath() *AttrPath {
 func (p *parser) parseAttrName() *AttrName {
 	switch p.kind() {
 	case TokIdent, TokOr:
-		return &AttrName{Ident: p.next()}
+		return p.n.names.new(AttrName{Ident: p.next()})
 	case TokQuote:
-		return &AttrName{Str: p.parseString()}
+		return p.n.names.new(AttrName{Str: p.parseString()})
 	case TokDollarCurly:
-		return &AttrName{Interp: p.parseInterp()}
+		return p.n.names.new(AttrName{Interp: p.parseInterp()})
 	}
 	p.unexpected("attribute name")
 	return &AttrName{}
@@ -748,7 +795,7 @@ func (p *parser) parseAttrName() *AttrName {
 
 // parseInterp parses ${ expr }.
 func (p *parser) parseInterp() *Interp {
-	n := &Interp{Open: p.next()}
+	n := p.n.interps.new(Interp{Open: p.next()})
 	n.X = p.parseExpr()
 	if n.Close = p.accept(TokRBrace); n.Close != nil {
 		return n
@@ -780,47 +827,46 @@ func (p *parser) parseInterp() *Interp {
 
 // parseString parses "...".
 func (p *parser) parseString() *String {
-	n := &String{Open: p.next()}
-	for {
-		switch p.kind() {
-		case TokStrText:
-			n.Parts = append(n.Parts, &Text{Tok: p.next()})
-		case TokDollarCurly:
-			n.Parts = append(n.Parts, p.parseInterp())
-		case TokQuote:
-			n.Close = p.next()
-			return n
-		default:
-			p.unexpected(`'"'`)
-			return n
-		}
-	}
+	return p.parseStr(TokStrText, TokStrText, TokQuote, `'"'`)
 }
 
-// parseIndString parses ”...”.
+// parseIndString parses ''...''.
 func (p *parser) parseIndString() *String {
-	n := &String{Open: p.next()}
+	return p.parseStr(TokIndText, TokIndEsc, TokIndClose, "'' closing the string")
+}
+
+// parseStr parses the parts of a string up to its closing token.
+func (p *parser) parseStr(text1, text2, close TokenKind, expecting string) *String {
+	n := p.n.strs.new(String{Open: p.next()})
+	mark := len(p.n.partStack)
+loop:
 	for {
-		switch p.kind() {
-		case TokIndText, TokIndEsc:
-			n.Parts = append(n.Parts, &Text{Tok: p.next()})
+		var part Part
+		switch k := p.kind(); k {
+		case text1, text2:
+			part = p.n.texts.new(Text{Tok: p.next()})
 		case TokDollarCurly:
-			n.Parts = append(n.Parts, p.parseInterp())
-		case TokIndClose:
+			part = p.parseInterp()
+		case close:
 			n.Close = p.next()
-			return n
+			break loop
 		default:
-			p.unexpected("'' closing the string")
-			return n
+			p.unexpected(expecting)
+			break loop
 		}
+		p.n.partStack = append(p.n.partStack, part)
 	}
+	n.Parts = p.n.parts.copy(p.n.partStack[mark:])
+	clear(p.n.partStack[mark:])
+	p.n.partStack = p.n.partStack[:mark]
+	return n
 }
 
 // parsePath parses a path, with its interpolations, up to the path's end.
 // As in Nix's grammar, literal text after the first piece must follow an
 // interpolation.
 func (p *parser) parsePath() *Path {
-	n := &Path{Parts: []Part{&Text{Tok: p.next()}}}
+	n := &Path{Parts: []Part{p.n.texts.new(Text{Tok: p.next()})}}
 	interp := false
 	for {
 		switch p.kind() {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestRoundTrip prints the tree of every .nix file of the repository (the
@@ -125,5 +127,39 @@ func TestPathologicalInputs(t *testing.T) {
 				t.Fatal("tree does not print back")
 			}
 		})
+	}
+}
+
+// TestParserReuse parses the fixture corpus twice with one Parser and
+// requires the same results as fresh parses: reused memory must not leak
+// from one file into the next.
+func TestParserReuse(t *testing.T) {
+	files := append(fixtures(t, "parse"), fixtures(t, "fail")...)
+	for _, dir := range corpusDirs() {
+		files = append(files, nixFiles(t, dir)...)
+	}
+	var p Parser
+	for round := 0; round < 2; round++ {
+		for _, file := range files {
+			src := mustRead(t, file)
+			want, wantDs := Parse(file, src)
+			got, gotDs := p.Parse(file, src)
+			if len(wantDs) == 0 {
+				wantDs = want.CheckScope()
+			}
+			if len(gotDs) == 0 {
+				gotDs = got.CheckScope()
+			}
+			if diff := cmp.Diff(wantDs, gotDs); diff != "" {
+				t.Errorf("%s: diagnostics differ with a reused Parser (-fresh +reused):\n%s", file, diff)
+			}
+			opts := ShowOptions{Dir: "/d", Home: "/h"}
+			if w, g := want.ShowParse(opts), got.ShowParse(opts); w != g {
+				t.Errorf("%s: ShowParse differs with a reused Parser:\n%s\n%s", file, w, g)
+			}
+			if !bytes.Equal(got.Bytes(), src) {
+				t.Errorf("%s: reused Parser's tree does not print back", file)
+			}
+		}
 	}
 }

@@ -40,16 +40,6 @@ type env struct {
 	set   map[string]struct{} // for large environments
 }
 
-func newEnv(up *env, n int) *env {
-	e := &env{up: up}
-	if n > indexThreshold {
-		e.set = make(map[string]struct{}, n)
-	} else {
-		e.names = make([]string, 0, n)
-	}
-	return e
-}
-
 func (e *env) add(name string) {
 	if e.set != nil {
 		e.set[name] = struct{}{}
@@ -72,8 +62,26 @@ func (e *env) has(name string) bool {
 }
 
 type scoper struct {
-	errs []parseError
-	seen map[int]bool
+	errs  []parseError
+	seen  map[int]bool // offsets reported, created on the first error
+	envs  slab[env]
+	names pool[string]
+}
+
+func (sc *scoper) reset() {
+	sc.errs, sc.seen = sc.errs[:0], nil
+	sc.envs.reset()
+	sc.names.reset()
+}
+
+func (sc *scoper) newEnv(up *env, n int) *env {
+	e := sc.envs.new(env{up: up})
+	if n > indexThreshold {
+		e.set = make(map[string]struct{}, n)
+	} else {
+		e.names = sc.names.alloc(0, n)
+	}
+	return e
 }
 
 // CheckScope reports the variables of f that no let, recursive set,
@@ -84,7 +92,11 @@ func (f *File) CheckScope() []diag.Diagnostic {
 	if f.low == nil {
 		return nil
 	}
-	sc := &scoper{seen: map[int]bool{}}
+	sc := &scoper{}
+	if f.parser != nil {
+		sc = &f.parser.sc
+		sc.reset()
+	}
 	sc.bind(f.low, nil)
 	return f.diagnostics(sc.errs)
 }
@@ -97,6 +109,9 @@ func (sc *scoper) lookup(name string, off int, e *env) {
 	}
 	if isBaseName(name) || sc.seen[off] {
 		return
+	}
+	if sc.seen == nil {
+		sc.seen = map[int]bool{}
 	}
 	sc.seen[off] = true
 	sc.errs = append(sc.errs, parseError{off: off, msg: "undefined variable '" + name + "'", relOff: -1})
@@ -126,7 +141,7 @@ func (sc *scoper) bind(x lexpr, e *env) {
 	case *lAttrs:
 		inner := e
 		if x.rec {
-			inner = newEnv(e, len(x.defs))
+			inner = sc.newEnv(e, len(x.defs))
 			for _, d := range x.defs {
 				inner.add(d.name)
 			}
@@ -147,7 +162,7 @@ func (sc *scoper) bind(x lexpr, e *env) {
 			sc.bind(y, e)
 		}
 	case *lLambda:
-		inner := newEnv(e, len(x.formals)+1)
+		inner := sc.newEnv(e, len(x.formals)+1)
 		if x.arg != "" {
 			inner.add(x.arg)
 		}
@@ -166,7 +181,7 @@ func (sc *scoper) bind(x lexpr, e *env) {
 			sc.bind(a, e)
 		}
 	case *lLet:
-		inner := newEnv(e, len(x.attrs.defs))
+		inner := sc.newEnv(e, len(x.attrs.defs))
 		for _, d := range x.attrs.defs {
 			inner.add(d.name)
 		}
@@ -180,7 +195,7 @@ func (sc *scoper) bind(x lexpr, e *env) {
 		sc.bind(x.body, inner)
 	case *lWith:
 		sc.bind(x.env, e)
-		sc.bind(x.body, &env{up: e, with: true})
+		sc.bind(x.body, sc.envs.new(env{up: e, with: true}))
 	case *lIf:
 		sc.bind(x.c, e)
 		sc.bind(x.t, e)

@@ -2,7 +2,6 @@ package syntax
 
 import (
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -28,12 +27,18 @@ type ShowOptions struct {
 // ShowParse returns "" when the file has syntax errors (see Parse); it does
 // not check for undefined variables (see CheckScope).
 func (f *File) ShowParse(opts ShowOptions) string {
+	return string(f.AppendShowParse(make([]byte, 0, len(f.src)+len(f.src)/2), opts))
+}
+
+// AppendShowParse appends the output of ShowParse to dst and returns the
+// extended buffer.
+func (f *File) AppendShowParse(dst []byte, opts ShowOptions) []byte {
 	if f.low == nil {
-		return ""
+		return dst
 	}
-	s := &shower{dir: opts.Dir, home: opts.Home, b: make([]byte, 0, len(f.src)+len(f.src)/2)}
+	s := &shower{dir: opts.Dir, home: opts.Home, b: dst}
 	f.low.show(s)
-	return string(s.b)
+	return s.b
 }
 
 type shower struct {
@@ -47,20 +52,26 @@ func (s *shower) str(x string) { s.b = append(s.b, x...) }
 // quoted writes x as a Nix string literal, escaping as Nix's showString.
 func (s *shower) quoted(x string) {
 	s.b = append(s.b, '"')
+	start := 0
 	for i := 0; i < len(x); i++ {
+		var esc byte
 		switch c := x[i]; c {
 		case '"', '\\', '$':
-			s.b = append(s.b, '\\', c)
+			esc = c
 		case '\n':
-			s.b = append(s.b, '\\', 'n')
+			esc = 'n'
 		case '\r':
-			s.b = append(s.b, '\\', 'r')
+			esc = 'r'
 		case '\t':
-			s.b = append(s.b, '\\', 't')
+			esc = 't'
 		default:
-			s.b = append(s.b, c)
+			continue
 		}
+		s.b = append(s.b, x[start:i]...)
+		s.b = append(s.b, '\\', esc)
+		start = i + 1
 	}
+	s.b = append(s.b, x[start:]...)
 	s.b = append(s.b, '"')
 }
 
@@ -165,13 +176,9 @@ func (e *lAttrs) show(s *shower) {
 		s.str("rec ")
 	}
 	s.str("{ ")
-	defs := e.defs
-	if !slices.IsSortedFunc(defs, cmpDef) {
-		defs = slices.Clone(defs)
-		slices.SortFunc(defs, cmpDef)
-	}
-	for i := range defs {
-		d := &defs[i]
+	// Sorted by name when lowering finished.
+	for i := range e.defs {
+		d := &e.defs[i]
 		if d.inherited {
 			s.str("inherit ")
 			s.ident(d.name)
