@@ -830,7 +830,7 @@ func (p *parser) parseString() *String {
 	return p.parseStr(TokStrText, TokStrText, TokQuote, `'"'`)
 }
 
-// parseIndString parses ''...''.
+// parseIndString parses an indented string.
 func (p *parser) parseIndString() *String {
 	return p.parseStr(TokIndText, TokIndEsc, TokIndClose, "'' closing the string")
 }
