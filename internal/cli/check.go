@@ -106,6 +106,9 @@ func (a *App) checkGenerated(l *loaded) error {
 		return err
 	}
 	l.diags.Append(gdiags)
+	for _, d := range generate.CheckFlake(l.dir, l.fleet) {
+		l.diags.Add(d)
+	}
 	if _, err := os.Stat(filepath.Join(l.dir, generate.Dir)); errors.Is(err, fs.ErrNotExist) {
 		l.diags.Errorf(diag.Pos{File: generate.Dir}, "stale", "the generated Nix wiring is missing").Hint("run 'fleet generate'")
 		return nil

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/fleetdev/fleet/internal/scaffold"
 )
 
 // Write writes a fleet of n hosts into dir, which must not hold a fleet
@@ -43,6 +45,7 @@ func Files(n int) map[string]string {
 	r := rand.New(rand.NewPCG(uint64(n), 42))
 	f := map[string]string{}
 	f["fleet.toml"] = "name = \"synthetic\"\ndescription = \"a generated fleet\"\n\n[inputs]\nnixpkgs = \"github:NixOS/nixpkgs/nixos-25.11\"\nhome-manager = \"github:nix-community/home-manager/release-25.11\"\nnix-darwin = \"github:nix-darwin/nix-darwin/nix-darwin-25.11\"\nsops-nix = \"github:Mic92/sops-nix\"\n"
+	f["flake.nix"] = scaffold.Flake("synthetic")
 	f["common/common.toml"] = `description = "every machine"
 modules = ["openssh", "nix-settings", "firewall"]
 home_modules = ["git", "shell"]
