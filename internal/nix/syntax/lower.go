@@ -401,8 +401,9 @@ func unescape(s string) string {
 
 // indPiece is a piece of an indented string before indentation is
 // stripped: text (a StringToken in Nix) or an interpolated expression.
-// Only plain text runs have indentation; the pieces for ”$, ”', a lone $
-// or ' and the escapes ”\X do not take part in measuring it.
+// Only plain text runs have indentation; the pieces for the escapes of a
+// dollar or of two quotes, a lone dollar or quote, and the character
+// escapes do not take part in measuring it.
 type indPiece struct {
 	text     string
 	isText   bool
