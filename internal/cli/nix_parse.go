@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -97,6 +98,11 @@ func (a *App) runNixParse(ctx context.Context, opts nixParseOptions, args []stri
 		src, real, isDir, err := readNixFile(buf, filepath.Clean(path))
 		if err != nil {
 			out.Flush()
+			var pe *pathError
+			if errors.As(err, &pe) && pe.path == filepath.Clean(path) {
+				// Name the file as the user did.
+				return fmt.Errorf("%s: %w", arg, pe.err)
+			}
 			return err
 		}
 		buf = src
