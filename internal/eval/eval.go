@@ -41,7 +41,22 @@ type Fleet struct {
 	Hosts []*Host // sorted by name
 	// Options are the options each module declares, by class and module.
 	Options map[string]map[string]*options.Module
-	Diags   *diag.List
+	// Homes are the users' standalone home-manager configurations; only
+	// evaluated when every host is.
+	Homes []*Home
+	Diags *diag.List
+}
+
+// Home is a user's standalone home-manager configuration.
+type Home struct {
+	Name         string
+	User         *inventory.User
+	System       string
+	StateVersion string
+	// Tree holds home_modules, home_packages, home_settings and home, as
+	// users.<name> does on a host.
+	Tree        *Node
+	HomeModules []string
 }
 
 // Host returns the evaluated host called name, or nil.
@@ -138,6 +153,13 @@ func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet
 		e.diags.Append(&lc.diags)
 	}
 	f := &Fleet{Inv: inv, Hosts: out, Options: e.options, Diags: e.diags}
+	if cfg.Hosts == nil {
+		for _, name := range sortedMapKeys(inv.Users) {
+			if u := inv.Users[name]; u.Standalone != nil && u.Standalone.System.IsSet() {
+				f.Homes = append(f.Homes, e.standalone(u, e.diags))
+			}
+		}
+	}
 	f.countPerHost()
 	return f, nil
 }

@@ -156,7 +156,10 @@ func (e *evaluator) unknownIn(dl *diag.List, s inventory.Str, what string, known
 // userTree merges a user's home on a host: the host's layers, the user's
 // own file, then the host.
 func (e *evaluator) userTree(layers []stacked, src *inventory.Host, user *inventory.User, peer, hostLevel int, dl *diag.List) (*Node, *HostUser) {
-	all := append(slices.Clone(layers), stacked{&user.Layer, peer + userLevelOffset}, stacked{&src.Layer, hostLevel})
+	all := append(slices.Clone(layers), stacked{&user.Layer, peer + userLevelOffset})
+	if src != nil {
+		all = append(all, stacked{&src.Layer, hostLevel})
+	}
 	m := &merger{diags: dl, peer: peer}
 	prefix := "users." + user.Name + "."
 	var mods, pkgs, settings, home *Node
@@ -189,6 +192,24 @@ func (e *evaluator) userTree(layers []stacked, src *inventory.Host, user *invent
 		"home":          orEmptyTable(home),
 	}}
 	return t, hu
+}
+
+// standalone evaluates a user's standalone home: common's home values and
+// the user's own.
+func (e *evaluator) standalone(user *inventory.User, dl *diag.List) *Home {
+	var layers []stacked
+	if e.inv.Common != nil {
+		layers = append(layers, stacked{e.inv.Common, 1})
+	}
+	tree, hu := e.userTree(layers, nil, user, 2, 4, dl)
+	home := &Home{Name: user.Name, User: user, System: user.Standalone.System.V, StateVersion: user.Standalone.StateVersion.V, Tree: tree, HomeModules: hu.HomeModules}
+	walkNodes(tree, nil, func(path []string, n *Node) {
+		if n.Kind == Secret {
+			dl.Errorf(n.Won().Pos, "standalone-secret", "the standalone home of %s references secret %s: standalone homes cannot read secrets yet", user.Name, n.Str).
+				Hint("set the secret on a host the user lives on instead")
+		}
+	})
+	return home
 }
 
 // settingsNode turns a layer's [settings] table and modules list into one
@@ -772,43 +793,9 @@ func describeOpts(o *SecretOpts) string {
 
 // MatchSecret reports whether a secret name matches an access pattern:
 // an exact name, or a glob where * matches within one path segment and a
-// trailing /** matches everything below.
-func MatchSecret(pattern, name string) bool {
-	if prefix, ok := strings.CutSuffix(pattern, "/**"); ok {
-		return strings.HasPrefix(name, prefix+"/")
-	}
-	pp, np := strings.Split(pattern, "/"), strings.Split(name, "/")
-	if len(pp) != len(np) {
-		return false
-	}
-	for i := range pp {
-		if !globSegment(pp[i], np[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func globSegment(pattern, s string) bool {
-	if pattern == "*" {
-		return true
-	}
-	star := strings.IndexByte(pattern, '*')
-	if star < 0 {
-		return pattern == s
-	}
-	prefix, rest := pattern[:star], pattern[star+1:]
-	if !strings.HasPrefix(s, prefix) {
-		return false
-	}
-	s = s[len(prefix):]
-	for i := 0; i <= len(s); i++ {
-		if globSegment(rest, s[i:]) {
-			return true
-		}
-	}
-	return false
-}
+// trailing /** matches everything below. It is inventory.MatchSecret, which
+// package secrets uses too.
+func MatchSecret(pattern, name string) bool { return inventory.MatchSecret(pattern, name) }
 
 // walkNodes calls f on every node below n with its path.
 func walkNodes(n *Node, path []string, f func([]string, *Node)) {

@@ -76,7 +76,7 @@ enable = true
 nix-direnv.enable = true
 `,
 		"users/alex/home.nix":          "{ }\n",
-		"users/sam/user.toml":          "shell = \"fish\"\n",
+		"users/sam/user.toml":          "shell = \"fish\"\nhome_packages = [\"jq\"]\n[standalone]\nsystem = \"x86_64-linux\"\nstate_version = \"25.05\"\n[home.programs.fish]\nenable = true\n",
 		"modules/home/git/default.nix": "{ lib, ... }: { options.fleet.git = { enable = lib.mkEnableOption \"git\"; email = lib.mkOption { type = lib.types.str; }; }; }\n",
 		"common/home.nix":              "{ }\n",
 		"hosts/box/host.toml":          nixosHost + "users = [\"alex\", \"sam\"]\n",

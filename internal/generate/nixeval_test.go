@@ -36,7 +36,11 @@ let
   inputs = {
     self = outputs;
     nixpkgs = { inherit lib; outPath = stub; };
-    home-manager = { nixosModules.home-manager = "home-manager-nixos"; darwinModules.home-manager = "home-manager-darwin"; };
+    home-manager = {
+      nixosModules.home-manager = "home-manager-nixos";
+      darwinModules.home-manager = "home-manager-darwin";
+      lib.homeManagerConfiguration = args: args;
+    };
     nix-darwin = { lib.darwinSystem = args: args // { system = "darwin-system"; }; };
     sops-nix = { nixosModules.sops = "sops-nixos"; darwinModules.sops = "sops-darwin"; };
     nix-homebrew = { darwinModules.nix-homebrew = "nix-homebrew"; };
@@ -58,16 +62,21 @@ let
     };
   configs = builtins.attrValues outputs.nixosConfigurations ++ builtins.attrValues outputs.darwinConfigurations;
   modules = map hostModule configs;
+  homes = map (cfg:
+    let mod = import (builtins.head cfg.modules) { config = { }; inherit lib; pkgs = cfg.pkgs; };
+    in { inherit mod; missing = missing cfg.modules ++ missing mod.imports; }
+  ) (builtins.attrValues (outputs.homeConfigurations or { }));
   shared = import (fleet + "/generated/shared.nix") { inherit inputs; };
   facts = (import (fleet + "/generated/fleet.nix") { inherit lib; }).config.fleet.hosts;
   overlay = (import (fleet + "/generated/overlay.nix")) pkgs pkgs;
 in
-builtins.deepSeq [ (map (m: m.mod) modules) shared facts overlay outputs.devShells outputs.checks outputs.packages outputs.templates ] {
+builtins.deepSeq [ (map (m: m.mod) modules) (map (m: m.mod) homes) shared facts overlay outputs.devShells outputs.checks outputs.packages outputs.templates ] {
   nixos = builtins.attrNames outputs.nixosConfigurations;
   darwin = builtins.attrNames outputs.darwinConfigurations;
+  homes = builtins.attrNames (outputs.homeConfigurations or { });
   checks = builtins.mapAttrs (s: c: builtins.attrNames c) outputs.checks;
   facts = builtins.attrNames facts;
-  missing = map toString (builtins.concatMap (m: m.missing) modules);
+  missing = map toString (builtins.concatMap (m: m.missing) (modules ++ homes));
 }
 `
 
@@ -125,6 +134,7 @@ func pkgsStub(files map[string][]byte) string {
 type standInReport struct {
 	NixOS   []string            `json:"nixos"`
 	Darwin  []string            `json:"darwin"`
+	Homes   []string            `json:"homes"`
 	Checks  map[string][]string `json:"checks"`
 	Facts   []string            `json:"facts"`
 	Missing []string            `json:"missing"`
@@ -180,11 +190,18 @@ func TestEvalStandIn(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := evalStandIn(t, nix, dir, files)
-			var hosts []string
+			var hosts, homes []string
 			for p := range files {
 				if h, ok := strings.CutPrefix(p, "generated/hosts/"); ok {
 					hosts = append(hosts, strings.TrimSuffix(h, ".nix"))
 				}
+				if h, ok := strings.CutPrefix(p, "generated/homes/"); ok {
+					homes = append(homes, strings.TrimSuffix(h, ".nix"))
+				}
+			}
+			slices.Sort(homes)
+			if !slices.Equal(homes, r.Homes) {
+				t.Errorf("homeConfigurations = %v, want %v", r.Homes, homes)
 			}
 			got := append(slices.Clone(r.NixOS), r.Darwin...)
 			slices.Sort(got)

@@ -147,6 +147,16 @@ type User struct {
 	AgeKey  Str
 	// HomeNix is users/<name>/home.nix relative to the fleet root, or "".
 	HomeNix string
+	// Standalone asks for a home-manager configuration of its own
+	// (homeConfigurations.<name>), for machines fleet does not manage.
+	Standalone *Standalone
+}
+
+// Standalone is a user's [standalone] table.
+type Standalone struct {
+	Pos          diag.Pos
+	System       Str
+	StateVersion Str
 }
 
 // Fleet is fleet.toml.

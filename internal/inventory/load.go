@@ -22,15 +22,16 @@ var layerKeys = []string{"description", "modules", "packages", "home_modules", "
 var forceKeys = []string{"settings", "home_settings", "nixos", "darwin", "home"}
 
 var (
-	hostKeys     = append(slices.Clone(layerKeys), "platform", "system", "state_version", "home_state_version", "profile", "roles", "users", "host_key", "age_key", "hardware", "deploy")
-	profileKeys  = append(slices.Clone(layerKeys), "extends")
-	roleKeys     = append(slices.Clone(layerKeys), "secrets", "requires")
-	userKeys     = []string{"description", "uid", "shell", "groups", "admin", "ssh_keys", "age_key", "home_modules", "home_packages", "home_settings", "home", "force"}
-	userForce    = []string{"home_settings", "home"}
-	fleetKeys    = []string{"name", "description", "inputs", "admins"}
-	hardwareKeys = []string{"firmware", "boot_disk", "partition_table", "bios_boot_partition", "gpu", "memory_gb", "cpu"}
-	deployKeys   = []string{"target", "build_on", "ssh_port"}
-	requiresKeys = []string{"platform", "firmware", "gpu", "min_memory_gb"}
+	hostKeys       = append(slices.Clone(layerKeys), "platform", "system", "state_version", "home_state_version", "profile", "roles", "users", "host_key", "age_key", "hardware", "deploy")
+	profileKeys    = append(slices.Clone(layerKeys), "extends")
+	roleKeys       = append(slices.Clone(layerKeys), "secrets", "requires")
+	userKeys       = []string{"description", "uid", "shell", "groups", "admin", "ssh_keys", "age_key", "standalone", "home_modules", "home_packages", "home_settings", "home", "force"}
+	standaloneKeys = []string{"system", "state_version"}
+	userForce      = []string{"home_settings", "home"}
+	fleetKeys      = []string{"name", "description", "inputs", "admins"}
+	hardwareKeys   = []string{"firmware", "boot_disk", "partition_table", "bios_boot_partition", "gpu", "memory_gb", "cpu"}
+	deployKeys     = []string{"target", "build_on", "ssh_port"}
+	requiresKeys   = []string{"platform", "firmware", "gpu", "min_memory_gb"}
 )
 
 // Systems are the systems fleet knows, by platform.
@@ -297,6 +298,19 @@ func (l *loader) user(t *Value, name, rel string) *User {
 	u.Admin = d.boolean(t, "admin")
 	u.SSHKeys = d.strList(t, "ssh_keys")
 	u.AgeKey = d.str(t, "age_key")
+	if st := d.table(t, "standalone"); st != nil {
+		d.keys(st, "[standalone]", standaloneKeys...)
+		u.Standalone = &Standalone{Pos: st.KeyPos, System: d.str(st, "system"), StateVersion: d.str(st, "state_version")}
+		all := append(slices.Clone(Systems[NixOS]), Systems[Darwin]...)
+		if !u.Standalone.System.IsSet() {
+			d.diags.Errorf(st.KeyPos, "missing-key", "[standalone] needs a system").Hint(`add system = "x86_64-linux" (or %s)`, strings.Join(all[1:], ", "))
+		} else if !slices.Contains(all, u.Standalone.System.V) {
+			d.diags.Errorf(u.Standalone.System.Pos, "value", "system must be one of %s, not %q", quoteAll(all), u.Standalone.System.V)
+		}
+		if !u.Standalone.StateVersion.IsSet() {
+			d.diags.Errorf(st.KeyPos, "missing-key", "[standalone] needs a state_version").Hint(`add state_version = "<the home-manager release the home started with>", such as "24.05"`)
+		}
+	}
 	if u.UID.IsSet() && (u.UID.V < 0 || u.UID.V > 65535) {
 		d.diags.Errorf(u.UID.Pos, "value", "uid must be between 0 and 65535, not %d", u.UID.V)
 	}

@@ -55,6 +55,7 @@ in
     cronut = darwinHost "cronut";
     work-macbook = darwinHost "work-macbook";
   };
+  homeConfigurations = { };
   overlays.default = overlay;
   packages = forAllSystems (pkgs: {
     homelab-status = pkgs.homelab-status;

@@ -30,6 +30,7 @@ in
     box = nixosHost "box";
   };
   darwinConfigurations = { };
+  homeConfigurations = { };
   overlays.default = overlay;
   packages = forAllSystems (pkgs: {
     mytool = pkgs.mytool;

@@ -48,6 +48,15 @@ in
   darwinConfigurations = {
     mac = darwinHost "mac";
   };
+  homeConfigurations = {
+    sam = inputs.home-manager.lib.homeManagerConfiguration {
+      pkgs = pkgsFor "x86_64-linux";
+      extraSpecialArgs = {
+        inherit inputs;
+      };
+      modules = [ ./homes/sam.nix ];
+    };
+  };
   overlays.default = overlay;
   packages = forAllSystems (pkgs: { });
   templates = { };

@@ -77,7 +77,11 @@
         ../../common/home.nix
         ../../modules/home/git
       ];
-      home.stateVersion = "24.05";
+      home = {
+        stateVersion = "24.05";
+        packages = [ pkgs.jq ];
+      };
+      programs.fish.enable = true;
     };
   };
 }

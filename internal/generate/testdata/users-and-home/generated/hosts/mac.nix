@@ -56,7 +56,11 @@
         ../../common/home.nix
         ../../modules/home/git
       ];
-      home.stateVersion = "25.05";
+      home = {
+        stateVersion = "25.05";
+        packages = [ pkgs.jq ];
+      };
+      programs.fish.enable = true;
     };
     alex = {
       imports = [
