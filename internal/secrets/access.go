@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/fleetdev/fleet/internal/inventory"
 )
 
 // Dir is the folder of a fleet that holds its secrets.
@@ -81,78 +83,14 @@ func SecretID(rel string) (id string, ok bool) {
 
 // MatchPattern reports whether a secret ID matches an access pattern: an
 // exact name, a glob where * matches any run of characters within one path
-// segment, or "prefix/**" for every secret below prefix.
-func MatchPattern(pattern, id string) bool {
-	g := parseGlob(pattern)
-	return g.match(id, strings.Split(id, "/"))
-}
+// segment, or "prefix/**" for every secret below prefix. It is
+// inventory.MatchSecret, which evaluation uses too.
+func MatchPattern(pattern, id string) bool { return inventory.MatchSecret(pattern, id) }
 
 // glob is a parsed access pattern.
-type glob struct {
-	src    string
-	all    bool   // "prefix/**"
-	prefix string // for all
-	segs   []string
-}
+type glob = inventory.SecretPattern
 
-func parseGlob(s string) glob {
-	if prefix, ok := strings.CutSuffix(s, "/**"); ok {
-		return glob{src: s, all: true, prefix: prefix}
-	}
-	return glob{src: s, segs: strings.Split(s, "/")}
-}
-
-// match reports whether the ID id, split at "/" into idSegs, matches.
-func (g *glob) match(id string, idSegs []string) bool {
-	if g.all {
-		return strings.HasPrefix(id, g.prefix+"/")
-	}
-	if len(idSegs) != len(g.segs) {
-		return false
-	}
-	for i := range g.segs {
-		if !matchSegment(g.segs[i], idSegs[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// contains reports whether every ID matching in also matches g. With '*'
-// standing for itself, g matches in's text exactly when it matches every
-// expansion of in's stars.
-func (g *glob) contains(in *glob) bool {
-	if in.all {
-		return g.all && strings.HasPrefix(in.prefix+"/", g.prefix+"/")
-	}
-	return g.match(in.src, in.segs)
-}
-
-func matchSegment(pattern, s string) bool {
-	// Iterative glob matching with one backtrack point: linear in practice.
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case p < len(pattern) && pattern[p] == s[i]:
-			p++
-			i++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
-}
+func parseGlob(s string) glob { return inventory.ParseSecretPattern(s) }
 
 // CheckPattern reports what is wrong with an access pattern, or nil.
 func CheckPattern(p string) error {
@@ -190,7 +128,7 @@ func CheckPattern(p string) error {
 // outer.
 func patternContains(outer, inner string) bool {
 	o, i := parseGlob(outer), parseGlob(inner)
-	return o.contains(&i)
+	return o.Contains(&i)
 }
 
 // party is a Party with its kind and its full set of patterns.
@@ -207,7 +145,7 @@ func (p *party) reads(id string, idSegs []string) bool {
 		return true
 	}
 	for i := range p.globs {
-		if p.globs[i].match(id, idSegs) {
+		if p.globs[i].MatchSplit(id, idSegs) {
 			return true
 		}
 	}
@@ -408,7 +346,7 @@ func (a *Access) Rules() ([]Rule, error) {
 	for i := range n {
 		contains[i] = make([]bool, n)
 		for j := range n {
-			contains[i][j] = i == j || globs[i].contains(&globs[j])
+			contains[i][j] = i == j || globs[i].Contains(&globs[j])
 		}
 	}
 	order := sortGlobs(globs, contains)
@@ -423,7 +361,7 @@ func (a *Access) Rules() ([]Rule, error) {
 			}
 		}
 		rs := recipientsWhere(ps, func(i int) bool { return ps[i].kind == KindAdmin || reads[i] })
-		rules = append(rules, Rule{Pattern: globs[j].src, PathRegex: PatternRegex(globs[j].src), Recipients: rs})
+		rules = append(rules, Rule{Pattern: globs[j].String(), PathRegex: PatternRegex(globs[j].String()), Recipients: rs})
 	}
 	// Exact rules for existing secrets that the first matching rule gets
 	// wrong (two globs that overlap without one containing the other).
@@ -439,7 +377,7 @@ func (a *Access) Rules() ([]Rule, error) {
 		want := recipientsWhere(ps, func(i int) bool { return ps[i].reads(id, segs) })
 		got := admins
 		for k, j := range order {
-			if globs[j].match(id, segs) {
+			if globs[j].MatchSplit(id, segs) {
 				got = rules[k].Recipients
 				break
 			}
@@ -468,11 +406,11 @@ func (a *Access) Rules() ([]Rule, error) {
 // then alphabetically.
 func sortGlobs(globs []glob, contains [][]bool) []int {
 	rank := func(g *glob) (int, int) {
-		switch {
-		case g.all:
-			return 2, -len(g.prefix)
-		case strings.Contains(g.src, "*"):
-			return 1, -len(strings.ReplaceAll(g.src, "*", ""))
+		if prefix, ok := g.Folder(); ok {
+			return 2, -len(prefix)
+		}
+		if src := g.String(); strings.Contains(src, "*") {
+			return 1, -len(strings.ReplaceAll(src, "*", ""))
 		}
 		return 0, 0
 	}
@@ -484,7 +422,7 @@ func sortGlobs(globs []glob, contains [][]bool) []int {
 	slices.SortFunc(pref, func(x, y int) int {
 		xr, xl := rank(&globs[x])
 		yr, yl := rank(&globs[y])
-		return cmp.Or(cmp.Compare(xr, yr), cmp.Compare(xl, yl), strings.Compare(globs[x].src, globs[y].src))
+		return cmp.Or(cmp.Compare(xr, yr), cmp.Compare(xl, yl), strings.Compare(globs[x].String(), globs[y].String()))
 	})
 	// The preference order can put "*a*" before "a*", which it contains:
 	// a topological sort repairs it, keeping the preference wherever
