@@ -55,6 +55,7 @@ func (a *App) evalConfig(hosts []string) eval.Config {
 			ds := syntax.CheckExpr(src, pos)
 			for i := range ds {
 				ds[i].Message = "in { expr = ... }: " + ds[i].Message
+				ds[i].Hints = append(ds[i].Hints, "expr holds Nix source; a TOML literal string ('...') keeps quotes and backslashes as written")
 			}
 			return ds
 		},

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/fleetdev/fleet/internal/diag"
 )
 
 // TestErrorsHaveHints loads the fleets of the check_* scripts and requires
@@ -46,7 +48,7 @@ func TestErrorsHaveHints(t *testing.T) {
 			if !d.Pos.IsValid() {
 				t.Errorf("%s: error without a position: %s", s, d.Message)
 			}
-			if d.Severity == 0 && len(d.Hints) == 0 && len(d.Related) == 0 && !strings.Contains(d.Message, " must be ") {
+			if d.Severity == diag.Error && len(d.Hints) == 0 && len(d.Related) == 0 && !strings.Contains(d.Message, " must be ") {
 				t.Errorf("%s: %s: error without a hint: %s", filepath.Base(s), d.Pos, d.Message)
 			}
 		}
