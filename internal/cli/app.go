@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/fleetdev/fleet/internal/diag"
 )
 
@@ -76,6 +78,20 @@ type App struct {
 	JSON    bool
 	NoColor bool
 	Verbose bool
+}
+
+// renderDiags prints diagnostics on stderr, in color when stderr is a
+// terminal, NO_COLOR is unset and --no-color is not given.
+func (a *App) renderDiags(ds []diag.Diagnostic) {
+	diag.RenderColor(a.Err, ds, a.color())
+}
+
+func (a *App) color() bool {
+	if a.NoColor || a.Env.Get("NO_COLOR") != "" || a.Env.Get("TERM") == "dumb" {
+		return false
+	}
+	f, ok := a.Err.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // exitError carries an exit code through cobra.
@@ -156,7 +172,7 @@ func (a *App) report(ctx context.Context, err error) int {
 	}
 	var de *diag.Errors
 	if errors.As(err, &de) {
-		diag.Render(a.Err, de.List)
+		a.renderDiags(de.List)
 		return code
 	}
 	msg := err.Error()

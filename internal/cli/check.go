@@ -84,7 +84,7 @@ func (a *App) runCheck(l *loaded) error {
 		}
 		return nil
 	}
-	diag.Render(a.Err, l.diags.Items())
+	a.renderDiags(l.diags.Items())
 	tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOST\tPLATFORM\tPROFILE\tROLES\tMODULES\tERRORS\tWARNINGS")
 	for _, r := range rows {

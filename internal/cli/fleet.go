@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
@@ -27,7 +29,16 @@ func (a *App) load(ctx context.Context, selectors []string) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
+	start := a.Now()
 	inv, diags := inventory.Load(dir)
+	if a.Verbose {
+		mods := 0
+		for _, m := range inv.Modules {
+			mods += len(m)
+		}
+		fmt.Fprintf(a.Err, "fleet: read %s: %d hosts, %d profiles, %d roles, %d users, %d modules, %d secrets in %s\n",
+			a.rel(dir), len(inv.Hosts), len(inv.Profiles), len(inv.Roles), len(inv.Users), mods, len(inv.Secrets), a.Now().Sub(start).Round(time.Microsecond))
+	}
 	selected, err := eval.Select(inv, selectors)
 	if err != nil {
 		var se *eval.SelectError
@@ -36,9 +47,13 @@ func (a *App) load(ctx context.Context, selectors []string) (*loaded, error) {
 		}
 		return nil, &exitError{code: ExitUsage, err: err}
 	}
+	start = a.Now()
 	f, err := eval.Evaluate(ctx, inv, a.evalConfig(selected))
 	if err != nil {
 		return nil, err
+	}
+	if a.Verbose {
+		fmt.Fprintf(a.Err, "fleet: evaluated %d hosts in %s\n", len(f.Hosts), a.Now().Sub(start).Round(time.Microsecond))
 	}
 	diags.Append(f.Diags)
 	return &loaded{dir: dir, inv: inv, fleet: f, selected: selected, diags: diags}, nil
@@ -77,7 +92,7 @@ func (l *loaded) host(name string) (*eval.Host, error) {
 // reportDiags prints diagnostics on stderr and returns errFindings when
 // there are errors.
 func (a *App) reportDiags(l *diag.List) error {
-	diag.Render(a.Err, l.Items())
+	a.renderDiags(l.Items())
 	if l.HasErrors() {
 		return errFindings
 	}

@@ -31,7 +31,7 @@ the generated files are stale. With --diff it shows the diff and writes.`,
 				return err
 			}
 			if l.diags.HasErrors() {
-				diag.Render(a.Err, l.diags.Items())
+				a.renderDiags(l.diags.Items())
 				fmt.Fprintln(a.Err, "fleet: not generating: fix the errors above first")
 				return errFindings
 			}
@@ -40,7 +40,7 @@ the generated files are stale. With --diff it shows the diff and writes.`,
 				return err
 			}
 			l.diags.Append(gdiags)
-			diag.Render(a.Err, l.diags.Items())
+			a.renderDiags(l.diags.Items())
 			if l.diags.HasErrors() {
 				return errFindings
 			}

@@ -204,9 +204,21 @@ func (e *Errors) Error() string {
 //	path:line:col: error: message
 //	    path:line:col: related message
 //	    hint: what to do
-func Render(w io.Writer, ds []Diagnostic) {
+func Render(w io.Writer, ds []Diagnostic) { RenderColor(w, ds, false) }
+
+// RenderColor is Render, with the severity in color (red errors, yellow
+// warnings) when color is true.
+func RenderColor(w io.Writer, ds []Diagnostic, color bool) {
 	for _, d := range ds {
-		fmt.Fprintf(w, "%s: %s: %s\n", d.Pos, d.Severity, d.Message)
+		sev := d.Severity.String()
+		if color {
+			code := "31"
+			if d.Severity == Warning {
+				code = "33"
+			}
+			sev = "\x1b[1;" + code + "m" + sev + "\x1b[0m"
+		}
+		fmt.Fprintf(w, "%s: %s: %s\n", d.Pos, sev, d.Message)
 		for _, r := range d.Related {
 			fmt.Fprintf(w, "    %s: %s\n", r.Pos, r.Message)
 		}
