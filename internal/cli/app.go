@@ -201,3 +201,11 @@ func isCobraUsage(msg string) bool {
 	}
 	return false
 }
+
+// now reads the App's clock (time.Now when none is set).
+func (a *App) now() time.Time {
+	if a.Now == nil {
+		return time.Now()
+	}
+	return a.Now()
+}

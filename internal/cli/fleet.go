@@ -29,7 +29,7 @@ func (a *App) load(ctx context.Context, selectors []string) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	start := a.Now()
+	start := a.now()
 	inv, diags := inventory.Load(dir)
 	if a.Verbose {
 		mods := 0
@@ -37,7 +37,7 @@ func (a *App) load(ctx context.Context, selectors []string) (*loaded, error) {
 			mods += len(m)
 		}
 		fmt.Fprintf(a.Err, "fleet: read %s: %d hosts, %d profiles, %d roles, %d users, %d modules, %d secrets in %s\n",
-			a.rel(dir), len(inv.Hosts), len(inv.Profiles), len(inv.Roles), len(inv.Users), mods, len(inv.Secrets), a.Now().Sub(start).Round(time.Microsecond))
+			a.rel(dir), len(inv.Hosts), len(inv.Profiles), len(inv.Roles), len(inv.Users), mods, len(inv.Secrets), a.now().Sub(start).Round(time.Microsecond))
 	}
 	selected, err := eval.Select(inv, selectors)
 	if err != nil {
@@ -47,13 +47,13 @@ func (a *App) load(ctx context.Context, selectors []string) (*loaded, error) {
 		}
 		return nil, &exitError{code: ExitUsage, err: err}
 	}
-	start = a.Now()
+	start = a.now()
 	f, err := eval.Evaluate(ctx, inv, a.evalConfig(selected))
 	if err != nil {
 		return nil, err
 	}
 	if a.Verbose {
-		fmt.Fprintf(a.Err, "fleet: evaluated %d hosts in %s\n", len(f.Hosts), a.Now().Sub(start).Round(time.Microsecond))
+		fmt.Fprintf(a.Err, "fleet: evaluated %d hosts in %s\n", len(f.Hosts), a.now().Sub(start).Round(time.Microsecond))
 	}
 	diags.Append(f.Diags)
 	return &loaded{dir: dir, inv: inv, fleet: f, selected: selected, diags: diags}, nil
