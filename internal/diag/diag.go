@@ -249,13 +249,24 @@ func Suggest(name string, candidates []string) string {
 		}
 	}
 	limit := max(1, len(name)/3)
-	if bestDist < 0 || bestDist > limit {
-		if best != "" && (strings.HasPrefix(best, name) || strings.HasPrefix(name, best)) && len(name) >= 3 {
-			return best
-		}
+	if bestDist >= 0 && bestDist <= limit {
+		return best
+	}
+	// No near spelling: a candidate the name is the start of, when only
+	// one is ("backup" for "backup-server").
+	if len(name) < 3 {
 		return ""
 	}
-	return best
+	prefixed := ""
+	for _, c := range candidates {
+		if strings.HasPrefix(strings.ToLower(c), strings.ToLower(name)) {
+			if prefixed != "" {
+				return ""
+			}
+			prefixed = c
+		}
+	}
+	return prefixed
 }
 
 // DidYouMean returns a hint text for Suggest's answer, or "".
