@@ -150,22 +150,11 @@ func (f *File) NodePos(n Node) diag.Pos {
 // Text returns the source text of n, from its first token to its last,
 // without the trivia before it.
 func (f *File) Text(n Node) string {
-	first := FirstToken(n)
+	first, last := FirstToken(n), LastToken(n)
 	if first == nil {
 		return ""
 	}
-	var b strings.Builder
-	b.WriteString(first.Text)
-	started := false
-	Tokens(n, func(t *Token) {
-		if !started {
-			started = true
-			return
-		}
-		b.WriteString(t.Lead)
-		b.WriteString(t.Text)
-	})
-	return b.String()
+	return f.src[first.Off:last.End()]
 }
 
 // Bytes prints the tree back: the Lead and Text of every token in order.

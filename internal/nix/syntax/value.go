@@ -1,12 +1,13 @@
 package syntax
 
-import "strings"
-
 // StringValue returns the value of a string literal without
 // interpolations: escapes decoded and, in an indented string, the
 // indentation stripped as Nix 2.8 does. ok is false when the string
 // interpolates an expression.
 func StringValue(s *String) (value string, ok bool) {
+	if s == nil {
+		return "", false
+	}
 	for _, p := range s.Parts {
 		if _, interp := p.(*Interp); interp {
 			return "", false
@@ -19,25 +20,20 @@ func StringValue(s *String) (value string, ok bool) {
 	} else {
 		e = lw.dqStr(s)
 	}
-	var b strings.Builder
-	if !appendLiteral(&b, e) {
-		return "", false
-	}
-	return b.String(), true
-}
-
-func appendLiteral(b *strings.Builder, e lexpr) bool {
 	switch x := e.(type) {
 	case *lStr:
-		b.WriteString(x.s)
-		return true
+		return x.s, true
 	case *lConcat:
+		// An indented string whose escapes are separate pieces.
+		n := 0
 		for _, y := range x.es {
-			if !appendLiteral(b, y) {
-				return false
-			}
+			n += len(y.(*lStr).s)
 		}
-		return true
+		b := make([]byte, 0, n)
+		for _, y := range x.es {
+			b = append(b, y.(*lStr).s...)
+		}
+		return string(b), true
 	}
-	return false
+	return "", false
 }
