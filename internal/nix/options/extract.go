@@ -27,6 +27,9 @@ type extractor struct {
 	// type bound to a name (let container = types.submodule ...) is read.
 	lets  map[string]syntax.Expr
 	depth int // let indirections being followed, to stop cycles
+	// bare is set under a module-level with types; or with lib.types;,
+	// where type names stand alone.
+	bare bool
 }
 
 // unwrap looks through parentheses, let, with and assert to the value an
@@ -91,6 +94,9 @@ func (x *extractor) unwrapLets(e syntax.Expr) syntax.Expr {
 		case *syntax.Paren:
 			e = l.X
 		case *syntax.With:
+			if q := qualified(l.Env); q == "types" || q == "lib.types" {
+				x.bare = true
+			}
 			e = l.Body
 		case *syntax.Assert:
 			e = l.Body
@@ -108,18 +114,11 @@ func staticPath(p *syntax.AttrPath) ([]string, bool) {
 	}
 	out := make([]string, 0, len(p.Names))
 	for _, n := range p.Names {
-		switch {
-		case n.Ident != nil:
-			out = append(out, n.Ident.Text)
-		case n.Str != nil:
-			s, ok := syntax.StringValue(n.Str)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, s)
-		default:
+		name, ok := n.Static()
+		if !ok {
 			return nil, false
 		}
+		out = append(out, name)
 	}
 	return out, true
 }
@@ -216,7 +215,8 @@ func (x *extractor) declaration(e syntax.Expr, path []string, pos diag.Pos) *Opt
 		x.optionAttrs(o, set)
 	case "mkEnableOption":
 		o.Type = &Type{Kind: Bool, Name: "types.bool"}
-		o.Default = &Default{Value: false, Source: "false"}
+		// The default is implied by the call.
+		o.Default = &Default{Value: false, Source: "false", Pos: x.f.NodePos(e)}
 		what := "this"
 		if len(args) == 1 {
 			if s, ok := x.literalString(args[0]); ok {
@@ -226,34 +226,7 @@ func (x *extractor) declaration(e syntax.Expr, path []string, pos diag.Pos) *Opt
 		o.Description = "Whether to enable " + what + "."
 		o.Example = "true"
 	case "mkPackageOption":
-		o.Type = &Type{Kind: Package, Name: "types.package"}
-		pkg := ""
-		if len(args) >= 2 {
-			if s, ok := x.literalString(args[1]); ok {
-				pkg = s
-			} else if l, ok := unwrap(args[1]).(*syntax.List); ok {
-				var parts []string
-				for _, el := range l.Elems {
-					if s, ok := x.literalString(el); ok {
-						parts = append(parts, s)
-					}
-				}
-				pkg = strings.Join(parts, ".")
-			}
-		}
-		o.Description = fmt.Sprintf("The %s package to use.", pkg)
-		o.Default = &Default{Computed: true, Source: "pkgs." + pkg}
-		if len(args) >= 3 {
-			if set, ok := unwrap(args[2]).(*syntax.AttrSet); ok {
-				for _, b := range set.Binds {
-					if a, ok := b.(*syntax.Assign); ok {
-						if p, ok := staticPath(a.Path); ok && len(p) == 1 && p[0] == "default" {
-							o.Default = &Default{Computed: true, Source: x.f.Text(a.Value), Pos: x.f.NodePos(a.Value)}
-						}
-					}
-				}
-			}
-		}
+		x.packageOption(o, e, args)
 	default:
 		return nil
 	}
@@ -263,11 +236,113 @@ func (x *extractor) declaration(e syntax.Expr, path []string, pos diag.Pos) *Opt
 	return o
 }
 
+// packageOption reads lib.mkPackageOption pkgs name { ... } as nixpkgs
+// defines it: the package at pkgs.<default> (default: name, a string or
+// a list of attribute names), null when nullable and default = null.
+func (x *extractor) packageOption(o *Option, call syntax.Expr, args []syntax.Expr) {
+	o.Type = &Type{Kind: Package, Name: "types.package"}
+	if len(args) < 2 {
+		o.Type = &Type{Kind: Unknown, Name: "types.package", Note: "mkPackageOption without a package name"}
+		return
+	}
+	attrPath := func(e syntax.Expr) (string, bool) {
+		if s, ok := x.literalString(e); ok {
+			return s, true
+		}
+		l, ok := unwrap(e).(*syntax.List)
+		if !ok || len(l.Elems) == 0 {
+			return "", false
+		}
+		parts := make([]string, 0, len(l.Elems))
+		for _, el := range l.Elems {
+			s, ok := x.literalString(el)
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, s)
+		}
+		return strings.Join(parts, "."), true
+	}
+	name, ok := attrPath(args[1])
+	if !ok {
+		o.Type.Note = "the package name is computed"
+		o.Default = &Default{Computed: true, Source: x.f.Text(call), Pos: x.f.NodePos(call)}
+		return
+	}
+	short := name[strings.LastIndexByte(name, '.')+1:]
+	o.Description = fmt.Sprintf("The %s package to use.", short)
+	o.Default = &Default{Computed: true, Source: "pkgs." + name, Pos: x.f.NodePos(args[1])}
+	if len(args) < 3 {
+		return
+	}
+	set, ok := unwrap(args[2]).(*syntax.AttrSet)
+	if !ok {
+		return
+	}
+	nullable := false
+	for _, b := range set.Binds {
+		a, ok := b.(*syntax.Assign)
+		if !ok || a.Value == nil {
+			continue
+		}
+		p, ok := staticPath(a.Path)
+		if !ok || len(p) != 1 {
+			continue
+		}
+		switch p[0] {
+		case "default":
+			if id, ok := unwrap(a.Value).(*syntax.Ident); ok && id.Tok.Text == "null" {
+				o.Default = nil
+				continue
+			}
+			if d, ok := attrPath(a.Value); ok {
+				o.Default = &Default{Computed: true, Source: "pkgs." + d, Pos: x.f.NodePos(a.Value)}
+			} else {
+				o.Default = &Default{Computed: true, Source: x.f.Text(a.Value), Pos: x.f.NodePos(a.Value)}
+			}
+		case "nullable":
+			if id, ok := unwrap(a.Value).(*syntax.Ident); ok && id.Tok.Text == "true" {
+				nullable = true
+			}
+		case "example":
+			if ex, ok := attrPath(a.Value); ok {
+				o.Example = "pkgs." + ex
+			} else {
+				o.Example = x.f.Text(a.Value)
+			}
+		case "extraDescription":
+			if s, ok := x.literalString(a.Value); ok && s != "" {
+				o.Description += " " + s
+			}
+		}
+	}
+	if nullable {
+		o.Type = &Type{Kind: NullOr, Name: "types.nullOr types.package", Elem: o.Type}
+		if o.Default == nil {
+			o.Default = &Default{Value: nil, Source: "null", Pos: x.f.NodePos(call)}
+		}
+	}
+}
+
 // optionAttrs reads the attributes of mkOption { ... }.
 func (x *extractor) optionAttrs(o *Option, set *syntax.AttrSet) {
 	for _, b := range set.Binds {
+		if in, ok := b.(*syntax.Inherit); ok {
+			// inherit (jsonFormat) type; and the like: known only when
+			// evaluated.
+			for _, n := range in.Names {
+				if name, _ := n.Static(); name == "type" {
+					from := "the enclosing scope"
+					if in.From != nil {
+						from = x.f.Text(in.From)
+					}
+					o.Type = &Type{Kind: Unknown, Name: from + ".type", Note: "the type is inherited from " + from}
+				}
+			}
+			continue
+		}
 		a, ok := b.(*syntax.Assign)
-		if !ok {
+		if !ok || a.Value == nil {
 			continue
 		}
 		p, ok := staticPath(a.Path)
@@ -276,7 +351,7 @@ func (x *extractor) optionAttrs(o *Option, set *syntax.AttrSet) {
 		}
 		switch p[0] {
 		case "type":
-			o.Type = x.typ(a.Value, false)
+			o.Type = x.typ(a.Value, x.bare)
 		case "default":
 			o.Default = x.defaultOf(a.Value)
 		case "description":
@@ -418,23 +493,56 @@ func unwrapParen(e syntax.Expr) syntax.Expr {
 	}
 }
 
-// typeNames maps the simple types to kinds, by their name in lib.types.
-var typeNames = map[string]Kind{
-	"bool": Bool, "str": Str, "string": Str, "lines": Str, "commas": Str, "nonEmptyStr": Str,
-	"singleLineStr": Str, "envVar": Str, "shellPackage": Package,
-	"int": Int, "float": Float, "number": Number, "path": Path, "pathInStore": Path,
-	"package": Package, "attrs": Attrs, "anything": Anything, "raw": Anything, "unspecified": Anything,
-	"port": Int, "externalPath": Path,
+// simpleType maps the types of lib.types that take no argument to kinds.
+func simpleType(name string) (Kind, bool) {
+	switch name {
+	case "bool":
+		return Bool, true
+	case "str", "string", "lines", "commas", "nonEmptyStr", "singleLineStr", "envVar", "passwdEntry":
+		return Str, true
+	case "int":
+		return Int, true
+	case "float":
+		return Float, true
+	case "number":
+		return Number, true
+	case "path", "pathInStore", "externalPath":
+		return Path, true
+	case "package", "shellPackage":
+		return Package, true
+	case "attrs":
+		return Attrs, true
+	case "anything", "raw", "unspecified":
+		return Anything, true
+	}
+	return "", false
 }
 
 func ptr(n int64) *int64 { return &n }
 
-// intTypes are the bounded integer types of lib.types.ints.
-var intTypes = map[string][2]*int64{
-	"unsigned": {ptr(0), nil}, "positive": {ptr(1), nil}, "u8": {ptr(0), ptr(255)},
-	"u16": {ptr(0), ptr(65535)}, "u32": {ptr(0), ptr(4294967295)}, "u64": {ptr(0), nil},
-	"s8": {ptr(-128), ptr(127)}, "s16": {ptr(-32768), ptr(32767)}, "s32": {ptr(-2147483648), ptr(2147483647)},
-	"s64": {nil, nil}, "int": {nil, nil},
+// intBounds returns the bounds of the integer types of lib.types.ints.
+func intBounds(name string) (lo, hi *int64, ok bool) {
+	switch name {
+	case "unsigned", "u64":
+		return ptr(0), nil, true
+	case "positive":
+		return ptr(1), nil, true
+	case "u8":
+		return ptr(0), ptr(255), true
+	case "u16":
+		return ptr(0), ptr(65535), true
+	case "u32":
+		return ptr(0), ptr(4294967295), true
+	case "s8":
+		return ptr(-128), ptr(127), true
+	case "s16":
+		return ptr(-32768), ptr(32767), true
+	case "s32":
+		return ptr(-2147483648), ptr(2147483647), true
+	case "s64", "int":
+		return nil, nil, true
+	}
+	return nil, nil, false
 }
 
 // typ reads a type expression. bare is true under `with types;` (or
@@ -465,7 +573,7 @@ func (x *extractor) typ(e syntax.Expr, bare bool) *Type {
 		return &Type{Kind: Unknown, Name: name, Note: "type is not a lib.types expression"}
 	}
 	if strings.Contains(q, "ints.") {
-		bounds, known := intTypes[fnName]
+		lo, hi, known := intBounds(fnName)
 		switch {
 		case fnName == "between" && len(args) == 2:
 			lo, ok1 := x.literal(args[0])
@@ -477,7 +585,7 @@ func (x *extractor) typ(e syntax.Expr, bare bool) *Type {
 			}
 			return &Type{Kind: Int, Name: name}
 		case known && len(args) == 0:
-			return &Type{Kind: Int, Name: name, Min: bounds[0], Max: bounds[1]}
+			return &Type{Kind: Int, Name: name, Min: lo, Max: hi}
 		}
 	}
 	switch {
@@ -485,7 +593,7 @@ func (x *extractor) typ(e syntax.Expr, bare bool) *Type {
 		if fnName == "port" {
 			return &Type{Kind: Int, Name: name, Min: ptr(0), Max: ptr(65535)}
 		}
-		if k, ok := typeNames[fnName]; ok {
+		if k, ok := simpleType(fnName); ok {
 			return &Type{Kind: k, Name: name}
 		}
 	case fnName == "listOf" || fnName == "nonEmptyListOf":
@@ -551,13 +659,48 @@ func (x *extractor) typ(e syntax.Expr, bare bool) *Type {
 // typeName renders a type expression's source on one line, without the
 // lib. prefix, for documentation.
 func (x *extractor) typeName(e syntax.Expr) string {
-	s := strings.Join(strings.Fields(x.f.Text(e)), " ")
-	s = strings.ReplaceAll(s, "lib.types.", "types.")
-	if i := strings.IndexAny(s, "{("); i >= 0 && len(s) > 60 && strings.Contains(s, "submodule") {
-		// A submodule's whole source is too long for a type name.
-		s = strings.TrimSpace(s[:i]) + " { ... }"
-	}
-	return s
+	// The modules given to submodule and submoduleWith are elided: their
+	// whole source is too long for a type name.
+	var elide []syntax.Node
+	syntax.Inspect(e, func(n syntax.Node) bool {
+		ap, ok := n.(*syntax.Apply)
+		if !ok {
+			return true
+		}
+		if name := lastName(unwrap(ap.Fn)); name == "submodule" || name == "submoduleWith" {
+			if _, isPath := unwrapParen(ap.Arg).(*syntax.Path); !isPath {
+				elide = append(elide, ap.Arg)
+				return false
+			}
+		}
+		return true
+	})
+	var b strings.Builder
+	skipUntil := -1
+	syntax.Tokens(e, func(t *syntax.Token) {
+		if t.Off < skipUntil {
+			return
+		}
+		for _, n := range elide {
+			if first := syntax.FirstToken(n); first == t {
+				if b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString("{ ... }")
+				skipUntil = syntax.LastToken(n).End()
+				return
+			}
+		}
+		if t.Text == "" {
+			return
+		}
+		// Tokens are joined by one space where the source has trivia.
+		if b.Len() > 0 && t.Lead != "" {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.Text)
+	})
+	return strings.ReplaceAll(b.String(), "lib.types.", "types.")
 }
 
 // submodule reads the options of types.submodule { options = ...; }, of a
@@ -566,26 +709,29 @@ func (x *extractor) submodule(arg syntax.Expr, name string, with bool) *Type {
 	t := &Type{Kind: Submodule, Name: name}
 	var modules []syntax.Expr
 	if with {
-		set, ok := unwrap(arg).(*syntax.AttrSet)
+		set, ok := x.resolve(arg).(*syntax.AttrSet)
 		if !ok {
 			return &Type{Kind: Unknown, Name: name, Note: "submoduleWith's argument is not readable"}
 		}
 		for _, b := range set.Binds {
 			if a, ok := b.(*syntax.Assign); ok {
 				if p, ok := staticPath(a.Path); ok && len(p) == 1 && p[0] == "modules" {
-					if l, ok := unwrap(a.Value).(*syntax.List); ok {
+					if l, ok := x.resolve(a.Value).(*syntax.List); ok {
 						modules = l.Elems
 					}
 				}
 			}
 		}
+	} else if l, ok := x.resolve(arg).(*syntax.List); ok {
+		// types.submodule [ moduleA moduleB ]
+		modules = l.Elems
 	} else {
 		modules = []syntax.Expr{arg}
 	}
 	for _, m := range modules {
-		e := unwrap(m)
+		e := x.resolve(m)
 		if l, ok := e.(*syntax.Lambda); ok {
-			e = unwrap(l.Body)
+			e = x.resolve(l.Body)
 		}
 		set, ok := e.(*syntax.AttrSet)
 		if !ok {
@@ -610,4 +756,18 @@ func (x *extractor) submodule(arg syntax.Expr, name string, with bool) *Type {
 		}
 	}
 	return t
+}
+
+// resolve looks through parentheses, let, with and assert, and through
+// names bound by the module's let (a few levels, so that cycles end).
+func (x *extractor) resolve(e syntax.Expr) syntax.Expr {
+	for range 8 {
+		e = unwrap(e)
+		id, ok := e.(*syntax.Ident)
+		if !ok || x.lets[id.Tok.Text] == nil {
+			return e
+		}
+		e = x.lets[id.Tok.Text]
+	}
+	return e
 }

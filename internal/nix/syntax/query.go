@@ -247,26 +247,30 @@ func calleeName(e Expr) string {
 	return ""
 }
 
-// AttrNameText returns an attribute name's text: the name itself when it
-// is static (an identifier, or a string or ${"..."} without
-// interpolation, with escapes decoded), and otherwise its source text with
-// static false.
-func (f *File) AttrNameText(n *AttrName) (name string, static bool) {
+// Static returns the name when it is static: an identifier, or a string
+// or ${"..."} without interpolation (escapes decoded).
+func (n *AttrName) Static() (string, bool) {
 	switch {
+	case n == nil:
+		return "", false
 	case n.Ident != nil:
 		return n.Ident.Text, true
 	case n.Str != nil:
-		if s, ok := StringValue(n.Str); ok {
-			return s, true
-		}
-		return f.Text(n.Str), false
+		return StringValue(n.Str)
 	case n.Interp != nil:
 		if s, ok := unparen(n.Interp.X).(*String); ok {
-			if v, ok := StringValue(s); ok {
-				return v, true
-			}
+			return StringValue(s)
 		}
-		return f.Text(n.Interp), false
 	}
 	return "", false
+}
+
+// AttrNameText returns an attribute name's text: the name itself when it
+// is static (see Static), and otherwise its source text with static
+// false.
+func (f *File) AttrNameText(n *AttrName) (name string, static bool) {
+	if s, ok := n.Static(); ok {
+		return s, true
+	}
+	return f.Text(n), false
 }
