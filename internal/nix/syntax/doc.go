@@ -15,11 +15,20 @@
 // Entry points:
 //
 //   - Parse parses a file (any Nix expression) and returns its tree and its
-//     syntax errors.
+//     syntax errors; Options.Parse accepts the pipe operators on request.
 //   - CheckExpr syntax-checks a standalone expression embedded elsewhere,
-//     such as an { expr = "..." } value in TOML.
-//   - Check reports everything `nix-instantiate --parse` would reject,
-//     including undefined variables; generators run it on files they write.
-//   - (*File).ShowParse prints the `--parse` form.
-//   - (*File).Bytes prints the tree back.
+//     such as an { expr = "..." } value in TOML, with positions relative to
+//     where it is embedded.
+//   - Check reports everything `nix-instantiate --parse` of Nix 2.8 would
+//     reject, including undefined variables; generators run it on the files
+//     they write.
+//   - (*File).ShowParse prints the `--parse` form; (*File).Bytes prints the
+//     tree back; (*File).Text and NodePos give a node's source and position.
+//   - (*File).ModuleDefinitions and Definitions list attribute-path
+//     definitions with their positions and source text.
+//   - A Parser parses many files in turn, reusing its memory (fleet nix
+//     parse); each File it returns is valid until its next call.
+//
+// The tree is made of typed nodes (Let, AttrSet, Select, ...) that hold their
+// tokens; Inspect walks nodes and Tokens walks tokens, both in source order.
 package syntax
