@@ -444,8 +444,9 @@ func (m *merger) merge(acc, in *Node) *Node {
 		return acc
 	}
 	forced := len(in.Defs) > 0 && in.Defs[0].Forced
-	if forced && acc.Kind == Table && in.Kind == Table && !in.inline {
-		// A forced header table navigates: its values replace, one by one.
+	if acc.Kind == Table && in.Kind == Table && !(forced && in.inline) {
+		// Tables merge key by key; a forced header table only navigates,
+		// its values replace one by one.
 		acc.Defs = append(acc.Defs, in.Defs...)
 		for _, k := range sortedKeys(in.Fields) {
 			m.path = append(m.path, k)
@@ -462,14 +463,6 @@ func (m *merger) merge(acc, in *Node) *Node {
 		return in
 	}
 	switch {
-	case acc.Kind == Table && in.Kind == Table:
-		acc.Defs = append(acc.Defs, in.Defs...)
-		for _, k := range sortedKeys(in.Fields) {
-			m.path = append(m.path, k)
-			acc.Fields[k] = m.merge(acc.Fields[k], in.Fields[k])
-			m.path = m.path[:len(m.path)-1]
-		}
-		return acc
 	case acc.Kind == List && in.Kind == List:
 		acc.Defs = append(acc.Defs, in.Defs...)
 		for _, it := range in.Items {

@@ -175,6 +175,25 @@ func (d *decoder) table(t *Value, key string) *Value {
 	return v
 }
 
+// stringTable reads a table of strings as (key, value) pairs in source
+// order; want describes the values for messages.
+func (d *decoder) stringTable(t *Value, key, want string) [][2]Str {
+	v := d.table(t, key)
+	if v == nil {
+		return nil
+	}
+	var out [][2]Str
+	for _, k := range v.Keys {
+		f := v.Fields[k]
+		if f.Kind != String {
+			d.wrongType(f, key+"."+QuoteKey(k), want)
+			continue
+		}
+		out = append(out, [2]Str{{V: k, Pos: f.KeyPos}, {V: f.Str, Pos: f.Pos}})
+	}
+	return out
+}
+
 // tableOfTables reads a table whose entries must all be tables, such as
 // [settings.<module>].
 func (d *decoder) tableOfTables(t *Value, key string) *Value {

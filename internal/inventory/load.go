@@ -204,25 +204,11 @@ func (l *loader) loadFleet() *Fleet {
 	d.keys(t, "fleet.toml", fleetKeys...)
 	f.Name = d.str(t, "name")
 	f.Description = d.str(t, "description")
-	if in := d.table(t, "inputs"); in != nil {
-		for _, k := range in.Keys {
-			v := in.Fields[k]
-			if v.Kind != String {
-				d.wrongType(v, "inputs."+QuoteKey(k), "a flake URL string")
-				continue
-			}
-			f.Inputs = append(f.Inputs, Input{Name: Str{V: k, Pos: v.KeyPos}, URL: Str{V: v.Str, Pos: v.Pos}})
-		}
+	for _, kv := range d.stringTable(t, "inputs", "a flake URL string") {
+		f.Inputs = append(f.Inputs, Input{Name: kv[0], URL: kv[1]})
 	}
-	if ad := d.table(t, "admins"); ad != nil {
-		for _, k := range ad.Keys {
-			v := ad.Fields[k]
-			if v.Kind != String {
-				d.wrongType(v, "admins."+QuoteKey(k), "an age recipient string (age1...)")
-				continue
-			}
-			f.Admins = append(f.Admins, Admin{Name: Str{V: k, Pos: v.KeyPos}, Recipient: Str{V: v.Str, Pos: v.Pos}})
-		}
+	for _, kv := range d.stringTable(t, "admins", "an age recipient string (age1...)") {
+		f.Admins = append(f.Admins, Admin{Name: kv[0], Recipient: kv[1]})
 	}
 	return f
 }
