@@ -33,6 +33,7 @@ Hosts are selected by name, glob (web-*), @role, %profile or platform:darwin.`,
 			if err != nil {
 				return err
 			}
+			a.checkSecretAccess(l)
 			if len(args) == 0 && !l.diags.HasErrors() {
 				if err := a.checkGenerated(l); err != nil {
 					return err

@@ -15,12 +15,16 @@ func (a *App) generateCommand() *cobra.Command {
 	var check, showDiff bool
 	c := &cobra.Command{
 		Use:   "generate",
-		Short: "Write the generated Nix wiring (generated/)",
+		Short: "Write the generated Nix wiring (generated/) and .sops.yaml",
 		Long: `Generate evaluates every host and writes generated/: one NixOS or nix-darwin
 module per host, the flake's outputs, the overlay of the fleet's packages and
 the fleet's facts as a module. Files are rendered in memory, checked by the Nix
 parser, and written atomically; files fleet does not own are never touched. On
 errors in the fleet nothing is written.
+
+When the fleet has admins or secrets it also writes .sops.yaml, the creation
+rules that make the sops CLI encrypt each secret for the same admins, hosts
+and users as fleet (after a change, fleet secrets rekey updates the files).
 
 With --check nothing is written: the command shows the diff and exits 1 when
 the generated files are stale. With --diff it shows the diff and writes.`,
@@ -82,7 +86,12 @@ func (a *App) generated(l *loaded) ([]generate.Change, *diag.List, error) {
 // only compares bytes, and leaves parsing to `fleet generate`.
 func (a *App) generatedFiles(l *loaded, check func(string, []byte) []diag.Diagnostic) ([]generate.Change, *diag.List, error) {
 	files, dl := generate.Files(l.fleet, check)
+	dl.Append(sopsConfig(l, files))
 	changes, err := generate.Changes(l.dir, files)
+	if err != nil {
+		return nil, nil, err
+	}
+	changes, err = staleSopsConfig(l.dir, files, changes)
 	return changes, dl, err
 }
 

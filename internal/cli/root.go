@@ -48,6 +48,7 @@ func (a *App) commands() []*cobra.Command {
 		a.listCommand(),
 		a.generateCommand(),
 		a.nixCommand(),
+		a.secretsCommand(),
 	}
 }
 

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,7 +21,87 @@ func TestMain(m *testing.M) {
 		"fleet": func() {
 			os.Exit(Main(context.Background(), os.Args[1:], OSStdio(), os.Environ()))
 		},
+		"fake-editor": func() { os.Exit(fakeEditor(os.Args[1:])) },
 	})
+}
+
+// fakeEditor stands in for $EDITOR in scripts. The file to edit comes
+// last, as editors get it:
+//
+//	EDITOR='fake-editor replace OLD NEW'   replace OLD with NEW in the file
+//	EDITOR='fake-editor write SRC'         replace the file's content with SRC's
+//	EDITOR='fake-editor keep'              leave the file as it is
+//	EDITOR='fake-editor fail'              exit 1 without saving
+//
+// It refuses files that others could read (not 0600 in a 0700 folder), and
+// records the path it edited in $FAKE_EDITOR_LOG when set. Run directly,
+// 'fake-editor gone LOG' exits 1 when the file or folder recorded in LOG
+// still exists.
+func fakeEditor(args []string) int {
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(os.Stderr, "fake-editor: "+format+"\n", a...)
+		return 1
+	}
+	if len(args) == 2 && args[0] == "gone" {
+		p, err := os.ReadFile(args[1])
+		if err != nil {
+			return fail("%v", err)
+		}
+		for _, q := range []string{string(p), filepath.Dir(string(p))} {
+			if _, err := os.Stat(q); err == nil {
+				return fail("%s still exists", filepath.Base(q))
+			}
+		}
+		return 0
+	}
+	if len(args) < 2 {
+		return fail("usage: fake-editor replace OLD NEW | write SRC | keep | fail, then FILE")
+	}
+	path := args[len(args)-1]
+	if log := os.Getenv("FAKE_EDITOR_LOG"); log != "" {
+		if err := os.WriteFile(log, []byte(path), 0o600); err != nil {
+			return fail("%v", err)
+		}
+	}
+	if runtime.GOOS != "windows" {
+		for _, c := range []struct {
+			p    string
+			want os.FileMode
+		}{{path, 0o600}, {filepath.Dir(path), 0o700}} {
+			st, err := os.Stat(c.p)
+			if err != nil {
+				return fail("%v", err)
+			}
+			if st.Mode().Perm() != c.want {
+				return fail("%s has mode %o, want %o", filepath.Base(c.p), st.Mode().Perm(), c.want)
+			}
+		}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fail("%v", err)
+	}
+	switch op := args[:len(args)-1]; {
+	case op[0] == "replace" && len(op) == 3:
+		if !strings.Contains(string(data), op[1]) {
+			return fail("%q not found", op[1])
+		}
+		data = []byte(strings.ReplaceAll(string(data), op[1], op[2]))
+	case op[0] == "write" && len(op) == 2:
+		if data, err = os.ReadFile(op[1]); err != nil {
+			return fail("%v", err)
+		}
+	case op[0] == "keep" && len(op) == 1:
+		return 0
+	case op[0] == "fail" && len(op) == 1:
+		return fail("quit without saving")
+	default:
+		return fail("unknown command %q", strings.Join(op, " "))
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return fail("%v", err)
+	}
+	return 0
 }
 
 // TestScript runs the command-line scripts in testdata/script. Set

@@ -266,7 +266,12 @@ func (r *Repo) auditFile(rel string, opts AuditOptions, known map[string]bool, d
 }
 
 // describe names a recipient by its holders, or abbreviates it.
-func describe(a *Access, recipient string) string {
+func describe(a *Access, recipient string) string { return a.Describe(recipient) }
+
+// Describe names a recipient for people: by the parties holding it
+// ("host web and user alex"), or as an unknown key with the recipient
+// abbreviated.
+func (a *Access) Describe(recipient string) string {
 	if who := a.Who(recipient); len(who) > 0 {
 		return strings.Join(who, " and ")
 	}

@@ -192,7 +192,8 @@ func (r *Repo) Restore(ctx context.Context, in io.Reader, opts RestoreOptions) (
 		if errors.As(err, new(*age.NoIdentityMatchError)) {
 			return nil, fmt.Errorf("restore: none of the identities decrypts the backup: %w", ErrNoIdentity)
 		}
-		return nil, fmt.Errorf("restore: the backup is not an age file or is damaged: %w", err)
+		// age's header errors may quote the input; never repeat it.
+		return nil, fmt.Errorf("restore: the backup is not an age file or is damaged: %s", scrub(err.Error()))
 	}
 	contents := map[string][]byte{}
 	var order []string
@@ -293,7 +294,11 @@ func (r *Repo) Restore(ctx context.Context, in io.Reader, opts RestoreOptions) (
 		targets = append(targets, n)
 	}
 	if len(bad) > 0 {
-		return nil, fmt.Errorf("restore: nothing written, %d files do not verify: %w", len(bad), errors.Join(bad...))
+		what := fmt.Sprintf("%d files do not verify", len(bad))
+		if len(bad) == 1 {
+			what = "1 file does not verify"
+		}
+		return nil, fmt.Errorf("restore: nothing written, %s: %w", what, errors.Join(bad...))
 	}
 
 	// Refuse to clobber different content unless asked.

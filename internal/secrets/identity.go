@@ -44,8 +44,11 @@ type IdentityOptions struct {
 type IdentitySource struct {
 	Location string `json:"location"` // an environment variable or a file
 	Count    int    `json:"count"`    // identities loaded from it
-	Err      error  `json:"-"`        // why it could not be used; never holds key material
-	Error    string `json:"error,omitempty"`
+	// Recipients are the public keys of the age identities loaded from
+	// it (an ssh ed25519 key gives its ssh-to-age recipient).
+	Recipients []string `json:"recipients,omitempty"`
+	Err        error    `json:"-"` // why it could not be used; never holds key material
+	Error      string   `json:"error,omitempty"`
 }
 
 // LoadIdentities collects age identities the way sops does, from every
@@ -79,6 +82,7 @@ func LoadIdentities(opts IdentityOptions) ([]age.Identity, []IdentitySource) {
 			var got []age.Identity
 			got, src.Err = ParseIdentities(data)
 			src.Count = len(got)
+			src.Recipients = IdentityRecipients(got)
 			ids = append(ids, got...)
 		}
 		srcs = append(srcs, src)
@@ -107,7 +111,7 @@ func LoadIdentities(opts IdentityOptions) ([]age.Identity, []IdentitySource) {
 	}
 	if k := getenv(EnvAgeKey); k != "" {
 		got, err := parseAgeIdentities([]byte(k), true)
-		srcs = append(srcs, IdentitySource{Location: EnvAgeKey, Count: len(got), Err: err})
+		srcs = append(srcs, IdentitySource{Location: EnvAgeKey, Count: len(got), Recipients: IdentityRecipients(got), Err: err})
 		ids = append(ids, got...)
 	}
 	if p := getenv(EnvAgeKeyFile); p != "" {

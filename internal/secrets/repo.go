@@ -150,6 +150,9 @@ func (r *Repo) Load(p string) (*File, error) {
 
 func (r *Repo) load(rel string) (*File, error) {
 	data, err := os.ReadFile(r.abs(rel))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", rel, fs.ErrNotExist)
+	}
 	if err != nil {
 		return nil, err
 	}

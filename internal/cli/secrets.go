@@ -1,0 +1,388 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"filippo.io/age"
+	"github.com/spf13/cobra"
+
+	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/eval"
+	"github.com/fleetdev/fleet/internal/inventory"
+	"github.com/fleetdev/fleet/internal/secrets"
+)
+
+// secretsFlags are the flags every secrets command shares.
+type secretsFlags struct {
+	identities []string
+}
+
+func (a *App) secretsCommand() *cobra.Command {
+	sf := &secretsFlags{}
+	c := &cobra.Command{
+		Use:   "secrets",
+		Short: "Create, read, change, rekey, audit and back up the fleet's SOPS secrets",
+		Long: `The secrets commands work on secrets/<category>/<name>.yaml (or .json, .env,
+.bin): SOPS files encrypted with age, which the sops CLI and sops-nix read too.
+
+Who may read a secret follows from the fleet: the admins in fleet.toml
+[admins] read everything; a host reads what its roles list in secrets = [...],
+what its settings reference with { secret = "category/name" }, and
+secrets/hosts/<host>/*; a user with an age_key reads secrets/users/<user>/*.
+A host's age recipient is derived from its ssh-ed25519 host_key, as ssh-to-age
+does, or given as age_key.
+
+Identities (private keys) are found the way sops finds them:
+SOPS_AGE_SSH_PRIVATE_KEY_FILE, ~/.ssh/id_ed25519, SOPS_AGE_KEY,
+SOPS_AGE_KEY_FILE, then ~/.config/sops/age/keys.txt; --identity replaces them
+all. Paths are relative to the current directory. Values never appear in
+errors.`,
+	}
+	c.PersistentFlags().StringArrayVarP(&sf.identities, "identity", "i", nil, "age identity or ssh private key file to decrypt with, instead of the ones sops would use (repeatable)")
+	c.AddCommand(
+		a.secretsInitCommand(),
+		a.secretsEditCommand(sf),
+		a.secretsSetCommand(sf),
+		a.secretsGetCommand(sf),
+		a.secretsEncryptCommand(),
+		a.secretsDecryptCommand(sf),
+		a.secretsRekeyCommand(sf),
+		a.secretsAuditCommand(sf),
+		a.secretsBackupCommand(),
+		a.secretsRestoreCommand(sf),
+		a.secretsKeysCommand(sf),
+		a.secretsListCommand(),
+	)
+	return c
+}
+
+// secretsAccess derives who may read which secret from an evaluated fleet:
+// the admins of fleet.toml, every evaluated host with the recipient of its
+// host_key or age_key and the patterns eval worked out (Host.Readable),
+// and every user with an age_key. Keys that do not parse and patterns
+// that are not patterns are reported at their position; such a party
+// is left without a recipient.
+func secretsAccess(inv *inventory.Inventory, hosts []*eval.Host) (*secrets.Access, *diag.List) {
+	dl := &diag.List{}
+	a := &secrets.Access{Admins: []secrets.Party{}, Hosts: []secrets.Party{}, Users: []secrets.Party{}}
+	if inv.Fleet != nil {
+		for _, adm := range inv.Fleet.Admins {
+			p := secrets.Party{Name: adm.Name.V, Source: inv.Fleet.File}
+			if err := checkRecipient(adm.Recipient.V); err != nil {
+				dl.Errorf(adm.Recipient.Pos, secrets.CodeBadKey, "admin %s: %v", adm.Name.V, err).
+					Hint("an admin's key is the age recipient (age1...) that 'fleet secrets init' or 'age-keygen -y' prints")
+			} else {
+				p.Recipient = strings.TrimSpace(adm.Recipient.V)
+			}
+			a.Admins = append(a.Admins, p)
+		}
+	}
+	reported := map[string]bool{}
+	for _, h := range hosts {
+		p := secrets.Party{Name: h.Name, Source: h.Src.File}
+		p.Recipient = hostRecipient(h, dl)
+		for _, pat := range h.Readable {
+			if err := secrets.CheckPattern(pat); err != nil {
+				pos := patternPos(inv, h, pat)
+				if key := pos.String() + "\x00" + pat; !reported[key] {
+					reported[key] = true
+					dl.Errorf(pos, "secret-pattern", "%v", err).
+						Hint(`name secrets as "category/name"; a role may also grant "category/*" or "category/**"`)
+				}
+				continue
+			}
+			p.Readable = append(p.Readable, pat)
+		}
+		a.Hosts = append(a.Hosts, p)
+	}
+	names := make([]string, 0, len(inv.Users))
+	for n := range inv.Users {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		u := inv.Users[n]
+		p := secrets.Party{Name: n, Source: u.File}
+		if u.AgeKey.IsSet() {
+			if err := checkAgeKey(u.AgeKey.V); err != nil {
+				dl.Errorf(u.AgeKey.Pos, secrets.CodeBadKey, "user %s: age_key: %v", n, err).
+					Hint("give the user's age recipient (age1...), as 'age-keygen -y' prints it")
+			} else {
+				p.Recipient = strings.TrimSpace(u.AgeKey.V)
+			}
+		}
+		a.Users = append(a.Users, p)
+	}
+	for id := range inv.Secrets {
+		a.Secrets = append(a.Secrets, id)
+	}
+	sort.Strings(a.Secrets)
+	return a, dl
+}
+
+// hostRecipient returns the age recipient of a host, reporting a bad
+// host_key or age_key at its position.
+func hostRecipient(h *eval.Host, dl *diag.List) string {
+	src := h.Src
+	switch {
+	case src.HostKey.IsSet() && src.AgeKey.IsSet():
+		dl.Errorf(src.AgeKey.Pos, secrets.CodeBadKey, "host %s has both host_key and age_key", h.Name).
+			Also(src.HostKey.Pos, "host_key is set here").
+			Hint("keep host_key (the host's ssh-ed25519 key); age_key is for hosts without one")
+		return ""
+	case src.HostKey.IsSet():
+		r, err := secrets.SSHToAge(src.HostKey.V)
+		if err != nil {
+			d := dl.Errorf(src.HostKey.Pos, secrets.CodeBadKey, "host %s: host_key: %v", h.Name, err)
+			if errors.Is(err, secrets.ErrUnsupportedKeyType) {
+				d.Hint("use the host's ed25519 key: ssh-keyscan -t ed25519 %s, or /etc/ssh/ssh_host_ed25519_key.pub on the machine", h.Name)
+			} else {
+				d.Hint(`write the public key line as ssh prints it: host_key = "ssh-ed25519 AAAA..." (ssh-keyscan -t ed25519 %s)`, h.Name)
+			}
+			return ""
+		}
+		return r
+	case src.AgeKey.IsSet():
+		if err := checkAgeKey(src.AgeKey.V); err != nil {
+			dl.Errorf(src.AgeKey.Pos, secrets.CodeBadKey, "host %s: age_key: %v", h.Name, err).
+				Hint("give an age recipient (age1...); an ssh-ed25519 key goes in host_key")
+			return ""
+		}
+		return strings.TrimSpace(src.AgeKey.V)
+	}
+	return ""
+}
+
+// checkRecipient checks an admin's recipient.
+func checkRecipient(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("the recipient is empty")
+	}
+	_, err := secrets.ParseRecipient(s)
+	return err
+}
+
+// checkAgeKey checks an age_key: an age recipient, not an ssh key.
+func checkAgeKey(s string) error {
+	if strings.HasPrefix(strings.TrimSpace(s), "ssh-") {
+		return errors.New("an ssh key is not an age recipient")
+	}
+	return checkRecipient(s)
+}
+
+// patternPos finds where a host's access pattern was written: in one of
+// its roles, or at a secret reference.
+func patternPos(inv *inventory.Inventory, h *eval.Host, pat string) diag.Pos {
+	for _, r := range h.Roles {
+		if role := inv.Roles[r]; role != nil {
+			for _, s := range role.Secrets {
+				if s.V == pat {
+					return s.Pos
+				}
+			}
+		}
+	}
+	for _, ref := range h.Secrets {
+		if ref.Name == pat {
+			return ref.Pos
+		}
+	}
+	return diag.Pos{File: h.Src.File}
+}
+
+// isSecretsCode reports whether a diagnostic code is about secrets themselves.
+// Other errors in the fleet make who may read what uncertain.
+func isSecretsCode(code string) bool {
+	return code == "unknown-secret" || strings.HasPrefix(code, "secret-")
+}
+
+// secretsFleet is an evaluated fleet with its access rules.
+type secretsFleet struct {
+	*loaded
+	access *secrets.Access
+}
+
+// loadAccess evaluates the fleet and derives its access rules. Errors in
+// the fleet other than about secrets, and keys that do not parse, stop
+// the command: without them fleet cannot tell who may read what.
+func (a *App) loadAccess(ctx context.Context) (*secretsFleet, error) {
+	l, err := a.load(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	access, kd := secretsAccess(l.inv, l.fleet.Hosts)
+	var block diag.List
+	for _, d := range l.diags.Items() {
+		if d.Severity == diag.Error && !isSecretsCode(d.Code) {
+			block.Add(d)
+		}
+	}
+	block.Append(kd)
+	if block.HasErrors() {
+		a.renderDiags(block.Items())
+		return nil, withHint(&exitError{code: ExitFindings, err: errors.New("the fleet has errors, so who may read which secret is not certain")},
+			"fix the errors above, then run the command again")
+	}
+	return &secretsFleet{loaded: l, access: access}, nil
+}
+
+// repo returns the secrets tree of the fleet in dir.
+func (a *App) repo(dir string, access *secrets.Access) *secrets.Repo {
+	return &secrets.Repo{Root: dir, Access: access, Now: a.Now, TempDir: a.Env.Get("TMPDIR")}
+}
+
+// loadIdentities finds the age identities to decrypt with. Identity files
+// named with --identity must all load.
+func (a *App) loadIdentities(sf *secretsFlags) ([]age.Identity, []secrets.IdentitySource, error) {
+	var files []string
+	for _, f := range sf.identities {
+		files = append(files, a.abs(f))
+	}
+	ids, srcs := secrets.LoadIdentities(secrets.IdentityOptions{Getenv: a.Env.Get, Files: files})
+	for i, s := range srcs {
+		if s.Err != nil && len(files) > 0 {
+			err := s.Err
+			if errors.Is(err, fs.ErrNotExist) {
+				err = errors.New("no such file")
+			}
+			return nil, nil, withHint(fmt.Errorf("identity %s: %v", sf.identities[i], err),
+				"--identity takes an age identity file (as age-keygen writes) or an unencrypted ssh ed25519 private key")
+		}
+	}
+	return ids, srcs, nil
+}
+
+// identityLines says, for each place identities were looked for, what was
+// found there: whose keys, or why nothing.
+func (a *App) identityLines(srcs []secrets.IdentitySource, access *secrets.Access) []string {
+	var out []string
+	for _, s := range srcs {
+		loc := s.Location
+		if filepath.IsAbs(loc) {
+			loc = a.rel(loc)
+		}
+		var who []string
+		if access != nil {
+			for _, r := range s.Recipients {
+				who = append(who, access.Who(r)...)
+			}
+		}
+		switch {
+		case errors.Is(s.Err, fs.ErrNotExist):
+			out = append(out, fmt.Sprintf("identity %s: not found", loc))
+		case s.Err != nil:
+			out = append(out, fmt.Sprintf("identity %s: %v", loc, s.Err))
+		case len(who) > 0:
+			out = append(out, fmt.Sprintf("identity %s: the key of %s", loc, strings.Join(uniqueStrings(who), ", ")))
+		default:
+			out = append(out, fmt.Sprintf("identity %s: %s, none of them in the fleet", loc, plural(len(s.Recipients), "key")))
+		}
+	}
+	return out
+}
+
+// bestEffortAccess evaluates the fleet for who may read what, ignoring its
+// errors, to name in a message whose key opens a file; nil when the fleet
+// does not load.
+func (a *App) bestEffortAccess(ctx context.Context) *secrets.Access {
+	l, err := a.load(ctx, nil)
+	if err != nil {
+		return nil
+	}
+	access, _ := secretsAccess(l.inv, l.fleet.Hosts)
+	return access
+}
+
+// abs resolves a command-line path against the working directory.
+func (a *App) abs(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(a.WorkDir, p)
+}
+
+// secretsError adds what to do to an error of package secrets.
+func (a *App) secretsError(ctx context.Context, err error, repo *secrets.Repo, srcs []secrets.IdentitySource) error {
+	var noID *secrets.NoIdentityError
+	var tamper *secrets.TamperError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled):
+		return err
+	case errors.Is(err, secrets.ErrOutsideTree):
+		return withHint(&exitError{code: ExitUsage, err: err},
+			fmt.Sprintf("secret files live in %s/<category>/<name>%s of the fleet", secrets.Dir, strings.Join(secrets.Extensions(), "|")))
+	case errors.As(err, &noID):
+		var access *secrets.Access
+		if repo != nil {
+			access = repo.Access
+		}
+		if access == nil {
+			access = a.bestEffortAccess(ctx)
+		}
+		var hints []string
+		if access != nil {
+			var who []string
+			for _, r := range noID.Recipients {
+				who = append(who, access.Who(r)...)
+			}
+			if len(who) > 0 {
+				hints = append(hints, "it opens with the key of "+strings.Join(uniqueStrings(who), ", "))
+			}
+		}
+		hints = append(hints, a.identityLines(srcs, access)...)
+		hints = append(hints, "set SOPS_AGE_KEY_FILE to your age key file, or pass --identity FILE")
+		return withHint(err, hints...)
+	case errors.As(err, &tamper), errors.Is(err, secrets.ErrTampered):
+		return withHint(err, "the file was changed outside sops and fleet: restore it from version control or a backup, and find out who changed it")
+	case errors.Is(err, secrets.ErrNotEncrypted):
+		return withHint(err, "it is stored in plaintext: encrypt it with fleet secrets encrypt PATH, and treat its values as leaked if it was ever committed")
+	case errors.Is(err, secrets.ErrUnsupported):
+		return withHint(err, "decrypt it with sops and encrypt it again with fleet secrets encrypt")
+	case errors.Is(err, secrets.ErrSyntax):
+		return withHint(err, "restore it from version control, or fix it with sops edit")
+	case errors.Is(err, secrets.ErrNoRecipients):
+		return withHint(err, "add an admin's age recipient to fleet.toml [admins], or grant the secret to a host")
+	case errors.Is(err, secrets.ErrKeyNotFound):
+		return withHint(err, "nested keys are written a/b/c and list items by index (a/0)")
+	case errors.Is(err, fs.ErrNotExist):
+		return withHint(err, "create it with fleet secrets edit or fleet secrets set; fleet secrets list shows the secrets there are")
+	}
+	return err
+}
+
+// secretArg resolves a path argument, relative to the working directory,
+// to the secret file it names, relative to the fleet root.
+func (a *App) secretArg(repo *secrets.Repo, arg string) (string, error) {
+	rel, err := repo.Rel(a.abs(arg))
+	if err != nil {
+		return "", withHint(usageError("%s is not in the fleet's %s folder", arg, secrets.Dir),
+			fmt.Sprintf("secret files are %s/<category>/<name> with one of %s", secrets.Dir, strings.Join(secrets.Extensions(), " ")))
+	}
+	return rel, nil
+}
+
+// fileExists reports whether a file exists.
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func uniqueStrings(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fleetdev/fleet/internal/secrets"
+)
+
+// maxBackupSize bounds the archive restore reads.
+const maxBackupSize = 1 << 30
+
+func (a *App) secretsRestoreCommand(sf *secretsFlags) *cobra.Command {
+	var opts secrets.RestoreOptions
+	c := &cobra.Command{
+		Use:   "restore IN",
+		Short: "Put back the secrets tree from a backup, verifying everything first",
+		Long: `Restore opens a backup made by fleet secrets backup with your identities
+(usually the recovery key: --identity or SOPS_AGE_KEY_FILE), and verifies it
+all before writing anything: the manifest's hashes, and that every secret's
+data key unwraps and its MAC matches. Only then are secrets/ and .sops.yaml
+written, each file atomically. Files that exist with other content make it
+fail unless --overwrite; --dry-run verifies and writes nothing.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir, err := a.fleetDir()
+			if err != nil {
+				return err
+			}
+			f, err := os.Open(a.abs(args[0]))
+			if err != nil {
+				return withHint(fmt.Errorf("cannot open the backup: %w", errors.Unwrap(err)), "give the file fleet secrets backup wrote")
+			}
+			data, err := io.ReadAll(io.LimitReader(f, maxBackupSize))
+			f.Close()
+			if err != nil {
+				return err
+			}
+			ids, srcs, err := a.loadIdentities(sf)
+			if err != nil {
+				return err
+			}
+			repo := a.repo(dir, nil)
+			repo.Identities = ids
+			res, err := repo.Restore(cmd.Context(), bytes.NewReader(data), opts)
+			if err != nil {
+				if errors.Is(err, secrets.ErrExists) {
+					return withHint(err, "--overwrite replaces them with the backup's version; --dry-run shows what would be written")
+				}
+				var noID *secrets.NoIdentityError
+				if errors.As(err, &noID) {
+					return withHint(err, "every secret is decrypted to verify it, so restore with a key that opens them all (an admin's); run fleet secrets rekey before each backup so the recovery key is on every file")
+				}
+				if errors.Is(err, secrets.ErrNoIdentity) {
+					hints := []string{"a backup opens with the key it was made for (--to), usually the recovery key: pass --identity FILE or set SOPS_AGE_KEY_FILE"}
+					for _, s := range srcs {
+						if s.Err != nil {
+							hints = append(hints, fmt.Sprintf("identity %s: %s", s.Location, s.Err))
+						}
+					}
+					return withHint(err, hints...)
+				}
+				if err := a.secretsError(cmd.Context(), err, repo, srcs); errors.As(err, new(*hintError)) {
+					return err
+				}
+				return withHint(err, "give the file fleet secrets backup wrote; nothing was written")
+			}
+			if a.JSON {
+				return writeJSON(a.Out, res)
+			}
+			verb := "restored"
+			if opts.DryRun {
+				verb = "would restore"
+			}
+			tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+			for _, p := range res.Written {
+				fmt.Fprintf(tw, "%s\t%s\n", verb, p)
+			}
+			for _, p := range res.Unchanged {
+				fmt.Fprintf(tw, "unchanged\t%s\n", p)
+			}
+			tw.Flush()
+			fmt.Fprintf(a.Err, "backup of %s verified: %s %s, %d unchanged\n", res.Manifest.Created.Format("2006-01-02 15:04:05 UTC"), plural(len(res.Written), "file"), verb, len(res.Unchanged))
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&opts.Overwrite, "overwrite", false, "replace files that exist with other content")
+	c.Flags().BoolVar(&opts.DryRun, "dry-run", false, "verify the backup and show what would be written, writing nothing")
+	return c
+}

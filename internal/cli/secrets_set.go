@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fleetdev/fleet/internal/secrets"
+)
+
+// maxSecretInput bounds what set and encrypt read.
+const maxSecretInput = 64 << 20
+
+func (a *App) secretsSetCommand(sf *secretsFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "set PATH [KEY]",
+		Short: "Set one value of a secret from stdin (creating the file when missing)",
+		Long: `Set stores the value read from stdin at KEY in a secret file, as a string,
+and creates the file when it does not exist, encrypted to everyone who may
+read it. The value never appears on the command line, so it stays out of
+shell history and process listings. One trailing newline is removed, so
+'openssl rand -base64 32 | fleet secrets set ...' stores the bare value.
+Nested keys are written a/b/c. A binary secret (.bin) takes no KEY and
+stores stdin as it is.
+
+Other values keep their ciphertext: the diff shows this value, lastmodified
+and the MAC.`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sfl, err := a.loadAccess(cmd.Context())
+			if err != nil {
+				return err
+			}
+			repo := a.repo(sfl.dir, sfl.access)
+			rel, err := a.secretArg(repo, args[0])
+			if err != nil {
+				return err
+			}
+			key := ""
+			if len(args) == 2 {
+				key = args[1]
+			}
+			binary := secrets.FormatForPath(rel) == secrets.FormatBinary
+			switch {
+			case binary && key != "":
+				return withHint(usageError("%s is a binary secret: it has no keys", rel), "leave KEY out: fleet secrets set "+args[0]+" < FILE")
+			case !binary && key == "":
+				return withHint(usageError("say which value to set"), "fleet secrets set "+args[0]+" KEY, with the value on stdin")
+			}
+			value, err := readValue(a.In, !binary)
+			if err != nil {
+				return err
+			}
+			ids, srcs, err := a.loadIdentities(sf)
+			if err != nil {
+				return err
+			}
+			repo.Identities = ids
+			created := !fileExists(a.abs(args[0]))
+			changed, err := repo.Set(rel, key, string(value))
+			if err != nil {
+				return a.secretsError(cmd.Context(), err, repo, srcs)
+			}
+			what := key
+			if binary {
+				what = "the value"
+			}
+			switch {
+			case created:
+				fmt.Fprintf(a.Err, "%s: created with %s, for %s\n", rel, what, recipientsText(repo, rel))
+			case changed:
+				fmt.Fprintf(a.Err, "%s: set %s\n", rel, what)
+			default:
+				fmt.Fprintf(a.Err, "%s: %s unchanged\n", rel, what)
+			}
+			return nil
+		},
+	}
+}
+
+// readValue reads a secret value from stdin, without its trailing newline
+// when trim is set. An empty value is refused: it is almost always a
+// mistake (nothing was piped in).
+func readValue(in io.Reader, trim bool) ([]byte, error) {
+	if in == nil {
+		in = bytes.NewReader(nil)
+	}
+	data, err := io.ReadAll(io.LimitReader(in, maxSecretInput+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxSecretInput {
+		return nil, errors.New("the value on stdin is larger than 64 MiB")
+	}
+	if trim {
+		data = bytes.TrimSuffix(data, []byte("\n"))
+		data = bytes.TrimSuffix(data, []byte("\r"))
+	}
+	if len(data) == 0 {
+		return nil, withHint(errors.New("no value on stdin"), "pipe the value in, for example: openssl rand -base64 32 | fleet secrets set PATH KEY")
+	}
+	return data, nil
+}
