@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/user"
 	"path/filepath"
 	"runtime/debug"
 
@@ -56,6 +57,13 @@ func (a *App) runNixParse(ctx context.Context, opts nixParseOptions, args []stri
 	parser := &syntax.Parser{Options: syntax.Options{PipeOperators: opts.pipes}}
 	out := bufio.NewWriter(a.Out)
 	defer out.Flush()
+	// Nix takes ~ from $HOME, or from the user database without it.
+	home := a.Env.Get("HOME")
+	if home == "" {
+		if u, err := user.Current(); err == nil {
+			home = u.HomeDir
+		}
+	}
 	var errs diag.List
 	var line, buf []byte
 	show := func(name, dir string, src []byte) {
@@ -67,7 +75,7 @@ func (a *App) runNixParse(ctx context.Context, opts nixParseOptions, args []stri
 			errs.Add(d)
 		}
 		if len(ds) == 0 {
-			line = f.AppendShowParse(line[:0], syntax.ShowOptions{Dir: dir, Home: a.Env.Get("HOME")})
+			line = f.AppendShowParse(line[:0], syntax.ShowOptions{Dir: dir, Home: home})
 			line = append(line, '\n')
 			out.Write(line)
 		}
