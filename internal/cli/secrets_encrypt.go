@@ -41,12 +41,17 @@ is never replaced: change it with set or edit.`,
 					return withHint(fmt.Errorf("%s does not exist", rel), "give the plaintext with --from FILE, or --from - for stdin")
 				}
 			case "-":
-				plain, err = readValue(a.In, false)
+				if plain, err = readValue(a.In, false); err != nil {
+					return err
+				}
 			default:
 				plain, err = os.ReadFile(a.abs(from))
 			}
 			if err != nil {
-				return err
+				if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+					err = fmt.Errorf("cannot read the plaintext: %w", pe.Err)
+				}
+				return withHint(err, "give the plaintext with --from FILE, or --from - for stdin")
 			}
 			if err := repo.Encrypt(rel, plain); err != nil {
 				if errors.Is(err, secrets.ErrExists) {

@@ -93,14 +93,14 @@ func readValue(in io.Reader, trim bool) ([]byte, error) {
 		return nil, err
 	}
 	if len(data) > maxSecretInput {
-		return nil, errors.New("the value on stdin is larger than 64 MiB")
+		return nil, withHint(errors.New("the value on stdin is larger than 64 MiB"), "store large files as a binary secret (.bin) with fleet secrets encrypt PATH --from FILE")
 	}
 	if trim {
 		data = bytes.TrimSuffix(data, []byte("\n"))
 		data = bytes.TrimSuffix(data, []byte("\r"))
 	}
 	if len(data) == 0 {
-		return nil, withHint(errors.New("no value on stdin"), "pipe the value in, for example: openssl rand -base64 32 | fleet secrets set PATH KEY")
+		return nil, withHint(errors.New("nothing on stdin"), "pipe the value in, for example: openssl rand -base64 32 | fleet secrets set PATH KEY")
 	}
 	return data, nil
 }
