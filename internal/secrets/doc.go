@@ -31,10 +31,11 @@
 //	audit             Repo.Audit
 //	backup OUT --to R Repo.Backup
 //	restore IN        Repo.Restore
-//	keys              Access.Keys, LoadIdentities, IdentityRecipients
+//	keys              Access.Keys, LoadIdentities (IdentitySource.Recipients)
 //	keys ssh-to-age   SSHKeysToAge, SSHPrivateKeyToAge
-//	(list)            Repo.List
+//	list              Repo.List
 //	generate          Access.SopsConfig
+//	check             Repo.Load, File.Recipients (no decryption)
 //
 // Errors never contain secret material nor a line of a secret file. Callers
 // branch on ErrTampered, ErrNoIdentity, ErrNotEncrypted, ErrUnsupported,
