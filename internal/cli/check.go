@@ -58,6 +58,14 @@ type checkHost struct {
 
 func (a *App) runCheck(l *loaded) error {
 	errs, warns := l.diags.Count()
+	// Problems found while reading a host's files count for the host.
+	for _, d := range l.invDiags.Items() {
+		for _, h := range l.fleet.Hosts {
+			if h.Reads(d.Pos.File) {
+				h.Count([]diag.Diagnostic{d})
+			}
+		}
+	}
 	var rows []checkHost
 	for _, h := range l.fleet.Hosts {
 		var users []string

@@ -20,6 +20,8 @@ type loaded struct {
 	fleet    *eval.Fleet
 	selected []string
 	diags    *diag.List
+	// invDiags are the problems found reading the files (also in diags).
+	invDiags *diag.List
 }
 
 // load reads and evaluates the fleet, limited to the hosts the selectors
@@ -55,8 +57,10 @@ func (a *App) load(ctx context.Context, selectors []string) (*loaded, error) {
 	if a.Verbose {
 		fmt.Fprintf(a.Err, "fleet: evaluated %d hosts in %s\n", len(f.Hosts), a.now().Sub(start).Round(time.Microsecond))
 	}
-	diags.Append(f.Diags)
-	return &loaded{dir: dir, inv: inv, fleet: f, selected: selected, diags: diags}, nil
+	all := &diag.List{}
+	all.Append(diags)
+	all.Append(f.Diags)
+	return &loaded{dir: dir, inv: inv, fleet: f, selected: selected, diags: all, invDiags: diags}, nil
 }
 
 // evalConfig wires the Nix front end into evaluation.

@@ -92,6 +92,7 @@ type Host struct {
 	Readable []string
 	// Errors and Warnings count the diagnostics about this host.
 	Errors, Warnings int
+	files            map[string]bool
 }
 
 // HostUser is a user living on a host, with the user's merged home.
@@ -146,43 +147,63 @@ func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	// Diagnostics about shared files (references, layer checks) count for
+	// every host that reads the file; a host's own count for it alone.
+	shared := &diag.List{}
+	shared.Append(e.diags)
+	for _, key := range sortedMapKeys(e.layerDiags) {
+		shared.Append(&e.layerDiags[key].diags)
+	}
+	byFile := map[string][]diag.Diagnostic{}
+	for _, d := range shared.Items() {
+		byFile[d.Pos.File] = append(byFile[d.Pos.File], d)
+	}
+	for i, h := range out {
+		h.files = h.readFiles(inv)
+		own := lists[i].Items()
+		for f := range h.files {
+			own = append(own, byFile[f]...)
+		}
+		h.Errors, h.Warnings = 0, 0
+		h.Count(own)
+	}
+	all := shared
 	for i := range lists {
-		e.diags.Append(&lists[i])
+		all.Append(&lists[i])
 	}
-	for _, lc := range e.layerDiags {
-		e.diags.Append(&lc.diags)
-	}
-	f := &Fleet{Inv: inv, Hosts: out, Options: e.options, Diags: e.diags}
+	f := &Fleet{Inv: inv, Hosts: out, Options: e.options, Diags: all}
 	if cfg.Hosts == nil {
 		for _, name := range sortedMapKeys(inv.Users) {
 			if u := inv.Users[name]; u.Standalone != nil && u.Standalone.System.IsSet() {
-				f.Homes = append(f.Homes, e.standalone(u, e.diags))
+				f.Homes = append(f.Homes, e.standalone(u, all))
 			}
 		}
 	}
-	f.countPerHost()
 	return f, nil
 }
 
-// countPerHost attributes diagnostics to hosts by the files they read.
-func (f *Fleet) countPerHost() {
-	items := f.Diags.Items()
-	for _, h := range f.Hosts {
-		files := map[string]bool{h.Src.File: true}
-		for _, ly := range h.layers(f.Inv) {
-			files[ly.File] = true
-		}
-		for _, d := range items {
-			if !files[d.Pos.File] && !strings.Contains(d.Message, "host "+h.Name+" ") && !strings.HasSuffix(d.Message, "host "+h.Name) {
-				continue
-			}
-			if d.Severity == diag.Error {
-				h.Errors++
-			} else {
-				h.Warnings++
-			}
+// Count adds diagnostics to the host's error and warning counts.
+func (h *Host) Count(ds []diag.Diagnostic) {
+	for _, d := range ds {
+		if d.Severity == diag.Error {
+			h.Errors++
+		} else {
+			h.Warnings++
 		}
 	}
+}
+
+// Reads reports whether the host's evaluation read file (its host.toml,
+// common, its profiles, roles and users).
+func (h *Host) Reads(file string) bool { return h.files[file] }
+
+// readFiles lists the files a host's evaluation reads.
+func (h *Host) readFiles(inv *inventory.Inventory) map[string]bool {
+	files := map[string]bool{h.Src.File: true}
+	for _, ly := range h.layers(inv) {
+		files[ly.File] = true
+	}
+	return files
 }
 
 // layers returns the host's layers, lowest first (without users).

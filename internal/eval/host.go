@@ -538,11 +538,12 @@ func (e *evaluator) exists(name string, classes ...string) bool {
 	return false
 }
 
+// otherPlatform names the platform that is not class.
 func otherPlatform(class string) string {
 	if class == "darwin" {
-		return "darwin"
+		return "nixos"
 	}
-	return "nixos"
+	return "darwin"
 }
 
 // checkRequires checks every role's [requires] against the host.
