@@ -300,7 +300,7 @@ func (e *evaluator) once(key string, check func(*diag.List)) {
 	lc.once.Do(func() { check(&lc.diags) })
 }
 
-// allModuleNames returns every module name of any class.
+// moduleNames returns the module names of the given classes, sorted.
 func (e *evaluator) moduleNames(classes ...string) []string {
 	var out []string
 	for _, c := range classes {
@@ -546,7 +546,8 @@ func sortedMapKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// platformModules returns the modules of a platform ("nixos" or "darwin").
+// hasModule reports whether a module of the class ("nixos", "darwin" or
+// "home") exists.
 func (e *evaluator) hasModule(class, name string) bool {
 	return e.inv.Modules[class][name] != nil
 }
