@@ -106,7 +106,6 @@ func Load(root string) (*Inventory, *diag.List) {
 
 type loader struct {
 	root  string
-	mu    sync.Mutex // guards diags during parallel host loading
 	diags *diag.List
 }
 

@@ -362,7 +362,7 @@ func (lw *lowerer) dqStr(e *String) lexpr {
 // \r and \t, \X for any other X, and raw CR and CR LF become LF. Like Nix
 // it stops at a NUL byte.
 func unescape(s string) string {
-	if strings.IndexAny(s, "\\\r\x00") < 0 {
+	if !strings.ContainsAny(s, "\\\r\x00") {
 		return s
 	}
 	var b strings.Builder

@@ -120,9 +120,7 @@ func (f *File) ModuleDefinitions() []Definition {
 		}
 		if len(rest) > 0 {
 			// config.a.b = value;
-			for _, d := range f.definitionsOf(a, rest) {
-				out = append(out, d)
-			}
+			out = append(out, f.definitionsOf(a, rest)...)
 			continue
 		}
 		for _, s := range configSets(a.Value) {
