@@ -246,10 +246,26 @@ func TestParsePath(t *testing.T) {
 	}
 }
 
+// fuzzModule declares options of many types, so that fuzzed settings are
+// type-checked.
+const fuzzModule = `{ lib, ... }: with lib; {
+  options.fleet.m = {
+    enable = mkEnableOption "m";
+    port = mkOption { type = types.port; default = 1; };
+    mode = mkOption { type = types.enum [ "a" "b" ]; default = "a"; };
+    list = mkOption { type = types.listOf types.str; default = [ ]; };
+    attrs = mkOption { type = types.attrsOf (types.either types.int types.str); default = { }; };
+    sub = mkOption { type = types.submodule { options.x = mkOption { type = types.nullOr types.path; default = null; }; }; default = { }; };
+    pkg = mkOption { type = types.package; };
+    f = mkOption { type = types.float; default = 1.5; };
+  };
+}`
+
 // FuzzEvaluate feeds arbitrary host, profile and role files to loading
 // and evaluation: they must report problems, never panic.
 func FuzzEvaluate(f *testing.F) {
 	f.Add(host+"profile = \"p\"\nroles = [\"r\"]\n", "[nixos.x]\na = 1\n", "[nixos.x]\na = [1]\n")
+	f.Add(host+"modules = [\"m\"]\nage_key = \"age1x\"\n[settings.m]\nport = 80\nsub.x = { secret = \"a/b\" }\n", "[settings.m]\nmode = \"c\"\nattrs.k = 1.5\n", "[force.settings.m]\nlist = [\"x\"]\n")
 	f.Add(host+"[force.nixos]\nx = { expr = \"1\" }\n", "extends = \"p\"\n", "[requires]\nplatform = \"darwin\"\n")
 	f.Add("platform = \"darwin\"\nsystem = \"aarch64-darwin\"\nstate_version = 6\nusers = [\"u\"]\n", "modules = [\"m\"]\n", "secrets = [\"a/*\"]\n")
 	f.Fuzz(func(t *testing.T, hostSrc, profileSrc, roleSrc string) {
@@ -259,10 +275,12 @@ func FuzzEvaluate(f *testing.F) {
 			"profiles/p.toml":             profileSrc,
 			"roles/r.toml":                roleSrc,
 			"users/u/user.toml":           "[home.x]\ny = 1\n",
-			"modules/nixos/m/default.nix": "{ }",
+			"modules/nixos/m/default.nix": fuzzModule,
+			"modules/home/h/default.nix":  fuzzModule,
+			"secrets/a/b.yaml":            "b: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\n",
 		})
 		inv, diags := inventory.Load(dir)
-		fl, err := Evaluate(context.Background(), inv, Config{})
+		fl, err := Evaluate(context.Background(), inv, benchConfig())
 		if err != nil {
 			t.Fatal(err)
 		}
