@@ -67,6 +67,9 @@ func Files(f *eval.Fleet, check func(name string, src []byte) []diag.Diagnostic)
 	for _, home := range f.Homes {
 		files[Dir+"/homes/"+home.Name+".nix"] = standaloneHome(f, home, dl)
 	}
+	for _, class := range moduleClasses(f) {
+		files[Dir+"/modules/"+class+".nix"] = moduleList(f.Inv, class)
+	}
 	if check != nil {
 		for _, name := range sortedKeys(files) {
 			for _, d := range check(name, files[name]) {
@@ -77,6 +80,22 @@ func Files(f *eval.Fleet, check func(name string, src []byte) []diag.Diagnostic)
 		}
 	}
 	return files, dl
+}
+
+// moduleClasses lists the module classes the fleet uses: the platforms of
+// its hosts, and home when anyone has a home.
+func moduleClasses(f *eval.Fleet) []string {
+	used := map[string]bool{}
+	for _, h := range f.Hosts {
+		used[string(h.Platform)] = true
+		if len(h.Users) > 0 {
+			used["home"] = true
+		}
+	}
+	if len(f.Homes) > 0 {
+		used["home"] = true
+	}
+	return sortedKeys(used)
 }
 
 // Change is a generated file that differs from what is on disk.

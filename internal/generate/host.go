@@ -32,17 +32,11 @@ func SopsSecretName(r eval.SecretRef) string {
 }
 
 func (g *hostGen) module() []byte {
-	h, inv := g.h, g.f.Inv
+	h := g.h
 	class := string(h.Platform)
 	t := newTree()
 
-	imports := list{raw("../fleet.nix")}
-	if c, ok := inv.CommonNix[class]; ok {
-		imports = append(imports, rel(c))
-	}
-	for _, name := range sortedKeys(inv.Modules[class]) {
-		imports = append(imports, moduleImport(inv.Modules[class][name]))
-	}
+	imports := list{raw("../fleet.nix"), raw("../modules/" + class + ".nix")}
 	for _, f := range h.Src.NixFiles {
 		imports = append(imports, rel(f))
 	}
@@ -96,6 +90,22 @@ func (g *hostGen) module() []byte {
 	}
 	body := t.attrs()
 	return render(header, &lambda{formals: []string{"config", "lib", "pkgs", "..."}, body: body})
+}
+
+// moduleList renders generated/modules/<class>.nix: a module importing
+// every fleet module of the class and common/<class>.nix, so that host
+// files import one path.
+func moduleList(inv *inventory.Inventory, class string) []byte {
+	imports := list{}
+	if c, ok := inv.CommonNix[class]; ok {
+		imports = append(imports, rel(c))
+	}
+	for _, name := range sortedKeys(inv.Modules[class]) {
+		imports = append(imports, moduleImport(inv.Modules[class][name]))
+	}
+	a := &attrs{}
+	a.add([]string{"imports"}, imports)
+	return render([]string{headerText, fmt.Sprintf("Every %s module of the fleet; each does nothing until enabled.", class)}, a)
 }
 
 // moduleImport is the import path of a module: its folder for
@@ -371,19 +381,13 @@ func (g *hostGen) home(hu *eval.HostUser) expr {
 // homeTree renders a user's resolved home values (home_modules,
 // home_packages, home_settings, home) as a home-manager module.
 func (g *hostGen) homeTree(ut *eval.Node, user *inventory.User, stateVersion string) *tree {
-	inv := g.f.Inv
 	t := newTree()
-	imports := list{}
-	if c, ok := inv.CommonNix["home"]; ok {
-		imports = append(imports, rel(c))
-	}
-	for _, name := range sortedKeys(inv.Modules["home"]) {
-		imports = append(imports, moduleImport(inv.Modules["home"][name]))
-	}
+	// The fleet's home modules come through home-manager.sharedModules
+	// (or the standalone configuration's modules); only the user's own
+	// home.nix is imported here.
 	if user.HomeNix != "" {
-		imports = append(imports, rel(user.HomeNix))
+		t.set([]string{"imports"}, list{rel(user.HomeNix)})
 	}
-	t.set([]string{"imports"}, imports)
 	if stateVersion != "" {
 		t.set([]string{"home", "stateVersion"}, str(stateVersion))
 	}

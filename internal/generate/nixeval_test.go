@@ -56,17 +56,19 @@ let
       mod = import file { inherit config lib pkgs inputs; };
       config = { sops.secrets = builtins.mapAttrs (n: v: v // { path = "/run/secrets/" + n; }) ((mod.sops or { }).secrets or { }); };
       homes = builtins.attrValues ((mod.home-manager or { }).users or { });
+      listed = builtins.concatMap (p: if builtins.isPath p && builtins.pathExists p then (import p).imports or [ ] else [ ]) mod.imports;
     in {
       inherit mod;
-      missing = missing cfg.modules ++ missing mod.imports ++ builtins.concatMap (h: missing h.imports) homes;
+      missing = missing cfg.modules ++ missing mod.imports ++ missing listed ++ builtins.concatMap (h: missing (h.imports or [ ])) homes;
     };
   configs = builtins.attrValues outputs.nixosConfigurations ++ builtins.attrValues outputs.darwinConfigurations;
   modules = map hostModule configs;
   homes = map (cfg:
-    let mod = import (builtins.head cfg.modules) { config = { }; inherit lib; pkgs = cfg.pkgs; };
-    in { inherit mod; missing = missing cfg.modules ++ missing mod.imports; }
+    let mod = import (builtins.elemAt cfg.modules 1) { config = { }; inherit lib; pkgs = cfg.pkgs; };
+    in { inherit mod; missing = missing cfg.modules ++ missing (mod.imports or [ ]); }
   ) (builtins.attrValues (outputs.homeConfigurations or { }));
   shared = import (fleet + "/generated/shared.nix") { inherit inputs; };
+  homeModules = if builtins.pathExists (fleet + "/generated/modules/home.nix") then (import (fleet + "/generated/modules/home.nix")).imports else [ ];
   facts = (import (fleet + "/generated/fleet.nix") { inherit lib; }).config.fleet.hosts;
   overlay = (import (fleet + "/generated/overlay.nix")) pkgs pkgs;
 in
@@ -76,7 +78,7 @@ builtins.deepSeq [ (map (m: m.mod) modules) (map (m: m.mod) homes) shared facts 
   homes = builtins.attrNames (outputs.homeConfigurations or { });
   checks = builtins.mapAttrs (s: c: builtins.attrNames c) outputs.checks;
   facts = builtins.attrNames facts;
-  missing = map toString (builtins.concatMap (m: m.missing) (modules ++ homes));
+  missing = map toString (builtins.concatMap (m: m.missing) (modules ++ homes) ++ missing homeModules);
 }
 `
 

@@ -124,7 +124,7 @@ func outputs(f *eval.Fleet) []byte {
 		hc.add([]string{home.Name}, &call{fn: raw("inputs.home-manager.lib.homeManagerConfiguration"), args: []expr{&attrs{binds: []binding{
 			{path: []string{"pkgs"}, value: &call{fn: raw("pkgsFor"), args: []expr{str(home.System)}}},
 			{path: []string{"extraSpecialArgs"}, value: &attrs{binds: []binding{{inherit: []string{"inputs"}}}}},
-			{path: []string{"modules"}, value: list{raw("./homes/" + home.Name + ".nix")}},
+			{path: []string{"modules"}, value: list{raw("./modules/home.nix"), raw("./homes/" + home.Name + ".nix")}},
 		}}}})
 	}
 	out.add([]string{"homeConfigurations"}, hc)
@@ -203,6 +203,7 @@ func shared(f *eval.Fleet) []byte {
 		a.add([]string{"home-manager", "useGlobalPkgs"}, boolean(true))
 		a.add([]string{"home-manager", "useUserPackages"}, boolean(true))
 		a.add([]string{"home-manager", "extraSpecialArgs"}, &attrs{binds: []binding{{inherit: []string{"inputs"}}}})
+		a.add([]string{"home-manager", "sharedModules"}, list{raw("./modules/home.nix")})
 	}
 	return render([]string{headerText, "Settings every host of the fleet shares."},
 		&lambda{formals: []string{"inputs", "..."}, body: a})

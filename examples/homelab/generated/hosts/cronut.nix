@@ -9,11 +9,7 @@
 {
   imports = [
     ../fleet.nix
-    ../../modules/darwin/homebrew
-    ../../modules/darwin/macos-defaults
-    ../../modules/darwin/nix-settings
-    ../../modules/darwin/openssh
-    ../../modules/darwin/site
+    ../modules/darwin.nix
   ];
 
   networking.hostName = "cronut";
@@ -119,12 +115,6 @@
   programs.zsh.enable = true;
 
   home-manager.users.alex = {
-    imports = [
-      ../../modules/home/dev-tools
-      ../../modules/home/direnv
-      ../../modules/home/git
-      ../../modules/home/shell
-    ];
     home = {
       stateVersion = "24.05";
       packages = [

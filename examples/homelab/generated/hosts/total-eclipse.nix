@@ -9,19 +9,7 @@
 {
   imports = [
     ../fleet.nix
-    ../../modules/nixos/backup
-    ../../modules/nixos/bootloader
-    ../../modules/nixos/container-host
-    ../../modules/nixos/desktop
-    ../../modules/nixos/gaming
-    ../../modules/nixos/graphics
-    ../../modules/nixos/low-resource
-    ../../modules/nixos/monitoring
-    ../../modules/nixos/nix-settings
-    ../../modules/nixos/node-exporter
-    ../../modules/nixos/openssh
-    ../../modules/nixos/restic-server
-    ../../modules/nixos/site
+    ../modules/nixos.nix
     ../../hosts/total-eclipse/hardware-configuration.nix
   ];
 
@@ -148,12 +136,6 @@
   programs.zsh.enable = true;
 
   home-manager.users.alex = {
-    imports = [
-      ../../modules/home/dev-tools
-      ../../modules/home/direnv
-      ../../modules/home/git
-      ../../modules/home/shell
-    ];
     home = {
       stateVersion = "24.11";
       packages = [

@@ -9,11 +9,7 @@
 {
   imports = [
     ../fleet.nix
-    ../../modules/darwin/homebrew
-    ../../modules/darwin/macos-defaults
-    ../../modules/darwin/nix-settings
-    ../../modules/darwin/openssh
-    ../../modules/darwin/site
+    ../modules/darwin.nix
   ];
 
   networking.hostName = "work-macbook";
@@ -114,12 +110,6 @@
   programs.zsh.enable = true;
 
   home-manager.users.alex = {
-    imports = [
-      ../../modules/home/dev-tools
-      ../../modules/home/direnv
-      ../../modules/home/git
-      ../../modules/home/shell
-    ];
     home = {
       stateVersion = "25.05";
       packages = [

@@ -54,7 +54,10 @@ in
       extraSpecialArgs = {
         inherit inputs;
       };
-      modules = [ ./homes/sam.nix ];
+      modules = [
+        ./modules/home.nix
+        ./homes/sam.nix
+      ];
     };
   };
   overlays.default = overlay;

@@ -11,4 +11,5 @@
   home-manager.extraSpecialArgs = {
     inherit inputs;
   };
+  home-manager.sharedModules = [ ./modules/home.nix ];
 }

@@ -9,9 +9,7 @@
 {
   imports = [
     ../fleet.nix
-    ../../common/nixos.nix
-    ../../modules/nixos/ssh
-    ../../modules/nixos/tool.nix
+    ../modules/nixos.nix
     ../../hosts/box/hardware-configuration.nix
   ];
 

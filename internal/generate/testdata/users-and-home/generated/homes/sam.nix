@@ -7,10 +7,6 @@
   ...
 }:
 {
-  imports = [
-    ../../common/home.nix
-    ../../modules/home/git
-  ];
   home = {
     stateVersion = "25.05";
     packages = [ pkgs.jq ];

@@ -7,7 +7,10 @@
   ...
 }:
 {
-  imports = [ ../fleet.nix ];
+  imports = [
+    ../fleet.nix
+    ../modules/nixos.nix
+  ];
 
   networking.hostName = "box";
   nixpkgs.hostPlatform = "x86_64-linux";
@@ -54,11 +57,7 @@
 
   home-manager.users = {
     alex = {
-      imports = [
-        ../../common/home.nix
-        ../../modules/home/git
-        ../../users/alex/home.nix
-      ];
+      imports = [ ../../users/alex/home.nix ];
       home = {
         stateVersion = "24.05";
         packages = [ pkgs.ripgrep ];
@@ -73,10 +72,6 @@
       };
     };
     sam = {
-      imports = [
-        ../../common/home.nix
-        ../../modules/home/git
-      ];
       home = {
         stateVersion = "24.05";
         packages = [ pkgs.jq ];

@@ -7,7 +7,10 @@
   ...
 }:
 {
-  imports = [ ../fleet.nix ];
+  imports = [
+    ../fleet.nix
+    ../modules/darwin.nix
+  ];
 
   networking.hostName = "mac";
   nixpkgs.hostPlatform = "aarch64-darwin";
@@ -52,10 +55,6 @@
 
   home-manager.users = {
     sam = {
-      imports = [
-        ../../common/home.nix
-        ../../modules/home/git
-      ];
       home = {
         stateVersion = "25.05";
         packages = [ pkgs.jq ];
@@ -63,11 +62,7 @@
       programs.fish.enable = true;
     };
     alex = {
-      imports = [
-        ../../common/home.nix
-        ../../modules/home/git
-        ../../users/alex/home.nix
-      ];
+      imports = [ ../../users/alex/home.nix ];
       home = {
         stateVersion = "25.05";
         packages = [ pkgs.ripgrep ];

@@ -7,7 +7,10 @@
   ...
 }:
 {
-  imports = [ ../fleet.nix ];
+  imports = [
+    ../fleet.nix
+    ../modules/nixos.nix
+  ];
 
   networking.hostName = "override";
   nixpkgs.hostPlatform = "x86_64-linux";
