@@ -239,6 +239,17 @@ func (a *App) repo(dir string, access *secrets.Access) *secrets.Repo {
 	return &secrets.Repo{Root: dir, Access: access, Now: a.Now, TempDir: a.Env.Get("TMPDIR")}
 }
 
+// withIdentities loads the identities to decrypt with into repo and
+// returns where they were looked for.
+func (a *App) withIdentities(repo *secrets.Repo, sf *secretsFlags) ([]secrets.IdentitySource, error) {
+	ids, srcs, err := a.loadIdentities(sf)
+	if err != nil {
+		return nil, err
+	}
+	repo.Identities = ids
+	return srcs, nil
+}
+
 // loadIdentities finds the age identities to decrypt with. Identity files
 // named with --identity must all load.
 func (a *App) loadIdentities(sf *secretsFlags) ([]age.Identity, []secrets.IdentitySource, error) {

@@ -35,11 +35,10 @@ Exit 1 when there are errors.`,
 				return err
 			}
 			repo := a.repo(sfl.dir, sfl.access)
-			ids, _, err := a.loadIdentities(sf)
+			_, err = a.withIdentities(repo, sf)
 			if err != nil {
 				return err
 			}
-			repo.Identities = ids
 			var refs []secrets.Reference
 			for _, h := range sfl.fleet.Hosts {
 				for _, r := range h.Secrets {
@@ -74,13 +73,13 @@ Exit 1 when there are errors.`,
 					Errors      int               `json:"errors"`
 					Warnings    int               `json:"warnings"`
 					Diagnostics []diag.Diagnostic `json:"diagnostics"`
-				}{len(files), len(ids) > 0, errs, warns, nonNil(dl.Items())}); err != nil {
+				}{len(files), len(repo.Identities) > 0, errs, warns, nonNil(dl.Items())}); err != nil {
 					return err
 				}
 			} else {
 				a.renderDiags(dl.Items())
 				fmt.Fprintf(a.Err, "%s audited: %s, %s\n", plural(len(files), "secret file"), plural(errs, "error"), plural(warns, "warning"))
-				if len(ids) == 0 && len(files) > 0 {
+				if len(repo.Identities) == 0 && len(files) > 0 {
 					fmt.Fprintln(a.Err, "no age identity found, so no file was decrypted to check it was not tampered with")
 				}
 			}

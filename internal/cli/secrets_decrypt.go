@@ -22,11 +22,10 @@ authentication is refused.`,
 			if err != nil {
 				return err
 			}
-			ids, srcs, err := a.loadIdentities(sf)
+			srcs, err := a.withIdentities(repo, sf)
 			if err != nil {
 				return err
 			}
-			repo.Identities = ids
 			out, err := repo.Decrypt(rel)
 			if err != nil {
 				return a.secretsError(cmd.Context(), err, repo, srcs)

@@ -37,11 +37,10 @@ everyone who may read it. EDITOR may hold arguments ("code --wait").`,
 			if err != nil {
 				return err
 			}
-			ids, srcs, err := a.loadIdentities(sf)
+			srcs, err := a.withIdentities(repo, sf)
 			if err != nil {
 				return err
 			}
-			repo.Identities = ids
 			created := !fileExists(a.abs(args[0]))
 			asked := false
 			err = repo.Edit(cmd.Context(), rel, secrets.EditOptions{

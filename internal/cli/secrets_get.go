@@ -35,11 +35,10 @@ index. Without KEY it prints the whole decrypted file, like decrypt.`,
 			if len(args) == 2 {
 				key = args[1]
 			}
-			ids, srcs, err := a.loadIdentities(sf)
+			srcs, err := a.withIdentities(repo, sf)
 			if err != nil {
 				return err
 			}
-			repo.Identities = ids
 			v, err := repo.Get(rel, key)
 			if errors.Is(err, secrets.ErrKeyNotFound) {
 				return keyNotFound(err, dir, rel, key)

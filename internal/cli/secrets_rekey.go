@@ -42,11 +42,10 @@ Rekeying needs an identity that decrypts the files, usually an admin's.`,
 				}
 				opts.Paths = append(opts.Paths, rel)
 			}
-			ids, srcs, err := a.loadIdentities(sf)
+			srcs, err := a.withIdentities(repo, sf)
 			if err != nil {
 				return err
 			}
-			repo.Identities = ids
 			results, rerr := repo.Rekey(cmd.Context(), opts)
 			if rerr != nil && len(results) == 0 {
 				return a.secretsError(cmd.Context(), rerr, repo, srcs)

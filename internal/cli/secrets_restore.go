@@ -42,12 +42,11 @@ fail unless --overwrite; --dry-run verifies and writes nothing.`,
 			if err != nil {
 				return err
 			}
-			ids, srcs, err := a.loadIdentities(sf)
+			repo := a.repo(dir, nil)
+			srcs, err := a.withIdentities(repo, sf)
 			if err != nil {
 				return err
 			}
-			repo := a.repo(dir, nil)
-			repo.Identities = ids
 			res, err := repo.Restore(cmd.Context(), bytes.NewReader(data), opts)
 			if err != nil {
 				if errors.Is(err, secrets.ErrExists) {

@@ -54,11 +54,10 @@ and the MAC.`,
 			if err != nil {
 				return err
 			}
-			ids, srcs, err := a.loadIdentities(sf)
+			srcs, err := a.withIdentities(repo, sf)
 			if err != nil {
 				return err
 			}
-			repo.Identities = ids
 			created := !fileExists(a.abs(args[0]))
 			changed, err := repo.Set(rel, key, string(value))
 			if err != nil {
