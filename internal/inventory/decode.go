@@ -203,7 +203,7 @@ func (d *decoder) tableOfTables(t *Value, key string) *Value {
 	}
 	ok := true
 	for _, k := range v.Keys {
-		if f := v.Fields[k]; f.Kind != Table || isSpecial(f) {
+		if f := v.Fields[k]; f.Kind != Table || IsSpecial(f) {
 			d.diags.Errorf(f.Pos, "type", "%s.%s must be a table of option values, not %s", key, QuoteKey(k), f.Describe()).
 				Hint("write [%s.%s] with the module's options below it", key, QuoteKey(k))
 			ok = false
@@ -218,9 +218,9 @@ func (d *decoder) tableOfTables(t *Value, key string) *Value {
 // SecretKeys are the keys a `{ secret = ... }` value may have.
 var SecretKeys = []string{"secret", "key", "owner", "group", "mode", "restart_units"}
 
-// isSpecial reports whether v is a `{ secret = ... }` or `{ expr = ... }`
-// inline table.
-func isSpecial(v *Value) bool {
+// IsSpecial reports whether v is a `{ secret = ... }` or `{ expr = ... }`
+// inline table: a value rather than a table.
+func IsSpecial(v *Value) bool {
 	if v.Kind != Table || !v.Inline {
 		return false
 	}
@@ -233,14 +233,10 @@ func isSpecial(v *Value) bool {
 // SpecialKind returns "secret", "expr" or "" for a value.
 func SpecialKind(v *Value) string {
 	switch {
-	case !isSpecial(v):
+	case !IsSpecial(v):
 		return ""
 	case v.Fields["secret"] != nil:
 		return "secret"
 	}
 	return "expr"
 }
-
-// IsSpecial reports whether v is a `{ secret = "..." }` or
-// `{ expr = "..." }` value rather than a table.
-func IsSpecial(v *Value) bool { return isSpecial(v) }
