@@ -34,7 +34,7 @@ Hosts are selected by name, glob (web-*), @role, %profile or platform:darwin.`,
 				return err
 			}
 			a.checkSecretAccess(l)
-			if len(args) == 0 && !l.diags.HasErrors() {
+			if len(args) == 0 && !l.Diags.HasErrors() {
 				if err := a.checkGenerated(l); err != nil {
 					return err
 				}
@@ -57,17 +57,17 @@ type checkHost struct {
 }
 
 func (a *App) runCheck(l *loaded) error {
-	errs, warns := l.diags.Count()
+	errs, warns := l.Diags.Count()
 	// Problems found while reading a host's files count for the host.
-	for _, d := range l.invDiags.Items() {
-		for _, h := range l.fleet.Hosts {
+	for _, d := range l.InventoryDiags.Items() {
+		for _, h := range l.Eval.Hosts {
 			if h.Reads(d.Pos.File) {
 				h.Count([]diag.Diagnostic{d})
 			}
 		}
 	}
 	var rows []checkHost
-	for _, h := range l.fleet.Hosts {
+	for _, h := range l.Eval.Hosts {
 		var users []string
 		for _, u := range h.Users {
 			users = append(users, u.Name)
@@ -84,7 +84,7 @@ func (a *App) runCheck(l *loaded) error {
 			Errors      int               `json:"errors"`
 			Warnings    int               `json:"warnings"`
 			Diagnostics []diag.Diagnostic `json:"diagnostics"`
-		}{nonNil(rows), errs, warns, nonNil(l.diags.Items())}
+		}{nonNil(rows), errs, warns, nonNil(l.Diags.Items())}
 		if err := writeJSON(a.Out, out); err != nil {
 			return err
 		}
@@ -93,7 +93,7 @@ func (a *App) runCheck(l *loaded) error {
 		}
 		return nil
 	}
-	a.renderDiags(l.diags.Items())
+	a.renderDiags(l.Diags.Items())
 	tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOST\tPLATFORM\tPROFILE\tROLES\tMODULES\tERRORS\tWARNINGS")
 	for _, r := range rows {
@@ -114,22 +114,22 @@ func (a *App) checkGenerated(l *loaded) error {
 	if err != nil {
 		return err
 	}
-	l.diags.Append(gdiags)
-	for _, d := range generate.CheckFlake(l.dir, l.fleet) {
-		l.diags.Add(d)
+	l.Diags.Append(gdiags)
+	for _, d := range generate.CheckFlake(l.Dir, l.Eval) {
+		l.Diags.Add(d)
 	}
-	if _, err := os.Stat(filepath.Join(l.dir, generate.Dir)); errors.Is(err, fs.ErrNotExist) {
-		l.diags.Errorf(diag.Pos{File: generate.Dir}, "stale", "the generated Nix wiring is missing").Hint("run 'fleet generate'")
+	if _, err := os.Stat(filepath.Join(l.Dir, generate.Dir)); errors.Is(err, fs.ErrNotExist) {
+		l.Diags.Errorf(diag.Pos{File: generate.Dir}, "stale", "the generated Nix wiring is missing").Hint("run 'fleet generate'")
 		return nil
 	}
 	for _, c := range changes {
 		switch {
 		case c.Old == nil:
-			l.diags.Errorf(diag.Pos{File: c.Path}, "stale", "generated file is missing").Hint("run 'fleet generate'")
+			l.Diags.Errorf(diag.Pos{File: c.Path}, "stale", "generated file is missing").Hint("run 'fleet generate'")
 		case c.New == nil:
-			l.diags.Errorf(diag.Pos{File: c.Path}, "stale", "generated file belongs to no host any more").Hint("run 'fleet generate' to remove it")
+			l.Diags.Errorf(diag.Pos{File: c.Path}, "stale", "generated file belongs to no host any more").Hint("run 'fleet generate' to remove it")
 		default:
-			l.diags.Errorf(diag.Pos{File: c.Path}, "stale", "generated file is stale").Hint("run 'fleet generate' (see the changes with 'fleet generate --check')")
+			l.Diags.Errorf(diag.Pos{File: c.Path}, "stale", "generated file is stale").Hint("run 'fleet generate' (see the changes with 'fleet generate --check')")
 		}
 	}
 	return nil

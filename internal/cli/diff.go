@@ -21,11 +21,11 @@ and file:line:col that decided it.`,
 			if err != nil {
 				return err
 			}
-			ha, err := l.host(args[0])
+			ha, err := a.host(l, args[0])
 			if err != nil {
 				return err
 			}
-			hb, err := l.host(args[1])
+			hb, err := a.host(l, args[1])
 			if err != nil {
 				return err
 			}
@@ -34,7 +34,7 @@ and file:line:col that decided it.`,
 				if err := writeJSON(a.Out, nonNil(d)); err != nil {
 					return err
 				}
-				return a.reportDiags(l.diags)
+				return a.reportDiags(l.Diags)
 			}
 			fmt.Fprintf(a.Out, "--- %s\n+++ %s\n", ha.Name, hb.Name)
 			for _, c := range d {
@@ -48,7 +48,7 @@ and file:line:col that decided it.`,
 			if len(d) == 0 {
 				fmt.Fprintf(a.Err, "%s and %s resolve to the same values\n", ha.Name, hb.Name)
 			}
-			return a.reportDiags(l.diags)
+			return a.reportDiags(l.Diags)
 		},
 	}
 }

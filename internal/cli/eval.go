@@ -22,7 +22,7 @@ whole host model, every value with all its definitions (provenance).`,
 			if err != nil {
 				return err
 			}
-			h, err := l.host(args[0])
+			h, err := a.host(l, args[0])
 			if err != nil {
 				return err
 			}
@@ -37,7 +37,7 @@ whole host model, every value with all its definitions (provenance).`,
 				}
 				tw.Flush()
 			}
-			return a.reportDiags(l.diags)
+			return a.reportDiags(l.Diags)
 		},
 	}
 }

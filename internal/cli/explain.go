@@ -27,7 +27,7 @@ modules, packages, hardware.gpu. fleet.<module>.<option> means settings.<module>
 			if err != nil {
 				return err
 			}
-			h, err := l.host(args[0])
+			h, err := a.host(l, args[0])
 			if err != nil {
 				return err
 			}
@@ -48,7 +48,7 @@ modules, packages, hardware.gpu. fleet.<module>.<option> means settings.<module>
 				}{h.Name, args[1], x}); err != nil {
 					return err
 				}
-				return a.reportDiags(l.diags)
+				return a.reportDiags(l.Diags)
 			}
 			fmt.Fprintf(a.Out, "%s %s = %s\n", h.Name, args[1], x.Value)
 			tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
@@ -57,7 +57,7 @@ modules, packages, hardware.gpu. fleet.<module>.<option> means settings.<module>
 			}
 			tw.Flush()
 			fmt.Fprintf(a.Out, "%s\n", x.Why)
-			return a.reportDiags(l.diags)
+			return a.reportDiags(l.Diags)
 		},
 	}
 }

@@ -3,94 +3,54 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
-	"time"
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
-	"github.com/fleetdev/fleet/internal/inventory"
-	"github.com/fleetdev/fleet/internal/nix/options"
-	"github.com/fleetdev/fleet/internal/nix/syntax"
+	"github.com/fleetdev/fleet/internal/fleet"
 )
 
-// loaded is an evaluated fleet with every diagnostic found on the way.
-type loaded struct {
-	dir      string
-	inv      *inventory.Inventory
-	fleet    *eval.Fleet
-	selected []string
-	diags    *diag.List
-	// invDiags are the problems found reading the files (also in diags).
-	invDiags *diag.List
-}
+// loaded is a loaded fleet, as every command sees it.
+type loaded = fleet.Fleet
 
-// load reads and evaluates the fleet, limited to the hosts the selectors
-// pick (all hosts when there are none).
+// load reads and evaluates the fleet through fleet.Load, limited to the
+// hosts the selectors pick (all hosts when there are none). A selector
+// that matches nothing is a usage error.
 func (a *App) load(ctx context.Context, selectors []string) (*loaded, error) {
 	dir, err := a.fleetDir()
 	if err != nil {
 		return nil, err
 	}
-	start := a.now()
-	inv, diags := inventory.Load(dir)
+	opts := fleet.Options{Selectors: selectors, Label: a.rel(dir), Now: a.now}
 	if a.Verbose {
-		mods := 0
-		for _, m := range inv.Modules {
-			mods += len(m)
-		}
-		fmt.Fprintf(a.Err, "fleet: read %s: %d hosts, %d profiles, %d roles, %d users, %d modules, %d secrets in %s\n",
-			a.rel(dir), len(inv.Hosts), len(inv.Profiles), len(inv.Roles), len(inv.Users), mods, len(inv.Secrets), a.now().Sub(start).Round(time.Microsecond))
+		opts.Log = a.Err
 	}
-	selected, err := eval.Select(inv, selectors)
+	l, err := fleet.Load(ctx, dir, opts)
 	if err != nil {
-		var se *eval.SelectError
-		if errors.As(err, &se) && se.Hint != "" {
-			return nil, &exitError{code: ExitUsage, err: withHint(err, se.Hint)}
-		}
-		return nil, &exitError{code: ExitUsage, err: err}
+		return nil, selectUsage(err)
 	}
-	start = a.now()
-	f, err := eval.Evaluate(ctx, inv, a.evalConfig(selected))
-	if err != nil {
-		return nil, err
-	}
-	if a.Verbose {
-		fmt.Fprintf(a.Err, "fleet: evaluated %d hosts in %s\n", len(f.Hosts), a.now().Sub(start).Round(time.Microsecond))
-	}
-	all := &diag.List{}
-	all.Append(diags)
-	all.Append(f.Diags)
-	return &loaded{dir: dir, inv: inv, fleet: f, selected: selected, diags: all, invDiags: diags}, nil
-}
-
-// evalConfig wires the Nix front end into evaluation.
-func (a *App) evalConfig(hosts []string) eval.Config {
-	return eval.Config{
-		Hosts:       hosts,
-		ReadOptions: options.Extract,
-		CheckExpr: func(pos diag.Pos, src string) []diag.Diagnostic {
-			// The expression starts after the string's opening quote.
-			pos.Col++
-			ds := syntax.CheckExpr(src, pos)
-			for i := range ds {
-				ds[i].Message = "in { expr = ... }: " + ds[i].Message
-				ds[i].Hints = append(ds[i].Hints, "expr holds Nix source; a TOML literal string ('...') keeps quotes and backslashes as written")
-			}
-			return ds
-		},
-	}
+	return l, nil
 }
 
 // host returns the evaluated host called name, or a usage error.
-func (l *loaded) host(name string) (*eval.Host, error) {
-	if h := l.fleet.Host(name); h != nil {
-		return h, nil
+func (a *App) host(l *loaded, name string) (*eval.Host, error) {
+	h, err := l.Host(name)
+	if err != nil {
+		return nil, selectUsage(err)
 	}
-	err := &eval.SelectError{Selector: name}
-	if hint := diag.DidYouMean(name, l.inv.HostNames()); hint != "" {
-		return nil, &exitError{code: ExitUsage, err: withHint(err, hint)}
+	return h, nil
+}
+
+// selectUsage turns a selector that matches nothing into a usage error
+// with its hint.
+func selectUsage(err error) error {
+	var se *eval.SelectError
+	if !errors.As(err, &se) {
+		return err
 	}
-	return nil, &exitError{code: ExitUsage, err: err}
+	if se.Hint != "" {
+		return &exitError{code: ExitUsage, err: withHint(err, se.Hint)}
+	}
+	return &exitError{code: ExitUsage, err: err}
 }
 
 // reportDiags prints diagnostics on stderr and returns errFindings when

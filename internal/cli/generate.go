@@ -34,8 +34,8 @@ the generated files are stale. With --diff it shows the diff and writes.`,
 			if err != nil {
 				return err
 			}
-			if l.diags.HasErrors() {
-				a.renderDiags(l.diags.Items())
+			if l.Diags.HasErrors() {
+				a.renderDiags(l.Diags.Items())
 				fmt.Fprintln(a.Err, "fleet: not generating: fix the errors above first")
 				return errFindings
 			}
@@ -43,9 +43,9 @@ the generated files are stale. With --diff it shows the diff and writes.`,
 			if err != nil {
 				return err
 			}
-			l.diags.Append(gdiags)
-			a.renderDiags(l.diags.Items())
-			if l.diags.HasErrors() {
+			l.Diags.Append(gdiags)
+			a.renderDiags(l.Diags.Items())
+			if l.Diags.HasErrors() {
 				return errFindings
 			}
 			if check || showDiff {
@@ -60,7 +60,7 @@ the generated files are stale. With --diff it shows the diff and writes.`,
 				fmt.Fprintln(a.Err, "generated files are up to date")
 				return nil
 			}
-			if err := generate.Apply(l.dir, changes); err != nil {
+			if err := generate.Apply(l.Dir, changes); err != nil {
 				return err
 			}
 			if len(changes) == 0 {
@@ -85,13 +85,13 @@ func (a *App) generated(l *loaded) ([]generate.Change, *diag.List, error) {
 // generatedFiles is generated with a chosen syntax check: `fleet check`
 // only compares bytes, and leaves parsing to `fleet generate`.
 func (a *App) generatedFiles(l *loaded, check func(string, []byte) []diag.Diagnostic) ([]generate.Change, *diag.List, error) {
-	files, dl := generate.Files(l.fleet, check)
+	files, dl := generate.Files(l.Eval, check)
 	dl.Append(sopsConfig(l, files))
-	changes, err := generate.Changes(l.dir, files)
+	changes, err := generate.Changes(l.Dir, files)
 	if err != nil {
 		return nil, nil, err
 	}
-	changes, err = staleSopsConfig(l.dir, files, changes)
+	changes, err = staleSopsConfig(l.Dir, files, changes)
 	return changes, dl, err
 }
 

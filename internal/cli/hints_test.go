@@ -44,7 +44,7 @@ func TestErrorsHaveHints(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", s, err)
 		}
-		for _, d := range l.diags.Items() {
+		for _, d := range l.Diags.Items() {
 			if !d.Pos.IsValid() {
 				t.Errorf("%s: error without a position: %s", s, d.Message)
 			}

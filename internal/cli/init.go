@@ -77,8 +77,8 @@ func (a *App) generateInto(ctx context.Context, dir string) error {
 	if err != nil {
 		return err
 	}
-	if l.diags.HasErrors() {
-		return a.reportDiags(l.diags)
+	if l.Diags.HasErrors() {
+		return a.reportDiags(l.Diags)
 	}
 	changes, gdiags, err := a.generated(l)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/fleetdev/fleet/internal/fleet"
 )
 
 func (a *App) rootCommand() *cobra.Command {
@@ -65,14 +67,9 @@ func (a *App) fleetDir() (string, error) {
 		}
 		return dir, nil
 	}
-	for dir := a.WorkDir; ; {
-		if _, err := os.Stat(filepath.Join(dir, "fleet.toml")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", withHint(fmt.Errorf("no fleet.toml in %s or any parent folder", a.WorkDir), "run 'fleet init' to create a fleet, or pass --dir")
-		}
-		dir = parent
+	dir, err := fleet.FindRoot(a.WorkDir)
+	if err != nil {
+		return "", withHint(fmt.Errorf("no fleet.toml in %s or any parent folder", a.WorkDir), "run 'fleet init' to create a fleet, or pass --dir")
 	}
+	return dir, nil
 }

@@ -218,9 +218,9 @@ func (a *App) loadAccess(ctx context.Context) (*secretsFleet, error) {
 	if err != nil {
 		return nil, err
 	}
-	access, kd := secretsAccess(l.inv, l.fleet.Hosts)
+	access, kd := secretsAccess(l.Inventory, l.Eval.Hosts)
 	var block diag.List
-	for _, d := range l.diags.Items() {
+	for _, d := range l.Diags.Items() {
 		if d.Severity == diag.Error && !isSecretsCode(d.Code) {
 			block.Add(d)
 		}
@@ -308,7 +308,7 @@ func (a *App) bestEffortAccess(ctx context.Context) *secrets.Access {
 	if err != nil {
 		return nil
 	}
-	access, _ := secretsAccess(l.inv, l.fleet.Hosts)
+	access, _ := secretsAccess(l.Inventory, l.Eval.Hosts)
 	return access
 }
 

@@ -34,20 +34,20 @@ Exit 1 when there are errors.`,
 			if err != nil {
 				return err
 			}
-			repo := a.repo(sfl.dir, sfl.access)
+			repo := a.repo(sfl.Dir, sfl.access)
 			_, err = a.withIdentities(repo, sf)
 			if err != nil {
 				return err
 			}
 			var refs []secrets.Reference
-			for _, h := range sfl.fleet.Hosts {
+			for _, h := range sfl.Eval.Hosts {
 				for _, r := range h.Secrets {
 					refs = append(refs, secrets.Reference{Secret: r.Name, Host: h.Name, Pos: r.Pos})
 				}
 			}
 			var allowed []string
 			for _, p := range allow {
-				rel, err := filepath.Rel(sfl.dir, a.abs(p))
+				rel, err := filepath.Rel(sfl.Dir, a.abs(p))
 				if err != nil || !filepath.IsLocal(rel) {
 					return withHint(usageError("--allow-keys %s is not a folder of the fleet", p), "name a folder inside the fleet, such as keys")
 				}

@@ -55,7 +55,7 @@ lists it; fleet secrets restore puts it back.`,
 			if fileExists(out) {
 				return withHint(fmt.Errorf("%s already exists", args[0]), "a backup is never overwritten: choose another name")
 			}
-			repo := a.repo(sfl.dir, sfl.access)
+			repo := a.repo(sfl.Dir, sfl.access)
 			var buf bytes.Buffer
 			man, err := repo.Backup(cmd.Context(), &buf, recipients)
 			if err != nil {

@@ -12,9 +12,9 @@ import (
 // is not encrypted to them (sops-nix would fail at activation). Files are
 // read without decrypting anything.
 func (a *App) checkSecretAccess(l *loaded) {
-	access, kd := secretsAccess(l.inv, l.fleet.Hosts)
-	l.diags.Append(kd)
-	repo := a.repo(l.dir, access)
+	access, kd := secretsAccess(l.Inventory, l.Eval.Hosts)
+	l.Diags.Append(kd)
+	repo := a.repo(l.Dir, access)
 	recipient := map[string]string{}
 	for _, p := range access.Hosts {
 		recipient[p.Name] = p.Recipient
@@ -24,7 +24,7 @@ func (a *App) checkSecretAccess(l *loaded) {
 		err        error
 	}
 	cache := map[string]loadedFile{}
-	for _, h := range l.fleet.Hosts {
+	for _, h := range l.Eval.Hosts {
 		r := recipient[h.Name]
 		if r == "" {
 			continue // no key: eval reports it
@@ -46,13 +46,13 @@ func (a *App) checkSecretAccess(l *loaded) {
 			}
 			switch {
 			case errors.Is(lf.err, secrets.ErrNotEncrypted):
-				l.diags.Errorf(ref.Pos, "secret-access", "host %s cannot decrypt %s: it has no sops metadata", h.Name, ref.File).
+				l.Diags.Errorf(ref.Pos, "secret-access", "host %s cannot decrypt %s: it has no sops metadata", h.Name, ref.File).
 					Hint("encrypt it with: fleet secrets encrypt %s", ref.File)
 			case lf.err != nil:
-				l.diags.Errorf(ref.Pos, "secret-access", "host %s cannot decrypt %s: %v", h.Name, ref.File, errors.Unwrap(lf.err)).
+				l.Diags.Errorf(ref.Pos, "secret-access", "host %s cannot decrypt %s: %v", h.Name, ref.File, errors.Unwrap(lf.err)).
 					Hint("see what is wrong with: fleet secrets audit")
 			case !slices.Contains(lf.recipients, r):
-				l.diags.Errorf(ref.Pos, "secret-access", "host %s cannot decrypt %s: the file is not encrypted to the host's key", h.Name, ref.File).
+				l.Diags.Errorf(ref.Pos, "secret-access", "host %s cannot decrypt %s: the file is not encrypted to the host's key", h.Name, ref.File).
 					Hint("run 'fleet secrets rekey'")
 			default:
 				continue

@@ -32,7 +32,7 @@ everyone who may read it. EDITOR may hold arguments ("code --wait").`,
 			if err != nil {
 				return err
 			}
-			repo := a.repo(sfl.dir, sfl.access)
+			repo := a.repo(sfl.Dir, sfl.access)
 			rel, err := a.secretArg(repo, args[0])
 			if err != nil {
 				return err

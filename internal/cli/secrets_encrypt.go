@@ -28,7 +28,7 @@ is never replaced: change it with set or edit.`,
 			if err != nil {
 				return err
 			}
-			repo := a.repo(sfl.dir, sfl.access)
+			repo := a.repo(sfl.Dir, sfl.access)
 			rel, err := a.secretArg(repo, args[0])
 			if err != nil {
 				return err

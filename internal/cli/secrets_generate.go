@@ -19,11 +19,11 @@ import (
 // people as fleet. Its diagnostics are the fleet's key errors, and a
 // warning when nobody has a key.
 func sopsConfig(l *loaded, files map[string][]byte) *diag.List {
-	inv := l.inv
+	inv := l.Inventory
 	if (inv.Fleet == nil || len(inv.Fleet.Admins) == 0) && len(inv.Secrets) == 0 {
 		return nil
 	}
-	access, dl := secretsAccess(inv, l.fleet.Hosts)
+	access, dl := secretsAccess(inv, l.Eval.Hosts)
 	if dl.HasErrors() {
 		return dl
 	}

@@ -22,7 +22,7 @@ fixes it), or why it is not a valid encrypted file.`,
 			if err != nil {
 				return err
 			}
-			files, err := a.repo(sfl.dir, sfl.access).List()
+			files, err := a.repo(sfl.Dir, sfl.access).List()
 			if err != nil {
 				return err
 			}

@@ -34,7 +34,7 @@ Rekeying needs an identity that decrypts the files, usually an admin's.`,
 			if err != nil {
 				return err
 			}
-			repo := a.repo(sfl.dir, sfl.access)
+			repo := a.repo(sfl.Dir, sfl.access)
 			for _, p := range args {
 				rel, err := a.secretArg(repo, p)
 				if err != nil {

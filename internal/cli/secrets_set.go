@@ -34,7 +34,7 @@ and the MAC.`,
 			if err != nil {
 				return err
 			}
-			repo := a.repo(sfl.dir, sfl.access)
+			repo := a.repo(sfl.Dir, sfl.access)
 			rel, err := a.secretArg(repo, args[0])
 			if err != nil {
 				return err

@@ -1,0 +1,145 @@
+// Package fleet owns loading a fleet repository: finding its root, reading
+// the inventory, extracting the modules' options, evaluating the selected
+// hosts with expression checks, and collecting every diagnostic found on
+// the way. It is the one entry point every face of fleet calls (the
+// command line, the docs server, deploy, tests, import); none of them
+// wires inventory, option extraction and evaluation itself.
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/eval"
+	"github.com/fleetdev/fleet/internal/inventory"
+	"github.com/fleetdev/fleet/internal/nix/options"
+	"github.com/fleetdev/fleet/internal/nix/syntax"
+)
+
+// ConfigFile is the file that marks a fleet's root folder.
+const ConfigFile = "fleet.toml"
+
+// ErrNoFleet is returned by FindRoot when no folder holds fleet.toml.
+var ErrNoFleet = errors.New("no fleet.toml found")
+
+// FindRoot returns the nearest folder upward from start that holds
+// fleet.toml.
+func FindRoot(start string) (string, error) {
+	for dir := start; ; {
+		if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("%w in %s or any parent folder", ErrNoFleet, start)
+		}
+		dir = parent
+	}
+}
+
+// Options tunes Load.
+type Options struct {
+	// Selectors pick the hosts to evaluate (all hosts when empty): a name,
+	// a glob, @role, %profile or platform:NAME.
+	Selectors []string
+	// Log receives what was read and evaluated, with timings; nil for
+	// silence.
+	Log io.Writer
+	// Label names the fleet's folder in Log (Dir when empty), for example
+	// relative to the user's working directory.
+	Label string
+	// Now is the clock used for timings; nil means time.Now.
+	Now func() time.Time
+}
+
+// Fleet is a loaded fleet: the inventory, the evaluated hosts and every
+// diagnostic found. It is read-only for its consumers.
+type Fleet struct {
+	// Dir is the fleet's root folder.
+	Dir string
+	// Inventory is every file of the fleet as read.
+	Inventory *inventory.Inventory
+	// Eval is the evaluated fleet: one Host per selected host.
+	Eval *eval.Fleet
+	// Selected names the hosts the selectors picked.
+	Selected []string
+	// Diags holds every diagnostic: reading and evaluation.
+	Diags *diag.List
+	// InventoryDiags are the problems found reading the files (also in
+	// Diags).
+	InventoryDiags *diag.List
+}
+
+// Load reads and evaluates the fleet rooted at dir. A selector that
+// matches nothing is returned as an *eval.SelectError; problems in the
+// fleet's files are diagnostics in the result, not errors.
+func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	start := now()
+	inv, invDiags := inventory.Load(dir)
+	if opts.Log != nil {
+		label := opts.Label
+		if label == "" {
+			label = dir
+		}
+		mods := 0
+		for _, m := range inv.Modules {
+			mods += len(m)
+		}
+		fmt.Fprintf(opts.Log, "fleet: read %s: %d hosts, %d profiles, %d roles, %d users, %d modules, %d secrets in %s\n",
+			label, len(inv.Hosts), len(inv.Profiles), len(inv.Roles), len(inv.Users), mods, len(inv.Secrets), now().Sub(start).Round(time.Microsecond))
+	}
+	selected, err := eval.Select(inv, opts.Selectors)
+	if err != nil {
+		return nil, err
+	}
+	start = now()
+	ev, err := eval.Evaluate(ctx, inv, EvalConfig(selected))
+	if err != nil {
+		return nil, err
+	}
+	if opts.Log != nil {
+		fmt.Fprintf(opts.Log, "fleet: evaluated %d hosts in %s\n", len(ev.Hosts), now().Sub(start).Round(time.Microsecond))
+	}
+	all := &diag.List{}
+	all.Append(invDiags)
+	all.Append(ev.Diags)
+	return &Fleet{Dir: dir, Inventory: inv, Eval: ev, Selected: selected, Diags: all, InventoryDiags: invDiags}, nil
+}
+
+// EvalConfig wires the Nix front end into evaluation: option extraction
+// from module source and the syntax check of { expr = ... } values.
+func EvalConfig(hosts []string) eval.Config {
+	return eval.Config{
+		Hosts:       hosts,
+		ReadOptions: options.Extract,
+		CheckExpr: func(pos diag.Pos, src string) []diag.Diagnostic {
+			// The expression starts after the string's opening quote.
+			pos.Col++
+			ds := syntax.CheckExpr(src, pos)
+			for i := range ds {
+				ds[i].Message = "in { expr = ... }: " + ds[i].Message
+				ds[i].Hints = append(ds[i].Hints, "expr holds Nix source; a TOML literal string ('...') keeps quotes and backslashes as written")
+			}
+			return ds
+		},
+	}
+}
+
+// Host returns the evaluated host called name, or an *eval.SelectError
+// with a did-you-mean hint.
+func (f *Fleet) Host(name string) (*eval.Host, error) {
+	if h := f.Eval.Host(name); h != nil {
+		return h, nil
+	}
+	return nil, &eval.SelectError{Selector: name, Hint: diag.DidYouMean(name, f.Inventory.HostNames())}
+}
