@@ -139,6 +139,8 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 
 	e.checkRequires(h, dl)
 	e.checkFirmware(h, dl)
+	e.checkDisk(h, dl)
+	e.checkHardwareTies(h, dl)
 	e.checkStateVersion(h, dl)
 	e.collectSecrets(h, dl)
 	return h
@@ -607,9 +609,6 @@ func (e *evaluator) checkFirmware(h *Host, dl *diag.List) {
 	if !hw.BootDisk.IsSet() {
 		dl.Errorf(hw.Firmware.Pos, "firmware", "host %s boots by BIOS but names no boot_disk", h.Name).
 			Hint(`GRUB is installed into the disk's boot sector: add boot_disk = "/dev/disk/by-id/..." to [hardware]`)
-	} else if !strings.HasPrefix(hw.BootDisk.V, "/dev/") {
-		dl.Errorf(hw.BootDisk.Pos, "firmware", "boot_disk must be a device path such as /dev/disk/by-id/..., not %q", hw.BootDisk.V).
-			Hint("name the whole disk, not a partition; /dev/disk/by-id/ names survive disk reordering")
 	}
 	if hw.PartitionTable.V == "gpt" && !hw.BIOSBootPartition.V {
 		pos := hw.PartitionTable.Pos

@@ -171,6 +171,11 @@
       };
     };
     fstrim.enable = true;
+    logind.settings.Login = {
+      HandleLidSwitch = "ignore";
+      HandleLidSwitchDocked = "ignore";
+      HandleLidSwitchExternalPower = "ignore";
+    };
     smartd.enable = true;
   };
 }

@@ -183,6 +183,11 @@
   boot.tmp.cleanOnBoot = true;
   services = {
     fstrim.enable = true;
+    logind.settings.Login = {
+      HandleLidSwitch = "ignore";
+      HandleLidSwitchDocked = "ignore";
+      HandleLidSwitchExternalPower = "ignore";
+    };
     smartd.enable = true;
   };
 }
