@@ -100,6 +100,9 @@ type HostUser struct {
 	Name        string
 	User        *inventory.User
 	HomeModules []string // enabled home modules, sorted
+	// Toolsets are the toolsets the user gets on the host, in layer
+	// order; their packages are in the user's home_packages.
+	Toolsets []string
 }
 
 // SecretRef is a { secret = ... } value in a host's configuration.
@@ -356,6 +359,11 @@ func (e *evaluator) checkReferences() {
 		for _, m := range ly.HomeModules {
 			if !slices.Contains(home, m.V) {
 				e.unknownModule(m, home, "home", ly)
+			}
+		}
+		for _, t := range ly.Toolsets {
+			if e.inv.Toolsets[t.V] == nil {
+				e.unknown(t, "toolset", sortedMapKeys(e.inv.Toolsets), "toolsets/%s.toml")
 			}
 		}
 		e.checkSettingsModules(ly.HomeSettings, home, "home_settings", "modules/home/%s")

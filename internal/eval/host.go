@@ -128,7 +128,7 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 			e.unknownIn(dl, u, "user", sortedMapKeys(e.inv.Users), "users/%s/user.toml")
 			continue
 		}
-		ut, hu := e.userTree(layers, src, user, peer, hostLevel, dl)
+		ut, hu := e.userTree(layers, src, user, h.System, peer, hostLevel, dl)
 		users.Fields[u.V] = ut
 		h.Users = append(h.Users, hu)
 	}
@@ -157,14 +157,14 @@ func (e *evaluator) unknownIn(dl *diag.List, s inventory.Str, what string, known
 
 // userTree merges a user's home on a host: the host's layers, the user's
 // own file, then the host.
-func (e *evaluator) userTree(layers []stacked, src *inventory.Host, user *inventory.User, peer, hostLevel int, dl *diag.List) (*Node, *HostUser) {
+func (e *evaluator) userTree(layers []stacked, src *inventory.Host, user *inventory.User, system string, peer, hostLevel int, dl *diag.List) (*Node, *HostUser) {
 	all := append(slices.Clone(layers), stacked{&user.Layer, peer + userLevelOffset})
 	if src != nil {
 		all = append(all, stacked{&src.Layer, hostLevel})
 	}
 	m := &merger{diags: dl, peer: peer}
 	prefix := "users." + user.Name + "."
-	var mods, pkgs, settings, home *Node
+	var mods, pkgs, toolsets, settings, home *Node
 	for _, s := range all {
 		e.checkHomeLayer(s.ly, dl)
 		label := s.ly.Label()
@@ -172,6 +172,8 @@ func (e *evaluator) userTree(layers []stacked, src *inventory.Host, user *invent
 		mods = m.merge(mods, strList(s.ly.HomeModules, label, s.level))
 		m.path = []string{prefix + "home_packages"}
 		pkgs = m.merge(pkgs, strList(s.ly.HomePackages, label, s.level))
+		m.path = []string{prefix + "toolsets"}
+		toolsets = m.merge(toolsets, strList(s.ly.Toolsets, label, s.level))
 		m.path = []string{prefix + "home_settings"}
 		settings = m.merge(settings, e.settingsNode(s.ly.HomeSettings, s.ly.HomeModules, label, s.level, false, dl))
 		if s.ly.Force.HomeSettings != nil {
@@ -186,10 +188,23 @@ func (e *evaluator) userTree(layers []stacked, src *inventory.Host, user *invent
 		}
 	}
 	hu := &HostUser{Name: user.Name, User: user, HomeModules: enabled(settings)}
+	toolsets = orEmptyList(toolsets)
+	// A toolset's packages join the home's packages, defined in the
+	// toolset's file, at the level of the layer that names the toolset.
+	m.path = []string{prefix + "home_packages"}
+	for _, it := range toolsets.Items {
+		ts := e.inv.Toolsets[it.Str]
+		if ts == nil {
+			continue // reported by checkReferences
+		}
+		hu.Toolsets = append(hu.Toolsets, ts.Name)
+		pkgs = m.merge(pkgs, strList(ts.PackagesFor(system), "toolset "+ts.Name, it.Defs[0].level))
+	}
 	settings = overlay(e.defaults("home", hu.HomeModules), settings)
 	t := &Node{Kind: Table, Fields: map[string]*Node{
 		"home_modules":  filterItems(orEmptyList(mods), hu.HomeModules),
 		"home_packages": orEmptyList(pkgs),
+		"toolsets":      toolsets,
 		"home_settings": orEmptyTable(settings),
 		"home":          orEmptyTable(home),
 	}}
@@ -203,7 +218,7 @@ func (e *evaluator) standalone(user *inventory.User, dl *diag.List) *Home {
 	if e.inv.Common != nil {
 		layers = append(layers, stacked{e.inv.Common, 1})
 	}
-	tree, hu := e.userTree(layers, nil, user, 2, 4, dl)
+	tree, hu := e.userTree(layers, nil, user, user.Standalone.System.V, 2, 4, dl)
 	home := &Home{Name: user.Name, User: user, System: user.Standalone.System.V, StateVersion: user.Standalone.StateVersion.V, Tree: tree, HomeModules: hu.HomeModules}
 	walkNodes(tree, nil, func(path []string, n *Node) {
 		if n.Kind == Secret {

@@ -2,7 +2,7 @@
 // fleet.toml, hosts, profiles, roles, common settings and users, read
 // strictly (unknown keys are errors with a did-you-mean) with the position
 // of every key and value kept; and the discovery of the fleet's Nix modules,
-// packages, templates and secrets on disk. It does not merge or judge:
+// packages, toolsets, templates and secrets on disk. It does not merge or judge:
 // that is package eval.
 package inventory
 
@@ -46,6 +46,9 @@ type Layer struct {
 	Packages     []Str
 	HomeModules  []Str
 	HomePackages []Str
+	// Toolsets name toolsets/<name>.toml whose packages the users of a
+	// host get in their home.
+	Toolsets []Str
 
 	Settings     *Value // module name -> table of fleet.<module>.* values
 	HomeSettings *Value
@@ -205,7 +208,11 @@ type Inventory struct {
 	// when it exists.
 	CommonNix map[string]string
 	Packages  []string // names under packages/
-	Templates []string // names under templates/
+	Templates []string // names under templates/, sorted
+	// TemplateDefs are the templates by name.
+	TemplateDefs map[string]*Template
+	// Toolsets are toolsets/<name>.toml by name.
+	Toolsets map[string]*Toolset
 	// Secrets are the secret files, as "category/name" keys mapped to their
 	// path relative to the root.
 	Secrets map[string]string

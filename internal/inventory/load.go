@@ -17,7 +17,7 @@ import (
 )
 
 // layerKeys are the keys every layer file accepts.
-var layerKeys = []string{"description", "modules", "packages", "home_modules", "home_packages", "settings", "home_settings", "nixos", "darwin", "home", "force"}
+var layerKeys = []string{"description", "modules", "packages", "home_modules", "home_packages", "toolsets", "settings", "home_settings", "nixos", "darwin", "home", "force"}
 
 var forceKeys = []string{"settings", "home_settings", "nixos", "darwin", "home"}
 
@@ -25,7 +25,7 @@ var (
 	hostKeys       = append(slices.Clone(layerKeys), "platform", "system", "state_version", "home_state_version", "profile", "roles", "users", "host_key", "age_key", "hardware", "deploy")
 	profileKeys    = append(slices.Clone(layerKeys), "extends")
 	roleKeys       = append(slices.Clone(layerKeys), "secrets", "requires")
-	userKeys       = []string{"description", "uid", "shell", "groups", "admin", "ssh_keys", "age_key", "standalone", "home_modules", "home_packages", "home_settings", "home", "force"}
+	userKeys       = []string{"description", "uid", "shell", "groups", "admin", "ssh_keys", "age_key", "standalone", "home_modules", "home_packages", "toolsets", "home_settings", "home", "force"}
 	standaloneKeys = []string{"system", "state_version"}
 	userForce      = []string{"home_settings", "home"}
 	fleetKeys      = []string{"name", "description", "inputs", "admins"}
@@ -58,6 +58,9 @@ func Load(root string) (*Inventory, *diag.List) {
 		Modules:   map[string]map[string]*Module{},
 		CommonNix: map[string]string{},
 		Secrets:   map[string]string{},
+		Toolsets:  map[string]*Toolset{},
+
+		TemplateDefs: map[string]*Template{},
 	}
 	inv.Fleet = l.loadFleet()
 	if t := l.parse("common/common.toml", true); t != nil {
@@ -99,7 +102,8 @@ func Load(root string) (*Inventory, *diag.List) {
 	inv.Hosts = l.loadHosts()
 	l.loadModules(inv)
 	inv.Packages = l.nixDirs("packages")
-	inv.Templates = l.subdirs("templates")
+	l.loadToolsets(inv)
+	l.loadTemplates(inv)
 	l.loadSecrets(inv)
 	return inv, l.diags
 }
@@ -223,6 +227,7 @@ func (l *loader) layer(t *Value, kind LayerKind, name, rel, what string, allowed
 	ly.Packages = d.strList(t, "packages")
 	ly.HomeModules = d.strList(t, "home_modules")
 	ly.HomePackages = d.strList(t, "home_packages")
+	ly.Toolsets = d.strList(t, "toolsets")
 	ly.Settings = d.tableOfTables(t, "settings")
 	ly.HomeSettings = d.tableOfTables(t, "home_settings")
 	ly.NixOS = d.table(t, "nixos")

@@ -123,17 +123,33 @@
         pkgs.yt-dlp
         pkgs.ffmpeg
         pkgs.restic
+        pkgs.ripgrep
+        pkgs.fd
+        pkgs.jq
+        pkgs.yq-go
+        pkgs.just
+        pkgs.shellcheck
+        pkgs.tree
+        pkgs.watchexec
+        pkgs.nil
+        pkgs.nixfmt
+        pkgs.nix-tree
+        pkgs.nix-output-monitor
+        pkgs.go
+        pkgs.gopls
+        pkgs.gotools
+        pkgs.delve
+        pkgs.golangci-lint
+        pkgs.python3
+        pkgs.uv
+        pkgs.ruff
+        pkgs.pyright
       ];
     };
     fleet = {
       dev-tools = {
         enable = true;
         editor = "neovim";
-        languages = [
-          "nix"
-          "go"
-          "python"
-        ];
       };
       direnv = {
         enable = true;

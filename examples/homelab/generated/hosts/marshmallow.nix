@@ -128,19 +128,43 @@
         pkgs.yt-dlp
         pkgs.ffmpeg
         pkgs.restic
+        pkgs.ripgrep
+        pkgs.fd
+        pkgs.jq
+        pkgs.yq-go
+        pkgs.just
+        pkgs.shellcheck
+        pkgs.tree
+        pkgs.watchexec
+        pkgs.nil
+        pkgs.nixfmt
+        pkgs.nix-tree
+        pkgs.nix-output-monitor
+        pkgs.strace
+        pkgs.gdb
+        pkgs.go
+        pkgs.gopls
+        pkgs.gotools
+        pkgs.delve
+        pkgs.golangci-lint
+        pkgs.python3
+        pkgs.uv
+        pkgs.ruff
+        pkgs.pyright
+        pkgs.cargo
+        pkgs.rustc
+        pkgs.rust-analyzer
+        pkgs.clippy
+        pkgs.rustfmt
+        pkgs.clang-tools
+        pkgs.cmake
+        pkgs.gnumake
       ];
     };
     fleet = {
       dev-tools = {
         enable = true;
         editor = "neovim";
-        languages = [
-          "nix"
-          "go"
-          "python"
-          "rust"
-          "c"
-        ];
       };
       direnv = {
         enable = true;

@@ -1,61 +1,15 @@
-# The standard development tools, the same on Linux and macOS: search and
-# JSON tools, GitHub CLI, an editor, and toolchains per language. Projects
-# pin their own versions in a flake devShell (loaded by direnv); these are
-# for everything outside a project.
-{ config, lib, pkgs, ... }:
+# The development setup around the tools: the GitHub CLI and a terminal
+# editor, the same on Linux and macOS. The tools themselves are toolsets
+# (toolsets/*.toml), which fleet installs as home packages on every dev
+# machine and puts in the dev shells of the project templates, from the
+# same nixpkgs. Projects pin their own shell (loaded by direnv).
+{ config, lib, ... }:
 let
   cfg = config.fleet.dev-tools;
-
-  toolchains = with pkgs; {
-    go = [
-      go
-      gopls
-      gotools
-      delve
-      golangci-lint
-    ];
-    rust = [ rustup ];
-    python = [
-      python3
-      uv
-      ruff
-      pyright
-    ];
-    node = [
-      nodejs
-      pnpm
-    ];
-    nix = [
-      nil
-      nixfmt
-      nix-tree
-      nix-output-monitor
-    ];
-    c = [
-      clang-tools
-      cmake
-      gnumake
-    ];
-  };
 in
 {
   options.fleet.dev-tools = {
-    enable = lib.mkEnableOption "the standard development tools";
-
-    languages = lib.mkOption {
-      type = lib.types.listOf (
-        lib.types.enum [
-          "go"
-          "rust"
-          "python"
-          "node"
-          "nix"
-          "c"
-        ]
-      );
-      default = [ "nix" ];
-      description = "Languages whose toolchain and language server are installed.";
-    };
+    enable = lib.mkEnableOption "the GitHub CLI and the terminal editor";
 
     editor = lib.mkOption {
       type = lib.types.enum [ "neovim" "helix" ];
@@ -65,23 +19,6 @@ in
   };
 
   config = lib.mkIf cfg.enable {
-    home.packages =
-      (with pkgs; [
-        ripgrep
-        fd
-        jq
-        yq-go
-        just
-        shellcheck
-        tree
-        watchexec
-      ])
-      ++ lib.concatMap (l: toolchains.${l}) cfg.languages
-      ++ lib.optionals pkgs.stdenv.hostPlatform.isLinux [
-        pkgs.strace
-        pkgs.gdb
-      ];
-
     programs.gh = {
       enable = true;
       settings.git_protocol = "ssh";
