@@ -18,8 +18,9 @@ func (a *App) rootCommand() *cobra.Command {
 into a checked, explained, documented and deployable flake.
 
 Data goes to stdout (--json for scripts); messages go to stderr.
-Exit codes: 0 ok, 1 errors in the fleet, 2 bad usage, 3 some hosts failed,
-130 interrupted.`,
+Exit codes: 0 ok, 1 errors in the fleet, 2 bad usage (including no
+fleet.toml where one is needed), 130 interrupted. Code 3 (some hosts failed)
+is kept for commands acting on several machines at once; none returns it yet.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		// Commands are grouped; completion is not offered.
@@ -63,13 +64,13 @@ func (a *App) fleetDir() (string, error) {
 			dir = filepath.Join(a.WorkDir, dir)
 		}
 		if _, err := os.Stat(filepath.Join(dir, "fleet.toml")); err != nil {
-			return "", withHint(fmt.Errorf("%s holds no fleet.toml", a.dirFlag), "run 'fleet init "+a.dirFlag+"' to create a fleet there")
+			return "", withHint(&exitError{code: ExitUsage, err: fmt.Errorf("%s holds no fleet.toml", a.dirFlag)}, "run 'fleet init "+a.dirFlag+"' to create a fleet there")
 		}
 		return dir, nil
 	}
 	dir, err := fleet.FindRoot(a.WorkDir)
 	if err != nil {
-		return "", withHint(fmt.Errorf("no fleet.toml in %s or any parent folder", a.WorkDir), "run 'fleet init' to create a fleet, or pass --dir")
+		return "", withHint(&exitError{code: ExitUsage, err: fmt.Errorf("no fleet.toml in %s or any parent folder", a.WorkDir)}, "run 'fleet init' to create a fleet, or pass --dir")
 	}
 	return dir, nil
 }

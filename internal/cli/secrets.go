@@ -43,8 +43,9 @@ does, or given as age_key.
 Identities (private keys) are found the way sops finds them:
 SOPS_AGE_SSH_PRIVATE_KEY_FILE, ~/.ssh/id_ed25519, SOPS_AGE_KEY,
 SOPS_AGE_KEY_FILE, then ~/.config/sops/age/keys.txt; --identity replaces them
-all. Paths are relative to the current directory. Values never appear in
-errors.`,
+all. Paths are relative to the current directory; when nothing fits there,
+they are tried relative to the fleet's root (so --dir DIR works from
+anywhere). Values never appear in errors.`,
 	}
 	c.PersistentFlags().StringArrayVarP(&sf.identities, "identity", "i", nil, "age identity or ssh private key file to decrypt with, instead of the ones sops would use (repeatable)")
 	c.AddCommand(
@@ -52,7 +53,7 @@ errors.`,
 		a.secretsEditCommand(sf),
 		a.secretsSetCommand(sf),
 		a.secretsGetCommand(sf),
-		a.secretsEncryptCommand(),
+		a.secretsEncryptCommand(sf),
 		a.secretsDecryptCommand(sf),
 		a.secretsRekeyCommand(sf),
 		a.secretsAuditCommand(sf),
@@ -349,6 +350,11 @@ func (a *App) secretsError(ctx context.Context, err error, repo *secrets.Repo, s
 			if len(who) > 0 {
 				hints = append(hints, "it opens with the key of "+strings.Join(uniqueStrings(who), ", "))
 			}
+			if onlyHosts(who) {
+				hints = append(hints, a.identityLines(srcs, access)...)
+				hints = append(hints, "no person can read it: run the command on one of those hosts with --identity /etc/ssh/ssh_host_ed25519_key, or, as an admin, delete it and set its values again with fleet secrets set")
+				return withHint(err, hints...)
+			}
 		}
 		hints = append(hints, a.identityLines(srcs, access)...)
 		hints = append(hints, "set SOPS_AGE_KEY_FILE to your age key file, or pass --identity FILE")
@@ -371,21 +377,71 @@ func (a *App) secretsError(ctx context.Context, err error, repo *secrets.Repo, s
 	return err
 }
 
-// secretArg resolves a path argument, relative to the working directory,
-// to the secret file it names, relative to the fleet root.
+// secretArg resolves a path argument to the secret file it names,
+// relative to the fleet root. A relative path is tried against the working
+// directory first, then against the fleet's root, so
+// 'fleet --dir ex secrets get secrets/a/b.yaml' works from anywhere.
 func (a *App) secretArg(repo *secrets.Repo, arg string) (string, error) {
-	rel, err := repo.Rel(a.abs(arg))
+	var rel string
+	_, err := a.fleetPath(repo.Root, arg, func(p string) bool {
+		r, err := repo.Rel(p)
+		rel = r
+		return err == nil
+	})
 	if err != nil {
 		return "", withHint(usageError("%s is not in the fleet's %s folder", arg, secrets.Dir),
-			fmt.Sprintf("secret files are %s/<category>/<name> with one of %s", secrets.Dir, strings.Join(secrets.Extensions(), " ")))
+			fmt.Sprintf("secret files are %s/<category>/<name> with one of %s%s", secrets.Dir, strings.Join(secrets.Extensions(), " "), a.relativeTo(repo.Root)))
 	}
 	return rel, nil
+}
+
+// relativeTo says what a relative path is resolved against, for hints:
+// nothing when the fleet's root is the working directory.
+func (a *App) relativeTo(root string) string {
+	if a.rel(root) == "." {
+		return ""
+	}
+	return ", relative to the current directory or to the fleet's root " + a.rel(root)
+}
+
+// errNotInFleet is returned by fleetPath when neither reading of a path
+// is acceptable.
+var errNotInFleet = errors.New("not in the fleet")
+
+// fleetPath resolves a path argument of a command working in the fleet at
+// root: an absolute path as it is; a relative one against the working
+// directory when ok accepts that, else against root when ok accepts that.
+// It returns the path that was accepted, or errNotInFleet.
+func (a *App) fleetPath(root, arg string, ok func(abs string) bool) (string, error) {
+	if filepath.IsAbs(arg) {
+		if ok(arg) {
+			return arg, nil
+		}
+		return "", errNotInFleet
+	}
+	for _, p := range []string{filepath.Join(a.WorkDir, arg), filepath.Join(root, arg)} {
+		if ok(p) {
+			return p, nil
+		}
+	}
+	return "", errNotInFleet
 }
 
 // fileExists reports whether a file exists.
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// onlyHosts reports whether every party in who (as Access.Who names
+// them) is a host, and there is at least one.
+func onlyHosts(who []string) bool {
+	for _, w := range who {
+		if !strings.HasPrefix(w, "host ") {
+			return false
+		}
+	}
+	return len(who) > 0
 }
 
 func uniqueStrings(ss []string) []string {
@@ -396,4 +452,35 @@ func uniqueStrings(ss []string) []string {
 		}
 	}
 	return out
+}
+
+// writeOnlyFlag is the flag that lets a command write a secret none of
+// the writer's identities can read back.
+const writeOnlyFlag = "write-only"
+
+// checkWriterReads refuses to write the secret rel when none of the
+// loaded identities is among its recipients: the writer could never read,
+// change or rekey it. --write-only (writeOnly) allows it on purpose.
+func (a *App) checkWriterReads(repo *secrets.Repo, rel, arg string, writeOnly bool) error {
+	if writeOnly {
+		return nil
+	}
+	recipients, err := repo.Recipients(rel)
+	if err != nil || len(recipients) == 0 {
+		return nil // the write itself reports it
+	}
+	for _, r := range secrets.IdentityRecipients(repo.Identities) {
+		if slices.Contains(recipients, r) {
+			return nil
+		}
+	}
+	who := recipientsText(repo, rel)
+	hints := []string{}
+	if len(repo.Identities) == 0 {
+		hints = append(hints, "you have no age identity: 'fleet secrets init' creates one and prints the line to add to fleet.toml [admins]")
+	} else {
+		hints = append(hints, "add your age key to fleet.toml [admins] ('fleet secrets init' prints it), so you read every secret")
+	}
+	hints = append(hints, fmt.Sprintf("to write it for %s anyway, knowing you cannot read it back: add --%s", who, writeOnlyFlag))
+	return withHint(&exitError{code: ExitFindings, err: fmt.Errorf("%s would be readable only by %s, not by you", arg, who)}, hints...)
 }

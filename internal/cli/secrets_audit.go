@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 
@@ -47,10 +48,16 @@ Exit 1 when there are errors.`,
 			}
 			var allowed []string
 			for _, p := range allow {
-				rel, err := filepath.Rel(sfl.Dir, a.abs(p))
-				if err != nil || !filepath.IsLocal(rel) {
-					return withHint(usageError("--allow-keys %s is not a folder of the fleet", p), "name a folder inside the fleet, such as keys")
+				dir, err := a.fleetPath(sfl.Dir, p, func(abs string) bool {
+					rel, err := filepath.Rel(sfl.Dir, abs)
+					st, serr := os.Stat(abs)
+					return err == nil && filepath.IsLocal(rel) && serr == nil && st.IsDir()
+				})
+				if err != nil {
+					return withHint(usageError("--allow-keys %s is not a folder of the fleet", p),
+						fmt.Sprintf("name an existing folder inside the fleet%s", a.relativeTo(sfl.Dir)))
 				}
+				rel, _ := filepath.Rel(sfl.Dir, dir)
 				allowed = append(allowed, filepath.ToSlash(rel)+"/")
 			}
 			ds, err := repo.Audit(cmd.Context(), secrets.AuditOptions{References: refs, KeysAllowed: allowed})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -13,7 +14,8 @@ import (
 )
 
 func (a *App) secretsEditCommand(sf *secretsFlags) *cobra.Command {
-	return &cobra.Command{
+	var writeOnly bool
+	c := &cobra.Command{
 		Use:   "edit PATH",
 		Short: "Edit a secret in $EDITOR (creating it when missing)",
 		Long: `Edit decrypts a secret into a private temporary file (mode 0600, in a fresh
@@ -21,7 +23,8 @@ func (a *App) secretsEditCommand(sf *secretsFlags) *cobra.Command {
 encrypts the result back when you save. Values you did not change keep their
 ciphertext, so the diff shows only what changed. The temporary folder is
 removed afterwards, whatever happens. A missing file is created, encrypted to
-everyone who may read it. EDITOR may hold arguments ("code --wait").`,
+everyone who may read it; as with set, one of your identities must be among
+them unless --write-only is given. EDITOR may hold arguments ("code --wait").`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			editor, err := a.editor()
@@ -41,7 +44,12 @@ everyone who may read it. EDITOR may hold arguments ("code --wait").`,
 			if err != nil {
 				return err
 			}
-			created := !fileExists(a.abs(args[0]))
+			created := !fileExists(filepath.Join(repo.Root, filepath.FromSlash(rel)))
+			if created {
+				if err := a.checkWriterReads(repo, rel, args[0], writeOnly); err != nil {
+					return err
+				}
+			}
 			asked := false
 			err = repo.Edit(cmd.Context(), rel, secrets.EditOptions{
 				Run: func(ctx context.Context, path string) error { return a.runEditor(ctx, editor, path) },
@@ -71,6 +79,8 @@ everyone who may read it. EDITOR may hold arguments ("code --wait").`,
 			return nil
 		},
 	}
+	c.Flags().BoolVar(&writeOnly, writeOnlyFlag, false, "create the file even though none of your identities can read it back")
+	return c
 }
 
 // editor returns the command line of the user's editor: $EDITOR, else

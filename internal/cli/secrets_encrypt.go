@@ -5,14 +5,16 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/fleetdev/fleet/internal/secrets"
 )
 
-func (a *App) secretsEncryptCommand() *cobra.Command {
+func (a *App) secretsEncryptCommand(sf *secretsFlags) *cobra.Command {
 	var from string
+	var writeOnly bool
 	c := &cobra.Command{
 		Use:   "encrypt PATH",
 		Short: "Encrypt a plaintext file into a secret, in place or from --from",
@@ -21,7 +23,8 @@ it, with a new data key. Without --from it encrypts PATH in place (a file
 written in plaintext under secrets/); with --from FILE it reads the plaintext
 from FILE, or from stdin with --from -. The format follows PATH's extension
 (.yaml, .json, .env, or .bin for anything else). An already encrypted secret
-is never replaced: change it with set or edit.`,
+is never replaced: change it with set or edit. As with set, one of your
+identities must be among the recipients unless --write-only is given.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sfl, err := a.loadAccess(cmd.Context())
@@ -33,10 +36,16 @@ is never replaced: change it with set or edit.`,
 			if err != nil {
 				return err
 			}
+			if _, err := a.withIdentities(repo, sf); err != nil {
+				return err
+			}
+			if err := a.checkWriterReads(repo, rel, args[0], writeOnly); err != nil {
+				return err
+			}
 			var plain []byte
 			switch from {
 			case "":
-				plain, err = os.ReadFile(a.abs(args[0]))
+				plain, err = os.ReadFile(filepath.Join(repo.Root, filepath.FromSlash(rel)))
 				if errors.Is(err, fs.ErrNotExist) {
 					return withHint(fmt.Errorf("%s does not exist", rel), "give the plaintext with --from FILE, or --from - for stdin")
 				}
@@ -63,6 +72,7 @@ is never replaced: change it with set or edit.`,
 			return nil
 		},
 	}
+	c.Flags().BoolVar(&writeOnly, writeOnlyFlag, false, "encrypt even though none of your identities can read the result")
 	c.Flags().StringVar(&from, "from", "", "read the plaintext from this file (- for stdin) instead of PATH")
 	return c
 }

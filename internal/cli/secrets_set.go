@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -15,7 +16,8 @@ import (
 const maxSecretInput = 64 << 20
 
 func (a *App) secretsSetCommand(sf *secretsFlags) *cobra.Command {
-	return &cobra.Command{
+	var writeOnly bool
+	c := &cobra.Command{
 		Use:   "set PATH [KEY]",
 		Short: "Set one value of a secret from stdin (creating the file when missing)",
 		Long: `Set stores the value read from stdin at KEY in a secret file, as a string,
@@ -27,7 +29,11 @@ Nested keys are written a/b/c. A binary secret (.bin) takes no KEY and
 stores stdin as it is.
 
 Other values keep their ciphertext: the diff shows this value, lastmodified
-and the MAC.`,
+and the MAC.
+
+A new file must be readable by one of your identities (as an admin you read
+every secret): otherwise you could never read, change or rekey it, and set
+refuses unless --write-only says that is what you want.`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sfl, err := a.loadAccess(cmd.Context())
@@ -50,15 +56,20 @@ and the MAC.`,
 			case !binary && key == "":
 				return withHint(usageError("say which value to set"), "fleet secrets set "+args[0]+" KEY, with the value on stdin")
 			}
-			value, err := readValue(a.In, !binary)
-			if err != nil {
-				return err
-			}
 			srcs, err := a.withIdentities(repo, sf)
 			if err != nil {
 				return err
 			}
-			created := !fileExists(a.abs(args[0]))
+			created := !fileExists(filepath.Join(repo.Root, filepath.FromSlash(rel)))
+			if created {
+				if err := a.checkWriterReads(repo, rel, args[0], writeOnly); err != nil {
+					return err
+				}
+			}
+			value, err := readValue(a.In, !binary)
+			if err != nil {
+				return err
+			}
 			changed, err := repo.Set(rel, key, string(value))
 			if err != nil {
 				return a.secretsError(cmd.Context(), err, repo, srcs)
@@ -78,6 +89,8 @@ and the MAC.`,
 			return nil
 		},
 	}
+	c.Flags().BoolVar(&writeOnly, writeOnlyFlag, false, "create the file even though none of your identities can read it back")
+	return c
 }
 
 // readValue reads a secret value from stdin, without its trailing newline

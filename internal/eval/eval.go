@@ -42,7 +42,7 @@ type Fleet struct {
 	// Options are the options each module declares, by class and module.
 	Options map[string]map[string]*options.Module
 	// Homes are the users' standalone home-manager configurations; only
-	// evaluated when every host is.
+	// evaluated when every host is (Config.Hosts nil or naming them all).
 	Homes []*Home
 	Diags *diag.List
 }
@@ -175,7 +175,9 @@ func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet
 		all.Append(&lists[i])
 	}
 	f := &Fleet{Inv: inv, Hosts: out, Options: e.options, Diags: all}
-	if cfg.Hosts == nil {
+	// Standalone homes belong to the whole fleet: they are evaluated when
+	// every host is, whether Hosts is nil or names them all.
+	if len(hosts) == len(inv.Hosts) {
 		for _, name := range sortedMapKeys(inv.Users) {
 			if u := inv.Users[name]; u.Standalone != nil && u.Standalone.System.IsSet() {
 				f.Homes = append(f.Homes, e.standalone(u, all))
