@@ -52,6 +52,7 @@ func (a *App) commands() []*cobra.Command {
 		a.generateCommand(),
 		a.nixCommand(),
 		a.secretsCommand(),
+		a.testCommand(),
 	}
 }
 
