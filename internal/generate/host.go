@@ -9,6 +9,7 @@ import (
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
+	"github.com/fleetdev/fleet/internal/nix/build"
 	"github.com/fleetdev/fleet/internal/nix/options"
 )
 
@@ -20,7 +21,7 @@ type hostGen struct {
 }
 
 // rel returns the path of a fleet file as seen from generated/hosts/.
-func rel(p string) raw { return raw("../../" + p) }
+func rel(p string) build.Expr { return build.Path("../../" + p) }
 
 // SopsSecretName is the name of a secret in sops.secrets: the secret's
 // name, with the key appended when the reference picks one.
@@ -36,21 +37,21 @@ func (g *hostGen) module() []byte {
 	class := string(h.Platform)
 	t := newTree()
 
-	imports := list{raw("../fleet.nix"), raw("../modules/" + class + ".nix")}
+	imports := []build.Expr{build.Path("../fleet.nix"), build.Path("../modules/" + class + ".nix")}
 	for _, f := range h.Src.NixFiles {
 		imports = append(imports, rel(f))
 	}
-	t.set([]string{"imports"}, imports)
+	t.set([]string{"imports"}, build.List(imports...))
 
 	ident := t.child("networking")
 	ident.blank = true
-	t.set([]string{"networking", "hostName"}, str(h.Name))
-	t.set([]string{"nixpkgs", "hostPlatform"}, str(h.System))
+	t.set([]string{"networking", "hostName"}, build.Str(h.Name))
+	t.set([]string{"nixpkgs", "hostPlatform"}, build.Str(h.System))
 	if sv := h.Src.StateVersion; sv != nil {
 		if sv.Kind == inventory.Int {
-			t.set([]string{"system", "stateVersion"}, integer(sv.Int))
+			t.set([]string{"system", "stateVersion"}, build.Int(sv.Int))
 		} else {
-			t.set([]string{"system", "stateVersion"}, str(sv.Str))
+			t.set([]string{"system", "stateVersion"}, build.Str(sv.Str))
 		}
 	}
 	t.set([]string{"fleet", "host"}, g.hostFacts())
@@ -89,28 +90,28 @@ func (g *hostGen) module() []byte {
 		header[1] = fmt.Sprintf("Host %s (%s, %s): %s", h.Name, h.Platform, h.System, d)
 	}
 	body := t.attrs()
-	return render(header, &lambda{formals: []string{"config", "lib", "pkgs", "..."}, body: body})
+	return render(g.diags, header, build.Func([]string{"config", "lib", "pkgs", "..."}, body))
 }
 
 // moduleList renders generated/modules/<class>.nix: a module importing
 // every fleet module of the class and common/<class>.nix, so that host
 // files import one path.
-func moduleList(inv *inventory.Inventory, class string) []byte {
-	imports := list{}
+func moduleList(inv *inventory.Inventory, class string, dl *diag.List) []byte {
+	imports := []build.Expr{}
 	if c, ok := inv.CommonNix[class]; ok {
 		imports = append(imports, rel(c))
 	}
 	for _, name := range sortedKeys(inv.Modules[class]) {
 		imports = append(imports, moduleImport(inv.Modules[class][name]))
 	}
-	a := &attrs{}
-	a.add([]string{"imports"}, imports)
-	return render([]string{headerText, fmt.Sprintf("Every %s module of the fleet; each does nothing until enabled.", class)}, a)
+	a := build.Attrs()
+	a.SetPath([]string{"imports"}, build.List(imports...))
+	return render(dl, []string{headerText, fmt.Sprintf("Every %s module of the fleet; each does nothing until enabled.", class)}, a)
 }
 
 // moduleImport is the import path of a module: its folder for
 // <name>/default.nix, or the file.
-func moduleImport(m *inventory.Module) raw {
+func moduleImport(m *inventory.Module) build.Expr {
 	if path.Base(m.File) == "default.nix" {
 		return rel(path.Dir(m.File))
 	}
@@ -119,62 +120,61 @@ func moduleImport(m *inventory.Module) raw {
 
 // hostFacts renders config.fleet.host: the host's own facts for modules
 // to read (hardware, roles, ...).
-func (g *hostGen) hostFacts() *attrs {
+func (g *hostGen) hostFacts() *build.AttrSet {
 	h := g.h
-	a := &attrs{}
-	a.add([]string{"name"}, str(h.Name))
-	a.add([]string{"platform"}, str(string(h.Platform)))
-	a.add([]string{"system"}, str(h.System))
-	a.add([]string{"profile"}, strOrNull(h.Profile))
-	a.add([]string{"roles"}, strList(h.Roles))
+	a := build.Attrs()
+	a.SetPath([]string{"name"}, build.Str(h.Name))
+	a.SetPath([]string{"platform"}, build.Str(string(h.Platform)))
+	a.SetPath([]string{"system"}, build.Str(h.System))
+	a.SetPath([]string{"profile"}, strOrNull(h.Profile))
+	a.SetPath([]string{"roles"}, strList(h.Roles))
 	hw := h.Src.Hardware
-	hwa := &attrs{}
-	hwa.add([]string{"firmware"}, strOrNull(hw.Firmware.V))
-	hwa.add([]string{"bootDisk"}, strOrNull(hw.BootDisk.V))
-	hwa.add([]string{"partitionTable"}, strOrNull(hw.PartitionTable.V))
-	hwa.add([]string{"biosBootPartition"}, boolean(hw.BIOSBootPartition.V))
+	hwa := build.Attrs()
+	hwa.SetPath([]string{"firmware"}, strOrNull(hw.Firmware.V))
+	hwa.SetPath([]string{"bootDisk"}, strOrNull(hw.BootDisk.V))
+	hwa.SetPath([]string{"partitionTable"}, strOrNull(hw.PartitionTable.V))
+	hwa.SetPath([]string{"biosBootPartition"}, build.Bool(hw.BIOSBootPartition.V))
 	gpu := hw.GPU.V
 	if gpu == "" {
 		gpu = "none"
 	}
-	hwa.add([]string{"gpu"}, str(gpu))
+	hwa.SetPath([]string{"gpu"}, build.Str(gpu))
 	if hw.MemoryGB.IsSet() {
-		hwa.add([]string{"memoryGB"}, integer(hw.MemoryGB.V))
+		hwa.SetPath([]string{"memoryGB"}, build.Int(hw.MemoryGB.V))
 	} else {
-		hwa.add([]string{"memoryGB"}, null{})
+		hwa.SetPath([]string{"memoryGB"}, build.Null())
 	}
-	hwa.add([]string{"cpu"}, strOrNull(hw.CPU.V))
-	a.add([]string{"hardware"}, hwa)
+	hwa.SetPath([]string{"cpu"}, strOrNull(hw.CPU.V))
+	a.SetPath([]string{"hardware"}, hwa)
 	return a
 }
 
-func strOrNull(s string) expr {
+func strOrNull(s string) build.Expr {
 	if s == "" {
-		return null{}
+		return build.Null()
 	}
-	return str(s)
+	return build.Str(s)
 }
 
-func strList(ss []string) list {
-	l := list{}
+func strList(ss []string) build.Expr {
+	l := []build.Expr{}
 	for _, s := range ss {
-		l = append(l, str(s))
+		l = append(l, build.Str(s))
 	}
-	return l
+	return build.List(l...)
 }
 
 // packageList renders package names as pkgs.<name>.
-func packageList(items []*eval.Node) list {
-	l := list{}
+func packageList(items []*eval.Node) build.Expr {
+	l := []build.Expr{}
 	for _, it := range items {
 		l = append(l, pkgRef(it.Str))
 	}
-	return l
+	return build.List(l...)
 }
 
-func pkgRef(name string) raw {
-	parts := strings.Split(name, ".")
-	return raw("pkgs." + attrPath(parts))
+func pkgRef(name string) build.Expr {
+	return build.Select(build.Var("pkgs"), strings.Split(name, ".")...)
 }
 
 // optionsOf returns the options a module of the class declares.
@@ -222,43 +222,51 @@ func optionType(opts []*options.Option, path []string) *options.Type {
 }
 
 // value renders one resolved value.
-func (g *hostGen) value(n *eval.Node, path []string, typ *options.Type) expr {
+func (g *hostGen) value(n *eval.Node, path []string, typ *options.Type) build.Expr {
 	switch n.Kind {
 	case eval.String:
 		if isPackage(typ) {
 			return pkgRef(n.Str)
 		}
-		return str(n.Str)
+		return build.Str(n.Str)
 	case eval.Datetime:
-		return str(n.Str)
+		return build.Str(n.Str)
 	case eval.Int:
-		return integer(n.Int)
+		return build.Int(n.Int)
 	case eval.Float:
-		if _, ok := formatFloat(n.Float); !ok {
+		f, err := build.Float(n.Float)
+		if err != nil {
 			w := n.Won()
 			g.diags.Errorf(w.Pos, "generate", "%s = %s has no Nix literal", strings.Join(path, "."), n.Describe()).
 				Hint(`write it as { expr = "..." }`)
-			return null{}
+			return build.Null()
 		}
-		return float(n.Float)
+		return f
 	case eval.Bool:
-		return boolean(n.Bool)
+		return build.Bool(n.Bool)
 	case eval.Null:
-		return null{}
+		return build.Null()
 	case eval.Secret:
-		return raw(fmt.Sprintf("config.sops.secrets.%s.path", quote(SopsSecretName(g.secretRef(n)))))
+		return build.Select(build.Var("config"), "sops", "secrets", SopsSecretName(g.secretRef(n)), "path")
 	case eval.Expr:
-		return raw(strings.TrimSpace(n.Str))
+		e, ds := build.Raw(n.Str, n.Won().Pos)
+		for _, d := range ds {
+			g.diags.Add(d)
+		}
+		if e == nil {
+			return build.Null()
+		}
+		return e
 	case eval.List:
 		var elem *options.Type
 		if typ != nil && typ.Kind == options.ListOf {
 			elem = typ.Elem
 		}
-		l := list{}
+		l := []build.Expr{}
 		for _, it := range n.Items {
 			l = append(l, g.value(it, path, elem))
 		}
-		return l
+		return build.List(l...)
 	case eval.Table:
 		sub := newTree()
 		for _, k := range n.Keys() {
@@ -270,7 +278,7 @@ func (g *hostGen) value(n *eval.Node, path []string, typ *options.Type) expr {
 		}
 		return sub.attrs()
 	}
-	return null{}
+	return build.Null()
 }
 
 func isPackage(t *options.Type) bool {
@@ -311,16 +319,16 @@ func (g *hostGen) users(t *tree) {
 		t.child("users").blank = true
 		acct := t.at("users", "users", hu.Name)
 		if !darwin {
-			acct.set([]string{"isNormalUser"}, boolean(true))
+			acct.set([]string{"isNormalUser"}, build.Bool(true))
 		}
 		if u.Description.IsSet() {
-			acct.set([]string{"description"}, str(u.Description.V))
+			acct.set([]string{"description"}, build.Str(u.Description.V))
 		}
 		if darwin {
-			acct.set([]string{"home"}, str("/Users/"+hu.Name))
+			acct.set([]string{"home"}, build.Str("/Users/"+hu.Name))
 		}
 		if u.UID.IsSet() && !darwin {
-			acct.set([]string{"uid"}, integer(u.UID.V))
+			acct.set([]string{"uid"}, build.Int(u.UID.V))
 		}
 		var groups []string
 		if u.Admin.V && !darwin {
@@ -331,7 +339,7 @@ func (g *hostGen) users(t *tree) {
 			acct.set([]string{"extraGroups"}, strList(dedupe(groups)))
 		}
 		if u.Shell.IsSet() {
-			acct.set([]string{"shell"}, raw("pkgs."+u.Shell.V))
+			acct.set([]string{"shell"}, pkgRef(u.Shell.V))
 			if u.Shell.V != "bash" {
 				shells[u.Shell.V] = true
 			}
@@ -344,13 +352,13 @@ func (g *hostGen) users(t *tree) {
 		}
 	}
 	for _, sh := range sortedKeys(shells) {
-		t.set([]string{"programs", sh, "enable"}, boolean(true))
+		t.set([]string{"programs", sh, "enable"}, build.Bool(true))
 	}
 	if darwin {
 		if primary == "" {
 			primary = h.Users[0].Name
 		}
-		t.set([]string{"system", "primaryUser"}, str(primary))
+		t.set([]string{"system", "primaryUser"}, build.Str(primary))
 	}
 	for _, hu := range h.Users {
 		t.set([]string{"home-manager", "users", hu.Name}, g.home(hu))
@@ -369,7 +377,7 @@ func dedupe(ss []string) []string {
 }
 
 // home renders one user's home-manager module on the host.
-func (g *hostGen) home(hu *eval.HostUser) expr {
+func (g *hostGen) home(hu *eval.HostUser) build.Expr {
 	h := g.h
 	hsv := h.Src.HomeStateVersion.V
 	if hsv == "" && h.Src.StateVersion != nil && h.Src.StateVersion.Kind == inventory.String {
@@ -386,10 +394,10 @@ func (g *hostGen) homeTree(ut *eval.Node, user *inventory.User, stateVersion str
 	// (or the standalone configuration's modules); only the user's own
 	// home.nix is imported here.
 	if user.HomeNix != "" {
-		t.set([]string{"imports"}, list{rel(user.HomeNix)})
+		t.set([]string{"imports"}, build.List(rel(user.HomeNix)))
 	}
 	if stateVersion != "" {
-		t.set([]string{"home", "stateVersion"}, str(stateVersion))
+		t.set([]string{"home", "stateVersion"}, build.Str(stateVersion))
 	}
 	settings := ut.Get("home_settings")
 	for _, m := range settings.Keys() {
@@ -419,10 +427,10 @@ func standaloneHome(f *eval.Fleet, home *eval.Home, dl *diag.List) []byte {
 	if strings.HasSuffix(home.System, "-darwin") {
 		dir = "/Users/" + home.Name
 	}
-	t.set([]string{"home", "username"}, str(home.Name))
-	t.set([]string{"home", "homeDirectory"}, str(dir))
+	t.set([]string{"home", "username"}, build.Str(home.Name))
+	t.set([]string{"home", "homeDirectory"}, build.Str(dir))
 	header := []string{headerText, fmt.Sprintf("The standalone home of %s (%s).", home.Name, home.System)}
-	return render(header, &lambda{formals: []string{"config", "lib", "pkgs", "..."}, body: t.attrs()})
+	return render(dl, header, build.Func([]string{"config", "lib", "pkgs", "..."}, t.attrs()))
 }
 
 // secrets declares the sops-nix secrets the host's values reference.
@@ -434,26 +442,26 @@ func (g *hostGen) secrets(t *tree) {
 			continue
 		}
 		done[name] = true
-		a := &attrs{}
-		a.add([]string{"sopsFile"}, rel(r.File))
+		a := build.Attrs()
+		a.SetPath([]string{"sopsFile"}, rel(r.File))
 		if r.Format != "yaml" {
-			a.add([]string{"format"}, str(r.Format))
+			a.SetPath([]string{"format"}, build.Str(r.Format))
 		}
 		if r.Key != "" && r.Key != name {
-			a.add([]string{"key"}, str(r.Key))
+			a.SetPath([]string{"key"}, build.Str(r.Key))
 		}
 		if o := r.Opts; o != nil {
 			if o.Owner != "" {
-				a.add([]string{"owner"}, str(o.Owner))
+				a.SetPath([]string{"owner"}, build.Str(o.Owner))
 			}
 			if o.Group != "" {
-				a.add([]string{"group"}, str(o.Group))
+				a.SetPath([]string{"group"}, build.Str(o.Group))
 			}
 			if o.Mode != "" {
-				a.add([]string{"mode"}, str(o.Mode))
+				a.SetPath([]string{"mode"}, build.Str(o.Mode))
 			}
 			if len(o.RestartUnits) > 0 {
-				a.add([]string{"restartUnits"}, strList(o.RestartUnits))
+				a.SetPath([]string{"restartUnits"}, strList(o.RestartUnits))
 			}
 		}
 		t.set([]string{"sops", "secrets", name}, a)

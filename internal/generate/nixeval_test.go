@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/fleetdev/fleet/internal/nix/build"
 )
 
 // standIn is a Nix file that evaluates a fleet's generated/outputs.nix
@@ -118,10 +120,10 @@ func pkgsStub(files map[string][]byte) string {
 		var b strings.Builder
 		b.WriteString("{ ")
 		for _, k := range keys {
-			b.WriteString(attrName(k) + " = ")
+			b.WriteString(build.AttrName(k) + " = ")
 			switch v := m[k].(type) {
 			case string:
-				b.WriteString(quote(v))
+				b.WriteString(build.Quote(v))
 			case map[string]any:
 				b.WriteString(render(v))
 			}

@@ -1,14 +1,15 @@
 package generate
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
+	"github.com/fleetdev/fleet/internal/nix/build"
 )
 
 // Inputs returns the flake inputs the generated code uses, sorted.
@@ -34,7 +35,7 @@ func Inputs(f *eval.Fleet) []string {
 }
 
 // outputs renders generated/outputs.nix: the flake's outputs.
-func outputs(f *eval.Fleet) []byte {
+func outputs(f *eval.Fleet, dl *diag.List) []byte {
 	inv := f.Inv
 	need := Inputs(f)
 	has := func(in string) bool { return slices.Contains(need, in) }
@@ -59,112 +60,105 @@ func outputs(f *eval.Fleet) []byte {
 		systems["x86_64-linux"] = true
 	}
 
-	let := &letIn{}
-	bind := func(name string, v expr) { let.binds = append(let.binds, binding{path: []string{name}, value: v}) }
-	let.binds = append(let.binds, binding{inherit: []string{"nixpkgs"}, from: "inputs"})
-	bind("lib", raw("nixpkgs.lib"))
-	bind("overlay", raw("import ./overlay.nix"))
-	bind("systems", strList(sortedKeys(systems)))
-	bind("pkgsFor", &lambda{arg: "system", body: &call{fn: raw("import"), args: []expr{raw("nixpkgs"), &attrs{binds: []binding{
-		{inherit: []string{"system"}},
-		{path: []string{"overlays"}, value: list{raw("overlay")}},
-	}}}}})
-	bind("forAllSystems", &lambda{arg: "f", body: &call{fn: raw("lib.genAttrs"), args: []expr{
-		raw("systems"),
-		&lambda{arg: "system", body: &call{fn: raw("f"), args: []expr{&call{fn: raw("pkgsFor"), args: []expr{raw("system")}}}}},
-	}}})
-	shared := list{raw("./shared.nix")}
-	if has("home-manager") {
-		shared = append(list{raw("inputs.home-manager.%sModules.home-manager")}, shared...)
-	}
-	if has("sops-nix") {
-		shared = append(shared, raw("inputs.sops-nix.%sModules.sops"))
-	}
-	platformModules := func(class string) list {
-		l := list{}
-		for _, m := range shared {
-			if s := string(m.(raw)); strings.Contains(s, "%s") {
-				l = append(l, raw(fmt.Sprintf(s, class)))
-			} else {
-				l = append(l, m)
-			}
+	var (
+		inputs = build.Var("inputs")
+		lib    = build.Var("lib")
+		pkgs   = build.Var("pkgs")
+		system = build.Var("system")
+	)
+	let := build.Attrs()
+	let.InheritFrom(inputs, "nixpkgs")
+	let.Set("lib", build.Select(build.Var("nixpkgs"), "lib"))
+	let.Set("overlay", build.Call(build.Var("import"), build.Path("./overlay.nix")))
+	let.Set("systems", strList(sortedKeys(systems)))
+	let.Set("pkgsFor", build.Lambda("system", build.Call(build.Var("import"), build.Var("nixpkgs"),
+		build.Attrs().Inherit("system").Set("overlays", build.List(build.Var("overlay"))))))
+	let.Set("forAllSystems", build.Lambda("f", build.Call(build.Select(lib, "genAttrs"),
+		build.Var("systems"),
+		build.Lambda("system", build.Call(build.Var("f"), build.Call(build.Var("pkgsFor"), system))))))
+	// platformModules are the modules every host of a class gets, then
+	// its own file, generated/hosts/<name>.nix.
+	platformModules := func(class string, extra ...build.Expr) build.Expr {
+		var l []build.Expr
+		if has("home-manager") {
+			l = append(l, build.Select(inputs, "home-manager", class+"Modules", "home-manager"))
 		}
-		return l
+		l = append(l, build.Path("./shared.nix"))
+		if has("sops-nix") {
+			l = append(l, build.Select(inputs, "sops-nix", class+"Modules", "sops"))
+		}
+		l = append(l, extra...)
+		hostFile := build.Binary(build.Path("./hosts"), "+", build.Interp(build.Str("/"), build.Var("name"), build.Str(".nix")))
+		return build.List(append(l, hostFile)...)
 	}
 	if len(nixos) > 0 {
-		bind("nixosHost", &lambda{arg: "name", body: &call{fn: raw("lib.nixosSystem"), args: []expr{&attrs{binds: []binding{
-			{path: []string{"specialArgs"}, value: &attrs{binds: []binding{{inherit: []string{"inputs"}}}}},
-			{path: []string{"modules"}, value: append(platformModules("nixos"), raw(`(./hosts + "/${name}.nix")`))},
-		}}}}})
+		let.Set("nixosHost", build.Lambda("name", build.Call(build.Select(lib, "nixosSystem"), build.Attrs().
+			Set("specialArgs", build.Attrs().Inherit("inputs")).
+			Set("modules", platformModules("nixos")))))
 	}
 	if len(darwin) > 0 {
-		dm := platformModules("darwin")
+		var extra []build.Expr
 		if declared["nix-homebrew"] {
-			dm = append(dm, raw("inputs.nix-homebrew.darwinModules.nix-homebrew"))
+			extra = append(extra, build.Select(inputs, "nix-homebrew", "darwinModules", "nix-homebrew"))
 		}
-		bind("darwinHost", &lambda{arg: "name", body: &call{fn: raw("inputs.nix-darwin.lib.darwinSystem"), args: []expr{&attrs{binds: []binding{
-			{path: []string{"specialArgs"}, value: &attrs{binds: []binding{{inherit: []string{"inputs"}}}}},
-			{path: []string{"modules"}, value: append(dm, raw(`(./hosts + "/${name}.nix")`))},
-		}}}}})
+		let.Set("darwinHost", build.Lambda("name", build.Call(build.Select(inputs, "nix-darwin", "lib", "darwinSystem"), build.Attrs().
+			Set("specialArgs", build.Attrs().Inherit("inputs")).
+			Set("modules", platformModules("darwin", extra...)))))
 	}
 
-	out := &attrs{}
-	nc := &attrs{}
+	out := build.Attrs()
+	nc := build.Attrs()
 	for _, h := range nixos {
-		nc.add([]string{h.Name}, &call{fn: raw("nixosHost"), args: []expr{str(h.Name)}})
+		nc.Set(h.Name, build.Call(build.Var("nixosHost"), build.Str(h.Name)))
 	}
-	out.add([]string{"nixosConfigurations"}, nc)
-	dc := &attrs{}
+	out.Set("nixosConfigurations", nc)
+	dc := build.Attrs()
 	for _, h := range darwin {
-		dc.add([]string{h.Name}, &call{fn: raw("darwinHost"), args: []expr{str(h.Name)}})
+		dc.Set(h.Name, build.Call(build.Var("darwinHost"), build.Str(h.Name)))
 	}
-	out.add([]string{"darwinConfigurations"}, dc)
-	hc := &attrs{}
+	out.Set("darwinConfigurations", dc)
+	hc := build.Attrs()
 	for _, home := range f.Homes {
-		hc.add([]string{home.Name}, &call{fn: raw("inputs.home-manager.lib.homeManagerConfiguration"), args: []expr{&attrs{binds: []binding{
-			{path: []string{"pkgs"}, value: &call{fn: raw("pkgsFor"), args: []expr{str(home.System)}}},
-			{path: []string{"extraSpecialArgs"}, value: &attrs{binds: []binding{{inherit: []string{"inputs"}}}}},
-			{path: []string{"modules"}, value: list{raw("./modules/home.nix"), raw("./homes/" + home.Name + ".nix")}},
-		}}}})
+		hc.Set(home.Name, build.Call(build.Select(inputs, "home-manager", "lib", "homeManagerConfiguration"), build.Attrs().
+			Set("pkgs", build.Call(build.Var("pkgsFor"), build.Str(home.System))).
+			Set("extraSpecialArgs", build.Attrs().Inherit("inputs")).
+			Set("modules", build.List(build.Path("./modules/home.nix"), build.Path("./homes/"+home.Name+".nix")))))
 	}
-	out.add([]string{"homeConfigurations"}, hc)
-	out.add([]string{"overlays", "default"}, raw("overlay"))
-	pk := &attrs{}
+	out.Set("homeConfigurations", hc)
+	out.SetPath([]string{"overlays", "default"}, build.Var("overlay"))
+	pk := build.Attrs()
 	for _, p := range inv.Packages {
-		pk.add([]string{p}, raw("pkgs."+attrName(p)))
+		pk.Set(p, build.Select(pkgs, p))
 	}
-	out.add([]string{"packages"}, &call{fn: raw("forAllSystems"), args: []expr{&lambda{arg: "pkgs", body: pk}}})
-	tpl := &attrs{}
+	out.Set("packages", build.Call(build.Var("forAllSystems"), build.Lambda("pkgs", pk)))
+	tpl := build.Attrs()
 	for _, name := range inv.Templates {
-		tpl.add([]string{name}, &attrs{binds: []binding{
-			{path: []string{"path"}, value: rel("templates/" + name)},
-			{path: []string{"description"}, value: str(templateDescription(inv, name))},
-		}})
+		tpl.Set(name, build.Attrs().
+			Set("path", rel("templates/"+name)).
+			Set("description", build.Str(templateDescription(inv, name))))
 	}
-	out.add([]string{"templates"}, tpl)
-	checks := &attrs{}
+	out.Set("templates", tpl)
+	checks := build.Attrs()
 	for _, sys := range sortedKeys(systems) {
-		cs := &attrs{}
+		cs := build.Attrs()
 		for _, h := range f.Hosts {
 			if h.System != sys {
 				continue
 			}
 			if h.Platform == inventory.Darwin {
-				cs.add([]string{h.Name}, raw(fmt.Sprintf("inputs.self.darwinConfigurations.%s.system", attrName(h.Name))))
+				cs.Set(h.Name, build.Select(inputs, "self", "darwinConfigurations", h.Name, "system"))
 			} else {
-				cs.add([]string{h.Name}, raw(fmt.Sprintf("inputs.self.nixosConfigurations.%s.config.system.build.toplevel", attrName(h.Name))))
+				cs.Set(h.Name, build.Select(inputs, "self", "nixosConfigurations", h.Name, "config", "system", "build", "toplevel"))
 			}
 		}
-		checks.add([]string{sys}, cs)
+		checks.Set(sys, cs)
 	}
-	out.add([]string{"checks"}, checks)
-	shellPkgs := list{raw("pkgs.age"), raw("pkgs.nixfmt"), raw("pkgs.sops"), raw("pkgs.ssh-to-age")}
-	out.add([]string{"devShells"}, &call{fn: raw("forAllSystems"), args: []expr{&lambda{arg: "pkgs", body: &attrs{binds: []binding{
-		{path: []string{"default"}, value: &call{fn: raw("pkgs.mkShell"), args: []expr{&attrs{binds: []binding{{path: []string{"packages"}, value: shellPkgs}}}}}},
-	}}}}})
-	out.add([]string{"formatter"}, &call{fn: raw("forAllSystems"), args: []expr{&lambda{arg: "pkgs", body: raw("pkgs.nixfmt")}}})
-	let.body = out
-	return render([]string{headerText, "The flake's outputs: flake.nix calls this with its inputs."}, &lambda{arg: "inputs", body: let})
+	out.Set("checks", checks)
+	shellPkgs := build.List(build.Select(pkgs, "age"), build.Select(pkgs, "nixfmt"), build.Select(pkgs, "sops"), build.Select(pkgs, "ssh-to-age"))
+	out.Set("devShells", build.Call(build.Var("forAllSystems"), build.Lambda("pkgs", build.Attrs().
+		Set("default", build.Call(build.Select(pkgs, "mkShell"), build.Attrs().Set("packages", shellPkgs))))))
+	out.Set("formatter", build.Call(build.Var("forAllSystems"), build.Lambda("pkgs", build.Select(pkgs, "nixfmt"))))
+	return render(dl, []string{headerText, "The flake's outputs: flake.nix calls this with its inputs."}, build.Lambda("inputs", build.Let(let, out)))
 }
 
 // templateDescription is the first line of templates/<name>/README.md,
@@ -182,61 +176,61 @@ func templateDescription(inv *inventory.Inventory, name string) string {
 }
 
 // overlay renders generated/overlay.nix: the fleet's packages.
-func overlay(inv *inventory.Inventory) []byte {
-	a := &attrs{}
+func overlay(inv *inventory.Inventory, dl *diag.List) []byte {
+	a := build.Attrs()
 	for _, p := range inv.Packages {
 		src := "packages/" + p
 		if _, err := os.Stat(filepath.Join(inv.Root, "packages", p+".nix")); err == nil {
 			src += ".nix"
 		}
-		a.add([]string{p}, &call{fn: raw("final.callPackage"), args: []expr{raw("../" + src), &attrs{}}})
+		a.Set(p, build.Call(build.Select(build.Var("final"), "callPackage"), build.Path("../"+src), build.Attrs()))
 	}
-	return render([]string{headerText, "The fleet's own packages (packages/), as a nixpkgs overlay."},
-		&lambda{arg: "final", body: &lambda{arg: "prev", body: a}})
+	return render(dl, []string{headerText, "The fleet's own packages (packages/), as a nixpkgs overlay."},
+		build.Lambda("final", build.Lambda("prev", a)))
 }
 
 // shared renders generated/shared.nix: settings every host gets.
-func shared(f *eval.Fleet) []byte {
-	a := &attrs{}
-	a.add([]string{"nixpkgs", "overlays"}, list{&call{fn: raw("import"), args: []expr{raw("./overlay.nix")}}})
+func shared(f *eval.Fleet, dl *diag.List) []byte {
+	a := build.Attrs()
+	a.SetPath([]string{"nixpkgs", "overlays"}, build.List(build.Call(build.Var("import"), build.Path("./overlay.nix"))))
 	if slices.Contains(Inputs(f), "home-manager") {
-		a.add([]string{"home-manager", "useGlobalPkgs"}, boolean(true))
-		a.add([]string{"home-manager", "useUserPackages"}, boolean(true))
-		a.add([]string{"home-manager", "extraSpecialArgs"}, &attrs{binds: []binding{{inherit: []string{"inputs"}}}})
-		a.add([]string{"home-manager", "sharedModules"}, list{raw("./modules/home.nix")})
+		a.SetPath([]string{"home-manager", "useGlobalPkgs"}, build.Bool(true))
+		a.SetPath([]string{"home-manager", "useUserPackages"}, build.Bool(true))
+		a.SetPath([]string{"home-manager", "extraSpecialArgs"}, build.Attrs().Inherit("inputs"))
+		a.SetPath([]string{"home-manager", "sharedModules"}, build.List(build.Path("./modules/home.nix")))
 	}
-	return render([]string{headerText, "Settings every host of the fleet shares."},
-		&lambda{formals: []string{"inputs", "..."}, body: a})
+	return render(dl, []string{headerText, "Settings every host of the fleet shares."},
+		build.Func([]string{"inputs", "..."}, a))
 }
 
 // meta renders generated/fleet.nix: the fleet.hosts and fleet.host
 // options, and the facts of every host.
-func meta(f *eval.Fleet) []byte {
-	hosts := &attrs{}
+func meta(f *eval.Fleet, dl *diag.List) []byte {
+	hosts := build.Attrs()
 	for _, h := range f.Hosts {
-		a := &attrs{}
-		a.add([]string{"platform"}, str(string(h.Platform)))
-		a.add([]string{"system"}, str(h.System))
-		a.add([]string{"profile"}, strOrNull(h.Profile))
-		a.add([]string{"roles"}, strList(h.Roles))
-		a.add([]string{"address"}, str(address(h)))
-		hosts.add([]string{h.Name}, a)
+		a := build.Attrs()
+		a.Set("platform", build.Str(string(h.Platform)))
+		a.Set("system", build.Str(h.System))
+		a.Set("profile", strOrNull(h.Profile))
+		a.Set("roles", strList(h.Roles))
+		a.Set("address", build.Str(address(h)))
+		hosts.Set(h.Name, a)
 	}
-	opts := &attrs{}
-	opts.add([]string{"hosts"}, &call{fn: raw("lib.mkOption"), args: []expr{&attrs{binds: []binding{
-		{path: []string{"type"}, value: raw("lib.types.attrsOf (lib.types.attrsOf lib.types.anything)")},
-		{path: []string{"readOnly"}, value: boolean(true)},
-		{path: []string{"description"}, value: str("Every host of the fleet: platform, system, profile, roles and the address to reach it at.")},
-	}}}})
-	opts.add([]string{"host"}, &call{fn: raw("lib.mkOption"), args: []expr{&attrs{binds: []binding{
-		{path: []string{"type"}, value: raw("lib.types.attrsOf lib.types.anything")},
-		{path: []string{"description"}, value: str("This host's facts from its host.toml: name, platform, system, profile, roles and hardware.")},
-	}}}})
-	body := &attrs{}
-	body.add([]string{"options", "fleet"}, opts)
-	body.add([]string{"config", "fleet", "hosts"}, hosts)
-	return render([]string{headerText, "The fleet as data, for modules: config.fleet.hosts and config.fleet.host."},
-		&lambda{formals: []string{"lib", "..."}, body: body})
+	lib := build.Var("lib")
+	types := func(names ...string) build.Expr { return build.Select(lib, append([]string{"types"}, names...)...) }
+	opts := build.Attrs()
+	opts.Set("hosts", build.Call(build.Select(lib, "mkOption"), build.Attrs().
+		Set("type", build.Call(types("attrsOf"), build.Call(types("attrsOf"), types("anything")))).
+		Set("readOnly", build.Bool(true)).
+		Set("description", build.Str("Every host of the fleet: platform, system, profile, roles and the address to reach it at."))))
+	opts.Set("host", build.Call(build.Select(lib, "mkOption"), build.Attrs().
+		Set("type", build.Call(types("attrsOf"), types("anything"))).
+		Set("description", build.Str("This host's facts from its host.toml: name, platform, system, profile, roles and hardware."))))
+	body := build.Attrs()
+	body.SetPath([]string{"options", "fleet"}, opts)
+	body.SetPath([]string{"config", "fleet", "hosts"}, hosts)
+	return render(dl, []string{headerText, "The fleet as data, for modules: config.fleet.hosts and config.fleet.host."},
+		build.Func([]string{"lib", "..."}, body))
 }
 
 // address is where a host is reached: the host part of deploy.target, or

@@ -1,12 +1,14 @@
 package generate
 
+import "github.com/fleetdev/fleet/internal/nix/build"
+
 // tree collects attribute definitions by path, so that values fleet
 // manages and pass-through values land in one attribute set without
 // defining an attribute twice. Keys keep their first insertion order.
 type tree struct {
 	keys   []string
 	kids   map[string]*tree
-	leaves []expr
+	leaves []build.Expr
 	// comments are printed before the binding of this node.
 	comments []string
 	blank    bool
@@ -35,35 +37,35 @@ func (t *tree) at(path ...string) *tree {
 
 // set defines the value at path. A second definition of the same path is
 // kept too: both are merged with lib.mkMerge.
-func (t *tree) set(path []string, v expr) {
+func (t *tree) set(path []string, v build.Expr) {
 	n := t.at(path...)
 	n.leaves = append(n.leaves, v)
 }
 
 // value renders the tree as an expression.
-func (t *tree) value() expr {
+func (t *tree) value() build.Expr {
 	a := t.attrs()
 	switch {
 	case len(t.leaves) == 0:
 		return a
-	case len(t.leaves) == 1 && len(a.binds) == 0:
+	case len(t.leaves) == 1 && a.Len() == 0:
 		return t.leaves[0]
-	case len(a.binds) == 0 && allScalars(t.leaves):
+	case a.Len() == 0 && allScalars(t.leaves):
 		// A pass-through value overrides what fleet would set (a
 		// hostName, a stateVersion): the later definition wins.
 		return t.leaves[len(t.leaves)-1]
 	}
-	parts := append(list{}, t.leaves...)
-	if len(a.binds) > 0 {
+	parts := append([]build.Expr{}, t.leaves...)
+	if a.Len() > 0 {
 		parts = append(parts, a)
 	}
-	return &call{fn: raw("lib.mkMerge"), args: []expr{parts}}
+	return build.Call(build.Select(build.Var("lib"), "mkMerge"), build.List(parts...))
 }
 
 // attrs renders the children as bindings. A chain of single children
 // becomes a dotted path (services.openssh.enable = true).
-func (t *tree) attrs() *attrs {
-	a := &attrs{}
+func (t *tree) attrs() *build.AttrSet {
+	a := build.Attrs()
 	for _, k := range t.keys {
 		path := []string{k}
 		n := t.kids[k]
@@ -72,16 +74,14 @@ func (t *tree) attrs() *attrs {
 			path = append(path, n.keys[0])
 			n = n.kids[n.keys[0]]
 		}
-		a.binds = append(a.binds, binding{path: path, value: n.value(), comments: comments, blank: blank})
+		a.Add(build.Binding{Path: path, Value: n.value(), Comments: comments, Blank: blank})
 	}
 	return a
 }
 
-func allScalars(es []expr) bool {
+func allScalars(es []build.Expr) bool {
 	for _, e := range es {
-		switch e.(type) {
-		case str, integer, float, boolean, null:
-		default:
+		if !build.IsScalar(e) {
 			return false
 		}
 	}
