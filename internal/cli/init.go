@@ -25,7 +25,9 @@ With --example it writes the bundled example fleet instead: six machines,
 their profiles, roles, modules, users and secrets.
 
 Init never overwrites a file: if any file it would write exists, it writes
-nothing.`,
+nothing. It also writes the generated files, and makes the folder a git
+repository with every file staged (unless it already lies in one): flakes
+see only the files git tracks.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := a.WorkDir
@@ -55,9 +57,22 @@ nothing.`,
 				return err
 			}
 			rel := a.rel(dir)
-			fmt.Fprintf(a.Err, "wrote %d files into %s\n", len(files), rel)
-			if err := a.generateInto(cmd.Context(), dir); err != nil {
+			written, err := a.generateInto(cmd.Context(), dir)
+			if err != nil {
 				return err
+			}
+			fmt.Fprintf(a.Err, "wrote %s into %s\n", plural(len(files)+written, "file"), rel)
+			state, err := scaffold.Git(cmd.Context(), dir, a.Env.List())
+			switch {
+			case err != nil:
+				fmt.Fprintf(a.Err, "fleet: warning: %v\n", err)
+				fmt.Fprintf(a.Err, "fleet: hint: run 'git init' and 'git add -A' in %s: flakes see only the files git tracks\n", rel)
+			case state == scaffold.GitInitialized:
+				fmt.Fprintf(a.Err, "created a git repository in %s with every file staged: flakes see only the files git tracks, so 'git add' new files before building\n", rel)
+			case state == scaffold.GitExisting:
+				fmt.Fprintf(a.Err, "%s is inside a git repository: 'git add' the new files, flakes see only the files git tracks\n", rel)
+			case state == scaffold.GitMissing:
+				fmt.Fprintf(a.Err, "git was not found: put %s under git ('git init' and 'git add -A'), flakes see only the files git tracks\n", rel)
 			}
 			fmt.Fprintf(a.Err, "next: fleet --dir %s check\n", rel)
 			return nil
@@ -68,26 +83,27 @@ nothing.`,
 	return c
 }
 
-// generateInto writes the generated files of the new fleet in dir.
-func (a *App) generateInto(ctx context.Context, dir string) error {
+// generateInto writes the generated files of the new fleet in dir and
+// returns how many it wrote.
+func (a *App) generateInto(ctx context.Context, dir string) (int, error) {
 	saved := a.dirFlag
 	a.dirFlag = dir
 	defer func() { a.dirFlag = saved }()
 	l, err := a.load(ctx, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if l.Diags.HasErrors() {
-		return a.reportDiags(l.Diags)
+		return 0, a.reportDiags(l.Diags)
 	}
 	changes, gdiags, err := a.generated(l)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if gdiags.HasErrors() {
-		return a.reportDiags(gdiags)
+		return 0, a.reportDiags(gdiags)
 	}
-	return generate.Apply(dir, changes)
+	return len(changes), generate.Apply(dir, changes)
 }
 
 func relExists(a *App, e *atomicfs.ExistsError) error {

@@ -117,6 +117,13 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
+			// FLEETBIN is the folder of the fleet program alone, for
+			// scripts that run fleet with PATH=$FLEETBIN.
+			bin, err := exec.LookPath("fleet")
+			if err != nil {
+				return err
+			}
+			env.Setenv("FLEETBIN", filepath.Dir(bin))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

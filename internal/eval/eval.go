@@ -125,6 +125,7 @@ func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet
 	e := &evaluator{inv: inv, cfg: cfg, diags: &diag.List{}, layerDiags: map[string]*layerCheck{}}
 	e.readModules(ctx)
 	e.checkReferences()
+	e.checkFleetWide()
 	hosts := inv.Hosts
 	if cfg.Hosts != nil {
 		hosts = nil

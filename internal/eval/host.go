@@ -75,7 +75,11 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 
 	if class != "" {
 		for _, s := range all {
-			e.checkLayerFor(s.ly, class, dl)
+			// A role made for the other platform is reported once, by
+			// checkRequires, not once per module and setting it holds.
+			if !e.roleForOtherPlatform(s.ly, class) {
+				e.checkLayerFor(s.ly, class, dl)
+			}
 		}
 	}
 
@@ -142,8 +146,19 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 	e.checkDisk(h, dl)
 	e.checkHardwareTies(h, dl)
 	e.checkStateVersion(h, dl)
+	e.checkHostQuiet(h, dl)
 	e.collectSecrets(h, dl)
 	return h
+}
+
+// roleForOtherPlatform reports whether ly is a role whose [requires]
+// names a platform other than class.
+func (e *evaluator) roleForOtherPlatform(ly *inventory.Layer, class string) bool {
+	if ly.Kind != inventory.KindRole {
+		return false
+	}
+	r := e.inv.Roles[ly.Name]
+	return r != nil && r.Requires.Platform.IsSet() && r.Requires.Platform.V != class
 }
 
 func (e *evaluator) unknownIn(dl *diag.List, s inventory.Str, what string, known []string, create string) {
@@ -654,13 +669,15 @@ var nixosRelease = regexp.MustCompile(`^[0-9]{2}\.(05|11)$`)
 // checkStateVersion checks the form of state_version for the platform.
 func (e *evaluator) checkStateVersion(h *Host, dl *diag.List) {
 	sv := h.Src.StateVersion
+	// Of a type other than string or integer it was reported while reading.
+	misread := sv != nil && sv.Kind != inventory.String && sv.Kind != inventory.Int
 	top := diag.Pos{File: h.Src.File, Line: 1, Col: 1}
 	switch h.Platform {
 	case inventory.NixOS:
 		if sv == nil {
 			dl.Errorf(top, "missing-key", "host %s has no state_version", h.Name).
 				Hint(`add state_version = "<the NixOS release the machine was installed with>", such as "24.05"; never change it afterwards`)
-		} else if sv.Kind != inventory.String || !nixosRelease.MatchString(sv.Str) {
+		} else if !misread && (sv.Kind != inventory.String || !nixosRelease.MatchString(sv.Str)) {
 			dl.Errorf(sv.Pos, "value", "state_version of a NixOS host must be a release string such as \"24.05\", not %s", sv.Describe())
 		}
 	}
@@ -676,7 +693,7 @@ func (e *evaluator) checkStateVersion(h *Host, dl *diag.List) {
 		if sv == nil {
 			dl.Errorf(top, "missing-key", "host %s has no state_version", h.Name).
 				Hint("add state_version = <the nix-darwin state version at install>, such as 6; never change it afterwards")
-		} else if sv.Kind != inventory.Int || sv.Int < 1 {
+		} else if !misread && (sv.Kind != inventory.Int || sv.Int < 1) {
 			dl.Errorf(sv.Pos, "value", "state_version of a darwin host must be an integer such as 6, not %s", sv.Describe())
 		}
 	}

@@ -103,7 +103,9 @@ type Host struct {
 	Layer
 	Platform     Str
 	System       Str
-	StateVersion *Value // a string on NixOS, an integer on darwin
+	// StateVersion is a string on NixOS, an integer on darwin; of another
+	// type it is kept as written (the loader reported it).
+	StateVersion *Value
 	// HomeStateVersion is home-manager's home.stateVersion for the host's
 	// users; on NixOS it defaults to StateVersion.
 	HomeStateVersion Str

@@ -370,9 +370,9 @@ func (l *loader) host(name string) *Host {
 	if sv := t.Get("state_version"); sv != nil {
 		if sv.Kind != String && sv.Kind != Int {
 			d.wrongType(sv, "state_version", `a release string such as "24.05" (NixOS) or an integer such as 6 (darwin)`)
-		} else {
-			h.StateVersion = sv
 		}
+		// Kept even when of the wrong type, so it is not also called missing.
+		h.StateVersion = sv
 	}
 	h.HomeStateVersion = d.str(t, "home_state_version")
 	h.Profile = d.str(t, "profile")
