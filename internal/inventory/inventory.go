@@ -101,8 +101,8 @@ type Requires struct {
 // Host is hosts/<name>/host.toml.
 type Host struct {
 	Layer
-	Platform     Str
-	System       Str
+	Platform Str
+	System   Str
 	// StateVersion is a string on NixOS, an integer on darwin; of another
 	// type it is kept as written (the loader reported it).
 	StateVersion *Value
