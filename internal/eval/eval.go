@@ -514,8 +514,9 @@ func (e *evaluator) checkSecretValue(v *inventory.Value) {
 				Hint("a secret value takes %s", strings.Join(inventory.SecretKeys, ", "))
 		}
 	}
-	if s := v.Fields["secret"]; s.Kind == inventory.String && !secretNameRE.MatchString(s.Str) {
-		e.diags.Errorf(s.Pos, "value", "%q is not a secret name: use category/name, as in secrets/category/name.yaml", s.Str)
+	if s := v.Fields["secret"]; s.Kind == inventory.String && !secretNameRE.MatchString(strings.ReplaceAll(s.Str, HostPlaceholder, "host")) {
+		e.diags.Errorf(s.Pos, "value", "%q is not a secret name: use category/name, as in secrets/category/name.yaml", s.Str).
+			Hint("%s stands for the host's name, as in hosts/%s/password", HostPlaceholder, HostPlaceholder)
 	}
 	if m := v.Fields["mode"]; m != nil && m.Kind == inventory.String && !modeRE.MatchString(m.Str) {
 		e.diags.Errorf(m.Pos, "value", "mode must be an octal file mode such as \"0400\", not %q", m.Str)

@@ -699,28 +699,32 @@ func (e *evaluator) checkStateVersion(h *Host, dl *diag.List) {
 	}
 }
 
-// collectSecrets finds the secrets the host references, checks they exist,
-// and works out what the host may read.
+// HostPlaceholder in a secret reference stands for the name of the host
+// evaluated: a role or profile names one secret per host with it, such as
+// { secret = "hosts/{host}/backup-repository" }.
+const HostPlaceholder = "{host}"
+
+// collectSecrets finds the secrets the host references (with
+// HostPlaceholder replaced), checks they exist, and works out what the
+// host may read.
 func (e *evaluator) collectSecrets(h *Host, dl *diag.List) {
 	walkNodes(h.Tree, nil, func(path []string, n *Node) {
 		if n.Kind != Secret {
 			return
 		}
 		w := n.Won()
-		ref := SecretRef{Name: n.Str, Path: JoinPath(path), Pos: w.Pos, Opts: n.SecretOpts}
-		if file, ok := e.inv.Secrets[n.Str]; ok {
-			ref.File, ref.Format = file, inventory.SecretFormat(file)
-			ref.Key = e.secretKey(ref, dl)
-		} else {
-			d := dl.Errorf(w.Pos, "unknown-secret", "secret %q does not exist", n.Str)
-			if hint := diag.DidYouMean(n.Str, sortedMapKeys(e.inv.Secrets)); hint != "" {
-				d.Hint("%s", hint)
-			} else {
-				d.Hint("create it with: fleet secrets edit secrets/%s.yaml", n.Str)
+		perHost := strings.Contains(n.Str, HostPlaceholder)
+		n.Str = strings.ReplaceAll(n.Str, HostPlaceholder, h.Name)
+		h.Secrets = append(h.Secrets, e.resolveSecret(SecretRef{Name: n.Str, Path: JoinPath(path), Pos: w.Pos, Opts: n.SecretOpts}, perHost, dl))
+	})
+	if h.Platform == inventory.NixOS {
+		for _, hu := range h.Users {
+			if ps := hu.User.PasswordSecret; ps.IsSet() {
+				ref := SecretRef{Name: ps.V, Path: PasswordPath(hu.Name), Pos: ps.Pos, Opts: &SecretOpts{NeededForUsers: true}}
+				h.Secrets = append(h.Secrets, e.resolveSecret(ref, false, dl))
 			}
 		}
-		h.Secrets = append(h.Secrets, ref)
-	})
+	}
 	e.checkSecretUses(h, dl)
 	seen := map[string]bool{}
 	add := func(p string) {
@@ -756,6 +760,28 @@ func (e *evaluator) collectSecrets(h *Host, dl *diag.List) {
 		dl.Errorf(pos, "secret-access", "host %s reads secrets but has no host_key or age_key to decrypt them with", h.Name).
 			Hint("add host_key = \"ssh-ed25519 ...\" (the output of ssh-keyscan -t ed25519 %s) to %s", h.Name, h.Src.File)
 	}
+}
+
+// PasswordPath is the path of a user's password secret in a host's
+// secret references.
+func PasswordPath(user string) string { return "users." + user + ".password_secret" }
+
+// resolveSecret finds the file and the value a reference names, or
+// reports that the secret does not exist. A per-host reference (one with
+// HostPlaceholder) is not offered another host's secret as a near miss.
+func (e *evaluator) resolveSecret(ref SecretRef, perHost bool, dl *diag.List) SecretRef {
+	if file, ok := e.inv.Secrets[ref.Name]; ok {
+		ref.File, ref.Format = file, inventory.SecretFormat(file)
+		ref.Key = e.secretKey(ref, dl)
+		return ref
+	}
+	d := dl.Errorf(ref.Pos, "unknown-secret", "secret %q does not exist", ref.Name)
+	if hint := diag.DidYouMean(ref.Name, sortedMapKeys(e.inv.Secrets)); hint != "" && !perHost {
+		d.Hint("%s", hint)
+	} else {
+		d.Hint("create it with: fleet secrets edit secrets/%s.yaml", ref.Name)
+	}
+	return ref
 }
 
 // secretKey resolves which value of a secret file a reference means.
@@ -820,7 +846,7 @@ func describeOpts(o *SecretOpts) string {
 	if o == nil {
 		return ""
 	}
-	return fmt.Sprint(o.Owner, "|", o.Group, "|", o.Mode, "|", o.RestartUnits)
+	return fmt.Sprint(o.Owner, "|", o.Group, "|", o.Mode, "|", o.RestartUnits, "|", o.NeededForUsers)
 }
 
 // MatchSecret reports whether a secret name matches an access pattern:

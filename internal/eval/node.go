@@ -305,6 +305,9 @@ type SecretOpts struct {
 	Group        string   `json:"group,omitempty"`
 	Mode         string   `json:"mode,omitempty"`
 	RestartUnits []string `json:"restart_units,omitempty"`
+	// NeededForUsers decrypts the secret before the users are created
+	// (a password hash).
+	NeededForUsers bool `json:"needed_for_users,omitempty"`
 }
 
 func secretOpts(v *inventory.Value) *SecretOpts {

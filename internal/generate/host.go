@@ -302,7 +302,7 @@ func sameOpts(a, b *eval.SecretOpts) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	return a.Key == b.Key && a.Owner == b.Owner && a.Group == b.Group && a.Mode == b.Mode && slices.Equal(a.RestartUnits, b.RestartUnits)
+	return a.Key == b.Key && a.Owner == b.Owner && a.Group == b.Group && a.Mode == b.Mode && slices.Equal(a.RestartUnits, b.RestartUnits) && a.NeededForUsers == b.NeededForUsers
 }
 
 // users renders the host's accounts and their home-manager configuration.
@@ -347,6 +347,9 @@ func (g *hostGen) users(t *tree) {
 		if len(u.SSHKeys) > 0 {
 			acct.set([]string{"openssh", "authorizedKeys", "keys"}, strList(inventory.Names(u.SSHKeys)))
 		}
+		if ref, ok := g.passwordRef(hu.Name); ok {
+			acct.set([]string{"hashedPasswordFile"}, raw(fmt.Sprintf("config.sops.secrets.%s.path", quote(SopsSecretName(ref)))))
+		}
 		if primary == "" && (u.Admin.V || len(h.Users) == 1) {
 			primary = hu.Name
 		}
@@ -364,6 +367,16 @@ func (g *hostGen) users(t *tree) {
 		t.set([]string{"home-manager", "users", hu.Name}, g.home(hu))
 	}
 	t.child("home-manager").blank = true
+}
+
+// passwordRef finds the secret reference of a user's password hash.
+func (g *hostGen) passwordRef(user string) (eval.SecretRef, bool) {
+	for _, r := range g.h.Secrets {
+		if r.Path == eval.PasswordPath(user) {
+			return r, true
+		}
+	}
+	return eval.SecretRef{}, false
 }
 
 func dedupe(ss []string) []string {
@@ -462,6 +475,9 @@ func (g *hostGen) secrets(t *tree) {
 			}
 			if len(o.RestartUnits) > 0 {
 				a.SetPath([]string{"restartUnits"}, strList(o.RestartUnits))
+			}
+			if o.NeededForUsers {
+				a.add([]string{"neededForUsers"}, boolean(true))
 			}
 		}
 		t.set([]string{"sops", "secrets", name}, a)

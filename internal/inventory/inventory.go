@@ -150,6 +150,9 @@ type User struct {
 	Admin   BoolVal
 	SSHKeys []Str
 	AgeKey  Str
+	// PasswordSecret names the secret holding the user's password hash
+	// (as mkpasswd prints it), for the NixOS hosts the user lives on.
+	PasswordSecret Str
 	// HomeNix is users/<name>/home.nix relative to the fleet root, or "".
 	HomeNix string
 	// Standalone asks for a home-manager configuration of its own

@@ -25,7 +25,7 @@ var (
 	hostKeys       = append(slices.Clone(layerKeys), "platform", "system", "state_version", "home_state_version", "profile", "roles", "users", "host_key", "age_key", "hardware", "deploy")
 	profileKeys    = append(slices.Clone(layerKeys), "extends")
 	roleKeys       = append(slices.Clone(layerKeys), "secrets", "requires")
-	userKeys       = []string{"description", "uid", "shell", "groups", "admin", "ssh_keys", "age_key", "standalone", "home_modules", "home_packages", "toolsets", "home_settings", "home", "force"}
+	userKeys       = []string{"description", "uid", "shell", "groups", "admin", "ssh_keys", "age_key", "password_secret", "standalone", "home_modules", "home_packages", "toolsets", "home_settings", "home", "force"}
 	standaloneKeys = []string{"system", "state_version"}
 	userForce      = []string{"home_settings", "home"}
 	fleetKeys      = []string{"name", "description", "inputs", "admins"}
@@ -288,6 +288,7 @@ func (l *loader) user(t *Value, name, rel string) *User {
 	u.Admin = d.boolean(t, "admin")
 	u.SSHKeys = d.strList(t, "ssh_keys")
 	u.AgeKey = d.str(t, "age_key")
+	u.PasswordSecret = d.str(t, "password_secret")
 	if st := d.table(t, "standalone"); st != nil {
 		d.keys(st, "[standalone]", standaloneKeys...)
 		u.Standalone = &Standalone{Pos: st.KeyPos, System: d.str(st, "system"), StateVersion: d.str(st, "state_version")}

@@ -15,11 +15,7 @@
 
   networking = {
     hostName = "bartleby";
-    firewall = {
-      enable = true;
-      allowedTCPPorts = [ 53 ];
-      allowedUDPPorts = [ 53 ];
-    };
+    firewall.enable = true;
   };
   nixpkgs.hostPlatform = "x86_64-linux";
   system.stateVersion = "23.05";
@@ -46,6 +42,7 @@
     };
     backup = {
       enable = true;
+      environmentFile = config.sops.secrets."hosts/bartleby/backup-login".path;
       exclude = [
         "/home/*/.cache"
         "/home/*/Downloads"
@@ -53,7 +50,7 @@
         "node_modules"
         "target"
       ];
-      passwordFile = config.sops.secrets."backup/restic-password".path;
+      passwordFile = config.sops.secrets."backup/repositories/bartleby".path;
       paths = [ "/var/lib" ];
       prune.enable = false;
       server = "rich-evans";
@@ -86,6 +83,12 @@
       enable = true;
       domain = "home.arpa";
       formatsLocale = "nl_NL.UTF-8";
+      lanSubnets = [
+        "192.168.1.0/24"
+        "fd42:4d6f:7267::/64"
+      ];
+      lanTCPPorts = [ 53 ];
+      lanUDPPorts = [ 53 ];
       locale = "en_US.UTF-8";
       primaryUser = "alex";
       timeZone = "Europe/Amsterdam";
@@ -141,9 +144,15 @@
     };
   };
 
-  sops.secrets."backup/restic-password" = {
-    sopsFile = ../../secrets/backup/restic-password.yaml;
-    key = "restic-password";
+  sops.secrets = {
+    "hosts/bartleby/backup-login" = {
+      sopsFile = ../../secrets/hosts/bartleby/backup-login.yaml;
+      key = "backup-login";
+    };
+    "backup/repositories/bartleby" = {
+      sopsFile = ../../secrets/backup/repositories/bartleby.yaml;
+      key = "password";
+    };
   };
 
   # Pass-through values from the fleet's layers.

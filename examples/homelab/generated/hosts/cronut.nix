@@ -90,6 +90,10 @@
       enable = true;
       domain = "home.arpa";
       formatsLocale = "nl_NL.UTF-8";
+      lanSubnets = [
+        "192.168.1.0/24"
+        "fd42:4d6f:7267::/64"
+      ];
       locale = "en_US.UTF-8";
       primaryUser = "alex";
       timeZone = "Europe/Amsterdam";

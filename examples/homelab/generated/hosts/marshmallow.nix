@@ -43,6 +43,7 @@
     };
     backup = {
       enable = true;
+      environmentFile = config.sops.secrets."hosts/marshmallow/backup-login".path;
       exclude = [
         "/home/*/.cache"
         "/home/*/Downloads"
@@ -50,7 +51,7 @@
         "node_modules"
         "target"
       ];
-      passwordFile = config.sops.secrets."backup/restic-password".path;
+      passwordFile = config.sops.secrets."backup/repositories/marshmallow".path;
       paths = [
         "/home"
         "/var/lib"
@@ -84,6 +85,10 @@
       enable = true;
       domain = "home.arpa";
       formatsLocale = "nl_NL.UTF-8";
+      lanSubnets = [
+        "192.168.1.0/24"
+        "fd42:4d6f:7267::/64"
+      ];
       locale = "en_US.UTF-8";
       primaryUser = "alex";
       timeZone = "Europe/Amsterdam";
@@ -189,9 +194,15 @@
     };
   };
 
-  sops.secrets."backup/restic-password" = {
-    sopsFile = ../../secrets/backup/restic-password.yaml;
-    key = "restic-password";
+  sops.secrets = {
+    "hosts/marshmallow/backup-login" = {
+      sopsFile = ../../secrets/hosts/marshmallow/backup-login.yaml;
+      key = "backup-login";
+    };
+    "backup/repositories/marshmallow" = {
+      sopsFile = ../../secrets/backup/repositories/marshmallow.yaml;
+      key = "password";
+    };
   };
 
   # Pass-through values from the fleet's layers.

@@ -44,13 +44,30 @@
     backup = {
       enable = true;
       exclude = [ "/srv/restic" ];
+      offsite = {
+        enable = true;
+        environmentFile = config.sops.secrets."backup/offsite-credentials".path;
+        exclude = [ ];
+        passwordFile = config.sops.secrets."backup/offsite-password".path;
+        paths = [
+          "/var/lib"
+          "/srv/restic"
+        ];
+        repository = "s3:https://s3.eu-central-003.backblazeb2.com/morgan-homelab-offsite";
+      };
       passwordFile = config.sops.secrets."backup/restic-password".path;
       paths = [
         "/var/lib"
         "/srv"
       ];
       repository = "/mnt/usb-backup/restic";
+      restoreTest.enable = true;
       schedule = "02:30";
+      sqlite = [
+        "/var/lib/jellyfin/config/data/jellyfin.db"
+        "/var/lib/jellyfin/config/data/library.db"
+        "/var/lib/uptime-kuma/kuma.db"
+      ];
     };
     bootloader = {
       enable = true;
@@ -98,19 +115,28 @@
     };
     restic-server = {
       enable = true;
+      clientPasswordFiles = {
+        bartleby = config.sops.secrets."backup/repositories/bartleby".path;
+        marshmallow = config.sops.secrets."backup/repositories/marshmallow".path;
+        total-eclipse = config.sops.secrets."backup/repositories/total-eclipse".path;
+      };
       dataDir = "/srv/restic";
+      htpasswdFile = config.sops.secrets."backup/rest-server-htpasswd".path;
       keep = {
         daily = 7;
         monthly = 12;
         weekly = 5;
         yearly = 2;
       };
-      passwordFile = config.sops.secrets."backup/restic-password".path;
     };
     site = {
       enable = true;
       domain = "home.arpa";
       formatsLocale = "nl_NL.UTF-8";
+      lanSubnets = [
+        "192.168.1.0/24"
+        "fd42:4d6f:7267::/64"
+      ];
       locale = "en_US.UTF-8";
       primaryUser = "alex";
       timeZone = "Europe/Amsterdam";
@@ -168,6 +194,14 @@
   };
 
   sops.secrets = {
+    "backup/offsite-credentials" = {
+      sopsFile = ../../secrets/backup/offsite-credentials.yaml;
+      key = "offsite-credentials";
+    };
+    "backup/offsite-password" = {
+      sopsFile = ../../secrets/backup/offsite-password.yaml;
+      key = "offsite-password";
+    };
     "backup/restic-password" = {
       sopsFile = ../../secrets/backup/restic-password.yaml;
       key = "restic-password";
@@ -176,6 +210,24 @@
       sopsFile = ../../secrets/monitoring/grafana-secret-key.yaml;
       key = "grafana-secret-key";
       restartUnits = [ "grafana.service" ];
+    };
+    "backup/repositories/bartleby" = {
+      sopsFile = ../../secrets/backup/repositories/bartleby.yaml;
+      key = "password";
+    };
+    "backup/repositories/marshmallow" = {
+      sopsFile = ../../secrets/backup/repositories/marshmallow.yaml;
+      key = "password";
+    };
+    "backup/repositories/total-eclipse" = {
+      sopsFile = ../../secrets/backup/repositories/total-eclipse.yaml;
+      key = "password";
+    };
+    "backup/rest-server-htpasswd" = {
+      sopsFile = ../../secrets/backup/rest-server-htpasswd.yaml;
+      key = "htpasswd";
+      owner = "restic";
+      restartUnits = [ "restic-rest-server.service" ];
     };
   };
 

@@ -43,6 +43,7 @@
     };
     backup = {
       enable = true;
+      environmentFile = config.sops.secrets."hosts/total-eclipse/backup-login".path;
       exclude = [
         "/home/*/.cache"
         "/home/*/Downloads"
@@ -52,7 +53,7 @@
         "/home/*/.local/share/Steam/steamapps"
         "/home/*/Games"
       ];
-      passwordFile = config.sops.secrets."backup/restic-password".path;
+      passwordFile = config.sops.secrets."backup/repositories/total-eclipse".path;
       paths = [
         "/home"
         "/var/lib"
@@ -101,6 +102,10 @@
       enable = true;
       domain = "home.arpa";
       formatsLocale = "nl_NL.UTF-8";
+      lanSubnets = [
+        "192.168.1.0/24"
+        "fd42:4d6f:7267::/64"
+      ];
       locale = "en_US.UTF-8";
       primaryUser = "alex";
       timeZone = "Europe/Amsterdam";
@@ -162,9 +167,15 @@
     };
   };
 
-  sops.secrets."backup/restic-password" = {
-    sopsFile = ../../secrets/backup/restic-password.yaml;
-    key = "restic-password";
+  sops.secrets = {
+    "hosts/total-eclipse/backup-login" = {
+      sopsFile = ../../secrets/hosts/total-eclipse/backup-login.yaml;
+      key = "backup-login";
+    };
+    "backup/repositories/total-eclipse" = {
+      sopsFile = ../../secrets/backup/repositories/total-eclipse.yaml;
+      key = "password";
+    };
   };
 
   # Pass-through values from the fleet's layers.

@@ -26,6 +26,16 @@ in
       description = "DNS domain of the LAN; a host's name in it is `<host>.<domain>`.";
     };
 
+    lanSubnets = lib.mkOption {
+      type = lib.types.listOf lib.types.str;
+      default = [ ];
+      description = ''
+        The home LAN's subnets. Declared so that common.toml states them
+        once; macOS' application firewall filters by program, not by
+        address, so nothing here reads them.
+      '';
+    };
+
     timeZone = lib.mkOption {
       type = lib.types.str;
       default = "UTC";

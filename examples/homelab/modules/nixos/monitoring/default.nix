@@ -2,7 +2,7 @@
 # NixOS host in the fleet (from fleet.hosts, written by fleet generate) and
 # Grafana with Prometheus provisioned as its data source. Grafana's secret
 # key comes from a sops secret and never enters the Nix store.
-{ config, lib, ... }:
+{ config, lib, pkgs, ... }:
 let
   cfg = config.fleet.monitoring;
 
@@ -95,7 +95,11 @@ in
   config = lib.mkIf cfg.enable {
     services.prometheus = {
       enable = true;
+      # Grafana and the backup's snapshot reach it here; nothing else needs to.
+      listenAddress = "127.0.0.1";
       port = cfg.prometheusPort;
+      # The admin API takes the TSDB snapshot before each backup.
+      extraFlags = [ "--web.enable-admin-api" ];
       retentionTime = cfg.retentionTime;
       globalConfig.scrape_interval = cfg.scrapeInterval;
       scrapeConfigs = [
@@ -105,7 +109,7 @@ in
         }
         {
           job_name = "prometheus";
-          static_configs = [ { targets = [ "localhost:${toString cfg.prometheusPort}" ]; } ];
+          static_configs = [ { targets = [ "127.0.0.1:${toString cfg.prometheusPort}" ]; } ];
         }
       ]
       ++ lib.mapAttrsToList (job: targets: {
@@ -145,7 +149,7 @@ in
               name = "Prometheus";
               type = "prometheus";
               uid = "prometheus";
-              url = "http://localhost:${toString cfg.prometheusPort}";
+              url = "http://127.0.0.1:${toString cfg.prometheusPort}";
               isDefault = true;
             }
           ];
@@ -158,6 +162,19 @@ in
     ]
     ++ lib.optional (cfg.adminPasswordFile != null) "admin_password:${cfg.adminPasswordFile}";
 
-    networking.firewall.allowedTCPPorts = lib.optional cfg.openFirewall cfg.grafanaPort;
+    fleet.site.lanTCPPorts = lib.optional cfg.openFirewall cfg.grafanaPort;
+
+    # Backups copy consistent states: Grafana's SQLite database through
+    # sqlite3 .backup, Prometheus' TSDB as a snapshot (hard links, cheap),
+    # instead of files being written while restic reads them.
+    fleet.backup = {
+      sqlite = [ "${config.services.grafana.dataDir}/data/grafana.db" ];
+      excludeLive = [ "/var/lib/${config.services.prometheus.stateDir}" ];
+      prepareCommands = ''
+        rm -rf /var/backup/fleet/prometheus
+        name=$(${lib.getExe pkgs.curl} -sf -XPOST http://127.0.0.1:${toString cfg.prometheusPort}/api/v1/admin/tsdb/snapshot | ${lib.getExe pkgs.jq} -r .data.name)
+        mv "/var/lib/${config.services.prometheus.stateDir}/data/snapshots/$name" /var/backup/fleet/prometheus
+      '';
+    };
   };
 }

@@ -20,7 +20,7 @@ in
     openFirewall = lib.mkOption {
       type = lib.types.bool;
       default = true;
-      description = "Open the port in the firewall.";
+      description = "Open the port to the LAN ({option}`fleet.site.lanSubnets`), not to every network the machine joins.";
     };
 
     passwordAuthentication = lib.mkOption {
@@ -60,7 +60,7 @@ in
     services.openssh = {
       enable = true;
       ports = [ cfg.port ];
-      openFirewall = cfg.openFirewall;
+      openFirewall = false;
       hostKeys = [
         {
           type = "ed25519";
@@ -76,6 +76,8 @@ in
         AllowUsers = if cfg.allowUsers == [ ] then null else cfg.allowUsers;
       };
     };
+
+    fleet.site.lanTCPPorts = lib.optional cfg.openFirewall cfg.port;
 
     users.users.root.openssh.authorizedKeys.keys = lib.mkIf (
       cfg.permitRootLogin != "no"

@@ -1,7 +1,9 @@
 # The fleet's backup server: a restic REST server in append-only mode, so a
 # compromised client can add snapshots but never delete them, and the
-# server-side jobs that forget and prune the clients' old snapshots. Every
-# host with the backup-client role gets a repository <dataDir>/<host>.
+# server-side jobs that forget, prune and check the clients' old snapshots.
+# Every host with the backup-client role gets a private repository
+# <dataDir>/<host>/: it logs in as itself (htpasswd) and reaches only its
+# own repository. The port is open to the LAN only.
 { config, lib, ... }:
 let
   cfg = config.fleet.restic-server;
@@ -18,7 +20,7 @@ let
 
   pruneJob = client: {
     repository = "${cfg.dataDir}/${client}";
-    passwordFile = cfg.passwordFile;
+    passwordFile = cfg.clientPasswordFiles.${client};
     # No paths: the job only forgets and prunes.
     paths = [ ];
     pruneOpts = keepFlags;
@@ -57,17 +59,23 @@ in
     };
 
     htpasswdFile = lib.mkOption {
-      type = lib.types.nullOr lib.types.path;
-      default = null;
+      type = lib.types.path;
       description = ''
-        htpasswd file of client logins. `null` serves without logins, which
-        is only sensible on a trusted LAN with the port firewalled.
+        htpasswd file (bcrypt) with one login per client, named after the
+        host: with private repositories, a login reaches only the
+        repository of the same name. Set it from a secret readable by the
+        `restic` user: `{ secret = "backup/rest-server-htpasswd", owner = "restic" }`.
       '';
     };
 
-    passwordFile = lib.mkOption {
-      type = lib.types.path;
-      description = "Password of the clients' repositories, needed to prune them. Set it from a secret.";
+    clientPasswordFiles = lib.mkOption {
+      type = lib.types.attrsOf lib.types.path;
+      default = { };
+      description = ''
+        Each client's repository password, by host name, needed to prune
+        and check its repository. Every host with the backup-client role
+        needs one.
+      '';
     };
 
     pruneSchedule = lib.mkOption {
@@ -89,24 +97,45 @@ in
     openFirewall = lib.mkOption {
       type = lib.types.bool;
       default = true;
-      description = "Open the port on the LAN.";
+      description = "Open the port to the LAN ({option}`fleet.site.lanSubnets`), not beyond.";
+    };
+
+    restoreTest = lib.mkOption {
+      type = lib.types.bool;
+      default = true;
+      description = "Include every client's repository in this machine's restore test (`fleet.backup.restoreTest`).";
     };
   };
 
   config = lib.mkIf cfg.enable {
+    assertions = map (client: {
+      assertion = cfg.clientPasswordFiles ? ${client};
+      message = "fleet.restic-server.clientPasswordFiles has no password for ${client}, a host with the backup-client role.";
+    }) clients;
+
     services.restic.server = {
       enable = true;
       inherit (cfg) dataDir appendOnly;
       listenAddress = toString cfg.port;
+      privateRepos = true;
+      # Prometheus scrapes /metrics from localhost without a login; the
+      # port is closed to everything but the LAN anyway.
       prometheus = true;
+      extraFlags = [ "--prometheus-no-auth" ];
       htpasswd-file = cfg.htpasswdFile;
-      extraFlags = lib.optional (cfg.htpasswdFile == null) "--no-auth";
     };
 
     services.restic.backups = lib.listToAttrs (
       map (client: lib.nameValuePair "prune-${client}" (pruneJob client)) clients
     );
 
-    networking.firewall.allowedTCPPorts = lib.optional cfg.openFirewall cfg.port;
+    fleet.backup.restoreTest.repositories = lib.mkIf cfg.restoreTest (
+      lib.genAttrs clients (client: {
+        repository = "${cfg.dataDir}/${client}";
+        passwordFile = cfg.clientPasswordFiles.${client};
+      })
+    );
+
+    fleet.site.lanTCPPorts = lib.optional cfg.openFirewall cfg.port;
   };
 }
