@@ -348,7 +348,7 @@ func (g *hostGen) users(t *tree) {
 			acct.set([]string{"openssh", "authorizedKeys", "keys"}, strList(inventory.Names(u.SSHKeys)))
 		}
 		if ref, ok := g.passwordRef(hu.Name); ok {
-			acct.set([]string{"hashedPasswordFile"}, raw(fmt.Sprintf("config.sops.secrets.%s.path", quote(SopsSecretName(ref)))))
+			acct.set([]string{"hashedPasswordFile"}, build.Select(build.Var("config"), "sops", "secrets", SopsSecretName(ref), "path"))
 		}
 		if primary == "" && (u.Admin.V || len(h.Users) == 1) {
 			primary = hu.Name
@@ -477,7 +477,7 @@ func (g *hostGen) secrets(t *tree) {
 				a.SetPath([]string{"restartUnits"}, strList(o.RestartUnits))
 			}
 			if o.NeededForUsers {
-				a.add([]string{"neededForUsers"}, boolean(true))
+				a.SetPath([]string{"neededForUsers"}, build.Bool(true))
 			}
 		}
 		t.set([]string{"sops", "secrets", name}, a)

@@ -104,20 +104,24 @@
     pkgs.wl-clipboard
   ];
 
-  users.users.alex = {
-    isNormalUser = true;
-    description = "Alex Morgan";
-    uid = 1000;
-    extraGroups = [
-      "wheel"
-      "video"
-      "audio"
-    ];
-    shell = pkgs.zsh;
-    openssh.authorizedKeys.keys = [
-      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB3HaILMzvq6LXq0TetfJRk6mBIry07Kosj98gxTwO6z alex@marshmallow"
-      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB6tfLzQilQ4bK8SiYeesDmAdxVtDwaOIlfToA/ycK2s alex@cronut"
-    ];
+  users = {
+    users.alex = {
+      isNormalUser = true;
+      description = "Alex Morgan";
+      uid = 1000;
+      extraGroups = [
+        "wheel"
+        "video"
+        "audio"
+      ];
+      shell = pkgs.zsh;
+      openssh.authorizedKeys.keys = [
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB3HaILMzvq6LXq0TetfJRk6mBIry07Kosj98gxTwO6z alex@marshmallow"
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB6tfLzQilQ4bK8SiYeesDmAdxVtDwaOIlfToA/ycK2s alex@cronut"
+      ];
+      hashedPasswordFile = config.sops.secrets."users/alex/hashed-password".path;
+    };
+    mutableUsers = false;
   };
   programs = {
     zsh.enable = true;
@@ -202,6 +206,11 @@
     "backup/repositories/marshmallow" = {
       sopsFile = ../../secrets/backup/repositories/marshmallow.yaml;
       key = "password";
+    };
+    "users/alex/hashed-password" = {
+      sopsFile = ../../secrets/users/alex/hashed-password.yaml;
+      key = "hashed-password";
+      neededForUsers = true;
     };
   };
 
