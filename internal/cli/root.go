@@ -53,6 +53,7 @@ func (a *App) commands() []*cobra.Command {
 		a.nixCommand(),
 		a.secretsCommand(),
 		a.testCommand(),
+		a.newCommand(),
 	}
 }
 

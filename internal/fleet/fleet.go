@@ -1,9 +1,10 @@
 // Package fleet owns loading a fleet repository: finding its root, reading
 // the inventory, extracting the modules' options, evaluating the selected
-// hosts with expression checks, and collecting every diagnostic found on
-// the way. It is the one entry point every face of fleet calls (the
-// command line, the docs server, deploy, tests, import); none of them
-// wires inventory, option extraction and evaluation itself.
+// hosts with expression checks, checking the project templates, and
+// collecting every diagnostic found on the way. It is the one entry point
+// every face of fleet calls (the command line, the docs server, deploy,
+// tests, import); none of them wires inventory, option extraction and
+// evaluation itself.
 package fleet
 
 import (
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/fleetdev/fleet/internal/devenv"
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
@@ -113,6 +115,9 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 	all := &diag.List{}
 	all.Append(invDiags)
 	all.Append(ev.Diags)
+	for _, d := range devenv.Check(ev) {
+		all.Add(d)
+	}
 	return &Fleet{Dir: dir, Inventory: inv, Eval: ev, Selected: selected, Diags: all, InventoryDiags: invDiags}, nil
 }
 

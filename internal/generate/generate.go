@@ -1,8 +1,10 @@
 // Package generate owns the Nix that fleet writes: one module per host
 // (imports, fleet.* values, pass-through values, users, home-manager,
 // sops-nix secrets), the flake's outputs, the overlay of the fleet's
-// packages, and the fleet's facts as a module. Generation is in memory and
-// deterministic; writing is atomic and touches only generated/.
+// packages, the fleet's facts as a module, and each project template's
+// toolset.nix (rendered by package devenv). Generation is in memory and
+// deterministic; writing is atomic and touches only generated/ and
+// templates/<name>/toolset.nix.
 package generate
 
 import (
@@ -17,8 +19,10 @@ import (
 	"sync"
 
 	"github.com/fleetdev/fleet/internal/atomicfs"
+	"github.com/fleetdev/fleet/internal/devenv"
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
+	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/build"
 )
 
@@ -70,6 +74,13 @@ func Files(f *eval.Fleet, check func(name string, src []byte) []diag.Diagnostic)
 	}
 	for _, class := range moduleClasses(f) {
 		files[Dir+"/modules/"+class+".nix"] = moduleList(f.Inv, class, dl)
+	}
+	tf, err := devenv.Files(f)
+	if err != nil {
+		dl.Errorf(diag.Pos{File: "templates"}, "generate", "cannot render the templates' %s: %v", inventory.ToolsetFile, err)
+	}
+	for p, data := range tf {
+		files[p] = data
 	}
 	if check != nil {
 		for _, name := range sortedKeys(files) {

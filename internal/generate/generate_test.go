@@ -35,6 +35,7 @@ var cases = map[string]map[string]string{
 		"packages/mytool/default.nix":          "{ writeShellScriptBin }: writeShellScriptBin \"mytool\" \"echo hi\"\n",
 		"templates/go/README.md":               "# A Go project with a dev shell\n",
 		"templates/go/flake.nix":               "{ }\n",
+		"templates/go/template.toml":           "description = \"A Go project with a dev shell\"\n",
 		"common/nixos.nix":                     "{ }\n",
 	},
 	"values": {

@@ -46,6 +46,8 @@ let
     nix-darwin = { lib.darwinSystem = args: args // { system = "darwin-system"; }; };
     sops-nix = { nixosModules.sops = "sops-nixos"; darwinModules.sops = "sops-darwin"; };
     nix-homebrew = { darwinModules.nix-homebrew = "nix-homebrew"; };
+    # The stub's pkgs.stdenv.hostPlatform.system is the string below.
+    fleet = { packages."pkg-stdenv.hostPlatform.system".default = "fleet"; };
   };
   outputs = import (fleet + "/generated/outputs.nix") inputs;
   exists = p:

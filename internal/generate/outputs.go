@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fleetdev/fleet/internal/devenv"
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
@@ -134,8 +135,8 @@ func outputs(f *eval.Fleet, dl *diag.List) []byte {
 	tpl := build.Attrs()
 	for _, name := range inv.Templates {
 		tpl.Set(name, build.Attrs().
-			Set("path", rel("templates/"+name)).
-			Set("description", build.Str(templateDescription(inv, name))))
+			Set("path", build.Path("../templates/"+name)).
+			Set("description", build.Str(devenv.Description(inv, name))))
 	}
 	out.Set("templates", tpl)
 	checks := build.Attrs()
@@ -154,25 +155,20 @@ func outputs(f *eval.Fleet, dl *diag.List) []byte {
 		checks.Set(sys, cs)
 	}
 	out.Set("checks", checks)
-	shellPkgs := build.List(build.Select(pkgs, "age"), build.Select(pkgs, "nixfmt"), build.Select(pkgs, "sops"), build.Select(pkgs, "ssh-to-age"))
+	// The fleet admin's shell: fleet itself when the fleet declares a
+	// fleet input (its flake's package for the shell's system), sops, age,
+	// ssh-to-age and the formatter.
+	var shell []build.Expr
+	if declared["fleet"] {
+		system := build.Select(pkgs, "stdenv", "hostPlatform", "system")
+		shell = append(shell, build.Select(build.Call(build.Select(build.Var("builtins"), "getAttr"), system, build.Select(inputs, "fleet", "packages")), "default"))
+	}
+	shell = append(shell, build.Select(pkgs, "age"), build.Select(pkgs, "nixfmt"), build.Select(pkgs, "sops"), build.Select(pkgs, "ssh-to-age"))
+	shellPkgs := build.List(shell...)
 	out.Set("devShells", build.Call(build.Var("forAllSystems"), build.Lambda("pkgs", build.Attrs().
 		Set("default", build.Call(build.Select(pkgs, "mkShell"), build.Attrs().Set("packages", shellPkgs))))))
 	out.Set("formatter", build.Call(build.Var("forAllSystems"), build.Lambda("pkgs", build.Select(pkgs, "nixfmt"))))
 	return render(dl, []string{headerText, "The flake's outputs: flake.nix calls this with its inputs."}, build.Lambda("inputs", build.Let(let, out)))
-}
-
-// templateDescription is the first line of templates/<name>/README.md,
-// or a plain description.
-func templateDescription(inv *inventory.Inventory, name string) string {
-	data, err := os.ReadFile(filepath.Join(inv.Root, "templates", name, "README.md"))
-	if err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			if line = strings.TrimSpace(strings.TrimLeft(line, "# ")); line != "" {
-				return line
-			}
-		}
-	}
-	return "the " + name + " project template"
 }
 
 // overlay renders generated/overlay.nix: the fleet's packages.

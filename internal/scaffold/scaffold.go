@@ -35,6 +35,7 @@ func Minimal(name, host string) map[string]atomicfs.File {
 	b.WriteString("\n# Admins read every secret: name = \"age1...\" (fleet secrets init creates a key).\n[admins]\n")
 	add("fleet.toml", b.String())
 	add("flake.nix", Flake(name))
+	add(".envrc", Envrc)
 	add("common/common.toml", `description = "What every machine shares"
 
 [nixos.time]
@@ -62,6 +63,16 @@ firmware = "uefi"
 	add("hosts/"+host+"/README.md", "Copy this machine's /etc/nixos/hardware-configuration.nix here: every .nix\nfile in this folder is imported into the host.\n")
 	return files
 }
+
+// Envrc is the .envrc of a new fleet: direnv loads the fleet's dev shell
+// (devShells.default of the generated outputs: sops, age, ssh-to-age, the
+// formatter, and fleet when the fleet declares a fleet input).
+const Envrc = `# direnv: entering the fleet loads its dev shell (devShells.default of
+# generated/outputs.nix): sops, age, ssh-to-age, nixfmt, and fleet itself
+# when fleet.toml and flake.nix declare a fleet input
+# (fleet = "github:fleetdev/fleet"). Run 'direnv allow' once.
+use flake
+`
 
 // Flake returns the flake.nix a new fleet starts with. It belongs to the
 // user afterwards: fleet never rewrites it.

@@ -60,7 +60,24 @@ in
   packages = forAllSystems (pkgs: {
     homelab-status = pkgs.homelab-status;
   });
-  templates = { };
+  templates = {
+    go = {
+      path = ../templates/go;
+      description = "Go module: go, gopls, goimports, delve and golangci-lint from the fleet's nixpkgs";
+    };
+    node = {
+      path = ../templates/node;
+      description = "TypeScript on Node.js: node, pnpm, tsc, the TypeScript language server and prettier from the fleet's nixpkgs";
+    };
+    python = {
+      path = ../templates/python;
+      description = "Python package: python3, uv, ruff and pyright from the fleet's nixpkgs";
+    };
+    rust = {
+      path = ../templates/rust;
+      description = "Rust crate: cargo, rustc, rust-analyzer, clippy and rustfmt from the fleet's nixpkgs";
+    };
+  };
   checks = {
     aarch64-darwin = {
       cronut = inputs.self.darwinConfigurations.cronut.system;
@@ -76,6 +93,7 @@ in
   devShells = forAllSystems (pkgs: {
     default = pkgs.mkShell {
       packages = [
+        (builtins.getAttr pkgs.stdenv.hostPlatform.system inputs.fleet.packages).default
         pkgs.age
         pkgs.nixfmt
         pkgs.sops

@@ -126,6 +126,7 @@
         pkgs.pnpm
         pkgs.typescript
         pkgs.typescript-language-server
+        pkgs.prettier
         pkgs.ripgrep
         pkgs.fd
         pkgs.jq

@@ -37,7 +37,7 @@ in
   });
   templates = {
     go = {
-      path = ../../templates/go;
+      path = ../templates/go;
       description = "A Go project with a dev shell";
     };
   };

@@ -1,0 +1,2 @@
+const name: string = "@name@";
+console.log(`hello from ${name}`);

@@ -1,0 +1,33 @@
+{
+  description = "@name@: a Python package";
+
+  # The fleet's nixpkgs: the same tools as on the dev machines.
+  # `fleet new project` pins the revision the fleet has locked.
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-26.05";
+
+  outputs =
+    { nixpkgs, ... }:
+    let
+      # toolset.nix is written by fleet (toolsets/python.toml): the systems
+      # of the fleet's dev machines and the dev shell's packages on each.
+      toolset = import ./toolset.nix;
+      forAllSystems =
+        f: nixpkgs.lib.genAttrs toolset.systems (system: f system nixpkgs.legacyPackages.${system});
+    in
+    {
+      devShells = forAllSystems (
+        system: pkgs: {
+          default = pkgs.mkShell {
+            packages = toolset.packages.${system} pkgs;
+            # uv uses the shell's python3 and never downloads another.
+            env = {
+              UV_PYTHON_DOWNLOADS = "never";
+              UV_PYTHON_PREFERENCE = "only-system";
+            };
+          };
+        }
+      );
+
+      formatter = forAllSystems (system: pkgs: pkgs.nixfmt);
+    };
+}

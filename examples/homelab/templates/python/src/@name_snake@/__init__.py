@@ -1,0 +1,5 @@
+"""@name@."""
+
+
+def main() -> None:
+    print("hello from @name@")
