@@ -23,7 +23,7 @@ fleet.toml where one is needed), 130 interrupted. Code 3 (some hosts failed)
 is kept for commands acting on several machines at once; none returns it yet.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		// Commands are grouped; completion is not offered.
+		// fleet completion (completion.go) replaces cobra's own command.
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}
 	f := root.PersistentFlags()
@@ -34,9 +34,11 @@ is kept for commands acting on several machines at once; none returns it yet.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: ExitUsage, err: err}
 	})
+	addVersion(root)
 	for _, c := range a.commands() {
 		root.AddCommand(c)
 	}
+	a.addCompletions(root)
 	return root
 }
 
@@ -54,6 +56,7 @@ func (a *App) commands() []*cobra.Command {
 		a.secretsCommand(),
 		a.testCommand(),
 		a.newCommand(),
+		a.completionCommand(),
 	}
 }
 
