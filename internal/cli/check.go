@@ -38,6 +38,9 @@ Hosts are selected by name, glob (web-*), @role, %profile or platform:darwin.`,
 				if err := a.checkGenerated(l); err != nil {
 					return err
 				}
+				if err := a.checkWorkflow(l); err != nil {
+					return err
+				}
 			}
 			return a.runCheck(l)
 		},

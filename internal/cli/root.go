@@ -56,6 +56,7 @@ func (a *App) commands() []*cobra.Command {
 		a.secretsCommand(),
 		a.testCommand(),
 		a.newCommand(),
+		a.ciCommand(),
 		a.completionCommand(),
 	}
 }
