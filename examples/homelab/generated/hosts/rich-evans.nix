@@ -96,7 +96,14 @@
     };
     monitoring = {
       enable = true;
-      extraTargets.restic-server = [ "localhost:8000" ];
+      alerts = {
+        email = "alex@morgan.example";
+        from = "alertmanager@morgan.example";
+        passwordFile = config.sops.secrets."monitoring/alertmanager-smtp-password".path;
+        smarthost = "smtp.fastmail.com:587";
+        username = "alex@morgan.example";
+      };
+      extraTargets.restic-server = [ "127.0.0.1:8000" ];
       grafanaDomain = "grafana.home.arpa";
       retentionTime = "90d";
       secretKeyFile = config.sops.secrets."monitoring/grafana-secret-key".path;
@@ -209,6 +216,11 @@
     "backup/restic-password" = {
       sopsFile = ../../secrets/backup/restic-password.yaml;
       key = "restic-password";
+    };
+    "monitoring/alertmanager-smtp-password" = {
+      sopsFile = ../../secrets/monitoring/alertmanager-smtp-password.yaml;
+      key = "alertmanager-smtp-password";
+      restartUnits = [ "alertmanager.service" ];
     };
     "monitoring/grafana-secret-key" = {
       sopsFile = ../../secrets/monitoring/grafana-secret-key.yaml;

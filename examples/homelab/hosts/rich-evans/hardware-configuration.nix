@@ -3,6 +3,7 @@
 {
   config,
   lib,
+  pkgs,
   modulesPath,
   ...
 }:
@@ -19,6 +20,16 @@
   ];
   boot.kernelModules = [ "kvm-intel" ];
   boot.swraid.enable = true;
+  # mdadm --monitor runs PROGRAM on every event (Fail, DegradedArray,
+  # SparesMissing, ...): without MAILADDR or PROGRAM NixOS warns that mdmon
+  # will crash. There is no mail server here: the event goes to the journal
+  # at alert priority, and the monitoring server's RaidDiskFailed and
+  # RaidDegraded alerts (node_md_* metrics) mail it.
+  boot.swraid.mdadmConf = ''
+    PROGRAM ${pkgs.writeShellScript "mdadm-event" ''
+      ${pkgs.util-linux}/bin/logger -t mdadm -p daemon.alert "event $1 on $2''${3:+ (component $3)}"
+    ''}
+  '';
 
   fileSystems."/" = {
     device = "/dev/disk/by-uuid/5f0c8a3e-2d41-4b7e-9a51-0c3f6e2b7d10";
