@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -39,7 +40,32 @@ is kept for commands acting on several machines at once; none returns it yet.`,
 		root.AddCommand(c)
 	}
 	a.addCompletions(root)
+	needSubcommand(root)
 	return root
+}
+
+// needSubcommand makes a command that only groups others ('fleet new',
+// 'fleet secrets') a usage error when run alone or with an unknown
+// subcommand, instead of printing its help and exiting 0.
+func needSubcommand(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		needSubcommand(sub)
+	}
+	if c.Parent() == nil || !c.HasSubCommands() || c.Run != nil || c.RunE != nil {
+		return
+	}
+	if c.Args == nil {
+		c.Args = cobra.NoArgs
+	}
+	c.RunE = func(c *cobra.Command, _ []string) error {
+		var names []string
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() {
+				names = append(names, sub.Name())
+			}
+		}
+		return withHint(usageError("%s: say which one: %s", c.CommandPath(), strings.Join(names, ", ")), "run '"+c.CommandPath()+" --help'")
+	}
 }
 
 // commands lists fleet's top-level commands. Each lives in its own file.
