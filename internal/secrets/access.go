@@ -12,6 +12,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/fleetdev/fleet/internal/inventory"
 )
 
@@ -483,9 +485,9 @@ func (a *Access) SopsConfig() ([]byte, error) {
 	b.WriteString("# secrets, { secret = ... } references, secrets/hosts/<host>/ and\n")
 	b.WriteString("# secrets/users/<user>/. Regenerate with fleet generate, then bring the\n")
 	b.WriteString("# files in line with fleet secrets rekey.\n")
-	anchors := map[string]string{}
+	anchors := map[string]*yaml.Node{}
 	used := map[string]bool{}
-	var keys []string
+	keys := &yaml.Node{Kind: yaml.SequenceNode}
 	ps := a.parties()
 	who := holders(ps)
 	for _, p := range ps {
@@ -500,33 +502,59 @@ func (a *Access) SopsConfig() ([]byte, error) {
 			name = fmt.Sprintf("%s_%d", anchorName(string(p.kind)+"_"+p.Name), i)
 		}
 		used[name] = true
-		anchors[p.Recipient] = name
-		line := fmt.Sprintf("  - &%s %s", name, p.Recipient)
+		k := &yaml.Node{Kind: yaml.ScalarNode, Value: p.Recipient, Anchor: name}
 		if others := who[p.Recipient]; len(others) > 1 {
-			line += " # " + strings.Join(others, ", ")
+			k.LineComment = yamlComment(strings.Join(others, ", "))
 		}
-		keys = append(keys, line)
+		anchors[p.Recipient] = k
+		keys.Content = append(keys.Content, k)
 	}
-	if len(keys) > 0 {
-		b.WriteString("keys:\n")
-		for _, k := range keys {
-			b.WriteString(k + "\n")
-		}
-	}
-	b.WriteString("creation_rules:\n")
+	scalar := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: v} }
+	creation := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, r := range rules {
-		if r.Pattern != "" {
-			fmt.Fprintf(&b, "  # %s\n", r.Pattern)
-		} else {
-			b.WriteString("  # every other secret: admins only\n")
-		}
-		fmt.Fprintf(&b, "  - path_regex: %s\n", yamlSingleQuoted(r.PathRegex))
-		b.WriteString("    key_groups:\n      - age:\n")
+		age := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, rc := range r.Recipients {
-			fmt.Fprintf(&b, "          - *%s\n", anchors[rc])
+			age.Content = append(age.Content, &yaml.Node{Kind: yaml.AliasNode, Alias: anchors[rc], Value: anchors[rc].Anchor})
 		}
+		rule := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
+			scalar("path_regex"), {Kind: yaml.ScalarNode, Value: r.PathRegex, Style: yaml.SingleQuotedStyle},
+			scalar("key_groups"), {Kind: yaml.SequenceNode, Content: []*yaml.Node{
+				{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("age"), age}},
+			}},
+		}}
+		if r.Pattern != "" {
+			rule.HeadComment = yamlComment(r.Pattern)
+		} else {
+			rule.HeadComment = "every other secret: admins only"
+		}
+		creation.Content = append(creation.Content, rule)
+	}
+	doc := &yaml.Node{Kind: yaml.MappingNode}
+	if len(keys.Content) > 0 {
+		doc.Content = append(doc.Content, scalar("keys"), keys)
+	}
+	doc.Content = append(doc.Content, scalar("creation_rules"), creation)
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", SopsConfigFile, err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", SopsConfigFile, err)
 	}
 	return b.Bytes(), nil
+}
+
+// yamlComment makes s one line of comment text: the encoder writes a
+// line comment's line breaks into the value that precedes it, so control
+// characters (line breaks among them) become spaces.
+func yamlComment(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func anchorName(s string) string {
@@ -542,7 +570,6 @@ func anchorName(s string) string {
 	return b.String()
 }
 
-func yamlSingleQuoted(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // HostRecipient returns the age recipient of a host from its host.toml:
 // the ssh-to-age conversion of host_key (an ssh-ed25519 public key), or
