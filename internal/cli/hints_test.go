@@ -39,6 +39,9 @@ func TestErrorsHaveHints(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		if _, err := os.Stat(filepath.Join(dir, "fleet", "fleet.toml")); err == nil {
+			dir = filepath.Join(dir, "fleet") // the fleet is in a subfolder, beside what is outside it
+		}
 		a := &App{Stdio: Stdio{Out: io.Discard, Err: io.Discard}, Env: Env{}, WorkDir: dir}
 		l, err := a.load(context.Background(), nil)
 		if err != nil {

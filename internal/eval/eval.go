@@ -290,7 +290,22 @@ func (e *evaluator) readModules(ctx context.Context) {
 		}
 		e.options[j.class][j.mod.Name] = results[i]
 		e.trees[j.class][j.mod.Name] = newOptTree(results[i].Options, []string{"fleet", j.mod.Name})
+		if lists[i].Len() == 0 && !hasEnable(results[i], j.mod.Name) {
+			e.diags.Warnf(diag.Pos{File: j.mod.File, Line: 1, Col: 1}, "module-enable", "module %s declares no option fleet.%s.enable", j.mod.Name, j.mod.Name).
+				Hint("every host of the platform imports the module: declare options.fleet.%s.enable = lib.mkEnableOption \"...\"; and wrap its config in lib.mkIf config.fleet.%s.enable", j.mod.Name, j.mod.Name)
+		}
 	}
+}
+
+// hasEnable reports whether a module declares fleet.<name>.enable, the
+// switch every fleet module is turned on by.
+func hasEnable(m *options.Module, name string) bool {
+	for _, o := range m.Options {
+		if slices.Equal(o.Path, []string{"fleet", name, "enable"}) {
+			return true
+		}
+	}
+	return false
 }
 
 // once runs check for a key exactly once across all hosts; its diagnostics

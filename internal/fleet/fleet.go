@@ -20,7 +20,6 @@ import (
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
-	"github.com/fleetdev/fleet/internal/nix/options"
 	"github.com/fleetdev/fleet/internal/nix/syntax"
 )
 
@@ -88,6 +87,7 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 	}
 	start := now()
 	inv, invDiags := inventory.Load(dir)
+	invDiags.Append(checkNixFiles(dir, inv))
 	if opts.Log != nil {
 		label := opts.Label
 		if label == "" {
@@ -126,7 +126,7 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 func EvalConfig(hosts []string) eval.Config {
 	return eval.Config{
 		Hosts:       hosts,
-		ReadOptions: options.Extract,
+		ReadOptions: readOptions,
 		CheckExpr: func(pos diag.Pos, src string) []diag.Diagnostic {
 			// The expression starts after the string's opening quote.
 			pos.Col++

@@ -1,8 +1,7 @@
 package generate
 
 import (
-	"os"
-	"path/filepath"
+	"path"
 	"slices"
 	"strings"
 
@@ -175,9 +174,9 @@ func outputs(f *eval.Fleet, dl *diag.List) []byte {
 func overlay(inv *inventory.Inventory, dl *diag.List) []byte {
 	a := build.Attrs()
 	for _, p := range inv.Packages {
-		src := "packages/" + p
-		if _, err := os.Stat(filepath.Join(inv.Root, "packages", p+".nix")); err == nil {
-			src += ".nix"
+		src := inv.PackageFiles[p]
+		if path.Base(src) == "default.nix" {
+			src = path.Dir(src)
 		}
 		a.Set(p, build.Call(build.Select(build.Var("final"), "callPackage"), build.Path("../"+src), build.Attrs()))
 	}

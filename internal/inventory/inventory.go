@@ -212,8 +212,11 @@ type Inventory struct {
 	// CommonNix maps "nixos", "darwin" and "home" to common/<class>.nix
 	// when it exists.
 	CommonNix map[string]string
-	Packages  []string // names under packages/
-	Templates []string // names under templates/, sorted
+	Packages  []string // names under packages/, sorted
+	// PackageFiles maps each package to its file: packages/<name>.nix or
+	// packages/<name>/default.nix.
+	PackageFiles map[string]string
+	Templates    []string // names under templates/, sorted
 	// TemplateDefs are the templates by name.
 	TemplateDefs map[string]*Template
 	// Toolsets are toolsets/<name>.toml by name.

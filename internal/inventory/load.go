@@ -49,7 +49,12 @@ var (
 // diagnostics; the inventory holds whatever could be read, so that callers
 // can report every problem at once.
 func Load(root string) (*Inventory, *diag.List) {
-	l := &loader{root: root, diags: &diag.List{}}
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		real = root
+	}
+	real, _ = filepath.Abs(real)
+	l := &loader{root: root, real: real, diags: &diag.List{}}
 	inv := &Inventory{
 		Root:      root,
 		Profiles:  map[string]*Profile{},
@@ -101,7 +106,7 @@ func Load(root string) (*Inventory, *diag.List) {
 	}
 	inv.Hosts = l.loadHosts()
 	l.loadModules(inv)
-	inv.Packages = l.nixDirs("packages")
+	inv.Packages, inv.PackageFiles = l.packages()
 	l.loadToolsets(inv)
 	l.loadTemplates(inv)
 	l.loadSecrets(inv)
@@ -110,19 +115,79 @@ func Load(root string) (*Inventory, *diag.List) {
 
 type loader struct {
 	root  string
+	real  string // root with symbolic links resolved
 	diags *diag.List
+	// links caches, by relative path, whether the path stays inside the
+	// fleet when symbolic links are followed.
+	links map[string]bool
+}
+
+// sub returns a loader for one worker, with its own diagnostics.
+func (l *loader) sub(diags *diag.List) *loader {
+	return &loader{root: l.root, real: l.real, diags: diags}
 }
 
 func (l *loader) abs(rel string) string { return filepath.Join(l.root, filepath.FromSlash(rel)) }
 
 func (l *loader) exists(rel string) bool {
+	if !l.inside(rel) {
+		return false
+	}
 	_, err := os.Stat(l.abs(rel))
 	return err == nil
+}
+
+// inside reports whether rel stays inside the fleet when the symbolic
+// links on its way are followed. A link that leads outside is an error,
+// reported once: fleet reads and refers to nothing outside its folder.
+func (l *loader) inside(rel string) bool {
+	if l.links == nil {
+		l.links = map[string]bool{}
+	}
+	parts := strings.Split(rel, "/")
+	for i := range parts {
+		p := strings.Join(parts[:i+1], "/")
+		ok, seen := l.links[p]
+		if !seen {
+			ok = true
+			if fi, err := os.Lstat(l.abs(p)); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+				ok = l.linkInside(p)
+			}
+			l.links[p] = ok
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (l *loader) linkInside(p string) bool {
+	target, err := filepath.EvalSymlinks(l.abs(p))
+	if err != nil {
+		return true // a dangling link: reading it reports the error
+	}
+	r, err := filepath.Rel(l.real, target)
+	if err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) && !filepath.IsAbs(r) {
+		return true
+	}
+	dest, _ := os.Readlink(l.abs(p))
+	l.diags.Errorf(diag.Pos{File: p}, "outside-fleet", "%s is a symbolic link to %s, outside the fleet", p, dest).
+		Hint("fleet reads nothing outside the fleet's folder: copy what it points to into the fleet, or point the link inside it")
+	return false
 }
 
 // parse reads and parses one TOML file. A missing optional file is nil
 // without a diagnostic.
 func (l *loader) parse(rel string, optional bool) *Value {
+	if !l.inside(rel) {
+		return nil
+	}
+	if fi, err := os.Stat(l.abs(rel)); err == nil && fi.Size() > maxTOML {
+		l.diags.Errorf(diag.Pos{File: rel}, "read", "%s is %d bytes; fleet reads TOML files of at most %d", rel, fi.Size(), maxTOML).
+			Hint("keep large content in a file of the fleet and refer to it from Nix")
+		return nil
+	}
 	src, err := os.ReadFile(l.abs(rel))
 	if err != nil {
 		if optional && errors.Is(err, fs.ErrNotExist) {
@@ -165,27 +230,66 @@ func (l *loader) subdirs(dir string) []string {
 	return out
 }
 
-// nixDirs lists dir/<name>/default.nix and dir/<name>.nix as names.
-func (l *loader) nixDirs(dir string) []string {
-	var out []string
+// packages lists packages/<name>/default.nix and packages/<name>.nix:
+// the names, sorted, and the file of each (the .nix file wins).
+func (l *loader) packages() ([]string, map[string]string) {
+	const dir = "packages"
+	files := map[string]string{}
 	for _, e := range l.readDir(dir) {
+		var name, rel string
 		switch {
 		case e.IsDir() && l.exists(dir+"/"+e.Name()+"/default.nix"):
-			out = append(out, e.Name())
+			name, rel = e.Name(), dir+"/"+e.Name()+"/default.nix"
 		case !e.IsDir() && strings.HasSuffix(e.Name(), ".nix"):
-			out = append(out, strings.TrimSuffix(e.Name(), ".nix"))
+			name, rel = strings.TrimSuffix(e.Name(), ".nix"), dir+"/"+e.Name()
+		default:
+			continue
+		}
+		if !l.checkName(rel, name, nameRE, "a package name of letters, digits, '-', '_' and '.'") {
+			continue
+		}
+		if _, ok := files[name]; !ok || strings.HasSuffix(rel, name+".nix") {
+			files[name] = rel
 		}
 	}
-	sort.Strings(out)
-	return slices.Compact(out)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, files
 }
 
+// maxTOML bounds the size of a TOML file fleet reads.
+const maxTOML = 8 << 20
+
+// readDir lists dir. Entries that are symbolic links are followed when
+// they stay inside the fleet (and listed as what they point to) and
+// dropped with an error when they lead outside.
 func (l *loader) readDir(dir string) []fs.DirEntry {
+	if !l.inside(dir) {
+		return nil
+	}
 	es, err := os.ReadDir(l.abs(dir))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		l.diags.Errorf(diag.Pos{File: dir}, "read", "cannot read %s: %v", dir, errors.Unwrap(err))
 	}
-	return es
+	out := es[:0]
+	for _, e := range es {
+		if e.Type()&fs.ModeSymlink != 0 {
+			rel := dir + "/" + e.Name()
+			if !l.inside(rel) {
+				continue
+			}
+			fi, err := os.Stat(l.abs(rel))
+			if err != nil {
+				continue // dangling
+			}
+			e = fs.FileInfoToDirEntry(fi)
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 func (l *loader) checkName(rel, name string, re *regexp.Regexp, want string) bool {
@@ -268,6 +372,10 @@ func (l *loader) role(t *Value, name, rel string) *Role {
 			GPU:         d.strList(req, "gpu"),
 			MinMemoryGB: d.integer(req, "min_memory_gb"),
 		}
+		if m := r.Requires.MinMemoryGB; m.IsSet() && m.V < 0 {
+			d.diags.Errorf(m.Pos, "value", "min_memory_gb must not be negative, not %d", m.V).
+				Hint("write the least memory in GB the role needs, such as min_memory_gb = 8")
+		}
 		for _, g := range r.Requires.GPU {
 			if !slices.Contains(gpus, g.V) {
 				d.diags.Errorf(g.Pos, "value", "gpu must be one of %s, not %q", quoteAll(gpus), g.V)
@@ -321,7 +429,7 @@ func (l *loader) loadHosts() []*Host {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				sub := &loader{root: l.root, diags: &lists[i]}
+				sub := l.sub(&lists[i])
 				hosts[i] = sub.host(names[i])
 			}
 		}()
@@ -392,6 +500,10 @@ func (l *loader) host(name string) *Host {
 			GPU:               d.oneOf(hw, "gpu", gpus...),
 			MemoryGB:          d.integer(hw, "memory_gb"),
 			CPU:               d.oneOf(hw, "cpu", "intel", "amd", "apple", "arm"),
+		}
+		if m := h.Hardware.MemoryGB; m.IsSet() && m.V < 0 {
+			d.diags.Errorf(m.Pos, "value", "memory_gb must not be negative, not %d", m.V).
+				Hint("write the machine's memory in GB, such as memory_gb = 16")
 		}
 	}
 	if dp := d.table(t, "deploy"); dp != nil {
@@ -475,7 +587,7 @@ var SecretExts = []string{".yaml", ".yml", ".json", ".env", ".bin"}
 // loadSecrets lists secrets/<category>/.../<name>.<ext> files.
 func (l *loader) loadSecrets(inv *Inventory) {
 	base := l.abs("secrets")
-	if _, err := os.Stat(base); err != nil {
+	if _, err := os.Stat(base); err != nil || !l.inside("secrets") {
 		return
 	}
 	err := filepath.WalkDir(base, func(p string, e fs.DirEntry, err error) error {
@@ -487,6 +599,9 @@ func (l *loader) loadSecrets(inv *Inventory) {
 		}
 		rel, _ := filepath.Rel(l.root, p)
 		rel = filepath.ToSlash(rel)
+		if !l.inside(rel) {
+			return nil
+		}
 		ext := path.Ext(rel)
 		if !slices.Contains(SecretExts, ext) {
 			return nil

@@ -213,10 +213,49 @@ func ParseTOML(file string, src []byte) (*Value, []diag.Diagnostic) {
 		t.diags.Errorf(pos, "toml-syntax", "invalid TOML: %s", msg).Hint("fix the syntax; see https://toml.io")
 		return nil, t.diags.Items()
 	}
+	t.checkStrings(root)
 	if t.diags.HasErrors() {
 		return nil, t.diags.Items()
 	}
 	return root, t.diags.Items()
+}
+
+// MaxString is the longest string value or key fleet accepts, in bytes
+// (the Nix printer's bound too): longer values are not configuration, and
+// copying them through every layer would make evaluation crawl.
+const MaxString = 1 << 20
+
+// checkStrings refuses strings and keys that no generated file can hold
+// as written: a NUL byte (Nix strings end at NUL) or more than MaxString
+// bytes.
+func (t *tomlReader) checkStrings(v *Value) {
+	check := func(s string, pos diag.Pos, what string) {
+		switch {
+		case len(s) > MaxString:
+			t.diags.Errorf(pos, "value", "%s is %d bytes long; fleet accepts at most %d", what, len(s), MaxString).
+				Hint("keep large content in a file of the fleet and refer to it from Nix")
+		case strings.IndexByte(s, 0) >= 0:
+			t.diags.Errorf(pos, "value", "%s contains a NUL character (\\u0000), which Nix strings cannot hold", what).
+				Hint("remove the \\u0000 escape")
+		}
+	}
+	switch v.Kind {
+	case String:
+		check(v.Str, v.Pos, "string")
+	case Array:
+		for _, e := range v.List {
+			t.checkStrings(e)
+		}
+	case Table:
+		for _, k := range v.Keys {
+			f := v.Fields[k]
+			if f == nil {
+				continue
+			}
+			check(k, f.KeyPos, "key")
+			t.checkStrings(f)
+		}
+	}
 }
 
 type tomlReader struct {

@@ -134,3 +134,21 @@ func FuzzParseTOML(f *testing.F) {
 		walk(root)
 	})
 }
+
+func TestParseTOMLStringBounds(t *testing.T) {
+	long := strings.Repeat("x", MaxString+1)
+	for name, src := range map[string]string{
+		"long string": "a = \"" + long + "\"\n",
+		"long key":    "\"" + long + "\" = 1\n",
+		"nul string":  "a = \"x\\u0000\"\n",
+		"nul key":     "\"x\\u0000\" = 1\n",
+	} {
+		v, ds := ParseTOML("f.toml", []byte(src))
+		if v != nil || len(ds) != 1 || ds[0].Pos.Line != 1 {
+			t.Errorf("%s: got %v, %v; want one positioned error", name, v, ds)
+		}
+	}
+	if v, ds := ParseTOML("f.toml", []byte("a = \""+long[:MaxString]+"\"\n")); v == nil || len(ds) > 0 {
+		t.Errorf("a string of MaxString bytes: %v", ds)
+	}
+}

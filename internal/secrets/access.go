@@ -570,7 +570,6 @@ func anchorName(s string) string {
 	return b.String()
 }
 
-
 // HostRecipient returns the age recipient of a host from its host.toml:
 // the ssh-to-age conversion of host_key (an ssh-ed25519 public key), or
 // age_key as given. It says which of the two it used, for Party.Source.
