@@ -12,7 +12,7 @@ import (
 // is not encrypted to them (sops-nix would fail at activation). Files are
 // read without decrypting anything.
 func (a *App) checkSecretAccess(l *loaded) {
-	access, kd := secretsAccess(l.Inventory, l.Eval.Hosts)
+	access, kd := secrets.FleetAccess(l.Inventory, l.Eval.Hosts)
 	l.Diags.Append(kd)
 	repo := a.repo(l.Dir, access)
 	recipient := map[string]string{}

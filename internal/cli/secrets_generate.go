@@ -23,7 +23,7 @@ func sopsConfig(l *loaded, files map[string][]byte) *diag.List {
 	if (inv.Fleet == nil || len(inv.Fleet.Admins) == 0) && len(inv.Secrets) == 0 {
 		return nil
 	}
-	access, dl := secretsAccess(inv, l.Eval.Hosts)
+	access, dl := secrets.FleetAccess(inv, l.Eval.Hosts)
 	if dl.HasErrors() {
 		return dl
 	}
