@@ -87,6 +87,9 @@ type Role struct {
 	Layer
 	Secrets  []Str
 	Requires Requires
+	// Docs is Markdown for people running the role's hosts (maintenance
+	// and troubleshooting notes), woven into the generated documentation.
+	Docs Str
 }
 
 // Requires is a role's [requires] table.
