@@ -84,6 +84,7 @@ func (a *App) commands() []*cobra.Command {
 		a.newCommand(),
 		a.ciCommand(),
 		a.completionCommand(),
+		a.docsCommand(),
 	}
 }
 
