@@ -85,6 +85,7 @@ func (a *App) commands() []*cobra.Command {
 		a.ciCommand(),
 		a.completionCommand(),
 		a.docsCommand(),
+		a.containersCommand(),
 	}
 }
 

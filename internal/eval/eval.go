@@ -84,7 +84,10 @@ type Host struct {
 	Tree *Node
 	// Modules are the enabled fleet modules, sorted.
 	Modules []string
-	Users   []*HostUser
+	// Containers are the names of the enabled container instances
+	// (Tree's containers.<name>), sorted.
+	Containers []string
+	Users      []*HostUser
 	// Secrets are the secrets the host's values reference.
 	Secrets []SecretRef
 	// Readable are the secret patterns the host's roles grant, with
@@ -93,6 +96,8 @@ type Host struct {
 	// Errors and Warnings count the diagnostics about this host.
 	Errors, Warnings int
 	files            map[string]bool
+	// containerFiles are the catalog files of the host's instances.
+	containerFiles []string
 }
 
 // HostUser is a user living on a host, with the user's merged home.
@@ -208,6 +213,9 @@ func (h *Host) readFiles(inv *inventory.Inventory) map[string]bool {
 	files := map[string]bool{h.Src.File: true}
 	for _, ly := range h.layers(inv) {
 		files[ly.File] = true
+	}
+	for _, f := range h.containerFiles {
+		files[f] = true
 	}
 	return files
 }

@@ -39,7 +39,7 @@ func Explain(n *Node) *Explanation {
 			switch {
 			case forced >= 0 && i < forced:
 				mark = "replaced"
-			case d.Layer == LayerDefault && hasNonDefault(n.Defs):
+			case d.isBase() && hasNonDefault(n.Defs):
 				mark = "replaced"
 			}
 			x.Defs = append(x.Defs, explained(d, mark))
@@ -49,6 +49,8 @@ func Explain(n *Node) *Explanation {
 			x.Why = fmt.Sprintf("%s forces the list: lower layers are replaced, later ones append", n.Defs[forced].Layer)
 		case len(n.Defs) == 0:
 			x.Why = "no layer sets this list"
+		case len(n.Defs) > 1 && strings.HasPrefix(n.Defs[0].Layer, LayerContainer+" "):
+			x.Why = "a layer's list replaces the container definition's; the layers' lists concatenate, lower layers first, exact duplicates dropped"
 		default:
 			x.Why = "lists concatenate, lower layers first, exact duplicates dropped"
 		}
@@ -87,6 +89,8 @@ func whyWon(n *Node) string {
 		return "the module's default, a Nix expression fleet does not evaluate"
 	case w.Layer == LayerDefault:
 		return "no layer sets it: the module's declared default"
+	case w.isBase():
+		return "no layer sets it: the container definition's value"
 	case len(n.Defs) == 1:
 		return fmt.Sprintf("only %s sets it", w.Layer)
 	}
@@ -106,9 +110,11 @@ func lastForced(defs []Def) int {
 	return idx
 }
 
+// hasNonDefault reports whether a layer (not a module default or a
+// container definition) defines the value.
 func hasNonDefault(defs []Def) bool {
 	for _, d := range defs {
-		if d.Layer != LayerDefault {
+		if !d.isBase() {
 			return true
 		}
 	}

@@ -85,9 +85,13 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 
 	m := &merger{diags: dl, peer: peer}
 	root := &Node{Kind: Table, Fields: map[string]*Node{}}
-	var settings, modules, packages, pass *Node
+	var settings, modules, packages, pass, ctrs, backend *Node
 	for _, s := range all {
 		label := s.ly.Label()
+		m.path = []string{"containers"}
+		ctrs = m.merge(ctrs, containersNode(s.ly, label, s.level))
+		m.path = []string{"container_backend"}
+		backend = m.merge(backend, strNode(s.ly.ContainerBackend, label, s.level))
 		m.path = []string{"settings"}
 		settings = m.merge(settings, e.settingsNode(s.ly.Settings, s.ly.Modules, label, s.level, false, dl))
 		if s.ly.Force.Settings != nil {
@@ -123,6 +127,13 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 	root.Fields["packages"] = orEmptyList(packages)
 	if class != "" {
 		root.Fields[class] = orEmptyTable(pass)
+	}
+	if ctrs != nil {
+		h.Containers, h.containerFiles = e.containerInstances(ctrs)
+		root.Fields["containers"] = ctrs
+	}
+	if backend != nil {
+		root.Fields["container_backend"] = backend
 	}
 
 	users := &Node{Kind: Table, Fields: map[string]*Node{}}

@@ -245,13 +245,20 @@ func contributing(defs []Def) []Def {
 		defs = defs[f:]
 	}
 	if hasNonDefault(defs) {
-		defs = slices.DeleteFunc(slices.Clone(defs), func(d Def) bool { return d.Layer == LayerDefault })
+		defs = slices.DeleteFunc(slices.Clone(defs), Def.isBase)
 	}
 	return defs
 }
 
 // LayerDefault labels module defaults in provenance.
 const LayerDefault = "default"
+
+// isBase reports whether d is a value the layers replace rather than add
+// to: a module's default, or a container definition's value under an
+// instance.
+func (d Def) isBase() bool {
+	return d.Layer == LayerDefault || strings.HasPrefix(d.Layer, LayerContainer+" ")
+}
 
 // Describe renders the value as TOML-like text.
 func (n *Node) Describe() string {

@@ -1,10 +1,10 @@
 // Package fleet owns loading a fleet repository: finding its root, reading
 // the inventory, extracting the modules' options, evaluating the selected
-// hosts with expression checks, checking the project templates, and
-// collecting every diagnostic found on the way. It is the one entry point
-// every face of fleet calls (the command line, the docs server, deploy,
-// tests, import); none of them wires inventory, option extraction and
-// evaluation itself.
+// hosts with expression checks, reading and checking their container
+// instances, checking the project templates, and collecting every
+// diagnostic found on the way. It is the one entry point every face of
+// fleet calls (the command line, the docs server, deploy, tests, import);
+// none of them wires inventory, option extraction and evaluation itself.
 package fleet
 
 import (
@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/fleetdev/fleet/internal/containers"
 	"github.com/fleetdev/fleet/internal/devenv"
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
@@ -68,6 +69,8 @@ type Fleet struct {
 	Inventory *inventory.Inventory
 	// Eval is the evaluated fleet: one Host per selected host.
 	Eval *eval.Fleet
+	// Containers are the container instances of the evaluated hosts.
+	Containers *containers.Fleet
 	// Selected names the hosts the selectors picked.
 	Selected []string
 	// Diags holds every diagnostic: reading and evaluation.
@@ -112,13 +115,15 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 	if opts.Log != nil {
 		fmt.Fprintf(opts.Log, "fleet: evaluated %d hosts in %s\n", len(ev.Hosts), now().Sub(start).Round(time.Microsecond))
 	}
+	ctrs, cdiags := containers.Check(inv, ev.Hosts)
 	all := &diag.List{}
 	all.Append(invDiags)
 	all.Append(ev.Diags)
 	for _, d := range devenv.Check(ev) {
 		all.Add(d)
 	}
-	return &Fleet{Dir: dir, Inventory: inv, Eval: ev, Selected: selected, Diags: all, InventoryDiags: invDiags}, nil
+	all.Append(cdiags)
+	return &Fleet{Dir: dir, Inventory: inv, Eval: ev, Containers: ctrs, Selected: selected, Diags: all, InventoryDiags: invDiags}, nil
 }
 
 // EvalConfig wires the Nix front end into evaluation: option extraction

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fleetdev/fleet/internal/containers"
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
@@ -18,6 +19,9 @@ type hostGen struct {
 	f     *eval.Fleet
 	h     *eval.Host
 	diags *diag.List
+	// ctrs are the host's container instances (their problems are
+	// reported by fleet check, not here).
+	ctrs *containers.Host
 }
 
 // rel returns the path of a fleet file as seen from generated/hosts/.
@@ -71,6 +75,8 @@ func (g *hostGen) module() []byte {
 	}
 	g.users(t)
 	g.secrets(t)
+	g.ctrs = containers.ForHost(g.f.Inv, h, &diag.List{})
+	g.containers(t)
 
 	if pass := h.Tree.Get(class); pass != nil && len(pass.Fields) > 0 {
 		first := true

@@ -1,5 +1,6 @@
 // Package inventory owns the files a fleet is written in: the TOML schema of
-// fleet.toml, hosts, profiles, roles, common settings and users, read
+// fleet.toml, hosts, profiles, roles, common settings, users and container
+// definitions, read
 // strictly (unknown keys are errors with a did-you-mean) with the position
 // of every key and value kept; and the discovery of the fleet's Nix modules,
 // packages, toolsets, templates and secrets on disk. It does not merge or judge:
@@ -56,6 +57,15 @@ type Layer struct {
 	Darwin       *Value
 	Home         *Value
 	Force        Force
+
+	// ContainerList is `containers = [...]`: instances of catalog
+	// definitions, by name.
+	ContainerList []Str
+	// Containers is `[containers.<instance>]`: instances with values that
+	// replace the definition's (the other form of the same key).
+	Containers *Value
+	// ContainerBackend is container_backend: "podman" or "docker".
+	ContainerBackend Str
 }
 
 // Force holds a layer's [force] tables: values that replace lower layers.
@@ -227,6 +237,9 @@ type Inventory struct {
 	// Secrets are the secret files, as "category/name" keys mapped to their
 	// path relative to the root.
 	Secrets map[string]string
+	// Containers are the container definitions (containers/<name>.toml),
+	// by name.
+	Containers map[string]*Container
 }
 
 // Host returns the host called name, or nil.

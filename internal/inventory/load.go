@@ -17,7 +17,7 @@ import (
 )
 
 // layerKeys are the keys every layer file accepts.
-var layerKeys = []string{"description", "modules", "packages", "home_modules", "home_packages", "toolsets", "settings", "home_settings", "nixos", "darwin", "home", "force"}
+var layerKeys = []string{"description", "modules", "packages", "home_modules", "home_packages", "toolsets", "settings", "home_settings", "nixos", "darwin", "home", "force", "containers", "container_backend"}
 
 var forceKeys = []string{"settings", "home_settings", "nixos", "darwin", "home"}
 
@@ -66,6 +66,7 @@ func Load(root string) (*Inventory, *diag.List) {
 		Toolsets:  map[string]*Toolset{},
 
 		TemplateDefs: map[string]*Template{},
+		Containers:   map[string]*Container{},
 	}
 	inv.Fleet = l.loadFleet()
 	if t := l.parse("common/common.toml", true); t != nil {
@@ -110,6 +111,7 @@ func Load(root string) (*Inventory, *diag.List) {
 	l.loadToolsets(inv)
 	l.loadTemplates(inv)
 	l.loadSecrets(inv)
+	l.loadContainers(inv)
 	return inv, l.diags
 }
 
@@ -337,6 +339,8 @@ func (l *loader) layer(t *Value, kind LayerKind, name, rel, what string, allowed
 	ly.NixOS = d.table(t, "nixos")
 	ly.Darwin = d.table(t, "darwin")
 	ly.Home = d.table(t, "home")
+	d.containersOf(ly, t)
+	ly.ContainerBackend = d.oneOf(t, "container_backend", "podman", "docker")
 	if f := d.table(t, "force"); f != nil {
 		fk := forceKeys
 		if kind == KindUser {

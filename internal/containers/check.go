@@ -1,0 +1,426 @@
+package containers
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/eval"
+	"github.com/fleetdev/fleet/internal/inventory"
+)
+
+// Fleet is the containers of every evaluated host.
+type Fleet struct {
+	Hosts []*Host // in the order of the evaluated hosts
+}
+
+// Host returns the containers of the host called name, or nil.
+func (f *Fleet) Host(name string) *Host {
+	for _, h := range f.Hosts {
+		if h.Name == name {
+			return h
+		}
+	}
+	return nil
+}
+
+// Check reads the instances of every evaluated host and runs the static
+// checks. Each host's findings are added to its counts; the returned list
+// holds every finding once (a definition's problem is reported once, not
+// once per host that runs it).
+func Check(inv *inventory.Inventory, hosts []*eval.Host) (*Fleet, *diag.List) {
+	f := &Fleet{}
+	all := &diag.List{}
+	seen := map[string]bool{}
+	for _, h := range hosts {
+		dl := &diag.List{}
+		hc := ForHost(inv, h, dl)
+		checkHost(h, hc, dl)
+		f.Hosts = append(f.Hosts, hc)
+		h.Count(dl.Items())
+		for _, d := range dl.Items() {
+			key := fmt.Sprint(d.Severity, d.Pos, d.Message)
+			if !seen[key] {
+				seen[key] = true
+				all.Add(d)
+			}
+		}
+	}
+	return f, all
+}
+
+// checkHost runs the checks of one host's instances.
+func checkHost(h *eval.Host, hc *Host, dl *diag.List) {
+	if len(hc.Instances) == 0 {
+		return
+	}
+	if h.Platform == inventory.Darwin {
+		for _, i := range hc.Instances {
+			dl.Errorf(i.Enabled.Pos, "container-platform", "host %s is a darwin host: container %s needs NixOS (virtualisation.oci-containers)", h.Name, i.Name).
+				Hint("run the container on a NixOS host, or remove it from %s (nix-darwin has no container module; use podman machine by hand)", i.Enabled.Layer)
+		}
+		return
+	}
+	for _, i := range hc.Instances {
+		checkImage(hc, i, dl)
+	}
+	checkNames(h, hc, dl)
+	checkPorts(h, hc, dl)
+	checkVolumes(hc, dl)
+	checkDeps(hc, dl)
+}
+
+// checkImage warns about images not pinned by digest and checks the
+// auto-update policy against the pin and the backend.
+func checkImage(hc *Host, i *Instance, dl *diag.List) {
+	if !i.ImageOK {
+		return
+	}
+	img := i.Image.V
+	switch {
+	case !img.Pinned() && img.Tag == "":
+		dl.Warnf(i.Image.Pos, "container-pin", "image %q names neither a tag nor a digest: it runs whatever latest is when the host pulls", img.Ref).
+			Hint("pin the digest: podman pull %s:<tag>, then write image = \"%s:<tag>@sha256:<digest>\" (podman image inspect --format '{{.Digest}}' shows it)", img.Ref, img.Ref)
+	case !img.Pinned() && i.AutoUpdate.V != "registry":
+		dl.Warnf(i.Image.Pos, "container-pin", "image %q is pinned by tag only: the tag can move, and hosts may run different images", img.Ref).
+			Hint("pin the digest: podman pull %s, then write image = \"%s@sha256:<digest>\" (podman image inspect --format '{{.Digest}}' %s shows it)", img.Ref, img.Ref, img.Ref)
+	}
+	if i.AutoUpdate.V == "none" {
+		return
+	}
+	switch {
+	case hc.Backend.V == Docker:
+		dl.Errorf(i.AutoUpdate.Pos, "container-auto-update", "auto_update is podman's, but host %s runs containers with docker", hc.Name).
+			Also(hc.Backend.Pos, "the backend is chosen here").
+			Hint("remove auto_update, or run this host's containers with podman")
+	case img.Pinned():
+		dl.Errorf(i.AutoUpdate.Pos, "container-auto-update", "auto_update = %q follows a tag, but image %q is pinned by digest", i.AutoUpdate.V, img.Ref).
+			Also(i.Image.Pos, "the image is set here").
+			Hint("remove auto_update and bump the digest in the catalog, or drop the digest to let podman auto-update follow the tag")
+	case i.AutoUpdate.V == "registry" && img.Domain == "":
+		dl.Errorf(i.Image.Pos, "container-auto-update", "auto_update = \"registry\" needs a fully qualified image, not %q", img.Ref).
+			Also(i.AutoUpdate.Pos, "auto_update is set here").
+			Hint("name the registry: docker.io/%s", img.Ref)
+	}
+}
+
+// checkNames reports instances whose names clash: equal but for case (one
+// unit name on a case-insensitive mind, and confusing), or a container the
+// host's pass-through values already declare.
+func checkNames(h *eval.Host, hc *Host, dl *diag.List) {
+	for a, i := range hc.Instances {
+		for _, j := range hc.Instances[:a] {
+			if strings.EqualFold(i.Name, j.Name) {
+				dl.Errorf(i.Enabled.Pos, "container-duplicate", "container %s and container %s on host %s differ only in case", i.Name, j.Name, h.Name).
+					Also(j.Enabled.Pos, "%s is enabled here", j.Name).
+					Hint("rename one instance: [containers.<new-name>] from = %q", i.Definition)
+			}
+		}
+	}
+	pass := h.Tree.Lookup("nixos", "virtualisation", "oci-containers", "containers")
+	for _, i := range hc.Instances {
+		if p := pass.Get(i.Name); p != nil {
+			dl.Errorf(i.Enabled.Pos, "container-duplicate", "container %s is declared twice on host %s: as an instance and in [nixos.virtualisation.oci-containers]", i.Name, h.Name).
+				Also(firstPos(p), "the pass-through declaration").
+				Hint("keep the instance and move the pass-through values into the catalog or [containers.%s]", i.Name)
+		}
+	}
+}
+
+// firstPos is where a table or value was first defined.
+func firstPos(n *eval.Node) diag.Pos {
+	if len(n.Defs) > 0 {
+		return n.Defs[0].Pos
+	}
+	return diag.Pos{}
+}
+
+// binding is a host port in use: by an instance, or by the host itself.
+type binding struct {
+	port  Port
+	pos   diag.Pos
+	owner string // "container jellyfin", "settings.monitoring.grafanaPort"
+	inst  *Instance
+}
+
+// overlaps reports whether two bindings take the same host port.
+func (b binding) overlaps(o binding) bool {
+	p, q := b.port, o.port
+	if p.Proto != q.Proto || p.HostTo < q.HostFrom || q.HostTo < p.HostFrom {
+		return false
+	}
+	return wildcard(p.Address) || wildcard(q.Address) || sameAddr(p.Address, q.Address)
+}
+
+func wildcard(a string) bool { return a == "" || a == "0.0.0.0" || a == "::" }
+
+func sameAddr(a, b string) bool {
+	x, err1 := netip.ParseAddr(a)
+	y, err2 := netip.ParseAddr(b)
+	if err1 != nil || err2 != nil {
+		return a == b
+	}
+	return x == y
+}
+
+// checkPorts reports two bindings of one host port: two instances, or an
+// instance and a port the host's own values use.
+func checkPorts(h *eval.Host, hc *Host, dl *diag.List) {
+	used := hostPorts(h, hc)
+	var taken []binding
+	for _, i := range hc.Instances {
+		for _, p := range i.Ports {
+			if !p.V.Published() {
+				continue
+			}
+			b := binding{port: p.V, pos: p.Pos, owner: "container " + i.Name, inst: i}
+			for _, o := range taken {
+				if o.inst != i && b.overlaps(o) {
+					d := dl.Errorf(b.pos, "container-port-clash", "host port %s/%s%s of container %s is also published by container %s on host %s", b.port.HostRange(), b.port.Proto, onAddr(b.port), i.Name, o.inst.Name, h.Name).
+						Also(o.pos, "%s publishes %q here", o.owner, o.port.Spec)
+					if o.pos == b.pos {
+						// One definition, two instances: name where each runs.
+						d.Also(o.inst.Enabled.Pos, "container %s is enabled here", o.inst.Name).
+							Also(i.Enabled.Pos, "container %s is enabled here", i.Name)
+					}
+					d.Hint("give one of them another host port: [containers.%s] ports = [\"<free port>:%d\"] in %s", i.Name, b.port.ContainerFrom, h.Src.File)
+				}
+			}
+			for _, o := range used {
+				if b.overlaps(o) {
+					d := dl.Errorf(b.pos, "container-port-clash", "host port %s/%s of container %s is already used on host %s by %s", b.port.HostRange(), b.port.Proto, i.Name, h.Name, o.owner).
+						Also(o.pos, "%s takes port %s here", o.owner, o.port.HostRange()).
+						Hint("publish the container on another host port: [containers.%s] ports = [\"<free port>:%d\"] in %s", i.Name, b.port.ContainerFrom, h.Src.File)
+					if strings.Contains(o.owner, "firewall") {
+						d.Hint("if the firewall opening is for this container, remove it and set open_firewall = true on the container")
+					}
+				}
+			}
+			taken = append(taken, b)
+		}
+	}
+}
+
+func onAddr(p Port) string {
+	if p.Address == "" {
+		return ""
+	}
+	return " on " + p.Address
+}
+
+// portKeyRE matches the option names that say where the host listens:
+// port, ports, listenPort, grafanaPort, http_port. Names that point at
+// another machine (serverPort, remotePort, upstreamPort, targetPort) do
+// not count.
+var (
+	portKeyRE   = regexp.MustCompile(`^(port|ports|[A-Za-z0-9]*Ports?|[a-z0-9_]*_ports?)$`)
+	remotePorts = regexp.MustCompile(`^(server|remote|upstream|target|proxy|smtp|db|database)`)
+)
+
+// hostPorts lists the ports the host's own values use: its modules'
+// port settings (defaults included), pass-through port options and
+// firewall openings, pass-through containers, and SSH for deploys.
+func hostPorts(h *eval.Host, hc *Host) []binding {
+	var out []binding
+	add := func(n *eval.Node, owner string, proto string) {
+		port := int(n.Int)
+		if n.Kind != eval.Int || port < 1 || port > 65535 {
+			return
+		}
+		out = append(out, binding{port: Port{HostFrom: port, HostTo: port, Proto: proto}, pos: n.Won().Pos, owner: owner})
+	}
+	var walk func(n *eval.Node, path []string)
+	walk = func(n *eval.Node, path []string) {
+		if n == nil {
+			return
+		}
+		key := ""
+		if len(path) > 0 {
+			key = path[len(path)-1]
+		}
+		switch n.Kind {
+		case eval.Table:
+			for _, k := range n.Keys() {
+				if len(path) == 1 && path[0] == "nixos" && k == "virtualisation" {
+					continue // containers: below
+				}
+				walk(n.Fields[k], append(path, k))
+			}
+		case eval.List:
+			proto := ""
+			switch key {
+			case "allowedTCPPorts":
+				proto = "tcp"
+			case "allowedUDPPorts":
+				proto = "udp"
+			case "ports":
+				proto = "tcp"
+			}
+			if proto != "" {
+				for _, it := range n.Items {
+					add(it, eval.JoinPath(path), proto)
+				}
+			}
+		case eval.Int:
+			if portKeyRE.MatchString(key) && !remotePorts.MatchString(key) && !strings.HasPrefix(key, "allowed") {
+				add(n, eval.JoinPath(path), "tcp")
+			}
+		}
+	}
+	settings := h.Tree.Get("settings")
+	for _, m := range h.Modules {
+		walk(settings.Get(m), []string{"settings", m})
+	}
+	walk(h.Tree.Get("nixos"), []string{"nixos"})
+	pass := h.Tree.Lookup("nixos", "virtualisation", "oci-containers", "containers")
+	if pass != nil {
+		for _, name := range pass.Keys() {
+			for _, it := range items(pass.Fields[name].Get("ports")) {
+				if p, err := ParsePort(it.V); err == nil && p.Published() {
+					out = append(out, binding{port: p, pos: it.Pos, owner: "container " + name + " of [nixos.virtualisation.oci-containers]"})
+				}
+			}
+		}
+	}
+	if dp := h.Tree.Lookup("deploy", "ssh_port"); dp != nil {
+		add(dp, "deploy.ssh_port", "tcp")
+	}
+	return out
+}
+
+// checkVolumes reports two instances writing one host path (or one below
+// the other): both would change the same files.
+func checkVolumes(hc *Host, dl *diag.List) {
+	type write struct {
+		inst *Instance
+		vol  At[Volume]
+	}
+	var writes []write
+	for _, i := range hc.Instances {
+		for _, v := range i.Volumes {
+			if !v.V.HostPath || v.V.ReadOnly {
+				continue
+			}
+			w := write{i, v}
+			for _, o := range writes {
+				if o.inst == i || !nested(o.vol.V.Source, v.V.Source) {
+					continue
+				}
+				dl.Errorf(v.Pos, "container-volume-clash", "containers %s and %s on host %s both write host path %s", o.inst.Name, i.Name, hc.Name, longer(o.vol.V.Source, v.V.Source)).
+					Also(o.vol.Pos, "container %s mounts %q here", o.inst.Name, o.vol.V.Spec).
+					Hint("give each instance its own directory ([containers.%s] volumes = [...]), or mount it read-only (\":ro\") where the container only reads", i.Name)
+			}
+			writes = append(writes, w)
+		}
+	}
+}
+
+// nested reports whether a and b are the same path or one lies below the
+// other.
+func nested(a, b string) bool {
+	return a == b || strings.HasPrefix(a, strings.TrimSuffix(b, "/")+"/") || strings.HasPrefix(b, strings.TrimSuffix(a, "/")+"/")
+}
+
+func longer(a, b string) string {
+	if len(b) > len(a) {
+		return b
+	}
+	return a
+}
+
+// checkDeps reports dependencies on containers the host does not run,
+// and dependency cycles.
+func checkDeps(hc *Host, dl *diag.List) {
+	var names []string
+	for _, i := range hc.Instances {
+		names = append(names, i.Name)
+	}
+	for _, i := range hc.Instances {
+		for _, d := range i.DependsOn {
+			if hc.Instance(d.V) != nil {
+				continue
+			}
+			e := dl.Errorf(d.Pos, "container-dependency", "container %s depends on %s, which host %s does not run", i.Name, d.V, hc.Name).
+				Also(i.Enabled.Pos, "%s is enabled here", i.Name)
+			if hint := diag.DidYouMean(d.V, names); hint != "" {
+				e.Hint("%s", hint)
+			} else {
+				e.Hint("add %s to the host's containers (containers = [%q]), or remove the dependency", d.V, d.V)
+			}
+		}
+	}
+	// Cycles: depth-first, each reported once from its smallest member.
+	reported := map[string]bool{}
+	for _, start := range names {
+		var path []string
+		var visit func(name string) bool
+		visit = func(name string) bool {
+			if k := slices.Index(path, name); k >= 0 {
+				cycle := append(slices.Clone(path[k:]), name)
+				key := slices.Min(path[k:])
+				if reported[key] {
+					return true
+				}
+				reported[key] = true
+				reportCycle(hc, rotate(cycle, key), dl)
+				return true
+			}
+			i := hc.Instance(name)
+			if i == nil {
+				return false
+			}
+			path = append(path, name)
+			for _, d := range i.DependsOn {
+				if visit(d.V) {
+					return true
+				}
+			}
+			path = path[:len(path)-1]
+			return false
+		}
+		visit(start)
+	}
+}
+
+// rotate returns cycle (first == last) starting at start.
+func rotate(cycle []string, start string) []string {
+	body := cycle[:len(cycle)-1]
+	k := slices.Index(body, start)
+	out := append(slices.Clone(body[k:]), body[:k]...)
+	return append(out, start)
+}
+
+func reportCycle(hc *Host, cycle []string, dl *diag.List) {
+	edge := func(from, to string) diag.Pos {
+		for _, d := range hc.Instance(from).DependsOn {
+			if d.V == to {
+				return d.Pos
+			}
+		}
+		return diag.Pos{}
+	}
+	d := dl.Errorf(edge(cycle[0], cycle[1]), "container-cycle", "containers on host %s depend on each other in a cycle: %s", hc.Name, strings.Join(cycle, " -> "))
+	for k := 1; k+1 < len(cycle); k++ {
+		d.Also(edge(cycle[k], cycle[k+1]), "%s depends on %s here", cycle[k], cycle[k+1])
+	}
+	d.Hint("systemd cannot start a cycle: remove one of the depends_on entries")
+}
+
+// Describe renders a port for listings: "8096/tcp", "127.0.0.1:8080/tcp".
+func (p Port) Describe() string {
+	host := p.HostRange()
+	if !p.Published() {
+		host = "-"
+	}
+	if p.Address != "" {
+		a := p.Address
+		if strings.Contains(a, ":") {
+			a = "[" + a + "]"
+		}
+		host = a + ":" + host
+	}
+	return host + "->" + portRange(p.ContainerFrom, p.ContainerTo) + "/" + p.Proto
+}

@@ -1,0 +1,236 @@
+package inventory
+
+import (
+	"slices"
+
+	"github.com/fleetdev/fleet/internal/diag"
+)
+
+// Container is containers/<name>.toml: one OCI container definition of the
+// fleet's catalog. Hosts run instances of it; the values are read, merged
+// and judged by packages eval and containers.
+type Container struct {
+	Name string
+	File string // relative to the fleet root
+	// Body is the whole file, its keys and types checked.
+	Body        *Value
+	Description Str
+	Image       Str
+}
+
+// ContainerKeys are the keys of a container definition.
+var ContainerKeys = []string{
+	"description", "image", "cmd", "entrypoint", "user", "workdir", "hostname",
+	"ports", "volumes", "environment", "networks", "depends_on", "labels",
+	"health_check", "resources", "devices", "auto_update", "auto_start", "pull",
+	"open_firewall", "extra_options",
+}
+
+// InstanceKeys are the keys of an instance table ([containers.<name>] in a
+// profile, role or host): the definition's keys, plus from (the definition
+// when it is not the instance's name) and enable.
+var InstanceKeys = append(slices.Clone(ContainerKeys), "from", "enable")
+
+var (
+	healthCheckKeys = []string{"command", "interval", "timeout", "start_period", "retries"}
+	resourceKeys    = []string{"memory", "cpus", "pids"}
+)
+
+// AutoUpdatePolicies are the values of auto_update.
+var AutoUpdatePolicies = []string{"none", "registry", "local"}
+
+// PullPolicies are the values of pull.
+var PullPolicies = []string{"always", "missing", "never", "newer"}
+
+// loadContainers reads containers/*.toml.
+func (l *loader) loadContainers(inv *Inventory) {
+	for _, name := range l.tomlFiles("containers") {
+		rel := "containers/" + name + ".toml"
+		t := l.parse(rel, false)
+		if t == nil {
+			continue
+		}
+		inv.Containers[name] = l.container(t, name, rel)
+	}
+}
+
+// container decodes one definition file.
+func (l *loader) container(t *Value, name, rel string) *Container {
+	d := decoder{diags: l.diags}
+	d.containerBody(t, "a container definition", false)
+	c := &Container{Name: name, File: rel, Body: t, Description: d.str(t, "description"), Image: d.str(t, "image")}
+	if !c.Image.IsSet() && t.Get("image") == nil {
+		d.diags.Errorf(diag.Pos{File: rel, Line: 1, Col: 1}, "missing-key", "container %s has no image", name).
+			Hint(`add image = "registry/name:tag@sha256:<digest>"`)
+	}
+	return c
+}
+
+// ParseContainer reads one container definition from source, as the
+// loader does: for tests and fuzzing.
+func ParseContainer(rel string, src []byte) (*Container, []diag.Diagnostic) {
+	l := &loader{diags: &diag.List{}}
+	t, ds := ParseTOML(rel, src)
+	if t == nil {
+		return nil, ds
+	}
+	for _, d := range ds {
+		l.diags.Add(d)
+	}
+	c := l.container(t, "test", rel)
+	return c, l.diags.Items()
+}
+
+// containerBody checks the keys and value types of a definition or an
+// instance table. Values of the wrong type are reported and dropped from
+// t, so that what evaluation merges is well typed.
+func (d *decoder) containerBody(t *Value, what string, instance bool) {
+	allowed := ContainerKeys
+	if instance {
+		allowed = InstanceKeys
+	}
+	d.keys(t, what, allowed...)
+	for _, k := range slices.Clone(t.Keys) {
+		if !slices.Contains(allowed, k) || !d.containerValue(t, k) {
+			t.drop(k)
+		}
+	}
+}
+
+// containerValue checks one key of a container table.
+func (d *decoder) containerValue(t *Value, k string) bool {
+	v := t.Fields[k]
+	switch k {
+	case "description", "image", "entrypoint", "user", "workdir", "hostname", "from":
+		return d.str(t, k).IsSet()
+	case "auto_update":
+		return d.oneOf(t, k, AutoUpdatePolicies...).IsSet()
+	case "pull":
+		return d.oneOf(t, k, PullPolicies...).IsSet()
+	case "auto_start", "open_firewall", "enable":
+		return d.boolean(t, k).IsSet()
+	case "cmd", "ports", "volumes", "networks", "depends_on", "devices", "extra_options":
+		if v.Kind != Array {
+			d.wrongType(v, k, "an array of strings")
+			return false
+		}
+		ok := true
+		for _, e := range v.List {
+			if e.Kind != String {
+				d.wrongType(e, k+" element", "a string")
+				ok = false
+			}
+		}
+		return ok
+	case "labels", "environment":
+		tbl := d.table(t, k)
+		if tbl == nil {
+			return false
+		}
+		for _, name := range slices.Clone(tbl.Keys) {
+			f := tbl.Fields[name]
+			if f.Kind == String || (k == "environment" && SpecialKind(f) == "secret") {
+				continue
+			}
+			want := "a string"
+			if k == "environment" {
+				want = `a string or { secret = "category/name" }`
+			}
+			d.wrongType(f, k+"."+QuoteKey(name), want)
+			tbl.drop(name)
+		}
+		return true
+	case "health_check":
+		hc := d.table(t, k)
+		if hc == nil {
+			return false
+		}
+		d.keys(hc, "[health_check]", healthCheckKeys...)
+		ok := true
+		for _, name := range slices.Clone(hc.Keys) {
+			switch name {
+			case "retries":
+				ok = d.integer(hc, name).IsSet() && ok
+			case "command", "interval", "timeout", "start_period":
+				ok = d.str(hc, name).IsSet() && ok
+			default:
+				hc.drop(name)
+			}
+		}
+		if hc.Get("command") == nil {
+			d.diags.Errorf(hc.KeyPos, "missing-key", "[health_check] needs a command").
+				Hint(`add command = "curl -fsS http://localhost:8080/health || exit 1"`)
+			ok = false
+		}
+		return ok
+	case "resources":
+		rs := d.table(t, k)
+		if rs == nil {
+			return false
+		}
+		d.keys(rs, "[resources]", resourceKeys...)
+		ok := true
+		for _, name := range slices.Clone(rs.Keys) {
+			f := rs.Fields[name]
+			switch name {
+			case "memory":
+				ok = d.str(rs, name).IsSet() && ok
+			case "cpus":
+				if f.Kind != Int && f.Kind != Float {
+					d.wrongType(f, "cpus", "a number such as 1.5")
+					ok = false
+				}
+			case "pids":
+				ok = d.integer(rs, name).IsSet() && ok
+			default:
+				rs.drop(name)
+			}
+		}
+		return ok
+	}
+	return false
+}
+
+// containersOf reads a layer's containers key: a list of definition names
+// (containers = ["uptime-kuma"]) or a table of instances
+// ([containers.jellyfin] with overrides).
+func (d *decoder) containersOf(ly *Layer, t *Value) {
+	v := t.Get("containers")
+	if v == nil {
+		return
+	}
+	switch v.Kind {
+	case Array:
+		ly.ContainerList = d.strList(t, "containers")
+	case Table:
+		if IsSpecial(v) {
+			d.wrongType(v, "containers", "a list of container names or [containers.<name>] tables")
+			return
+		}
+		for _, name := range slices.Clone(v.Keys) {
+			f := v.Fields[name]
+			if f.Kind != Table || IsSpecial(f) {
+				d.diags.Errorf(f.Pos, "type", "containers.%s must be a table of container values, not %s", QuoteKey(name), f.Describe()).
+					Hint("write [containers.%s] with the values that differ from the definition below it (an empty table runs it as defined)", QuoteKey(name))
+				v.drop(name)
+				continue
+			}
+			if !nameRE.MatchString(name) {
+				d.diags.Errorf(f.KeyPos, "name", "%q is not a valid container name: use letters, digits, '-', '_' and '.'", name).
+					Hint("rename the instance")
+				v.drop(name)
+				continue
+			}
+			d.containerBody(f, "[containers."+QuoteKey(name)+"]", true)
+		}
+		ly.Containers = v
+	default:
+		d.wrongType(v, "containers", "a list of container names or [containers.<name>] tables")
+	}
+}
+
+// drop removes key from a table.
+func (v *Value) drop(key string) {
+	delete(v.Fields, key)
+	v.Keys = slices.DeleteFunc(v.Keys, func(k string) bool { return k == key })
+}
