@@ -330,3 +330,38 @@ func TestRenderedProjects(t *testing.T) {
 		})
 	}
 }
+
+// TestFlakeTemplatesOutput evaluates the example's generated outputs with
+// Nix: templates.<name> is what `nix flake init -t FLEET#<name>` copies, a
+// folder of the fleet holding the flake, the .envrc and toolset.nix, with
+// template.toml's description.
+func TestFlakeTemplatesOutput(t *testing.T) {
+	nix := needNix(t)
+	f := load(t, example)
+	abs, _ := filepath.Abs(example)
+	var got map[string]struct {
+		Path        string `json:"path"`
+		Files       bool   `json:"files"`
+		Description string `json:"description"`
+	}
+	evalJSON(t, nix, `let
+  outputs = import `+abs+`/generated/outputs.nix { self = outputs; nixpkgs.lib = { }; };
+  has = t: f: builtins.pathExists (t.path + "/${f}");
+in builtins.mapAttrs (n: t: {
+  path = toString t.path;
+  files = has t "flake.nix" && has t ".envrc" && has t "toolset.nix";
+  inherit (t) description;
+}) outputs.templates`, &got)
+	if len(got) != len(f.Inventory.Templates) {
+		t.Errorf("templates output has %d templates, the fleet %d", len(got), len(f.Inventory.Templates))
+	}
+	for _, name := range f.Inventory.Templates {
+		g := got[name]
+		if g.Path != filepath.Join(abs, "templates", name) || !g.Files {
+			t.Errorf("templates.%s.path = %s (files present: %v), want the template's folder", name, g.Path, g.Files)
+		}
+		if g.Description != f.Inventory.TemplateDefs[name].Description.V || g.Description == "" {
+			t.Errorf("templates.%s.description = %q", name, g.Description)
+		}
+	}
+}
