@@ -29,7 +29,7 @@ func readFlake(name string, src []byte) (desc string, inputs []flakeInput, ds []
 	if len(ds) > 0 || f.Expr == nil {
 		return "", nil, ds
 	}
-	set, ok := unparen(f.Expr).(*syntax.AttrSet)
+	set, ok := syntax.Unparen(f.Expr).(*syntax.AttrSet)
 	if !ok {
 		return "", nil, []diag.Diagnostic{{Pos: f.NodePos(f.Expr), Code: "template", Message: "flake.nix is not an attribute set",
 			Hints: []string{"a flake is { description = ...; inputs = ...; outputs = ...; }"}}}
@@ -54,16 +54,6 @@ func readFlake(name string, src []byte) (desc string, inputs []flakeInput, ds []
 		}
 	}
 	return desc, inputs, nil
-}
-
-func unparen(e syntax.Expr) syntax.Expr {
-	for {
-		p, ok := e.(*syntax.Paren)
-		if !ok {
-			return e
-		}
-		e = p.X
-	}
 }
 
 // lockedInput is a root input of a flake.lock.

@@ -21,7 +21,7 @@ func FlakeInputs(name string, src []byte) (map[string]diag.Pos, diag.Pos, []diag
 	if len(ds) > 0 || f.Expr == nil {
 		return inputs, where, ds
 	}
-	set, ok := stripParens(f.Expr).(*syntax.AttrSet)
+	set, ok := syntax.Unparen(f.Expr).(*syntax.AttrSet)
 	if !ok {
 		return inputs, where, []diag.Diagnostic{{Pos: f.NodePos(f.Expr), Message: "flake.nix is not an attribute set", Code: "flake"}}
 	}
@@ -38,7 +38,7 @@ func FlakeInputs(name string, src []byte) (map[string]diag.Pos, diag.Pos, []diag
 			}
 			continue
 		}
-		if in, ok := stripParens(a.Value).(*syntax.AttrSet); ok {
+		if in, ok := syntax.Unparen(a.Value).(*syntax.AttrSet); ok {
 			for _, ib := range in.Binds {
 				switch ib := ib.(type) {
 				case *syntax.Assign:
@@ -58,16 +58,6 @@ func FlakeInputs(name string, src []byte) (map[string]diag.Pos, diag.Pos, []diag
 		}
 	}
 	return inputs, where, nil
-}
-
-func stripParens(e syntax.Expr) syntax.Expr {
-	for {
-		p, ok := e.(*syntax.Paren)
-		if !ok {
-			return e
-		}
-		e = p.X
-	}
 }
 
 func name0(n *syntax.AttrName) string {

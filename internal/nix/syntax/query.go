@@ -174,6 +174,9 @@ func moduleBody(e Expr) Expr {
 	}
 }
 
+// Unparen returns e without the parentheses around it.
+func Unparen(e Expr) Expr { return unparen(e) }
+
 func unparen(e Expr) Expr {
 	for {
 		p, ok := e.(*Paren)
