@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/fleetdev/fleet/internal/eval"
+	"github.com/fleetdev/fleet/internal/fleettest"
 	"github.com/fleetdev/fleet/internal/inventory"
 )
 
@@ -20,6 +21,15 @@ import (
 // flake.lock, shared generated code, packages, anything unknown) affects
 // every host. Documentation, tests and CI files affect none.
 func Affected(f *eval.Fleet, changed []string) []string {
+	hosts, _ := AffectedWithVMs(f, nil, changed)
+	return hosts
+}
+
+// AffectedWithVMs is Affected, and also the VM tests a change affects:
+// their own files under tests/vm/ and every test booting an affected
+// host.
+func AffectedWithVMs(f *eval.Fleet, vms []*fleettest.VMTest, changed []string) (hosts, tests []string) {
+	vmHit := map[string]bool{}
 	hit := map[string]bool{}
 	all := func() {
 		for _, h := range f.Hosts {
@@ -38,6 +48,10 @@ func Affected(f *eval.Fleet, changed []string) []string {
 		parts := strings.Split(p, "/")
 		switch {
 		case p == "" || p == ".":
+		case parts[0] == "tests" && len(parts) == 3 && parts[1] == "vm":
+			vmHit[strings.TrimSuffix(parts[2], path.Ext(parts[2]))] = true
+		case parts[0] == "generated" && len(parts) == 3 && parts[1] == "tests":
+			vmHit[strings.TrimSuffix(parts[2], ".nix")] = true
 		case noBuild(p, parts):
 		case parts[0] == "hosts" && len(parts) > 2:
 			hit[parts[1]] = true
@@ -73,13 +87,17 @@ func Affected(f *eval.Fleet, changed []string) []string {
 			all()
 		}
 	}
-	var out []string
 	for _, h := range f.Hosts {
 		if hit[h.Name] {
-			out = append(out, h.Name)
+			hosts = append(hosts, h.Name)
 		}
 	}
-	return out
+	for _, t := range vms {
+		if vmHit[t.Name] || slices.ContainsFunc(t.Hosts, func(h string) bool { return hit[h] }) {
+			tests = append(tests, t.Name)
+		}
+	}
+	return hosts, tests
 }
 
 // noBuild reports files no host build reads.
@@ -122,8 +140,9 @@ var Runners = map[string]string{
 
 // BuildMatrix lists the builds of the named hosts (all hosts when names is
 // nil): the NixOS system's toplevel or the darwin system, on a runner of
-// the host's system.
-func BuildMatrix(f *eval.Fleet, names []string) Matrix {
+// the host's system; then the named VM tests (all when tests is nil),
+// checks.<system>.vm-<name>.
+func BuildMatrix(f *eval.Fleet, names []string, vms []*fleettest.VMTest, tests []string) Matrix {
 	m := Matrix{Include: []Job{}}
 	for _, h := range f.Hosts {
 		if names != nil && !slices.Contains(names, h.Name) {
@@ -134,6 +153,12 @@ func BuildMatrix(f *eval.Fleet, names []string) Matrix {
 			attr = "darwinConfigurations." + attrName(h.Name) + ".system"
 		}
 		m.Include = append(m.Include, Job{Name: h.Name, Attr: attr, System: h.System, Runner: runner(h.System)})
+	}
+	for _, t := range vms {
+		if tests != nil && !slices.Contains(tests, t.Name) {
+			continue
+		}
+		m.Include = append(m.Include, Job{Name: t.Check(), Attr: "checks." + t.System + "." + t.Check(), System: t.System, Runner: runner(t.System)})
 	}
 	return m
 }

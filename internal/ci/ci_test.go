@@ -15,6 +15,7 @@ import (
 
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/fleet"
+	"github.com/fleetdev/fleet/internal/fleettest"
 )
 
 func homelab(t *testing.T) *eval.Fleet {
@@ -131,7 +132,7 @@ func TestAffected(t *testing.T) {
 }
 
 func TestBuildMatrix(t *testing.T) {
-	m := BuildMatrix(homelab(t), []string{"cronut", "bartleby"})
+	m := BuildMatrix(homelab(t), []string{"cronut", "bartleby"}, nil, nil)
 	want := []Job{
 		{Name: "bartleby", Attr: "nixosConfigurations.bartleby.config.system.build.toplevel", System: "x86_64-linux", Runner: "ubuntu-24.04"},
 		{Name: "cronut", Attr: "darwinConfigurations.cronut.system", System: "aarch64-darwin", Runner: "macos-15"},
@@ -139,7 +140,37 @@ func TestBuildMatrix(t *testing.T) {
 	if diff := cmp.Diff(want, m.Include); diff != "" {
 		t.Error(diff)
 	}
-	if !slices.ContainsFunc(BuildMatrix(homelab(t), nil).Include, func(j Job) bool { return j.Name == "work-macbook" }) {
+	if !slices.ContainsFunc(BuildMatrix(homelab(t), nil, nil, nil).Include, func(j Job) bool { return j.Name == "work-macbook" }) {
 		t.Error("the full matrix misses work-macbook")
+	}
+}
+
+func TestAffectedVMs(t *testing.T) {
+	f := homelab(t)
+	vms, dl := fleettest.LoadVM(f.Inv)
+	if dl.HasErrors() {
+		t.Fatal(dl.Err())
+	}
+	for _, tc := range []struct {
+		changed      []string
+		hosts, tests []string
+	}{
+		{[]string{"tests/vm/backup.nix"}, nil, []string{"backup"}},
+		{[]string{"hosts/bartleby/host.toml"}, []string{"bartleby"}, []string{"backup", "monitoring"}},
+		{[]string{"roles/gaming.toml"}, []string{"total-eclipse"}, nil},
+		{[]string{"docs/x.md"}, nil, nil},
+	} {
+		hosts, tests := AffectedWithVMs(f, vms, tc.changed)
+		if diff := cmp.Diff(tc.hosts, hosts); diff != "" {
+			t.Errorf("%v: hosts (-want +got):\n%s", tc.changed, diff)
+		}
+		if diff := cmp.Diff(tc.tests, tests); diff != "" {
+			t.Errorf("%v: tests (-want +got):\n%s", tc.changed, diff)
+		}
+	}
+	m := BuildMatrix(f, []string{}, vms, []string{"backup"})
+	want := []Job{{Name: "vm-backup", Attr: "checks.x86_64-linux.vm-backup", System: "x86_64-linux", Runner: "ubuntu-24.04"}}
+	if diff := cmp.Diff(want, m.Include); diff != "" {
+		t.Error(diff)
 	}
 }

@@ -85,7 +85,7 @@ var fleetWorkflow = template.Must(template.New("fleet").Delims("<%", "%>").Parse
 # check: the fleet's own checks, offline; plans the builds.
 # flake-check: nix flake check without building (every output evaluates).
 # build: every host affected by the change (all hosts on a push to <% .Branch %>),
-#   each on a runner of its system.
+#   each on a runner of its system, and the NixOS VM tests that boot them.
 # Optional binary cache: set the repository variable NIX_CACHE_URL (a store
 # URL nix copy accepts, such as s3://bucket?region=eu-west-1 or
 # ssh://nix-cache.example.org) and the secret NIX_SIGNING_KEY (from
@@ -181,8 +181,19 @@ jobs:
     steps:
       - uses: <% .Checkout %>
       - uses: <% .InstallNix %>
+        if: runner.os != 'Linux'
         with:
           github_access_token: ${{ github.token }}
+      # On Linux, VM tests with the container backend run systemd-nspawn in
+      # the build sandbox, which needs these settings.
+      - uses: <% .InstallNix %>
+        if: runner.os == 'Linux'
+        with:
+          github_access_token: ${{ github.token }}
+          extra_nix_config: |
+            auto-allocate-uids = true
+            system-features = nixos-test benchmark big-parallel kvm uid-range
+            extra-experimental-features = auto-allocate-uids cgroups
       - name: Build ${{ matrix.attr }}
         env:
           ATTR: ${{ matrix.attr }}

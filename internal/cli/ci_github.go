@@ -24,7 +24,8 @@ in the fleet's folder. fleet.yml runs fleet check, fleet generate --check,
 fleet secrets audit (when the fleet has secrets), fleet test (when it has
 tests) and nix flake check, then builds every host affected by the change on
 a runner of its system (Linux runners for NixOS, macOS runners for darwin),
-and on pushes to the branch optionally signs and
+with the NixOS VM tests that boot them, and on pushes to the branch
+optionally signs and
 copies what it built to a binary cache (NIX_CACHE_URL, NIX_SIGNING_KEY).
 flake-update.yml updates flake.lock every week in a pull request.
 Third-party actions are pinned by commit.

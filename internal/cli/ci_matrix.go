@@ -6,11 +6,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/fleetdev/fleet/internal/ci"
+	"github.com/fleetdev/fleet/internal/fleettest"
 )
 
 func (a *App) ciMatrixCommand() *cobra.Command {
@@ -20,10 +22,11 @@ func (a *App) ciMatrixCommand() *cobra.Command {
 		Short: "Print the build matrix for GitHub Actions as one line of JSON",
 		Long: `matrix prints {"include": [{"name", "attr", "system", "runner"}, ...]}: one
 build per selected host (all by default), on the GitHub-hosted runner of its
-system. With --changed FILE (- for stdin), a list of changed paths relative to
+system, then one per NixOS VM test (tests/vm/) booting a selected host. With --changed FILE (- for stdin), a list of changed paths relative to
 the fleet's folder, one per line (git diff --name-only), only the hosts the
 change affects are built: a host's own files, the modules of its platform,
-its users, the secrets it references and the layers it reads. Documentation,
+its users, the secrets it references and the layers it reads; a VM test when
+its files change or it boots an affected host. Documentation,
 tests and CI files affect no host; flake.nix, flake.lock, packages and shared
 generated files affect every host.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -31,18 +34,26 @@ generated files affect every host.`,
 			if err != nil {
 				return err
 			}
-			var hosts []string
+			vms, dl := fleettest.LoadVM(l.Inventory)
+			if err := a.reportDiags(dl); err != nil {
+				return err
+			}
+			if len(args) > 0 {
+				// Only the VM tests booting a selected host.
+				vms = slices.DeleteFunc(vms, func(t *fleettest.VMTest) bool {
+					return !slices.ContainsFunc(t.Hosts, func(h string) bool { return l.Eval.Host(h) != nil })
+				})
+			}
+			var hosts, tests []string
 			if changed != "" {
 				files, err := a.readLines(changed)
 				if err != nil {
 					return err
 				}
-				hosts = ci.Affected(l.Eval, files)
-				if hosts == nil {
-					hosts = []string{}
-				}
+				hosts, tests = ci.AffectedWithVMs(l.Eval, vms, files)
+				hosts, tests = nonNil(hosts), nonNil(tests)
 			}
-			out, err := json.Marshal(ci.BuildMatrix(l.Eval, hosts))
+			out, err := json.Marshal(ci.BuildMatrix(l.Eval, hosts, vms, tests))
 			if err != nil {
 				return err
 			}

@@ -50,7 +50,7 @@ Exit 1 when an assertion fails or a test file has errors.`,
 			if err := a.reportDiags(dl); err != nil {
 				return err
 			}
-			rep, err := fleettest.Run(cmd.Context(), l, tests, fleettest.Options{Run: re, Update: update})
+			rep, err := fleettest.Run(cmd.Context(), l.Eval, tests, fleettest.Options{Run: re, Update: update})
 			if err != nil {
 				return err
 			}

@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/fleetdev/fleet/internal/eval"
-	"github.com/fleetdev/fleet/internal/fleet"
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/syntax"
 	"github.com/fleetdev/fleet/internal/secrets"
@@ -18,7 +17,7 @@ import (
 // secrets a host can decrypt, ports open in its firewall. Each fact comes
 // with how fleet knows it.
 type facts struct {
-	f *fleet.Fleet
+	f *eval.Fleet
 
 	mu         sync.Mutex
 	recipients map[string]fileRecipients // secret file -> its recipients
@@ -30,7 +29,7 @@ type fileRecipients struct {
 	err  error
 }
 
-func newFacts(f *fleet.Fleet) *facts {
+func newFacts(f *eval.Fleet) *facts {
 	return &facts{f: f, recipients: map[string]fileRecipients{}}
 }
 
@@ -42,7 +41,7 @@ func (fs *facts) fact(a *Assertion, h *eval.Host) (bool, string) {
 	case SubjectUser:
 		return userExists(h, a.Arg)
 	case SubjectDecrypt:
-		return fs.canDecrypt(h, a.Arg)
+		return fs.canDecrypt(h, strings.ReplaceAll(a.Arg, "{host}", h.Name))
 	case SubjectPort:
 		return fs.portOpen(h, a.port, a.proto)
 	}
@@ -81,7 +80,7 @@ func quoted(ss []string) string {
 // a value references it, or it lies under secrets/hosts/<host>/), has a
 // key to decrypt with, and the file is encrypted to that key now.
 func (fs *facts) canDecrypt(h *eval.Host, secret string) (bool, string) {
-	inv := fs.f.Inventory
+	inv := fs.f.Inv
 	grant := ""
 	for _, r := range h.Roles {
 		if role := inv.Roles[r]; role != nil {
@@ -127,7 +126,7 @@ func (fs *facts) fileRecipients(rel string) fileRecipients {
 	if r, ok := fs.recipients[rel]; ok {
 		return r
 	}
-	repo := &secrets.Repo{Root: fs.f.Dir}
+	repo := &secrets.Repo{Root: fs.f.Inv.Root}
 	var r fileRecipients
 	if file, err := repo.Load(rel); err != nil {
 		r.err = err
@@ -139,9 +138,10 @@ func (fs *facts) fileRecipients(rel string) fileRecipients {
 }
 
 // portRule is a firewall port a fleet module opens: fleet.<module>.<Port>
-// when fleet.<module>.<Cond> is true (no condition when Cond is "").
+// when fleet.<module>.<Cond> is true (no condition when Cond is ""),
+// through the option Via.
 type portRule struct {
-	Proto, Cond, Port string
+	Proto, Cond, Port, Via string
 }
 
 var (
@@ -152,16 +152,18 @@ var (
 )
 
 // moduleRules reads, from a NixOS fleet module's source, the ports it
-// opens. Recognised: networking.firewall.allowed{TCP,UDP}Ports defined as
-// lib.optional cfg.A cfg.B, lib.optionals / lib.mkIf cfg.A [ cfg.B ] or
-// [ cfg.B ]; and a service set with openFirewall = cfg.A next to
-// port = cfg.B or ports = [ cfg.B ] (TCP). cfg must be config.fleet.<name>.
+// opens. Recognised: an option whose name ends in TCPPorts or UDPPorts
+// (networking.firewall.allowedTCPPorts, a site module's lanTCPPorts)
+// defined as lib.optional cfg.A cfg.B, lib.optionals / lib.mkIf cfg.A
+// [ cfg.B ] or [ cfg.B ]; and a service set with openFirewall = cfg.A
+// next to port = cfg.B or ports = [ cfg.B ] (TCP). cfg must be
+// config.fleet.<name>.
 func (fs *facts) moduleRules(name string) []portRule {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if fs.rules == nil {
 		fs.rules = map[string][]portRule{}
-		for n, m := range fs.f.Inventory.Modules["nixos"] {
+		for n, m := range fs.f.Inv.Modules["nixos"] {
 			fs.rules[n] = portRules(n, m)
 		}
 	}
@@ -183,13 +185,13 @@ func portRules(name string, m *inventory.Module) []portRule {
 		src := strings.Join(strings.Fields(d.Source), " ")
 		p := d.PathString()
 		for _, proto := range []string{"TCP", "UDP"} {
-			if p != "networking.firewall.allowed"+proto+"Ports" {
+			if !strings.HasSuffix(d.Path[len(d.Path)-1], proto+"Ports") {
 				continue
 			}
 			if m := optionalRE.FindStringSubmatch(src); m != nil {
-				out = append(out, portRule{Proto: strings.ToLower(proto), Cond: m[1], Port: m[2]})
+				out = append(out, portRule{Proto: strings.ToLower(proto), Cond: m[1], Port: m[2], Via: p})
 			} else if m := plainListRE.FindStringSubmatch(src); m != nil {
-				out = append(out, portRule{Proto: strings.ToLower(proto), Port: m[1]})
+				out = append(out, portRule{Proto: strings.ToLower(proto), Port: m[1], Via: p})
 			}
 		}
 		if len(d.Path) > 1 {
@@ -207,9 +209,9 @@ func portRules(name string, m *inventory.Module) []portRule {
 			continue
 		}
 		if m := cfgRefRE.FindStringSubmatch(kv["port"]); m != nil {
-			out = append(out, portRule{Proto: "tcp", Cond: cond[1], Port: m[1]})
+			out = append(out, portRule{Proto: "tcp", Cond: cond[1], Port: m[1], Via: set + ".openFirewall"})
 		} else if m := plainListRE.FindStringSubmatch(kv["ports"]); m != nil {
-			out = append(out, portRule{Proto: "tcp", Cond: cond[1], Port: m[1]})
+			out = append(out, portRule{Proto: "tcp", Cond: cond[1], Port: m[1], Via: set + ".openFirewall"})
 		}
 	}
 	return out
@@ -262,7 +264,7 @@ func (fs *facts) portOpen(h *eval.Host, port int64, proto string) (bool, string)
 			if p == nil || p.Kind != eval.Int || p.Int != port {
 				continue
 			}
-			why := fmt.Sprintf("module %s opens fleet.%s.%s = %d (%s)", m, m, r.Port, port, Provenance(p))
+			why := fmt.Sprintf("module %s opens fleet.%s.%s = %d (%s) through %s", m, m, r.Port, port, Provenance(p), r.Via)
 			if r.Cond != "" {
 				c := settings.Get(r.Cond)
 				if c == nil || c.Kind != eval.Bool || !c.Bool {

@@ -278,7 +278,7 @@ func (p *parser) assertion(kind string, t *inventory.Value, defaults []string) *
 		s := p.dec.Str(t, string(a.Subject))
 		if s.IsSet() {
 			a.Arg = s.V
-			p.checkName(a.Subject, s)
+			p.checkName(a.Subject, s, a.Hosts)
 		}
 	}
 	p.expectations(a, t)
@@ -332,7 +332,7 @@ func (p *parser) port(a *Assertion, v *inventory.Value) {
 
 // checkName reports a fact about a module, secret or user the fleet does
 // not have: such an assertion would test a typo.
-func (p *parser) checkName(s Subject, name inventory.Str) {
+func (p *parser) checkName(s Subject, name inventory.Str, hosts []string) {
 	var known []string
 	switch s {
 	case SubjectModule:
@@ -354,6 +354,16 @@ func (p *parser) checkName(s Subject, name inventory.Str) {
 			known = append(known, k)
 		}
 	default:
+		return
+	}
+	if s == SubjectDecrypt && strings.Contains(name.V, "{host}") {
+		// One secret per host: each selected host's must exist.
+		for _, h := range hosts {
+			if n := strings.ReplaceAll(name.V, "{host}", h); !slices.Contains(known, n) {
+				p.dl.Errorf(name.Pos, "unknown-secret", "the fleet has no secret named %q (for host %s)", n, h).
+					Hint("create it with: fleet secrets edit secrets/%s.yaml, or select only the hosts that have one", n)
+			}
+		}
 		return
 	}
 	if slices.Contains(known, name.V) {

@@ -62,7 +62,7 @@ func run(t *testing.T, dir string) *Report {
 	if dl.HasErrors() {
 		t.Fatalf("loading tests: %v", dl.Err())
 	}
-	rep, err := Run(context.Background(), f, tests, Options{})
+	rep, err := Run(context.Background(), f.Eval, tests, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,4 +152,24 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestExample runs the example fleet's tests: every assertion passes, and
+// its VM tests load.
+func TestExample(t *testing.T) {
+	dir := filepath.Join("..", "..", "examples", "homelab")
+	rep := run(t, dir)
+	if rep.Failed > 0 || rep.Assertions == 0 {
+		var b bytes.Buffer
+		WriteText(&b, rep)
+		t.Fatalf("the example's tests:\n%s", b.String())
+	}
+	f, err := fleet.Load(context.Background(), dir, fleet.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vms, dl := LoadVM(f.Inventory)
+	if dl.HasErrors() || len(vms) < 2 {
+		t.Fatalf("VM tests: %d, %v", len(vms), dl.Err())
+	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
-	"github.com/fleetdev/fleet/internal/fleet"
 	"github.com/fleetdev/fleet/internal/inventory"
 )
 
@@ -70,11 +69,11 @@ type Failure struct {
 // Run checks the tests on the evaluated hosts of f. Assertions whose
 // hosts were not evaluated (the command's selectors left them out) are
 // skipped.
-func Run(ctx context.Context, f *fleet.Fleet, tests []*Test, opts Options) (*Report, error) {
-	r := &runner{f: f, facts: newFacts(f)}
+func Run(ctx context.Context, f *eval.Fleet, tests []*Test, opts Options) (*Report, error) {
+	r := &runner{facts: newFacts(f)}
 	rep := &Report{Tests: []*Result{}}
 	hosts := map[string]bool{}
-	snaps := &snapshotStore{root: f.Dir}
+	snaps := &snapshotStore{root: f.Inv.Root}
 	for _, t := range tests {
 		if opts.Run != nil && !opts.Run.MatchString(t.Name) {
 			continue
@@ -86,7 +85,7 @@ func Run(ctx context.Context, f *fleet.Fleet, tests []*Test, opts Options) (*Rep
 		testHosts := map[string]bool{}
 		for _, a := range t.Asserts {
 			for _, name := range a.Hosts {
-				h := f.Eval.Host(name)
+				h := f.Host(name)
 				if h == nil {
 					continue
 				}
@@ -125,7 +124,6 @@ func Run(ctx context.Context, f *fleet.Fleet, tests []*Test, opts Options) (*Rep
 }
 
 type runner struct {
-	f     *fleet.Fleet
 	facts *facts
 }
 

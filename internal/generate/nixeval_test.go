@@ -75,6 +75,31 @@ let
   homeModules = if builtins.pathExists (fleet + "/generated/modules/home.nix") then (import (fleet + "/generated/modules/home.nix")).imports else [ ];
   facts = (import (fleet + "/generated/fleet.nix") { inherit lib; }).config.fleet.hosts;
   overlay = (import (fleet + "/generated/overlay.nix")) pkgs pkgs;
+  # NixOS VM tests: checks.<system>.vm-<name> with runNixOSTest standing
+  # in as the identity. Every machine's imports and disabled modules must
+  # exist, and the test module must give a testScript string.
+  vmChecks = builtins.concatMap (s:
+    map (n: { check = n; test = outputs.checks.${s}.${n}; system = s; })
+      (builtins.filter (n: builtins.substring 0 3 n == "vm-") (builtins.attrNames outputs.checks.${s}))
+  ) (builtins.attrNames outputs.checks);
+  vmTest = v:
+    let
+      t = v.test;
+      machines = (t.nodes or { }) // (t.containers or { });
+      machine = n: let m = machines.${n}; in if builtins.isFunction m then m { inherit lib; } else m;
+      testModule = p: let m = import p; in if builtins.isFunction m then m { inherit lib pkgs; } else m;
+      modules = map testModule t.imports;
+    in {
+      check = v.system + "." + v.check;
+      name = t.name;
+      backend = if t ? containers then "container" else "vm";
+      machines = builtins.attrNames machines;
+      imports = builtins.concatMap (n: map (p: if builtins.isPath p then baseNameOf p else p) (machine n).imports) (builtins.attrNames machines);
+      disabled = builtins.concatMap (n: map toString ((machine n).disabledModules or [ ])) (builtins.attrNames machines);
+      scripts = builtins.all (m: builtins.isString m.testScript) modules;
+      missing = missing t.imports ++ builtins.concatMap (n: missing (machine n).imports ++ missing ((machine n).disabledModules or [ ])) (builtins.attrNames machines);
+    };
+  vms = map vmTest vmChecks;
 in
 builtins.deepSeq [ (map (m: m.mod) modules) (map (m: m.mod) homes) shared facts overlay outputs.devShells outputs.checks outputs.packages outputs.templates ] {
   nixos = builtins.attrNames outputs.nixosConfigurations;
@@ -82,7 +107,8 @@ builtins.deepSeq [ (map (m: m.mod) modules) (map (m: m.mod) homes) shared facts 
   homes = builtins.attrNames (outputs.homeConfigurations or { });
   checks = builtins.mapAttrs (s: c: builtins.attrNames c) outputs.checks;
   facts = builtins.attrNames facts;
-  missing = map toString (builtins.concatMap (m: m.missing) (modules ++ homes) ++ missing homeModules);
+  vms = map (v: builtins.removeAttrs v [ "missing" ]) vms;
+  missing = map toString (builtins.concatMap (m: m.missing) (modules ++ homes ++ vms) ++ missing homeModules);
 }
 `
 
@@ -144,6 +170,18 @@ type standInReport struct {
 	Checks  map[string][]string `json:"checks"`
 	Facts   []string            `json:"facts"`
 	Missing []string            `json:"missing"`
+	VMs     []standInVM         `json:"vms"`
+}
+
+// standInVM is what the stand-in evaluation saw of a VM test.
+type standInVM struct {
+	Check    string   `json:"check"`
+	Name     string   `json:"name"`
+	Backend  string   `json:"backend"`
+	Machines []string `json:"machines"`
+	Imports  []string `json:"imports"`
+	Disabled []string `json:"disabled"`
+	Scripts  bool     `json:"scripts"`
 }
 
 // evalStandIn evaluates the generated files of the fleet in dir.
@@ -159,7 +197,7 @@ func evalStandIn(t *testing.T, nix, dir string, files map[string][]byte) standIn
 		t.Fatal(err)
 	}
 	stub := filepath.Join(tmp, "nixpkgs")
-	stubSrc := "{ system, overlays ? [ ] }:\n" + pkgsStub(files) + " // {\n  mkShell = x: x;\n  callPackage = p: args: toString p;\n}\n"
+	stubSrc := "{ system, overlays ? [ ] }:\n" + pkgsStub(files) + " // {\n  mkShell = x: x;\n  callPackage = p: args: toString p;\n  testers.runNixOSTest = t: t;\n}\n"
 	if err := os.MkdirAll(stub, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -273,6 +311,36 @@ func TestExampleStandIn(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"cronut", "work-macbook"}, r.Darwin); diff != "" {
 		t.Errorf("darwinConfigurations (-want +got):\n%s", diff)
+	}
+	// The VM tests: each machine is built from its host's modules, its
+	// hardware configuration disabled, and the test module has a script.
+	wantVMs := []standInVM{
+		{Check: "x86_64-linux.vm-backup", Name: "backup", Backend: "vm", Machines: []string{"bartleby", "rich-evans"},
+			Imports: []string{"home-manager-nixos", "shared.nix", "sops-nixos", "bartleby.nix", "home-manager-nixos", "shared.nix", "sops-nixos", "rich-evans.nix"}},
+		{Check: "x86_64-linux.vm-monitoring", Name: "monitoring", Backend: "container", Machines: []string{"bartleby", "rich-evans"},
+			Imports: []string{"home-manager-nixos", "shared.nix", "sops-nixos", "bartleby.nix", "home-manager-nixos", "shared.nix", "sops-nixos", "rich-evans.nix"}},
+	}
+	for i := range r.VMs {
+		if !r.VMs[i].Scripts {
+			t.Errorf("%s: a test module has no testScript string", r.VMs[i].Check)
+		}
+		for j, d := range r.VMs[i].Disabled {
+			if want := "/hosts/" + r.VMs[i].Machines[j] + "/hardware-configuration.nix"; !strings.HasSuffix(d, want) {
+				t.Errorf("%s disables %s, want ...%s", r.VMs[i].Check, d, want)
+			}
+		}
+		if len(r.VMs[i].Disabled) != len(r.VMs[i].Machines) {
+			t.Errorf("%s disables %v", r.VMs[i].Check, r.VMs[i].Disabled)
+		}
+		r.VMs[i].Disabled, r.VMs[i].Scripts = nil, false
+	}
+	if diff := cmp.Diff(wantVMs, r.VMs); diff != "" {
+		t.Errorf("VM tests (-want +got):\n%s", diff)
+	}
+	for _, vm := range []string{"vm-backup", "vm-monitoring"} {
+		if !slices.Contains(r.Checks["x86_64-linux"], vm) {
+			t.Errorf("checks.x86_64-linux has no %s: %v", vm, r.Checks["x86_64-linux"])
+		}
 	}
 	if len(r.Missing) > 0 {
 		t.Errorf("imports that do not exist: %v", r.Missing)

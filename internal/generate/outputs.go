@@ -8,6 +8,7 @@ import (
 	"github.com/fleetdev/fleet/internal/devenv"
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
+	"github.com/fleetdev/fleet/internal/fleettest"
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/build"
 )
@@ -35,7 +36,7 @@ func Inputs(f *eval.Fleet) []string {
 }
 
 // outputs renders generated/outputs.nix: the flake's outputs.
-func outputs(f *eval.Fleet, dl *diag.List) []byte {
+func outputs(f *eval.Fleet, vms []*fleettest.VMTest, dl *diag.List) []byte {
 	inv := f.Inv
 	need := Inputs(f)
 	has := func(in string) bool { return slices.Contains(need, in) }
@@ -92,9 +93,15 @@ func outputs(f *eval.Fleet, dl *diag.List) []byte {
 		return build.List(append(l, hostFile)...)
 	}
 	if len(nixos) > 0 {
+		modules := platformModules("nixos")
+		if len(vms) > 0 {
+			// VM tests build their machines from the same modules.
+			let.Set("hostModules", build.Lambda("name", modules))
+			modules = build.Call(build.Var("hostModules"), build.Var("name"))
+		}
 		let.Set("nixosHost", build.Lambda("name", build.Call(build.Select(lib, "nixosSystem"), build.Attrs().
 			Set("specialArgs", build.Attrs().Inherit("inputs")).
-			Set("modules", platformModules("nixos")))))
+			Set("modules", modules))))
 	}
 	if len(darwin) > 0 {
 		var extra []build.Expr
@@ -149,6 +156,13 @@ func outputs(f *eval.Fleet, dl *diag.List) []byte {
 				cs.Set(h.Name, build.Select(inputs, "self", "darwinConfigurations", h.Name, "system"))
 			} else {
 				cs.Set(h.Name, build.Select(inputs, "self", "nixosConfigurations", h.Name, "config", "system", "build", "toplevel"))
+			}
+		}
+		for _, t := range vms {
+			if t.System == sys {
+				cs.Set(t.Check(), build.Call(build.Var("import"), build.Path("./tests/"+t.Name+".nix"), build.Attrs().
+					Inherit("inputs", "hostModules").
+					Set("pkgs", build.Call(build.Var("pkgsFor"), build.Str(sys)))))
 			}
 		}
 		checks.Set(sys, cs)

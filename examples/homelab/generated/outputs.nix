@@ -16,18 +16,21 @@ let
       overlays = [ overlay ];
     };
   forAllSystems = f: lib.genAttrs systems (system: f (pkgsFor system));
+  hostModules =
+    name:
+    [
+      inputs.home-manager.nixosModules.home-manager
+      ./shared.nix
+      inputs.sops-nix.nixosModules.sops
+      (./hosts + "/${name}.nix")
+    ];
   nixosHost =
     name:
     lib.nixosSystem {
       specialArgs = {
         inherit inputs;
       };
-      modules = [
-        inputs.home-manager.nixosModules.home-manager
-        ./shared.nix
-        inputs.sops-nix.nixosModules.sops
-        (./hosts + "/${name}.nix")
-      ];
+      modules = hostModules name;
     };
   darwinHost =
     name:
@@ -88,6 +91,14 @@ in
       marshmallow = inputs.self.nixosConfigurations.marshmallow.config.system.build.toplevel;
       rich-evans = inputs.self.nixosConfigurations.rich-evans.config.system.build.toplevel;
       total-eclipse = inputs.self.nixosConfigurations.total-eclipse.config.system.build.toplevel;
+      vm-backup = import ./tests/backup.nix {
+        inherit inputs hostModules;
+        pkgs = pkgsFor "x86_64-linux";
+      };
+      vm-monitoring = import ./tests/monitoring.nix {
+        inherit inputs hostModules;
+        pkgs = pkgsFor "x86_64-linux";
+      };
     };
   };
   devShells = forAllSystems (pkgs: {
