@@ -26,6 +26,9 @@ let
   lib = {
     nixosSystem = args: args // { config.system.build.toplevel = "toplevel"; };
     genAttrs = names: f: builtins.listToAttrs (map (n: { name = n; value = f n; }) names);
+    filterAttrs = pred: set: builtins.listToAttrs (builtins.concatMap (n: if pred n set.${n} then [ { name = n; value = set.${n}; } ] else [ ]) (builtins.attrNames set));
+    # Stand-in packages carry no meta.platforms: every one is available.
+    meta.availableOn = platform: pkg: true;
     mkMerge = contents: { _type = "merge"; inherit contents; };
     mkForce = x: x;
     mkOption = x: x;

@@ -137,7 +137,15 @@ func outputs(f *eval.Fleet, vms []*fleettest.VMTest, dl *diag.List) []byte {
 	for _, p := range inv.Packages {
 		pk.Set(p, build.Select(pkgs, p))
 	}
-	out.Set("packages", build.Call(build.Var("forAllSystems"), build.Lambda("pkgs", pk)))
+	// A system gets the packages whose meta.platforms include it (a
+	// Linux-only tool is not offered to the Macs, so nix flake check
+	// passes there).
+	available := build.Lambda("_", build.Call(build.Select(lib, "meta", "availableOn"), build.Select(pkgs, "stdenv", "hostPlatform")))
+	var byPlatform build.Expr = pk
+	if len(inv.Packages) > 0 {
+		byPlatform = build.Call(build.Select(lib, "filterAttrs"), available, pk)
+	}
+	out.Set("packages", build.Call(build.Var("forAllSystems"), build.Lambda("pkgs", byPlatform)))
 	tpl := build.Attrs()
 	for _, name := range inv.Templates {
 		tpl.Set(name, build.Attrs().

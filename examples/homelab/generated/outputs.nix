@@ -60,9 +60,11 @@ in
   };
   homeConfigurations = { };
   overlays.default = overlay;
-  packages = forAllSystems (pkgs: {
-    homelab-status = pkgs.homelab-status;
-  });
+  packages =
+    forAllSystems (pkgs:
+    lib.filterAttrs (_: lib.meta.availableOn pkgs.stdenv.hostPlatform) {
+      homelab-status = pkgs.homelab-status;
+    });
   templates = {
     go = {
       path = ../templates/go;

@@ -12,7 +12,7 @@ section() {
   printf '\n== %s\n' "$1"
 }
 
-section "$(hostname) up $(uptime -p | sed 's/^up //')"
+section "$(uname -n) up $(uptime -p | sed 's/^up //')"
 
 section "failed units"
 failed=$(systemctl list-units --state=failed --no-legend --plain | awk '{print $1}')

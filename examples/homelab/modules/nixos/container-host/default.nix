@@ -14,6 +14,12 @@ let
   );
   managedDirs = lib.filter (lib.hasPrefix "/var/lib/") volumeSources;
 
+  # Unused tagged images too, not only dangling ones.
+  pruneFlags = [
+    "--all"
+    "--filter=until=${cfg.pruneKeep}"
+  ];
+
   container = lib.types.submodule {
     options = {
       image = lib.mkOption {
@@ -73,7 +79,18 @@ in
     autoPrune = lib.mkOption {
       type = lib.types.bool;
       default = true;
-      description = "Remove unused images and stopped containers regularly.";
+      description = ''
+        Remove stopped containers and every image no container uses
+        regularly (`prune --all`): after a tag changes, the superseded
+        image is no longer dangling but tagged, and a plain prune would
+        keep it forever.
+      '';
+    };
+
+    pruneKeep = lib.mkOption {
+      type = lib.types.str;
+      default = "168h";
+      description = "Images younger than this survive a prune (`--filter until=`), so a rollback finds the previous image still there.";
     };
 
     pruneSchedule = lib.mkOption {
@@ -115,6 +132,7 @@ in
       autoPrune = {
         enable = cfg.autoPrune;
         dates = cfg.pruneSchedule;
+        flags = pruneFlags;
       };
     };
 
@@ -123,6 +141,7 @@ in
       autoPrune = {
         enable = cfg.autoPrune;
         dates = cfg.pruneSchedule;
+        flags = pruneFlags;
       };
     };
 

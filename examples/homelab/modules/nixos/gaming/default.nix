@@ -1,5 +1,6 @@
-# Steam with Proton, GameMode and gamescope. Pair with the graphics module
-# (the gaming role enables both) for the GPU's 32-bit drivers.
+# Steam with Proton, GameMode and gamescope (without CAP_SYS_NICE: see
+# below). Pair with the graphics module (the gaming role enables both) for
+# the GPU's 32-bit drivers.
 { config, lib, pkgs, ... }:
 let
   cfg = config.fleet.gaming;
@@ -54,9 +55,19 @@ in
       settings.general.renice = cfg.renice;
     };
 
+    # No CAP_SYS_NICE on gamescope. With capSysNice NixOS runs gamescope
+    # through a capability wrapper that puts CAP_SYS_NICE in the ambient
+    # set; every child inherits it, and Steam's bubblewrap (the FHS
+    # environment) refuses to start with capabilities it did not expect
+    # ("bwrap: Unexpected capabilities but not setuid"), while gamescope as
+    # a Steam launch option, started inside that sandbox, fails with "failed
+    # to inherit capabilities" (nixpkgs #208936, #292620, #351516). Without
+    # it the gamescope session and `gamescope -- %command%` both work; the
+    # game's priority comes from GameMode, whose daemon renices through
+    # polkit instead of a capability on a binary.
     programs.gamescope = {
       enable = true;
-      capSysNice = true;
+      capSysNice = false;
     };
 
     users.users.${config.fleet.site.primaryUser}.extraGroups = [ "gamemode" ];

@@ -2,7 +2,7 @@
 # swap in RAM, no documentation or default extras in the closure, a capped
 # journal. Aggressive garbage collection is set by the low-resource role
 # through the nix-settings module.
-{ config, lib, ... }:
+{ config, lib, options, ... }:
 let
   cfg = config.fleet.low-resource;
 in
@@ -35,28 +35,43 @@ in
     };
   };
 
-  config = lib.mkIf cfg.enable {
-    zramSwap = {
-      enable = true;
-      memoryPercent = cfg.zramPercent;
-      algorithm = cfg.zramAlgorithm;
-    };
-    # Swapping to zram is cheap: use it before dropping the page cache.
-    boot.kernel.sysctl."vm.swappiness" = 180;
+  config = lib.mkIf cfg.enable (
+    lib.mkMerge [
+      {
+        zramSwap = {
+          enable = true;
+          memoryPercent = cfg.zramPercent;
+          algorithm = cfg.zramAlgorithm;
+        };
+        # Swapping to zram is cheap: use it before dropping the page cache.
+        boot.kernel.sysctl."vm.swappiness" = 180;
 
-    documentation = {
-      enable = cfg.documentation;
-      man.enable = cfg.documentation;
-      doc.enable = false;
-      info.enable = false;
-      nixos.enable = false;
-    };
-    environment.defaultPackages = [ ];
-    programs.command-not-found.enable = false;
+        documentation = {
+          enable = cfg.documentation;
+          man.enable = cfg.documentation;
+          doc.enable = false;
+          info.enable = false;
+          nixos.enable = false;
+        };
+        environment.defaultPackages = [ ];
+        programs.command-not-found.enable = false;
 
-    services.journald.extraConfig = ''
-      SystemMaxUse=${cfg.journalMaxUse}
-    '';
-    boot.tmp.cleanOnBoot = true;
-  };
+        boot.tmp.cleanOnBoot = true;
+      }
+      # NixOS 26.11 replaces services.journald.extraConfig (removed: defining
+      # it fails evaluation) with the structured settings.Journal; 26.05,
+      # which this fleet pins, has only extraConfig. Use whichever the pinned
+      # nixpkgs declares, so a nixpkgs update needs no change here.
+      (
+        if options ? services.journald.settings then
+          { services.journald.settings.Journal.SystemMaxUse = cfg.journalMaxUse; }
+        else
+          {
+            services.journald.extraConfig = ''
+              SystemMaxUse=${cfg.journalMaxUse}
+            '';
+          }
+      )
+    ]
+  );
 }

@@ -32,9 +32,11 @@ in
   darwinConfigurations = { };
   homeConfigurations = { };
   overlays.default = overlay;
-  packages = forAllSystems (pkgs: {
-    mytool = pkgs.mytool;
-  });
+  packages =
+    forAllSystems (pkgs:
+    lib.filterAttrs (_: lib.meta.availableOn pkgs.stdenv.hostPlatform) {
+      mytool = pkgs.mytool;
+    });
   templates = {
     go = {
       path = ../templates/go;
