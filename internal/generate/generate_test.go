@@ -23,6 +23,67 @@ state_version = "24.05"
 // cases are small fleets, one per construct; their generated files are
 // golden files under testdata/<case>/. FLEET_UPDATE=1 rewrites them.
 var cases = map[string]map[string]string{
+	"containers": {
+		"containers/app.toml": `description = "A web app with a database"
+image = "ghcr.io/example/app:2.1.0@sha256:0a4eaa0eecf5f8c050e5bba433f58c052be7587ee8af3e8b3910ef9ab5fbe9f5"
+cmd = ["serve", "--port=8080"]
+entrypoint = "/bin/app"
+user = "1000:1000"
+workdir = "/srv"
+hostname = "app"
+ports = ["8080:8080", "127.0.0.1:9090:9090", "60000-60010:60000-60010/udp"]
+volumes = ["/var/lib/app:/data", "/srv/media:/media:ro", "app-cache:/cache"]
+environment = { TZ = "Europe/Berlin", DB_PASSWORD = { secret = "app/db", key = "password" }, API_TOKEN = { secret = "app/token" } }
+networks = ["backend"]
+depends_on = ["db"]
+labels = { "traefik.enable" = "true" }
+devices = ["/dev/dri:/dev/dri"]
+pull = "always"
+open_firewall = true
+extra_options = ["--cap-drop=ALL"]
+
+[health_check]
+command = "curl -fsS http://localhost:8080/health || exit 1"
+interval = "30s"
+timeout = "5s"
+start_period = "1m"
+retries = 3
+
+[resources]
+memory = "512m"
+cpus = 1.5
+pids = 200
+`,
+		"containers/db.toml": `image = "docker.io/library/postgres:16.4@sha256:5b8b6d8ad8b2c8b7e4f6a0c5b2f0d5c1c7b4a2e8e1f2a3b4c5d6e7f8091a2b3c"
+volumes = ["/var/lib/postgres:/var/lib/postgresql/data"]
+environment = { POSTGRES_PASSWORD = { secret = "app/db", key = "password" } }
+networks = ["backend"]
+`,
+		"containers/watchtower.toml": `image = "docker.io/containrrr/watchtower:1.7.1"
+auto_update = "registry"
+auto_start = false
+`,
+		"hosts/box/host.toml": `platform = "nixos"
+system = "x86_64-linux"
+state_version = "24.05"
+age_key = "age1lh4gvvtwqz5xr8kkhhjg7fws99q4pvh7qryg8r265f2d78ug8ehq8dhpvm"
+containers = ["app", "db", "watchtower"]
+`,
+		"hosts/lab/host.toml": `platform = "nixos"
+system = "aarch64-linux"
+state_version = "24.05"
+age_key = "age1lh4gvvtwqz5xr8kkhhjg7fws99q4pvh7qryg8r265f2d78ug8ehq8dhpvm"
+container_backend = "docker"
+
+[containers.db]
+[containers.db-test]
+from = "db"
+volumes = ["/var/lib/postgres-test:/var/lib/postgresql/data"]
+networks = ["test"]
+`,
+		"secrets/app/db.yaml":    "password: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\nuser: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\nsops:\n    version: 3.13.3\n",
+		"secrets/app/token.yaml": "token: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\nsops:\n    version: 3.13.3\n",
+	},
 	"minimal": {
 		"hosts/box/host.toml": nixosHost,
 	},

@@ -1,7 +1,9 @@
 package inventory
 
 import (
+	"path"
 	"slices"
+	"strings"
 
 	"github.com/fleetdev/fleet/internal/diag"
 )
@@ -57,9 +59,10 @@ func (l *loader) loadContainers(inv *Inventory) {
 // container decodes one definition file.
 func (l *loader) container(t *Value, name, rel string) *Container {
 	d := decoder{diags: l.diags}
+	hadImage := t.Get("image") != nil
 	d.containerBody(t, "a container definition", false)
-	c := &Container{Name: name, File: rel, Body: t, Description: d.str(t, "description"), Image: d.str(t, "image")}
-	if !c.Image.IsSet() && t.Get("image") == nil {
+	c := &Container{Name: name, File: rel, Body: t, Description: strOf(t.Get("description")), Image: strOf(t.Get("image"))}
+	if !hadImage {
 		d.diags.Errorf(diag.Pos{File: rel, Line: 1, Col: 1}, "missing-key", "container %s has no image", name).
 			Hint(`add image = "registry/name:tag@sha256:<digest>"`)
 	}
@@ -77,7 +80,7 @@ func ParseContainer(rel string, src []byte) (*Container, []diag.Diagnostic) {
 	for _, d := range ds {
 		l.diags.Add(d)
 	}
-	c := l.container(t, "test", rel)
+	c := l.container(t, strings.TrimSuffix(path.Base(rel), ".toml"), rel)
 	return c, l.diags.Items()
 }
 
@@ -233,4 +236,12 @@ func (d *decoder) containersOf(ly *Layer, t *Value) {
 func (v *Value) drop(key string) {
 	delete(v.Fields, key)
 	v.Keys = slices.DeleteFunc(v.Keys, func(k string) bool { return k == key })
+}
+
+// strOf is a checked string value, or unset.
+func strOf(v *Value) Str {
+	if v == nil || v.Kind != String {
+		return Str{}
+	}
+	return Str{V: v.Str, Pos: v.Pos}
 }
