@@ -61,7 +61,13 @@ let
     let
       file = builtins.elemAt cfg.modules (builtins.length cfg.modules - 1);
       mod = import file { inherit config lib pkgs inputs; };
-      config = { sops.secrets = builtins.mapAttrs (n: v: v // { path = "/run/secrets/" + n; }) ((mod.sops or { }).secrets or { }); };
+      config = {
+        sops.secrets = builtins.mapAttrs (n: v: v // { path = "/run/secrets/" + n; }) ((mod.sops or { }).secrets or { });
+        sops.placeholder = builtins.mapAttrs (n: v: "<placeholder " + n + ">") ((mod.sops or { }).secrets or { });
+        sops.templates = builtins.mapAttrs (n: v: v // { path = "/run/secrets/rendered/" + n; }) ((mod.sops or { }).templates or { });
+        virtualisation.podman.package = pkgs.podman or "podman";
+        virtualisation.docker.package = pkgs.docker or "docker";
+      };
       homes = builtins.attrValues ((mod.home-manager or { }).users or { });
       listed = builtins.concatMap (p: if builtins.isPath p && builtins.pathExists p then (import p).imports or [ ] else [ ]) mod.imports;
     in {
