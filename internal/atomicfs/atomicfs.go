@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // WriteFile replaces path with data atomically. Parent directories are
@@ -20,7 +21,7 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+tempPattern)
 	if err != nil {
 		return err
 	}
@@ -111,4 +112,175 @@ func CreateTree(dir string, files map[string]File) error {
 		}
 	}
 	return nil
+}
+
+// tempPattern is the name pattern of the temporary files WriteFile and
+// WriteAll create beside their targets.
+const tempPattern = ".tmp*"
+
+// IsTemp reports whether name (a base name) is one of the temporary files
+// this package creates: ".<target>.tmp<digits>". A process killed between
+// creating and renaming one leaves it behind; RemoveTemps cleans up.
+func IsTemp(name string) bool {
+	if len(name) < 2 || name[0] != '.' {
+		return false
+	}
+	i := strings.LastIndex(name, ".tmp")
+	if i <= 1 {
+		return false
+	}
+	for _, c := range name[i+4:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(name) > i+4
+}
+
+// RemoveTemps removes the temporary files left in dir (not recursing)
+// and returns the paths it removed.
+func RemoveTemps(dir string) ([]string, error) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, nil // nothing there, or not a folder: nothing to clean
+	}
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range es {
+		if e.Type().IsRegular() && IsTemp(e.Name()) {
+			p := filepath.Join(dir, e.Name())
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return out, err
+			}
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// Write is one change of WriteAll: Data replaces Path, or Path is removed
+// when Remove is set.
+type Write struct {
+	Path   string
+	Data   []byte
+	Perm   fs.FileMode
+	Remove bool
+}
+
+// PathError is a path WriteAll could not write, with the reason. Nothing
+// was changed when it is returned from the preparation phase.
+type PathError struct {
+	Path string
+	Err  error
+	// Partial is set when some targets had already been replaced (a
+	// rename or removal failed after every file was staged).
+	Partial bool
+}
+
+func (e *PathError) Error() string { return fmt.Sprintf("cannot write %s: %v", e.Path, e.Err) }
+func (e *PathError) Unwrap() error { return e.Err }
+
+// WriteAll applies a set of changes as nearly all-or-nothing as a file
+// system allows: every new content is first written and synced to a
+// temporary file beside its target; only when all of them are ready are
+// they renamed into place and removals done. A path that cannot be written
+// is reported (as a *PathError) before any target is touched.
+func WriteAll(ws []Write) error {
+	type staged struct {
+		tmp, path string
+	}
+	var ready []staged
+	var created []string // folders made for staging, removed again on failure
+	cleanup := func() {
+		for _, s := range ready {
+			os.Remove(s.tmp)
+		}
+		for i := len(created) - 1; i >= 0; i-- {
+			os.Remove(created[i])
+		}
+	}
+	for _, w := range ws {
+		if w.Remove {
+			continue
+		}
+		for d := filepath.Dir(w.Path); ; d = filepath.Dir(d) {
+			if _, err := os.Lstat(d); err == nil || filepath.Dir(d) == d {
+				break
+			}
+			created = append(created, d)
+		}
+		slices.Sort(created) // parents before children
+		created = slices.Compact(created)
+		tmp, err := stage(w)
+		if err != nil {
+			cleanup()
+			return &PathError{Path: w.Path, Err: unwrapPath(err)}
+		}
+		ready = append(ready, staged{tmp, w.Path})
+	}
+	dirs := map[string]bool{}
+	for i, s := range ready {
+		if err := os.Rename(s.tmp, s.path); err != nil {
+			for _, r := range ready[i:] {
+				os.Remove(r.tmp)
+			}
+			return &PathError{Path: s.path, Err: unwrapPath(err), Partial: i > 0}
+		}
+		dirs[filepath.Dir(s.path)] = true
+	}
+	for _, w := range ws {
+		if w.Remove {
+			if err := os.Remove(w.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return &PathError{Path: w.Path, Err: unwrapPath(err), Partial: true}
+			}
+			dirs[filepath.Dir(w.Path)] = true
+		}
+	}
+	for d := range dirs {
+		_ = syncDir(d)
+	}
+	return nil
+}
+
+// stage writes w's data to a synced temporary file beside w.Path.
+func stage(w Write) (string, error) {
+	dir := filepath.Dir(w.Path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(w.Path)+tempPattern)
+	if err != nil {
+		return "", err
+	}
+	perm := w.Perm
+	if perm == 0 {
+		perm = 0o644
+	}
+	_, err = tmp.Write(w.Data)
+	if err == nil {
+		err = tmp.Chmod(perm)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return tmp.Name(), nil
+}
+
+// unwrapPath drops the *fs.PathError around err, whose path (a temporary
+// file's) would only confuse.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -51,3 +51,74 @@ func TestCreateTreeAllOrNothing(t *testing.T) {
 		t.Errorf("c/d: %v %v", info, err)
 	}
 }
+
+func TestIsTemp(t *testing.T) {
+	for name, want := range map[string]bool{
+		".web.nix.tmp123": true, ".sops.yaml.tmp9": true, ".x.tmp": false, "web.nix.tmp1": false,
+		".web.nix": false, ".web.nix.tmp12a": false, ".tmp1": false,
+	} {
+		if got := IsTemp(name); got != want {
+			t.Errorf("IsTemp(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestWriteAllStagesFirst(t *testing.T) {
+	dir := t.TempDir()
+	keep := filepath.Join(dir, "a", "keep.txt")
+	if err := WriteFile(keep, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// b is a file, so b/x.txt cannot be written: nothing may change.
+	if err := os.WriteFile(filepath.Join(dir, "b"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteAll([]Write{
+		{Path: keep, Data: []byte("new")},
+		{Path: filepath.Join(dir, "c", "d", "new.txt"), Data: []byte("x")},
+		{Path: filepath.Join(dir, "b", "x.txt"), Data: []byte("x")},
+	})
+	var pe *PathError
+	if !errors.As(err, &pe) || pe.Partial || pe.Path != filepath.Join(dir, "b", "x.txt") {
+		t.Fatalf("WriteAll = %v, want a PathError for b/x.txt before any change", err)
+	}
+	if data, _ := os.ReadFile(keep); string(data) != "old" {
+		t.Errorf("keep.txt = %q, want it untouched", data)
+	}
+	for _, p := range []string{filepath.Join(dir, "c")} {
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("%s was created", p)
+		}
+	}
+	es, _ := os.ReadDir(filepath.Join(dir, "a"))
+	if len(es) != 1 {
+		t.Errorf("a holds %d entries, want only keep.txt (no temporary files)", len(es))
+	}
+	// Without the blocker everything is written and the removal done.
+	if err := WriteAll([]Write{{Path: keep, Data: []byte("new")}, {Path: filepath.Join(dir, "b"), Remove: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(keep); string(data) != "new" {
+		t.Errorf("keep.txt = %q, want new", data)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "b")); err == nil {
+		t.Error("b was not removed")
+	}
+}
+
+func TestRemoveTemps(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{".x.nix.tmp42", "x.nix", ".hidden"} {
+		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := RemoveTemps(dir)
+	if err != nil || len(got) != 1 || filepath.Base(got[0]) != ".x.nix.tmp42" {
+		t.Fatalf("RemoveTemps = %v, %v", got, err)
+	}
+	es, _ := os.ReadDir(dir)
+	if len(es) != 2 {
+		t.Errorf("%d entries left, want 2", len(es))
+	}
+}

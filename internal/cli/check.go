@@ -115,7 +115,7 @@ func (a *App) runCheck(l *loaded) error {
 func (a *App) checkGenerated(l *loaded) error {
 	changes, gdiags, err := a.generatedFiles(l, nil)
 	if err != nil {
-		return err
+		return applyError(err)
 	}
 	l.Diags.Append(gdiags)
 	for _, d := range generate.CheckFlake(l.Dir, l.Eval) {
@@ -123,6 +123,22 @@ func (a *App) checkGenerated(l *loaded) error {
 	}
 	if _, err := os.Stat(filepath.Join(l.Dir, generate.Dir)); errors.Is(err, fs.ErrNotExist) {
 		l.Diags.Errorf(diag.Pos{File: generate.Dir}, "stale", "the generated Nix wiring is missing").Hint("run 'fleet generate'")
+		return nil
+	}
+	if len(changes) > 1 {
+		// One error for many files: an interrupted run can leave
+		// thousands.
+		const shown = 5
+		var names []string
+		for _, c := range changes[:min(len(changes), shown)] {
+			names = append(names, c.Path)
+		}
+		list := strings.Join(names, ", ")
+		if len(changes) > shown {
+			list += fmt.Sprintf(" and %d more", len(changes)-shown)
+		}
+		l.Diags.Errorf(diag.Pos{File: generate.Dir}, "stale", "%s stale or missing: %s", staleCount(len(changes)), list).
+			Hint("run 'fleet generate' (see the changes with 'fleet generate --check')")
 		return nil
 	}
 	for _, c := range changes {

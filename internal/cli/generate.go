@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/fleetdev/fleet/internal/atomicfs"
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/generate"
 	"github.com/fleetdev/fleet/internal/nix/syntax"
@@ -20,7 +22,14 @@ func (a *App) generateCommand() *cobra.Command {
 module per host, the flake's outputs, the overlay of the fleet's packages and
 the fleet's facts as a module. Files are rendered in memory, checked by the Nix
 parser, and written atomically; files fleet does not own are never touched. On
-errors in the fleet nothing is written.
+errors in the fleet (everything fleet check reports as an error, other than
+stale generated files and flake.nix's inputs) nothing is written.
+
+One generate runs at a time in a fleet (a second one stops with an error).
+Every new file is written to a temporary file first and all are renamed into
+place only when all are ready, so a path that cannot be written is reported
+before anything changes; temporary files an interrupted run left behind are
+removed. A generated/ folder that is a symbolic link is refused.
 
 When the fleet has admins or secrets it also writes .sops.yaml, the creation
 rules that make the sops CLI encrypt each secret for the same admins, hosts
@@ -30,10 +39,28 @@ With --check nothing is written: the command shows the diff and exits 1 when
 the generated files are stale. With --diff it shows the diff and writes.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !check {
+				// One generate at a time per fleet, from reading to writing.
+				dir, err := a.fleetDir()
+				if err != nil {
+					return err
+				}
+				unlock, err := generate.Lock(dir)
+				if errors.Is(err, generate.ErrLocked) {
+					return withHint(err, "wait for the other run to finish, then run 'fleet generate' again")
+				}
+				if err != nil {
+					return err
+				}
+				defer unlock()
+			}
 			l, err := a.load(cmd.Context(), nil)
 			if err != nil {
 				return err
 			}
+			// What check calls an error, generate refuses: secret access
+			// is checked by both.
+			a.checkSecretAccess(l)
 			if l.Diags.HasErrors() {
 				a.renderDiags(l.Diags.Items())
 				fmt.Fprintln(a.Err, "fleet: not generating: fix the errors above first")
@@ -41,7 +68,7 @@ the generated files are stale. With --diff it shows the diff and writes.`,
 			}
 			changes, gdiags, err := a.generated(l)
 			if err != nil {
-				return err
+				return applyError(err)
 			}
 			l.Diags.Append(gdiags)
 			a.renderDiags(l.Diags.Items())
@@ -61,7 +88,7 @@ the generated files are stale. With --diff it shows the diff and writes.`,
 				return nil
 			}
 			if err := generate.Apply(l.Dir, changes); err != nil {
-				return err
+				return applyError(err)
 			}
 			if len(changes) == 0 {
 				fmt.Fprintln(a.Err, "generated files are up to date")
@@ -100,4 +127,19 @@ func staleCount(n int) string {
 		return "1 generated file is"
 	}
 	return fmt.Sprintf("%d generated files are", n)
+}
+
+// applyError adds what to do to the errors of writing generated files.
+func applyError(err error) error {
+	var le *generate.LinkError
+	var pe *atomicfs.PathError
+	switch {
+	case errors.As(err, &le):
+		return withHint(err, "replace the link with a real folder: generated files belong in the fleet")
+	case errors.As(err, &pe) && !pe.Partial:
+		return withHint(err, "nothing was written: make it writable, then run 'fleet generate' again")
+	case errors.As(err, &pe):
+		return withHint(err, "some files were written: make it writable, then run 'fleet generate' again to finish")
+	}
+	return err
 }

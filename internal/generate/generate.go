@@ -12,6 +12,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -144,14 +145,18 @@ type Change struct {
 // Changes compares files with the fleet on disk: files that differ, are
 // missing, or are left over in generated/ from hosts that are gone.
 func Changes(root string, files map[string][]byte) ([]Change, error) {
+	if _, err := folders(root, sortedKeys(files)); err != nil {
+		return nil, err
+	}
 	var out []Change
 	for _, p := range sortedKeys(files) {
-		old, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
+		full := filepath.Join(root, filepath.FromSlash(p))
+		old, err := os.ReadFile(full)
 		if err != nil {
-			old = nil
+			if _, serr := os.Lstat(full); serr == nil {
+				return nil, err // there, but unreadable
+			}
+			old = nil // missing, or a folder on its way is not one
 		}
 		if !bytes.Equal(old, files[p]) {
 			out = append(out, Change{Path: p, Old: old, New: files[p]})
@@ -202,20 +207,68 @@ func ownedFiles(root string) ([]string, error) {
 	return out, err
 }
 
-// Apply writes the changes: each file atomically; stale generated files
-// are removed.
-func Apply(root string, changes []Change) error {
-	for _, c := range changes {
-		p := filepath.Join(root, filepath.FromSlash(c.Path))
-		if c.New == nil {
-			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
-			continue
+// folders returns the folders the paths are in (with generated/), and a
+// *LinkError when one of them is a symbolic link.
+func folders(root string, paths []string) ([]string, error) {
+	dirs := map[string]bool{Dir: true}
+	for _, p := range paths {
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			dirs[d] = true
 		}
-		if err := atomicfs.WriteFile(p, c.New, 0o644); err != nil {
+	}
+	out := append([]string{"."}, sortedKeys(dirs)...)
+	for _, d := range out[1:] {
+		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(d)))
+		if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return nil, &LinkError{Path: d}
+		}
+	}
+	return out, nil
+}
+
+// ErrLocked is returned by Lock while another generate holds the lock.
+var ErrLocked = errors.New("another fleet generate is writing this fleet")
+
+// LinkError is a folder fleet would write into that is a symbolic link:
+// writing through it would write outside the fleet.
+type LinkError struct {
+	Path string // relative to the fleet root
+}
+
+func (e *LinkError) Error() string {
+	return e.Path + " is a symbolic link: fleet writes generated files only inside the fleet"
+}
+
+// Apply writes the changes. It refuses when a folder on the way is a
+// symbolic link; removes temporary files an interrupted run left in the
+// folders it writes; then writes every new file to a temporary file first
+// and renames them all into place only when all are ready, so that a path
+// it cannot write is reported before anything changes. Stale generated
+// files are removed last. Callers hold Lock.
+func Apply(root string, changes []Change) error {
+	paths := make([]string, len(changes))
+	for i, c := range changes {
+		paths[i] = c.Path
+	}
+	dirs, err := folders(root, paths)
+	if err != nil {
+		return err
+	}
+	for _, d := range dirs {
+		if _, err := atomicfs.RemoveTemps(filepath.Join(root, filepath.FromSlash(d))); err != nil {
 			return err
 		}
 	}
-	return nil
+	ws := make([]atomicfs.Write, 0, len(changes))
+	for _, c := range changes {
+		ws = append(ws, atomicfs.Write{Path: filepath.Join(root, filepath.FromSlash(c.Path)), Data: c.New, Perm: 0o644, Remove: c.New == nil})
+	}
+	err = atomicfs.WriteAll(ws)
+	var pe *atomicfs.PathError
+	if errors.As(err, &pe) {
+		if r, rerr := filepath.Rel(root, pe.Path); rerr == nil {
+			pe.Path = filepath.ToSlash(r)
+		}
+	}
+	return err
 }
