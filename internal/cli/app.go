@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/runner"
 )
 
 // Exit codes.
@@ -75,6 +76,8 @@ type App struct {
 	WorkDir string
 	// Now is the clock.
 	Now func() time.Time
+	// Runner runs external programs (nix, ssh); nil means the real ones.
+	Runner runner.Runner
 
 	// Global flags.
 	dirFlag string

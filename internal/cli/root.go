@@ -72,6 +72,8 @@ func needSubcommand(c *cobra.Command) {
 func (a *App) commands() []*cobra.Command {
 	return []*cobra.Command{
 		a.initCommand(),
+		a.deployCommand(),
+		a.statusCommand(),
 		a.checkCommand(),
 		a.evalCommand(),
 		a.explainCommand(),

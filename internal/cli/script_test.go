@@ -7,19 +7,27 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/fleetdev/fleet/internal/deploy/fakehost"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"fleet": func() {
-			os.Exit(Main(context.Background(), os.Args[1:], OSStdio(), os.Environ()))
+			// As cmd/fleet does: an interrupt cancels the run.
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			code := Main(ctx, os.Args[1:], OSStdio(), os.Environ())
+			stop()
+			os.Exit(code)
 		},
 		"fake-editor": func() { os.Exit(fakeEditor(os.Args[1:])) },
 	})
@@ -124,11 +132,19 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 				return err
 			}
 			env.Setenv("FLEETBIN", filepath.Dir(bin))
+			env.Values[fakeLabKey{}] = &fakeLab{}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits": cmdExits,
-			"jsonq": cmdJSONQ,
+			"exits":    cmdExits,
+			"jsonq":    cmdJSONQ,
+			"fakehost": cmdFakeHost,
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "fakehosts" {
+				return fakehost.Available() == "", nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	}
 }

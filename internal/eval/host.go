@@ -388,6 +388,7 @@ func (e *evaluator) facts(root *Node, src *inventory.Host) {
 	set(dp, "target", str(src.Deploy.Target))
 	set(dp, "build_on", str(src.Deploy.BuildOn))
 	set(dp, "ssh_port", integer(src.Deploy.SSHPort))
+	set(dp, "order", integer(src.Deploy.Order))
 	root.Fields["deploy"] = dp
 }
 

@@ -152,6 +152,8 @@ type Deploy struct {
 	Target  Str
 	BuildOn Str
 	SSHPort IntVal
+	// Order is the host's deploy wave: lower waves deploy first.
+	Order IntVal
 }
 
 // User is users/<name>/user.toml.

@@ -30,7 +30,7 @@ var (
 	userForce      = []string{"home_settings", "home"}
 	fleetKeys      = []string{"name", "description", "inputs", "admins"}
 	hardwareKeys   = []string{"firmware", "boot_disk", "partition_table", "bios_boot_partition", "gpu", "memory_gb", "cpu"}
-	deployKeys     = []string{"target", "build_on", "ssh_port"}
+	deployKeys     = []string{"target", "build_on", "ssh_port", "order"}
 	requiresKeys   = []string{"platform", "firmware", "gpu", "min_memory_gb"}
 )
 
@@ -518,6 +518,7 @@ func (l *loader) host(name string) *Host {
 			Target:  d.str(dp, "target"),
 			BuildOn: d.oneOf(dp, "build_on", "local", "target"),
 			SSHPort: d.integer(dp, "ssh_port"),
+			Order:   d.integer(dp, "order"),
 		}
 		if p := h.Deploy.SSHPort; p.IsSet() && (p.V < 1 || p.V > 65535) {
 			d.diags.Errorf(p.Pos, "value", "ssh_port must be between 1 and 65535, not %d", p.V)

@@ -1,0 +1,158 @@
+package deploy
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/eval"
+)
+
+// Target is one host to deploy, as planned from its evaluated model.
+type Target struct {
+	Host     string
+	Platform string // nixos | darwin
+	// User and Addr are where ssh connects (User may be empty: ssh's
+	// own default applies); Port 0 leaves the port to ssh.
+	User string
+	Addr string
+	Port int
+	// Local deploys the machine fleet runs on, without ssh; Sudo runs
+	// the activation through sudo.
+	Local bool
+	Sudo  bool
+	// BuildOn is "local" or "target".
+	BuildOn string
+	// Wave orders hosts: lower waves deploy first.
+	Wave int
+	// Attr is the flake attribute of the host's system.
+	Attr string
+	// Checks are the health checks derived from the inventory.
+	Checks []Check
+}
+
+// Address is user@addr, or addr.
+func (t *Target) Address() string {
+	if t.Local {
+		return "localhost"
+	}
+	if t.User == "" {
+		return t.Addr
+	}
+	return t.User + "@" + t.Addr
+}
+
+// CheckKind is what a health check looks at.
+type CheckKind string
+
+// Health check kinds.
+const (
+	CheckUnit CheckKind = "unit" // a systemd unit is active
+	CheckPort CheckKind = "port" // something listens on a TCP port
+)
+
+// Check is one health check and why it is there.
+type Check struct {
+	Kind CheckKind `json:"kind"`
+	Name string    `json:"name"`
+	Why  string    `json:"why"`
+}
+
+// PlanOptions tune Plan.
+type PlanOptions struct {
+	// BuildOn overrides every host's deploy.build_on.
+	BuildOn string
+	// UID is the user id fleet runs as, to decide on sudo for local
+	// deploys.
+	UID int
+}
+
+// Plan turns evaluated hosts into deploy targets ordered by wave, then
+// name. Hosts that cannot be deployed are diagnostics at their [deploy]
+// table (or host.toml) with a hint.
+func Plan(hosts []*eval.Host, opts PlanOptions) ([]*Target, []diag.Diagnostic) {
+	var out []*Target
+	var ds []diag.Diagnostic
+	for _, h := range hosts {
+		src := h.Src
+		t := &Target{Host: h.Name, Platform: string(h.Platform), BuildOn: "local", Checks: Checks(h)}
+		switch h.Platform {
+		case "darwin":
+			t.Attr = "darwinConfigurations." + nixAttr(h.Name) + ".system"
+		default:
+			t.Attr = "nixosConfigurations." + nixAttr(h.Name) + ".config.system.build.toplevel"
+		}
+		if v := src.Deploy.BuildOn.V; v != "" {
+			t.BuildOn = v
+		}
+		if opts.BuildOn != "" {
+			t.BuildOn = opts.BuildOn
+		}
+		t.Wave = int(src.Deploy.Order.V)
+		t.Port = int(src.Deploy.SSHPort.V)
+		target := src.Deploy.Target.V
+		switch {
+		case target == "":
+			pos := src.Deploy.Pos
+			if pos.File == "" {
+				pos = diag.Pos{File: src.File, Line: 1, Col: 1}
+			}
+			ds = append(ds, diag.Diagnostic{Pos: pos, Severity: diag.Error, Code: "deploy", Message: fmt.Sprintf("host %s has no deploy target", h.Name),
+				Hints: []string{`add [deploy] target = "root@` + h.Name + `.lan" to its host.toml (or target = "localhost" for the machine fleet runs on)`}})
+			continue
+		case target == "localhost" || strings.HasSuffix(target, "@localhost"):
+			t.Local = true
+			t.Sudo = opts.UID != 0
+			t.BuildOn = "local"
+		default:
+			if u, a, ok := strings.Cut(target, "@"); ok {
+				t.User, t.Addr = u, a
+			} else {
+				t.Addr = target
+			}
+		}
+		out = append(out, t)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Wave != out[j].Wave {
+			return out[i].Wave < out[j].Wave
+		}
+		return out[i].Host < out[j].Host
+	})
+	return out, ds
+}
+
+// nixAttr quotes a host name for a flake attribute path when it is not a
+// plain identifier.
+func nixAttr(name string) string {
+	for i, r := range name {
+		plain := r == '_' || r == '-' || r == '\'' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9')
+		if !plain || (i == 0 && (r == '-' || r == '\'')) {
+			return `"` + name + `"`
+		}
+	}
+	return name
+}
+
+// Checks derives a host's health checks from what it runs: the units of
+// its containers and the host ports they publish.
+func Checks(h *eval.Host) []Check {
+	var out []Check
+	cs := h.Tree.Get("containers")
+	if cs == nil {
+		return nil
+	}
+	backend := "podman"
+	for _, name := range cs.Keys() {
+		c := cs.Get(name)
+		if c == nil || c.Kind != eval.Table {
+			continue
+		}
+		if b := c.Get("backend"); b != nil && b.Kind == eval.String && b.Str != "" {
+			backend = b.Str
+		}
+		out = append(out, Check{Kind: CheckUnit, Name: backend + "-" + name + ".service", Why: "container " + name})
+	}
+	return out
+}
