@@ -25,9 +25,7 @@ const (
 	ExitOK       = 0
 	ExitFindings = 1 // errors found in the fleet, or a command failed
 	ExitUsage    = 2
-	// ExitPartial means some hosts failed. It is kept for commands that act
-	// on several machines at once (deploy); no command returns it yet, and
-	// the README says so.
+	// ExitPartial means some hosts failed (deploy, status).
 	ExitPartial     = 3
 	ExitInterrupted = 130
 )

@@ -24,7 +24,7 @@ import (
 //	fakehost restart NAME      start its sshd again
 //	fakehost current NAME      print its /run/current-system's name
 //	fakehost log NAME          print what its activations recorded
-//	fakehost wait NAME REGEXP  wait up to 30 s for its log to match REGEXP
+//	fakehost wait NAME REGEXP  wait up to 2 minutes for its log to match REGEXP
 //	fakehost run NAME CMD      run a shell command on it over ssh
 func cmdFakeHost(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 {
@@ -77,10 +77,10 @@ func cmdFakeHost(ts *testscript.TestScript, neg bool, args []string) {
 		h := host(args[1])
 		re, err := regexp.Compile("(?m)" + strings.Join(args[2:], " "))
 		ts.Check(err)
-		deadline := time.Now().Add(30 * time.Second)
+		deadline := time.Now().Add(2 * time.Minute)
 		for !re.MatchString(h.File("standin/log")) {
 			if time.Now().After(deadline) {
-				ts.Fatalf("fakehost %s: no match for %s in its log after 30 s:\n%s", h.Name, re, h.File("standin/log"))
+				ts.Fatalf("fakehost %s: no match for %s in its log after 2 minutes:\n%s", h.Name, re, h.File("standin/log"))
 			}
 			time.Sleep(100 * time.Millisecond)
 		}

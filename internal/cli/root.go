@@ -20,8 +20,8 @@ into a checked, explained, documented and deployable flake.
 
 Data goes to stdout (--json for scripts); messages go to stderr.
 Exit codes: 0 ok, 1 errors in the fleet, 2 bad usage (including no
-fleet.toml where one is needed), 130 interrupted. Code 3 (some hosts failed)
-is kept for commands acting on several machines at once; none returns it yet.`,
+fleet.toml where one is needed), 3 some hosts failed (deploy, status),
+130 interrupted.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		// fleet completion (completion.go) replaces cobra's own command.

@@ -13,6 +13,10 @@ const (
 	stateDir = "/var/lib/fleet"
 )
 
+// maxActivation is how long, in seconds, a watchdog waits for an
+// activation to end before it starts counting the confirmation timeout.
+const maxActivation = 1800
+
 // quote makes s one word for a POSIX shell.
 func quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
@@ -78,16 +82,19 @@ func activateScript(a activation) []byte {
 	s.line(`PREVGEN=$(readlink "$PROFILE" 2>/dev/null || true)`)
 	s.line(`SYSTEMD=0; if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then SYSTEMD=1; fi`)
 	if a.Timeout > 0 {
-		// The watchdog: unless fleet removes the pending file in time,
-		// the previous system comes back by itself.
+		// The watchdog: unless fleet removes the pending file within the
+		// timeout after the activation ends, the previous system comes
+		// back by itself. It runs as a transient systemd service, or a
+		// detached process where systemd does not run, so that neither a
+		// dropped connection nor an sshd restart stops it.
 		s.line(`printf '%s\n%s\n' "$PREV" "$PREVGEN" > "$STATE/pending-$ID"`)
 		s.line(`cat > "$STATE/watchdog-$ID.sh" <<'FLEET_WATCHDOG'`)
 		s.b.WriteString(watchdogBody(a))
 		s.line(`FLEET_WATCHDOG`)
 		s.line(`if [ "$SYSTEMD" = 1 ]; then`)
-		s.line(fmt.Sprintf(`  systemd-run --quiet --collect --unit "fleet-watchdog-$ID" --on-active=%ds --timer-property=AccuracySec=1s /bin/sh "$STATE/watchdog-$ID.sh" "$STATE" "$ID" || exit 97`, a.Timeout))
+		s.line(fmt.Sprintf(`  systemd-run --quiet --collect --unit "fleet-watchdog-$ID" /bin/sh "$STATE/watchdog-$ID.sh" "$STATE" "$ID" %d || exit 97`, a.Timeout))
 		s.line(`else`)
-		s.line(fmt.Sprintf(`  setsid /bin/sh -c 'sleep %d; exec /bin/sh "$0" "$1" "$2"' "$STATE/watchdog-$ID.sh" "$STATE" "$ID" </dev/null >>"$STATE/watchdog.log" 2>&1 &`, a.Timeout))
+		s.line(fmt.Sprintf(`  setsid /bin/sh "$STATE/watchdog-$ID.sh" "$STATE" "$ID" %d </dev/null >>"$STATE/watchdog.log" 2>&1 &`, a.Timeout))
 		s.line(`  echo $! > "$STATE/watchdog-$ID.pid"`)
 		s.line(`fi`)
 		s.line(`echo watchdog=armed`)
@@ -101,21 +108,28 @@ func activateScript(a activation) []byte {
 	s.line(`else`)
 	s.line(`  ` + run)
 	s.line(`fi`)
-	s.line(`echo "fleet-rc=$?"`)
+	s.line(`RC=$?`)
+	s.line(`touch "$STATE/activated-$ID"`)
+	s.line(`echo "fleet-rc=$RC"`)
 	return s.bytes()
 }
 
-// watchdogBody is the script the watchdog runs when its time is up: if
-// the deploy is still pending, it returns the profile to the previous
+// watchdogBody is the watchdog's script. It waits for the activation to
+// end (at most maxActivation seconds), then for the timeout; if the deploy
+// is still pending then, it returns the profile to the previous
 // generation and activates the previous system.
 func watchdogBody(a activation) string {
 	var s script
-	s.line(`STATE=$1; ID=$2`)
+	s.line(`STATE=$1; ID=$2; T=$3`)
 	s.line(`P="$STATE/pending-$ID"`)
+	s.line(`i=0`)
+	s.line(fmt.Sprintf(`while [ ! -e "$STATE/activated-$ID" ] && [ "$i" -lt %d ]; do [ -e "$P" ] || exit 0; sleep 1; i=$((i+1)); done`, maxActivation))
+	s.line(`sleep "$T"`)
 	s.line(`[ -e "$P" ] || exit 0`)
 	s.line(`PREV=$(sed -n 1p "$P"); PREVGEN=$(sed -n 2p "$P")`)
 	s.line(`rm -f "$P"`)
 	s.line(`echo "$(date -u +%FT%TZ) $ID: not confirmed, restoring ${PREV:-nothing}" >> "$STATE/watchdog.log"`)
+	s.line(`rm -f "$STATE/activated-$ID" "$STATE/watchdog-$ID.pid" "$0"`)
 	s.b.WriteString(restoreLines(a.Platform, a.Mode))
 	return s.b.String()
 }
@@ -151,9 +165,7 @@ func confirmScript(id, record string) []byte {
 	s.set("ID", id)
 	s.set("STATE", stateDir)
 	s.line(`rm -f "$STATE/pending-$ID"`)
-	s.line(`systemctl stop "fleet-watchdog-$ID.timer" 2>/dev/null || true`)
-	s.line(`if [ -r "$STATE/watchdog-$ID.pid" ]; then kill "$(cat "$STATE/watchdog-$ID.pid")" 2>/dev/null || true; fi`)
-	s.line(`rm -f "$STATE/watchdog-$ID.pid" "$STATE/watchdog-$ID.sh"`)
+	s.b.WriteString(disarmLines())
 	if record != "" {
 		s.line(`cat > "$STATE/deploy.json.tmp" <<'FLEET_RECORD'`)
 		s.line(record)
@@ -162,6 +174,15 @@ func confirmScript(id, record string) []byte {
 	}
 	s.line(`echo confirmed`)
 	return s.bytes()
+}
+
+// disarmLines stop the watchdog of deploy $ID and remove its files.
+func disarmLines() string {
+	var s script
+	s.line(`systemctl stop "fleet-watchdog-$ID.service" 2>/dev/null || true`)
+	s.line(`if [ -r "$STATE/watchdog-$ID.pid" ]; then kill "$(cat "$STATE/watchdog-$ID.pid")" 2>/dev/null || true; fi`)
+	s.line(`rm -f "$STATE/watchdog-$ID.pid" "$STATE/watchdog-$ID.sh" "$STATE/activated-$ID"`)
+	return s.b.String()
 }
 
 // rollbackScript restores the previous system at once (fleet saw the new
@@ -175,9 +196,7 @@ func rollbackScript(id, platform string, mode Mode) []byte {
 	s.line(`[ -e "$P" ] || { echo "fleet: nothing pending for $ID" >&2; exit 96; }`)
 	s.line(`PREV=$(sed -n 1p "$P"); PREVGEN=$(sed -n 2p "$P")`)
 	s.line(`rm -f "$P"`)
-	s.line(`systemctl stop "fleet-watchdog-$ID.timer" 2>/dev/null || true`)
-	s.line(`if [ -r "$STATE/watchdog-$ID.pid" ]; then kill "$(cat "$STATE/watchdog-$ID.pid")" 2>/dev/null || true; fi`)
-	s.line(`rm -f "$STATE/watchdog-$ID.pid" "$STATE/watchdog-$ID.sh"`)
+	s.b.WriteString(disarmLines())
 	s.b.WriteString(restoreLines(platform, mode))
 	s.line(`echo rolled-back`)
 	return s.bytes()

@@ -115,6 +115,7 @@ func (l *Lab) Start(name string) (*Host, error) {
 		"PasswordAuthentication no",
 		"KbdInteractiveAuthentication no",
 		"UsePAM no",
+		"MaxStartups 100",
 		"StrictModes no",
 		"PidFile /run/sshd.pid",
 		// The host's own PATH: nix and the system tools.
@@ -143,7 +144,7 @@ exec %[2]s -D -e -f %[3]s`, h.Root, sshd, h.cfg)
 		return err
 	}
 	h.cmd = cmd
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(h.Port))
 		if err == nil {
