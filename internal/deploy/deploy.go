@@ -17,6 +17,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -333,6 +334,13 @@ func (d *Deployer) host(ctx context.Context, t *Target, r *Result) {
 	}
 	d.phase(r, PhaseConfirm, "")
 	if err := d.confirm(ctx, t, a.ID, d.record(t, sys)); err != nil {
+		var ee *runner.ExitError
+		if errors.As(err, &ee) && ee.Code == 95 {
+			r.Outcome = RolledBack
+			r.Message = "healthy, but confirmed too late: the watchdog had already restored the previous system"
+			r.Hint = fmt.Sprintf("deploy again with a --confirm-timeout longer than %s", d.opts.ConfirmTimeout)
+			return
+		}
 		r.Outcome = Guarded
 		r.Message = "healthy, but the confirmation failed: " + err.Error()
 		r.Hint = "the watchdog restores the previous system; deploy again"
@@ -354,6 +362,12 @@ func (d *Deployer) afterFailure(ctx context.Context, t *Target, r *Result, a act
 	}
 	d.phase(r, PhaseRollback, "")
 	if _, err := d.ssh(ctx, t, rollbackScript(a.ID, t.Platform, a.Mode)); err != nil {
+		var ee *runner.ExitError
+		if errors.As(err, &ee) && ee.Code == 95 {
+			r.Outcome = RolledBack
+			r.Hint = "the watchdog had already restored the previous system"
+			return
+		}
 		r.Outcome = Guarded
 		r.Hint = fmt.Sprintf("the target did not answer the rollback (%v); its watchdog restores the previous system within %s", err, d.opts.ConfirmTimeout)
 		return

@@ -125,9 +125,11 @@ func watchdogBody(a activation) string {
 	s.line(`i=0`)
 	s.line(fmt.Sprintf(`while [ ! -e "$STATE/activated-$ID" ] && [ "$i" -lt %d ]; do [ -e "$P" ] || exit 0; sleep 1; i=$((i+1)); done`, maxActivation))
 	s.line(`sleep "$T"`)
-	s.line(`[ -e "$P" ] || exit 0`)
-	s.line(`PREV=$(sed -n 1p "$P"); PREVGEN=$(sed -n 2p "$P")`)
-	s.line(`rm -f "$P"`)
+	// Whoever renames the pending file first decides: the watchdog or
+	// fleet's confirmation.
+	s.line(`mv "$P" "$P.restoring" 2>/dev/null || exit 0`)
+	s.line(`PREV=$(sed -n 1p "$P.restoring"); PREVGEN=$(sed -n 2p "$P.restoring")`)
+	s.line(`rm -f "$P.restoring"`)
 	s.line(`echo "$(date -u +%FT%TZ) $ID: not confirmed, restoring ${PREV:-nothing}" >> "$STATE/watchdog.log"`)
 	s.line(`rm -f "$STATE/activated-$ID" "$STATE/watchdog-$ID.pid" "$0"`)
 	s.b.WriteString(restoreLines(a.Platform, a.Mode))
@@ -158,13 +160,18 @@ func restoreLines(platform string, mode Mode) string {
 	return s.b.String()
 }
 
-// confirmScript disarms the watchdog and writes the deploy record.
+// confirmScript disarms the watchdog and writes the deploy record. It
+// exits 95 when the watchdog already took over (the confirmation came
+// too late).
 func confirmScript(id, record string) []byte {
 	var s script
 	s.line("set -u")
 	s.set("ID", id)
 	s.set("STATE", stateDir)
-	s.line(`rm -f "$STATE/pending-$ID"`)
+	s.line(`if [ -n "$ID" ]; then`)
+	s.line(`  mv "$STATE/pending-$ID" "$STATE/confirmed-$ID" 2>/dev/null || { echo "fleet: the watchdog already restored the previous system" >&2; exit 95; }`)
+	s.line(`  rm -f "$STATE/confirmed-$ID"`)
+	s.line(`fi`)
 	s.b.WriteString(disarmLines())
 	if record != "" {
 		s.line(`cat > "$STATE/deploy.json.tmp" <<'FLEET_RECORD'`)
@@ -193,9 +200,9 @@ func rollbackScript(id, platform string, mode Mode) []byte {
 	s.set("ID", id)
 	s.set("STATE", stateDir)
 	s.line(`P="$STATE/pending-$ID"`)
-	s.line(`[ -e "$P" ] || { echo "fleet: nothing pending for $ID" >&2; exit 96; }`)
-	s.line(`PREV=$(sed -n 1p "$P"); PREVGEN=$(sed -n 2p "$P")`)
-	s.line(`rm -f "$P"`)
+	s.line(`mv "$P" "$P.restoring" 2>/dev/null || { echo "fleet: the watchdog already restored the previous system" >&2; exit 95; }`)
+	s.line(`PREV=$(sed -n 1p "$P.restoring"); PREVGEN=$(sed -n 2p "$P.restoring")`)
+	s.line(`rm -f "$P.restoring"`)
 	s.b.WriteString(disarmLines())
 	s.b.WriteString(restoreLines(platform, mode))
 	s.line(`echo rolled-back`)

@@ -3,6 +3,7 @@ package eval
 import (
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/fleetdev/fleet/internal/diag"
@@ -21,7 +22,7 @@ var reservedModules = []string{"host", "hosts"}
 // the shared files with the disk.
 func (e *evaluator) checkFleetWide() {
 	e.checkReservedModules()
-	e.checkSameAcrossHosts("host_key", func(h *inventory.Host) inventory.Str { return h.HostKey }, hostKeyID,
+	e.checkSameAcrossHosts("host_key", func(h *inventory.Host) inventory.Str { return h.HostKey }, func(h *inventory.Host) string { return hostKeyID(h.HostKey.V) },
 		"two hosts with one host key would read each other's secrets", "give each host the key of its own machine: ssh-keyscan -t ed25519 HOST")
 	e.checkSameAcrossHosts("deploy target", func(h *inventory.Host) inventory.Str { return h.Deploy.Target }, targetAddress,
 		"deploying one host would overwrite the other", "point each host's [deploy] target at its own machine")
@@ -44,14 +45,14 @@ func (e *evaluator) checkReservedModules() {
 
 // checkSameAcrossHosts reports two hosts whose field (compared by key)
 // is the same.
-func (e *evaluator) checkSameAcrossHosts(what string, field func(*inventory.Host) inventory.Str, key func(string) string, why, hint string) {
+func (e *evaluator) checkSameAcrossHosts(what string, field func(*inventory.Host) inventory.Str, key func(*inventory.Host) string, why, hint string) {
 	first := map[string]*inventory.Host{}
 	for _, h := range e.inv.Hosts {
 		v := field(h)
 		if !v.IsSet() || strings.TrimSpace(v.V) == "" {
 			continue
 		}
-		k := key(v.V)
+		k := key(h)
 		if prev := first[k]; prev != nil {
 			e.diags.Errorf(v.Pos, "duplicate", "hosts %s and %s have the same %s: %s", prev.Name, h.Name, what, why).
 				Also(field(prev).Pos, "host %s has it here", prev.Name).
@@ -72,13 +73,15 @@ func hostKeyID(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// targetAddress is the machine a deploy target reaches: without the user,
-// lower case.
-func targetAddress(s string) string {
+// targetAddress is the machine a host's deploy target reaches: the
+// address without the user, lower case, and the ssh port (one address
+// may forward several ports to several machines).
+func targetAddress(h *inventory.Host) string {
+	s := h.Deploy.Target.V
 	if _, host, ok := strings.Cut(s, "@"); ok {
 		s = host
 	}
-	return strings.ToLower(strings.TrimSpace(s))
+	return strings.ToLower(strings.TrimSpace(s)) + ":" + strconv.FormatInt(int64(h.Deploy.SSHPort.V), 10)
 }
 
 // checkRoleSecretFiles warns about roles that grant a secret (not a
