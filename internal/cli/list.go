@@ -12,10 +12,10 @@ import (
 )
 
 func (a *App) listCommand() *cobra.Command {
-	kinds := []string{"hosts", "profiles", "roles", "modules", "users"}
+	kinds := []string{"hosts", "profiles", "roles", "modules", "users", "toolsets", "templates"}
 	return &cobra.Command{
-		Use:       "list hosts|profiles|roles|modules|users",
-		Short:     "List the fleet's hosts, profiles, roles, modules or users",
+		Use:       "list hosts|profiles|roles|modules|users|toolsets|templates",
+		Short:     "List the fleet's hosts, profiles, roles, modules, users, toolsets or project templates",
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: kinds,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -105,6 +105,22 @@ func listRows(inv *inventory.Inventory, kind string) ([][]any, []string) {
 			rows = append(rows, []any{n, u.UID.V, u.Shell.V, u.Admin.V, u.Description.V})
 		}
 		return rows, []string{"NAME", "UID", "SHELL", "ADMIN", "DESCRIPTION"}
+	case "toolsets":
+		for _, n := range sortedNames(inv.Toolsets) {
+			ts := inv.Toolsets[n]
+			var plats []string
+			for _, p := range ts.Platforms {
+				plats = append(plats, p.Key.V)
+			}
+			rows = append(rows, []any{n, len(ts.Packages), nonNil(plats), ts.Description.V})
+		}
+		return rows, []string{"NAME", "PACKAGES", "PLATFORMS", "DESCRIPTION"}
+	case "templates":
+		for _, n := range inv.Templates {
+			tpl := inv.TemplateDefs[n]
+			rows = append(rows, []any{n, nonNil(inventory.Names(tpl.Toolsets)), tpl.Description.V})
+		}
+		return rows, []string{"NAME", "TOOLSETS", "DESCRIPTION"}
 	}
 	return nil, nil
 }
