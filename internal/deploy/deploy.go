@@ -245,14 +245,22 @@ func (d *Deployer) host(ctx context.Context, t *Target, r *Result) {
 	if t.BuildOn != "target" {
 		d.phase(r, PhaseCopy, "")
 		if err := d.copy(ctx, t, sys); err != nil {
-			fail(r, Failed, err, "check that the target is reachable with ssh and has Nix; 'fleet status' tells")
+			hint := "check that the target is reachable with ssh and has Nix; 'fleet status' tells"
+			if t.User != "" && t.User != "root" {
+				hint += "; " + t.User + " must be a trusted Nix user there (nix.settings.trusted-users)"
+			}
+			fail(r, Failed, err, hint)
 			return
 		}
 	}
 	d.phase(r, PhaseProbe, "")
 	before, err := d.probe(ctx, t)
 	if err != nil {
-		fail(r, Failed, err, "check that the target is reachable with ssh")
+		hint := "check that the target is reachable with ssh"
+		if t.Sudo {
+			hint = "check that the target is reachable with ssh and that " + t.User + " may run sudo without a password there (a NOPASSWD rule, or deploy as root)"
+		}
+		fail(r, Failed, err, hint)
 		return
 	}
 	r.Previous = before.Current
@@ -519,12 +527,18 @@ func (d *Deployer) sshOpts(t *Target) []string {
 func (d *Deployer) ssh(ctx context.Context, t *Target, script []byte) (runner.Result, error) {
 	if t.Local {
 		if t.Sudo {
-			return d.Run.Run(ctx, runner.Cmd{Name: "sudo", Args: []string{"sh", "-s"}, Stdin: script})
+			return d.Run.Run(ctx, runner.Cmd{Name: "sudo", Args: []string{"-n", "sh", "-s"}, Stdin: script})
 		}
 		return d.Run.Run(ctx, runner.Cmd{Name: "sh", Args: []string{"-s"}, Stdin: script})
 	}
 	args := append([]string{"-o", "BatchMode=yes", "-o", "ConnectTimeout=10"}, d.sshOpts(t)...)
-	args = append(args, "--", t.Address(), "sh -s")
+	remote := "sh -s"
+	if t.Sudo {
+		// Activation needs root; -n: fail at once rather than wait for a
+		// password nobody can type.
+		remote = "sudo -n sh -s"
+	}
+	args = append(args, "--", t.Address(), remote)
 	return d.Run.Run(ctx, runner.Cmd{Name: "ssh", Args: args, Stdin: script})
 }
 

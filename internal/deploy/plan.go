@@ -18,8 +18,9 @@ type Target struct {
 	User string
 	Addr string
 	Port int
-	// Local deploys the machine fleet runs on, without ssh; Sudo runs
-	// the activation through sudo.
+	// Local deploys the machine fleet runs on, without ssh. Sudo runs
+	// everything on the target through sudo: the local user or the ssh
+	// user is not root.
 	Local bool
 	Sudo  bool
 	// BuildOn is "local" or "target".
@@ -111,6 +112,7 @@ func Plan(hosts []*eval.Host, opts PlanOptions) ([]*Target, []diag.Diagnostic) {
 			} else {
 				t.Addr = target
 			}
+			t.Sudo = t.User != "" && t.User != "root"
 		}
 		out = append(out, t)
 	}

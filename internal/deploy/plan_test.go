@@ -1,0 +1,58 @@
+package deploy
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/eval"
+	"github.com/fleetdev/fleet/internal/inventory"
+)
+
+func host(name, platform, target string, order int64, buildOn string) *eval.Host {
+	src := &inventory.Host{}
+	src.File = "hosts/" + name + "/host.toml"
+	src.Deploy.Target = inventory.Str{V: target}
+	src.Deploy.Order = inventory.IntVal{V: order}
+	src.Deploy.BuildOn = inventory.Str{V: buildOn}
+	if target != "" {
+		src.Deploy.Pos = diag.Pos{File: src.File, Line: 5, Col: 1}
+	}
+	return &eval.Host{Name: name, Platform: inventory.Platform(platform), Src: src}
+}
+
+func TestPlan(t *testing.T) {
+	hosts := []*eval.Host{
+		host("web", "nixos", "root@web.lan", 1, ""),
+		host("dns", "nixos", "dns.lan", 0, "target"),
+		host("mac", "darwin", "alex@mac.local", 1, ""),
+		host("self", "nixos", "localhost", 0, ""),
+		host("lost", "nixos", "", 0, ""),
+	}
+	plan, ds := Plan(hosts, PlanOptions{UID: 1000})
+	want := []*Target{
+		{Host: "dns", Platform: "nixos", Addr: "dns.lan", BuildOn: "target", Attr: "nixosConfigurations.dns.config.system.build.toplevel"},
+		{Host: "self", Platform: "nixos", Local: true, Sudo: true, BuildOn: "local", Attr: "nixosConfigurations.self.config.system.build.toplevel"},
+		{Host: "mac", Platform: "darwin", User: "alex", Addr: "mac.local", Sudo: true, BuildOn: "local", Wave: 1, Attr: "darwinConfigurations.mac.system"},
+		{Host: "web", Platform: "nixos", User: "root", Addr: "web.lan", BuildOn: "local", Wave: 1, Attr: "nixosConfigurations.web.config.system.build.toplevel"},
+	}
+	if d := cmp.Diff(want, plan, cmpopts.EquateEmpty()); d != "" {
+		t.Errorf("plan (-want +got):\n%s", d)
+	}
+	if len(ds) != 1 || ds[0].Pos.File != "hosts/lost/host.toml" || ds[0].Message != "host lost has no deploy target" {
+		t.Errorf("diagnostics: %v", ds)
+	}
+	if plan[3].Address() != "root@web.lan" || plan[1].Address() != "localhost" || plan[0].Address() != "dns.lan" {
+		t.Errorf("addresses: %s %s %s", plan[3].Address(), plan[1].Address(), plan[0].Address())
+	}
+}
+
+func TestNixAttr(t *testing.T) {
+	for in, want := range map[string]string{"web": "web", "web-1": "web-1", "1web": `"1web"`, "a.b": `"a.b"`} {
+		if got := nixAttr(in); got != want {
+			t.Errorf("nixAttr(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
