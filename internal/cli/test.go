@@ -22,7 +22,8 @@ func (a *App) testCommand() *cobra.Command {
 of every tests/<name>.toml on them, offline. An assertion selects hosts (hosts =
 ["*"], a name, a glob, @role, %profile, platform:darwin) and checks a value at a
 path (equals, contains, matches, absent, one_of, min and max) or a fact fleet
-derives (module_enabled, user_exists, can_decrypt, port_open). A failure
+derives (module_enabled, container_enabled, user_exists, can_decrypt,
+port_open). A failure
 prints the host, the expected and the actual value, and where the actual value
 was set. [[snapshot]] tables compare a resolved subtree with the one recorded
 under tests/snapshots/; --update records them.

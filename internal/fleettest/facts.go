@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fleetdev/fleet/internal/containers"
+	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/syntax"
@@ -38,6 +40,8 @@ func (fs *facts) fact(a *Assertion, h *eval.Host) (bool, string) {
 	switch a.Subject {
 	case SubjectModule:
 		return moduleEnabled(h, a.Arg)
+	case SubjectContainer:
+		return containerEnabled(h, a.Arg)
 	case SubjectUser:
 		return userExists(h, a.Arg)
 	case SubjectDecrypt:
@@ -53,7 +57,18 @@ func moduleEnabled(h *eval.Host, name string) (bool, string) {
 	if en == nil || en.Kind != eval.Bool {
 		return false, "no layer of host " + h.Name + " enables module " + name
 	}
-	return en.Bool, Provenance(en)
+	return en.Bool, "enable set at " + Provenance(en)
+}
+
+func containerEnabled(h *eval.Host, name string) (bool, string) {
+	en := h.Tree.Lookup("containers", name, "enable")
+	if en == nil || en.Kind != eval.Bool {
+		return false, "no layer of host " + h.Name + " runs container " + name
+	}
+	if en.Bool && !slices.Contains(h.Containers, name) {
+		return false, "enabled at " + Provenance(en) + ", but it has no definition: fleet check says why"
+	}
+	return en.Bool, "enable set at " + Provenance(en)
 }
 
 func userExists(h *eval.Host, name string) (bool, string) {
@@ -229,7 +244,8 @@ func sortedKeys[V any](m map[string]V) []string {
 // portOpen says whether a NixOS host's firewall lets port/proto in: the
 // firewall is disabled, a pass-through networking.firewall list or range
 // (on any interface) has it, a pass-through service with openFirewall =
-// true listens on it, or an enabled fleet module opens it.
+// true listens on it, a container publishes it with open_firewall, or an
+// enabled fleet module opens it.
 func (fs *facts) portOpen(h *eval.Host, port int64, proto string) (bool, string) {
 	if h.Platform != inventory.NixOS {
 		return false, "host " + h.Name + " is not a NixOS host: fleet knows no firewall ports of " + string(h.Platform)
@@ -254,6 +270,9 @@ func (fs *facts) portOpen(h *eval.Host, port int64, proto string) (bool, string)
 			return true, why
 		}
 	}
+	if why := fs.containerPort(h, port, proto); why != "" {
+		return true, why
+	}
 	for _, m := range h.Modules {
 		for _, r := range fs.moduleRules(m) {
 			if r.Proto != proto {
@@ -275,7 +294,7 @@ func (fs *facts) portOpen(h *eval.Host, port int64, proto string) (bool, string)
 			return true, why
 		}
 	}
-	return false, fmt.Sprintf("no allowed%sPorts entry, service with openFirewall or fleet module opens %d/%s on host %s", P, port, proto, h.Name)
+	return false, fmt.Sprintf("no allowed%sPorts entry, service with openFirewall, container or fleet module opens %d/%s on host %s", P, port, proto, h.Name)
 }
 
 // portIn looks for a port in a firewall table's allowed<P>Ports and
@@ -320,6 +339,26 @@ func servicePort(n *eval.Node, port int64) string {
 	for _, k := range n.Keys() {
 		if why := servicePort(n.Fields[k], port); why != "" {
 			return why
+		}
+	}
+	return ""
+}
+
+// containerPort finds a container of the host that publishes the port
+// with open_firewall = true, on an address that is not loopback.
+func (fs *facts) containerPort(h *eval.Host, port int64, proto string) string {
+	if len(h.Containers) == 0 {
+		return ""
+	}
+	ch := containers.ForHost(fs.f.Inv, h, &diag.List{})
+	for _, in := range ch.Instances {
+		if !in.OpenFirewall {
+			continue
+		}
+		for _, p := range in.Ports {
+			if p.V.Published() && !p.V.Loopback() && p.V.Proto == proto && int64(p.V.HostFrom) <= port && port <= int64(p.V.HostTo) {
+				return fmt.Sprintf("container %s publishes %s with open_firewall at %s (%s)", in.Name, p.V.Spec, p.Pos, p.Layer)
+			}
 		}
 	}
 	return ""

@@ -41,16 +41,17 @@ type Subject string
 
 // Subjects: a value at a path, or a fact fleet derives from the host.
 const (
-	SubjectPath    Subject = "path"
-	SubjectModule  Subject = "module_enabled"
-	SubjectDecrypt Subject = "can_decrypt"
-	SubjectUser    Subject = "user_exists"
-	SubjectPort    Subject = "port_open"
+	SubjectPath      Subject = "path"
+	SubjectModule    Subject = "module_enabled"
+	SubjectContainer Subject = "container_enabled"
+	SubjectDecrypt   Subject = "can_decrypt"
+	SubjectUser      Subject = "user_exists"
+	SubjectPort      Subject = "port_open"
 	// SubjectSnapshot compares a resolved subtree with the recorded one.
 	SubjectSnapshot Subject = "snapshot"
 )
 
-var factSubjects = []Subject{SubjectModule, SubjectDecrypt, SubjectUser, SubjectPort}
+var factSubjects = []Subject{SubjectModule, SubjectContainer, SubjectDecrypt, SubjectUser, SubjectPort}
 
 // Assertion is one [[assert]] or [[snapshot]] of a test.
 type Assertion struct {
@@ -100,7 +101,7 @@ func (a *Assertion) portName() string { return strconv.FormatInt(a.port, 10) + "
 
 var (
 	testKeys   = []string{"description", "hosts", "assert", "snapshot"}
-	assertKeys = []string{"name", "hosts", "path", "module_enabled", "can_decrypt", "user_exists", "port_open",
+	assertKeys = []string{"name", "hosts", "path", "module_enabled", "container_enabled", "can_decrypt", "user_exists", "port_open",
 		"equals", "contains", "matches", "absent", "one_of", "min", "max"}
 	snapshotKeys = []string{"name", "hosts", "path"}
 	expectKeys   = []string{"equals", "contains", "matches", "absent", "one_of", "min", "max"}
@@ -251,7 +252,7 @@ func (p *parser) assertion(kind string, t *inventory.Value, defaults []string) *
 	}
 	p.dec.Keys(t, what, assertKeys...)
 	var subjects []string
-	for _, k := range assertKeys[2:7] {
+	for _, k := range assertKeys[2:8] {
 		if t.Get(k) != nil {
 			subjects = append(subjects, k)
 		}
@@ -259,7 +260,7 @@ func (p *parser) assertion(kind string, t *inventory.Value, defaults []string) *
 	switch len(subjects) {
 	case 0:
 		p.dl.Errorf(t.Pos, "missing-key", "%s says nothing to check", what).
-			Hint("give one of path, module_enabled, can_decrypt, user_exists, port_open")
+			Hint("give one of path, module_enabled, container_enabled, can_decrypt, user_exists, port_open")
 		return nil
 	case 1:
 	default:
@@ -345,6 +346,27 @@ func (p *parser) checkName(s Subject, name inventory.Str, hosts []string) {
 				}
 			}
 		}
+	case SubjectContainer:
+		seen := map[string]bool{}
+		add := func(n string) {
+			if !seen[n] {
+				seen[n] = true
+				known = append(known, n)
+			}
+		}
+		for n := range p.inv.Containers {
+			add(n)
+		}
+		for _, ly := range layers(p.inv) {
+			for _, s := range ly.ContainerList {
+				add(s.V)
+			}
+			if ly.Containers != nil {
+				for _, k := range ly.Containers.Keys {
+					add(k)
+				}
+			}
+		}
 	case SubjectDecrypt:
 		for k := range p.inv.Secrets {
 			known = append(known, k)
@@ -370,7 +392,7 @@ func (p *parser) checkName(s Subject, name inventory.Str, hosts []string) {
 		return
 	}
 	slices.Sort(known)
-	what := map[Subject]string{SubjectModule: "module", SubjectDecrypt: "secret", SubjectUser: "user"}[s]
+	what := map[Subject]string{SubjectModule: "module", SubjectContainer: "container", SubjectDecrypt: "secret", SubjectUser: "user"}[s]
 	d := p.dl.Errorf(name.Pos, "unknown-"+what, "the fleet has no %s named %q", what, name.V)
 	if hint := diag.DidYouMean(name.V, known); hint != "" {
 		d.Hint("%s", hint)
@@ -378,9 +400,10 @@ func (p *parser) checkName(s Subject, name inventory.Str, hosts []string) {
 		d.Hint("%ss: %s", what, strings.Join(known, ", "))
 	} else {
 		d.Hint("%s", map[Subject]string{
-			SubjectModule:  "write modules/<platform>/" + name.V + "/default.nix",
-			SubjectDecrypt: "create it with: fleet secrets edit secrets/" + name.V + ".yaml",
-			SubjectUser:    "create users/" + name.V + "/user.toml",
+			SubjectModule:    "write modules/<platform>/" + name.V + "/default.nix",
+			SubjectContainer: "write containers/" + name.V + ".toml and run it with containers = [\"" + name.V + "\"]",
+			SubjectDecrypt:   "create it with: fleet secrets edit secrets/" + name.V + ".yaml",
+			SubjectUser:      "create users/" + name.V + "/user.toml",
 		}[s])
 	}
 }
@@ -513,4 +536,23 @@ func describeList(vs []*inventory.Value) string {
 		parts[i] = v.Describe()
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// layers lists the layers that may run containers: common, profiles,
+// roles and hosts.
+func layers(inv *inventory.Inventory) []*inventory.Layer {
+	var out []*inventory.Layer
+	if inv.Common != nil {
+		out = append(out, inv.Common)
+	}
+	for _, n := range sortedKeys(inv.Profiles) {
+		out = append(out, &inv.Profiles[n].Layer)
+	}
+	for _, n := range sortedKeys(inv.Roles) {
+		out = append(out, &inv.Roles[n].Layer)
+	}
+	for _, h := range inv.Hosts {
+		out = append(out, &h.Layer)
+	}
+	return out
 }
