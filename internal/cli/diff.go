@@ -39,10 +39,10 @@ and file:line:col that decided it.`,
 			fmt.Fprintf(a.Out, "--- %s\n+++ %s\n", ha.Name, hb.Name)
 			for _, c := range d {
 				if c.A != nil {
-					fmt.Fprintf(a.Out, "- %s = %s  # %s\n", c.Path, c.A.Value, c.A.From)
+					fmt.Fprintf(a.Out, "- %s = %s  # %s\n", c.Path, c.A.Text, c.A.From)
 				}
 				if c.B != nil {
-					fmt.Fprintf(a.Out, "+ %s = %s  # %s\n", c.Path, c.B.Value, c.B.From)
+					fmt.Fprintf(a.Out, "+ %s = %s  # %s\n", c.Path, c.B.Text, c.B.From)
 				}
 			}
 			if len(d) == 0 {

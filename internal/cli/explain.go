@@ -50,10 +50,10 @@ modules, packages, hardware.gpu. fleet.<module>.<option> means settings.<module>
 				}
 				return a.reportDiags(l.Diags)
 			}
-			fmt.Fprintf(a.Out, "%s %s = %s\n", h.Name, args[1], x.Value)
+			fmt.Fprintf(a.Out, "%s %s = %s\n", h.Name, args[1], x.Text)
 			tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
 			for _, d := range x.Defs {
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", d.Mark, d.Layer, d.Pos, d.Value)
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", d.Mark, d.Layer, d.Pos, d.Text)
 			}
 			tw.Flush()
 			fmt.Fprintf(a.Out, "%s\n", x.Why)

@@ -75,7 +75,11 @@ the generated files are stale. With --diff it shows the diff and writes.`,
 			if l.Diags.HasErrors() {
 				return errFindings
 			}
-			if check || showDiff {
+			if a.JSON {
+				if err := writeJSON(a.Out, generateJSON(changes, check)); err != nil {
+					return err
+				}
+			} else if check || showDiff {
 				for _, ch := range changes {
 					fmt.Fprint(a.Out, textdiff.Unified("a/"+ch.Path, "b/"+ch.Path, ch.Old, ch.New))
 				}
@@ -120,6 +124,38 @@ func (a *App) generatedFiles(l *loaded, check func(string, []byte) []diag.Diagno
 	}
 	changes, err = staleSopsConfig(l.Dir, files, changes)
 	return changes, dl, err
+}
+
+// generatedFile is a generated file in JSON: its path and what changes
+// ("create", "update" or "delete"); the unified diff with --check.
+type generatedFile struct {
+	Path   string `json:"path"`
+	Change string `json:"change"`
+	Diff   string `json:"diff,omitempty"`
+}
+
+// generateJSON is the --json output of generate: the files written (or,
+// with --check, those that are stale).
+func generateJSON(changes []generate.Change, check bool) any {
+	files := []generatedFile{}
+	for _, ch := range changes {
+		f := generatedFile{Path: ch.Path, Change: "update"}
+		switch {
+		case ch.Old == nil:
+			f.Change = "create"
+		case ch.New == nil:
+			f.Change = "delete"
+		}
+		if check {
+			f.Diff = textdiff.Unified("a/"+ch.Path, "b/"+ch.Path, ch.Old, ch.New)
+		}
+		files = append(files, f)
+	}
+	key := "written"
+	if check {
+		key = "stale"
+	}
+	return map[string]any{key: files, "up_to_date": len(changes) == 0}
 }
 
 func staleCount(n int) string {

@@ -45,3 +45,32 @@ func TestCommandsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONCommands checks that every command says whether it prints JSON:
+// it is on jsonCommands (and docs/json.md describes it) or on
+// textCommands.
+func TestJSONCommands(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/json.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		p := c.CommandPath()
+		switch {
+		case c.Hidden || c.Name() == "help" || c.Parent() == nil:
+		case jsonCommands[p] && textCommands[p]:
+			t.Errorf("%q is on both jsonCommands and textCommands", p)
+		case jsonCommands[p]:
+			if !strings.Contains(string(doc), "`"+p) {
+				t.Errorf("docs/json.md does not describe %q", p)
+			}
+		case !textCommands[p]:
+			t.Errorf("%q is on neither jsonCommands nor textCommands (internal/cli/json.go)", p)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk((&App{}).rootCommand())
+}

@@ -72,6 +72,11 @@ func (a *App) writeNew(files map[string]atomicfs.File, next ...string) error {
 			}
 		}
 	})
+	if a.JSON {
+		if err := writeJSON(a.Out, map[string]any{"written": paths, "next": nonNil(next)}); err != nil {
+			return err
+		}
+	}
 	for _, p := range paths {
 		fmt.Fprintf(a.Err, "wrote %s\n", a.rel(filepath.Join(dir, filepath.FromSlash(p))))
 	}

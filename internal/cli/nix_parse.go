@@ -33,7 +33,12 @@ the file's directory, strings with Nix's escapes. Let bindings and function
 formals are printed in source order (Nix 2.8 uses its symbol-table order).
 
 A directory stands for its default.nix. Syntax errors, duplicate attributes
-and undefined variables are reported with their positions, and fleet exits 1.`,
+and undefined variables are reported with their positions, and fleet exits 1.
+With --json it prints one array: for each input its file and either its
+parse or its diagnostics.`,
+		Example: `  fleet nix parse modules/nixos/monitoring/default.nix
+  fleet nix parse -E '{ a = 1; }.a'
+  fleet --json nix parse hosts/*/*.nix`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && len(opts.exprs) == 0 {
 				return usageError("nix parse needs a FILE or --expr")
@@ -66,6 +71,14 @@ func (a *App) runNixParse(ctx context.Context, opts nixParseOptions, args []stri
 	}
 	var errs diag.List
 	var line, buf []byte
+	// With --json every input is one object of an array printed at the
+	// end: its name and either its --parse form or its diagnostics.
+	type parsed struct {
+		File        string            `json:"file"`
+		Parse       *string           `json:"parse,omitempty"`
+		Diagnostics []diag.Diagnostic `json:"diagnostics,omitempty"`
+	}
+	results := []parsed{}
 	show := func(name, dir string, src []byte) {
 		f, ds := parser.Parse(name, src)
 		if len(ds) == 0 {
@@ -74,7 +87,13 @@ func (a *App) runNixParse(ctx context.Context, opts nixParseOptions, args []stri
 		for _, d := range ds {
 			errs.Add(d)
 		}
-		if len(ds) == 0 {
+		switch {
+		case a.JSON && len(ds) > 0:
+			results = append(results, parsed{File: name, Diagnostics: ds})
+		case a.JSON:
+			text := string(f.AppendShowParse(nil, syntax.ShowOptions{Dir: dir, Home: home}))
+			results = append(results, parsed{File: name, Parse: &text})
+		case len(ds) == 0:
 			line = f.AppendShowParse(line[:0], syntax.ShowOptions{Dir: dir, Home: home})
 			line = append(line, '\n')
 			out.Write(line)
@@ -122,6 +141,15 @@ func (a *App) runNixParse(ctx context.Context, opts nixParseOptions, args []stri
 	}
 	if err := out.Flush(); err != nil {
 		return err
+	}
+	if a.JSON {
+		if err := writeJSON(a.Out, results); err != nil {
+			return err
+		}
+		if errs.HasErrors() {
+			return errFindings
+		}
+		return nil
 	}
 	return errs.Err()
 }

@@ -22,8 +22,9 @@ Data goes to stdout (--json for scripts); messages go to stderr.
 Exit codes: 0 ok, 1 errors in the fleet, 2 bad usage (including no
 fleet.toml where one is needed), 3 some hosts failed (deploy, status),
 130 interrupted.`,
-		SilenceErrors: true,
-		SilenceUsage:  true,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		PersistentPreRunE: a.refuseJSON,
 		// fleet completion (completion.go) replaces cobra's own command.
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}

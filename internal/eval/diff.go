@@ -15,7 +15,10 @@ type Change struct {
 
 // Origin is a value and where it came from.
 type Origin struct {
-	Value string `json:"value"`
+	// Value is the value as JSON types (see Plain); Text the same value
+	// rendered as TOML.
+	Value any    `json:"value"`
+	Text  string `json:"text"`
 	From  string `json:"from"`
 }
 
@@ -59,4 +62,4 @@ func Diff(a, b *Host) []Change {
 	return out
 }
 
-func origin(n *Node) *Origin { return &Origin{Value: n.Describe(), From: n.From()} }
+func origin(n *Node) *Origin { return &Origin{Value: Plain(n), Text: n.Describe(), From: n.From()} }

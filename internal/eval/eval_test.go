@@ -211,7 +211,7 @@ func TestHomeHostOverridesUser(t *testing.T) {
 	x := Explain(n)
 	var got []string
 	for _, d := range x.Defs {
-		got = append(got, d.Mark+" "+d.Layer+" "+d.Value)
+		got = append(got, d.Mark+" "+d.Layer+" "+d.Text)
 	}
 	want := []string{`overridden user u "u@home"`, `wins host w "u@work"`}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -308,4 +308,30 @@ func FuzzEvaluate(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestPlainTypesValues(t *testing.T) {
+	f, diags := evaluate(t, map[string]string{
+		"fleet.toml":        "name = \"t\"\n",
+		"secrets/a/b.yaml":  "x: y\n",
+		"hosts/h/host.toml": host + "age_key = \"age1x\"\n[nixos.x]\ns = \"v\"\ni = 3\nf = 1.5\nb = false\nl = [1, 2]\nt = { k = \"v\" }\np = { secret = \"a/b\" }\ne = { expr = \"pkgs.hello\" }\n",
+	})
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	n, err := f.Host("h").Lookup("nixos.x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"s": "v", "i": int64(3), "f": 1.5, "b": false, "l": []any{int64(1), int64(2)},
+		"t": map[string]any{"k": "v"}, "p": map[string]any{"secret": "a/b"}, "e": map[string]any{"expr": "pkgs.hello"},
+	}
+	if diff := cmp.Diff(want, Plain(n)); diff != "" {
+		t.Errorf("Plain (-want +got):\n%s", diff)
+	}
+	x := Explain(n.Fields["i"])
+	if x.Value != int64(3) || x.Text != "3" {
+		t.Errorf("Explain: value %#v text %q, want 3 and \"3\"", x.Value, x.Text)
+	}
 }

@@ -2,35 +2,41 @@ package eval
 
 import (
 	"fmt"
-	"github.com/fleetdev/fleet/internal/diag"
 	"strings"
+
+	"github.com/fleetdev/fleet/internal/diag"
 )
 
 // Explanation says how a value came to be.
 type Explanation struct {
-	Value string         `json:"value"`
+	// Value is the resolved value as JSON types (see Plain); Text the
+	// same value rendered as TOML.
+	Value any            `json:"value"`
+	Text  string         `json:"text"`
 	Defs  []ExplainedDef `json:"definitions"`
 	Why   string         `json:"why"`
 }
 
 // ExplainedDef is one definition with its part in the result.
 type ExplainedDef struct {
-	Layer  string   `json:"layer"`
-	Pos    diag.Pos `json:"pos"`
-	Value  string   `json:"value"`
-	Forced bool     `json:"forced,omitempty"`
+	Layer string   `json:"layer"`
+	Pos   diag.Pos `json:"pos"`
+	// Text is the definition as written (TOML, or Nix for a module
+	// default).
+	Text   string `json:"text"`
+	Forced bool   `json:"forced,omitempty"`
 	// Mark is "wins", "overridden", "appended", "merged", "replaced" or
 	// "conflict".
 	Mark string `json:"role"`
 }
 
 func explained(d Def, mark string) ExplainedDef {
-	return ExplainedDef{Layer: d.Layer, Pos: d.Pos, Value: d.Value(), Forced: d.Forced, Mark: mark}
+	return ExplainedDef{Layer: d.Layer, Pos: d.Pos, Text: d.Value(), Forced: d.Forced, Mark: mark}
 }
 
 // Explain describes every definition of n and which one decided it.
 func Explain(n *Node) *Explanation {
-	x := &Explanation{Value: n.Describe()}
+	x := &Explanation{Value: Plain(n), Text: n.Describe()}
 	switch n.Kind {
 	case List:
 		forced := lastForced(n.Defs)

@@ -49,3 +49,41 @@ func (n *Node) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(j)
 }
+
+// Plain returns a resolved value as JSON types, the form every --json
+// output uses for a value: strings (and datetimes) as strings, integers,
+// floats and booleans as such, lists as arrays, tables as objects, a
+// secret as {"secret": "category/name"}, a Nix expression as
+// {"expr": "..."} and a null default as null.
+func Plain(n *Node) any {
+	if n == nil {
+		return nil
+	}
+	switch n.Kind {
+	case String, Datetime:
+		return n.Str
+	case Int:
+		return n.Int
+	case Float:
+		return n.Float
+	case Bool:
+		return n.Bool
+	case Secret:
+		return map[string]any{"secret": n.Str}
+	case Expr:
+		return map[string]any{"expr": n.Str}
+	case List:
+		out := make([]any, len(n.Items))
+		for i, it := range n.Items {
+			out[i] = Plain(it)
+		}
+		return out
+	case Table:
+		out := make(map[string]any, len(n.Fields))
+		for k, f := range n.Fields {
+			out[k] = Plain(f)
+		}
+		return out
+	}
+	return nil
+}

@@ -90,13 +90,15 @@ func (d Def) Value() string {
 
 // MarshalJSON renders the definition with its value.
 func (d Def) MarshalJSON() ([]byte, error) {
-	return json.Marshal(defJSON{Layer: d.Layer, Pos: d.Pos, Value: d.Value(), Forced: d.Forced})
+	return json.Marshal(defJSON{Layer: d.Layer, Pos: d.Pos, Text: d.Value(), Forced: d.Forced})
 }
 
+// defJSON is a definition in JSON. Its text is as written (TOML, or Nix
+// for a module default); "value" always means a typed resolved value.
 type defJSON struct {
 	Layer  string   `json:"layer"`
 	Pos    diag.Pos `json:"pos"`
-	Value  string   `json:"value"`
+	Text   string   `json:"text"`
 	Forced bool     `json:"forced,omitempty"`
 }
 
