@@ -34,7 +34,7 @@ var jsonCommands = map[string]bool{
 }
 
 // textCommands are the commands without JSON output: they write files,
-// print a shell script, or print a secret's bytes as they are.
+// serve them, print a shell script, or print a secret's bytes as they are.
 var textCommands = map[string]bool{
 	"fleet init":                    true,
 	"fleet completion":              true,
@@ -43,6 +43,8 @@ var textCommands = map[string]bool{
 	"fleet completion fish":         true,
 	"fleet ci":                      true,
 	"fleet ci github":               true,
+	"fleet docs":                    true,
+	"fleet docs serve":              true,
 	"fleet new":                     true,
 	"fleet nix":                     true,
 	"fleet secrets":                 true,
