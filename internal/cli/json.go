@@ -18,6 +18,8 @@ var jsonCommands = map[string]bool{
 	"fleet nix parse":       true,
 	"fleet test":            true,
 	"fleet ci matrix":       true,
+	"fleet deploy":          true,
+	"fleet status":          true,
 	"fleet containers list": true,
 	"fleet new host":        true,
 	"fleet new role":        true,
