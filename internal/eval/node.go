@@ -428,9 +428,13 @@ type conflict struct {
 func reportConflicts(dl *diag.List, n *Node) {
 	walkNodes(n, nil, func(_ []string, n *Node) {
 		for _, c := range n.conflict {
+			hint := "roles are peers: set the value in one role only, or decide it in the host"
+			if c.a.src != nil && c.a.src.Kind == inventory.Array {
+				hint += " with [force]: a plain list would be appended to theirs"
+			}
 			dl.Errorf(c.b.Pos, "conflict", "conflicting values for %s: %s sets %s, %s sets %s", c.path, c.a.Layer, c.a.Value(), c.b.Layer, c.b.Value()).
 				Also(c.a.Pos, "%s sets %s here", c.a.Layer, c.a.Value()).
-				Hint("roles are peers: set the value in one role only, or decide it in the host")
+				Hint("%s", hint)
 		}
 	})
 }
@@ -466,6 +470,11 @@ func (m *merger) merge(acc, in *Node) *Node {
 			m.path = m.path[:len(m.path)-1]
 		}
 		return acc
+	}
+	if forced || acc.Won().Forced {
+		if m.peerConflict(acc, in) {
+			return acc
+		}
 	}
 	if forced {
 		// [force] replaces: the lower definitions stay in the record, but
@@ -504,6 +513,20 @@ func (m *merger) merge(acc, in *Node) *Node {
 			Hint("use the same shape in every layer, or put the value under [force] to replace the lower one")
 		return acc
 	}
+}
+
+// peerConflict records a conflict when two peer layers (roles) disagree
+// and one of them forces its value: [force] replaces lower layers, not a
+// peer, so which role is listed first must not decide. A higher layer (the
+// host) may still decide; the conflict is reported only if none does.
+func (m *merger) peerConflict(acc, in *Node) bool {
+	won, d := acc.Won(), in.Defs[0]
+	if won.level != m.peer || d.level != m.peer || won.Layer == d.Layer || acc.equal(in) {
+		return false
+	}
+	acc.Defs = append(acc.Defs, d)
+	acc.conflict = append(acc.conflict, conflict{path: m.where(), a: won, b: d})
+	return true
 }
 
 func sortedKeys(m map[string]*Node) []string {
