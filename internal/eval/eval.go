@@ -296,12 +296,23 @@ func (e *evaluator) readModules(ctx context.Context) {
 		if results[i] == nil {
 			continue
 		}
-		e.options[j.class][j.mod.Name] = results[i]
-		e.trees[j.class][j.mod.Name] = newOptTree(results[i].Options, []string{"fleet", j.mod.Name})
-		if lists[i].Len() == 0 && !hasEnable(results[i], j.mod.Name) {
+		m := results[i]
+		e.options[j.class][j.mod.Name] = m
+		tree := newOptTree(m.Options, []string{"fleet", j.mod.Name})
+		info := &moduleInfo{open: m.Open, file: j.mod.File}
+		switch {
+		case len(tree.children) == 0 && len(m.Options) > 0:
+			o := m.Options[0]
+			info.elsewhere = strings.Join(o.Path[:min(len(o.Path), 2)], ".")
+			e.diags.Warnf(o.Pos, "option-namespace", "module %s declares no options under fleet.%s (it declares %s)", j.mod.Name, j.mod.Name, strings.Join(o.Path, ".")).
+				Hint("fleet sets a module's [settings.%s] as fleet.%s.*: declare options.fleet.%s.* for fleet to check them", j.mod.Name, j.mod.Name, j.mod.Name)
+		case !lists[i].HasErrors() && !hasEnable(m, j.mod.Name) && m.Open == nil:
 			e.diags.Warnf(diag.Pos{File: j.mod.File, Line: 1, Col: 1}, "module-enable", "module %s declares no option fleet.%s.enable", j.mod.Name, j.mod.Name).
 				Hint("every host of the platform imports the module: declare options.fleet.%s.enable = lib.mkEnableOption \"...\"; and wrap its config in lib.mkIf config.fleet.%s.enable", j.mod.Name, j.mod.Name)
 		}
+		tree.setModule(info)
+		e.trees[j.class][j.mod.Name] = tree
+		checkDefaults(e.diags, m.Options, "")
 	}
 }
 

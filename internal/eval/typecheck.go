@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"strconv"
 
 	"regexp"
 	"slices"
@@ -17,6 +18,28 @@ import (
 type optTree struct {
 	opt      *options.Option
 	children map[string]*optTree
+	// mod is set on the trees of a module's fleet.<module> options (not
+	// on those of submodules): unknown options consult it.
+	mod *moduleInfo
+}
+
+// moduleInfo is what an unknown option's diagnostic says about its
+// module.
+type moduleInfo struct {
+	// open is set when the module may declare options fleet did not read.
+	open *options.Opening
+	// elsewhere names where the module declares options instead of
+	// fleet.<module> ("services.backup"), when it declares none there.
+	elsewhere string
+	file      string
+}
+
+// setModule marks t and every tree below it as a module's.
+func (t *optTree) setModule(m *moduleInfo) {
+	t.mod = m
+	for _, c := range t.children {
+		c.setModule(m)
+	}
 }
 
 func newOptTree(opts []*options.Option, prefix []string) *optTree {
@@ -65,8 +88,18 @@ func (c *typeChecker) checkTable(v *inventory.Value, t *optTree, where, module s
 		path := where + "." + inventory.QuoteKey(k)
 		child := t.children[k]
 		if child == nil {
+			if t.mod != nil && t.mod.open != nil {
+				// The module may declare it in a file fleet did not read.
+				c.diags.Warnf(f.KeyPos, "option-unread", "%s is accepted unchecked: module %s declares no option %s that fleet could read", path, module, optionPath(path)).
+					Also(t.mod.open.Pos, "the module may declare more options: %s", t.mod.open.Reason).
+					Hint("declare the option in the module's own folder (or import the file declaring it with a relative path) for fleet to check it")
+				continue
+			}
 			e := c.diags.Errorf(f.KeyPos, "unknown-option", "module %s has no option %s", module, optionPath(path))
-			if hint := diag.DidYouMean(k, t.names()); hint != "" {
+			if t.mod != nil && t.mod.elsewhere != "" {
+				e.Hint("%s declares its options under %s, not fleet.%s: settings in [settings.%s] are fleet.%s.*; declare options.fleet.%s.*, or set %s through [nixos.%s]",
+					t.mod.file, t.mod.elsewhere, module, module, module, module, t.mod.elsewhere, t.mod.elsewhere)
+			} else if hint := diag.DidYouMean(k, t.names()); hint != "" {
 				e.Hint("%s", hint)
 			} else if names := t.names(); len(names) > 0 {
 				e.Hint("options here: %s", strings.Join(names, ", "))
@@ -74,6 +107,11 @@ func (c *typeChecker) checkTable(v *inventory.Value, t *optTree, where, module s
 			continue
 		}
 		if child.opt != nil {
+			if child.opt.Unread {
+				c.diags.Warnf(f.KeyPos, "option-unread", "%s is accepted unchecked: fleet could not read the declaration of %s", path, optionPath(path)).
+					Also(child.opt.Pos, "declared here: %s", strings.TrimPrefix(child.opt.Type.Note, "declaration not readable statically: "))
+				continue
+			}
 			c.check(f, child.opt.Type, path, child.opt)
 			continue
 		}
@@ -133,6 +171,18 @@ func (c *typeChecker) mismatch(v *inventory.Value, typ *options.Type, path strin
 	case options.Str:
 		if v.Kind != inventory.String {
 			return bad("a string")
+		}
+		if typ.Pattern != "" {
+			re, err := options.Matcher(typ.Pattern)
+			if err != nil {
+				return "" // reported where the type is declared
+			}
+			if re.MatchString(options.Bytes(v.Str)) == typ.Negate {
+				if typ.Negate {
+					return bad("a string that is not blank")
+				}
+				return bad(fmt.Sprintf("a string matching the pattern %s", strconv.Quote(typ.Pattern)))
+			}
 		}
 	case options.Int:
 		if v.Kind != inventory.Int {
@@ -200,6 +250,99 @@ func (c *typeChecker) mismatch(v *inventory.Value, typ *options.Type, path strin
 		c.checkTable(v, t, path, moduleOf(path))
 	}
 	return ""
+}
+
+// checkDefaults checks the literal defaults of a module's options (and of
+// their submodules' options) against their own types, at the default.
+func checkDefaults(l *diag.List, opts []*options.Option, prefix string) {
+	c := &typeChecker{diags: l}
+	for _, o := range opts {
+		name := prefix + strings.Join(o.Path, ".")
+		if d := o.Default; d != nil && !d.Computed {
+			what := "the default of " + name
+			if d.Value == nil {
+				if !acceptsNull(o.Type) {
+					l.Errorf(d.Pos, "type", "%s is null, but %s takes %s", what, name, typeName(o.Type)).
+						Also(o.Pos, "declared here as %s", typeName(o.Type)).
+						Hint("use types.nullOr, or a default of the declared type")
+				}
+			} else if v, ok := literalValue(d.Value, d.Pos); ok {
+				if msg := c.mismatch(v, o.Type, what, o); msg != "" {
+					l.Errorf(d.Pos, "type", "%s", msg).
+						Also(o.Pos, "declared here as %s", typeName(o.Type)).
+						Hint("Nix rejects this default when the option is not set: fix the default or the type")
+				}
+			}
+		}
+		if o.Type != nil {
+			for _, sub := range submodulesOf(o.Type) {
+				checkDefaults(l, sub.Options, name+".<name>.")
+			}
+		}
+	}
+}
+
+func submodulesOf(t *options.Type) []*options.Type {
+	switch t.Kind {
+	case options.Submodule:
+		return []*options.Type{t}
+	case options.ListOf, options.AttrsOf, options.NullOr:
+		return submodulesOf(t.Elem)
+	}
+	return nil
+}
+
+// acceptsNull reports whether typ takes null.
+func acceptsNull(typ *options.Type) bool {
+	switch typ.Kind {
+	case options.Unknown, options.Anything, options.NullOr:
+		return true
+	case options.Either:
+		return slices.ContainsFunc(typ.Alts, acceptsNull)
+	case options.Enum:
+		return slices.Contains(typ.Values, nil)
+	}
+	return false
+}
+
+// literalValue converts a decoded Nix literal into a value the type
+// checker reads; false when it holds a null below the top, which TOML
+// cannot express.
+func literalValue(x any, pos diag.Pos) (*inventory.Value, bool) {
+	v := &inventory.Value{Pos: pos}
+	switch x := x.(type) {
+	case bool:
+		v.Kind, v.Bool = inventory.Bool, x
+	case int64:
+		v.Kind, v.Int = inventory.Int, x
+	case float64:
+		v.Kind, v.Float = inventory.Float, x
+	case string:
+		v.Kind, v.Str = inventory.String, x
+	case []any:
+		v.Kind = inventory.Array
+		for _, e := range x {
+			ev, ok := literalValue(e, pos)
+			if !ok {
+				return nil, false
+			}
+			v.List = append(v.List, ev)
+		}
+	case map[string]any:
+		v.Kind, v.Fields = inventory.Table, map[string]*inventory.Value{}
+		v.Keys = sortedMapKeys(x)
+		for _, k := range v.Keys {
+			ev, ok := literalValue(x[k], pos)
+			if !ok {
+				return nil, false
+			}
+			ev.KeyPos = pos
+			v.Fields[k] = ev
+		}
+	default:
+		return nil, false
+	}
+	return v, true
 }
 
 // optionPath is a settings path without its "settings.<module>." (or

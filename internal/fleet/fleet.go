@@ -21,6 +21,7 @@ import (
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
+	"github.com/fleetdev/fleet/internal/nix/options"
 	"github.com/fleetdev/fleet/internal/nix/syntax"
 )
 
@@ -108,7 +109,7 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 		return nil, err
 	}
 	start = now()
-	ev, err := eval.Evaluate(ctx, inv, EvalConfig(selected))
+	ev, err := eval.Evaluate(ctx, inv, EvalConfig(inv.Root, selected))
 	if err != nil {
 		return nil, err
 	}
@@ -127,11 +128,22 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 }
 
 // EvalConfig wires the Nix front end into evaluation: option extraction
-// from module source and the syntax check of { expr = ... } values.
-func EvalConfig(hosts []string) eval.Config {
+// from module source (following imports to files in a module's folder
+// below root) and the syntax check of { expr = ... } values.
+func EvalConfig(root string, hosts []string) eval.Config {
+	// Imports are read through os.Root: a symbolic link cannot lead
+	// outside the fleet.
+	reader := options.Reader{ReadFile: func(name string) ([]byte, error) {
+		r, err := os.OpenRoot(root)
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		return r.ReadFile(filepath.FromSlash(name))
+	}}
 	return eval.Config{
 		Hosts:       hosts,
-		ReadOptions: readOptions,
+		ReadOptions: readOptions(reader),
 		CheckExpr: func(pos diag.Pos, src string) []diag.Diagnostic {
 			// The expression starts after the string's opening quote.
 			pos.Col++

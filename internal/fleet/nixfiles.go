@@ -71,15 +71,18 @@ func checkNixFiles(dir string, inv *inventory.Inventory) *diag.List {
 	return out
 }
 
-// readOptions extracts a module's options and, when it parses, reports
-// undefined variables as Nix would.
-func readOptions(file string, src []byte) (*options.Module, []diag.Diagnostic) {
-	m, ds := options.Extract(file, src)
-	if len(ds) == 0 {
-		ds = syntax.Check(file, src)
-		for i := range ds {
-			ds[i].Hints = append(ds[i].Hints, "fix the module: every host of its platform imports it")
+// readOptions extracts a module's options with r and, when it parses,
+// reports undefined variables as Nix would.
+func readOptions(r options.Reader) func(file string, src []byte) (*options.Module, []diag.Diagnostic) {
+	return func(file string, src []byte) (*options.Module, []diag.Diagnostic) {
+		m, ds := r.Extract(file, src)
+		if !slices.ContainsFunc(ds, func(d diag.Diagnostic) bool { return d.Severity == diag.Error }) {
+			undefined := syntax.Check(file, src)
+			for i := range undefined {
+				undefined[i].Hints = append(undefined[i].Hints, "fix the module: every host of its platform imports it")
+			}
+			ds = append(ds, undefined...)
 		}
+		return m, ds
 	}
-	return m, ds
 }

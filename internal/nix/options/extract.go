@@ -3,6 +3,8 @@ package options
 import (
 	"fmt"
 	"math"
+	"path"
+	"slices"
 	"strings"
 
 	"github.com/fleetdev/fleet/internal/diag"
@@ -11,25 +13,87 @@ import (
 
 // Extract reads the options a module file declares. A file with syntax
 // errors yields its diagnostics and the options found in what parsed.
+// Imports are not followed (see Reader.Extract).
 func Extract(filename string, src []byte) (*Module, []diag.Diagnostic) {
-	f, ds := syntax.Parse(filename, src)
-	x := &extractor{f: f, mod: &Module{File: filename}}
+	return Reader{}.Extract(filename, src)
+}
+
+// Reader extracts options, following the imports of a module to files in
+// the module's own folder.
+type Reader struct {
+	// ReadFile reads a file named as the module is (for instance relative
+	// to the fleet root). When nil, imports are not read: a module whose
+	// imports could declare options is marked Open.
+	ReadFile func(name string) ([]byte, error)
+}
+
+// maxImports bounds the files one module may pull in through imports.
+const maxImports = 64
+
+// Extract reads the options the module file declares, and those declared
+// by the files in the module's folder it imports. Declarations fleet
+// cannot read statically are reported as warnings at their line and kept
+// as options of unknown type, so that their settings are accepted
+// unchecked rather than rejected.
+func (r Reader) Extract(filename string, src []byte) (*Module, []diag.Diagnostic) {
+	mod := &Module{File: filename}
+	sh := &shared{mod: mod, read: r.ReadFile, dir: path.Dir(filename), seen: map[string]bool{path.Clean(filename): true}}
+	ds := sh.file(filename, src)
+	if sh.warn.Len() > 0 {
+		ds = append(ds, sh.warn.Items()...)
+	}
+	return mod, ds
+}
+
+// shared is what the extractors of one module's files share.
+type shared struct {
+	mod  *Module
+	read func(string) ([]byte, error)
+	dir  string // the module's folder: imports are followed below it
+	seen map[string]bool
+	warn diag.List
+}
+
+// file extracts one file of the module.
+func (sh *shared) file(name string, src []byte) []diag.Diagnostic {
+	f, ds := syntax.Parse(name, src)
+	x := &extractor{f: f, mod: sh.mod, sh: sh, lets: map[string]binding{}}
 	if f.Expr != nil {
 		x.module(f.Expr)
 	}
-	return x.mod, ds
+	return ds
 }
 
 type extractor struct {
 	f   *syntax.File
 	mod *Module
-	// lets are the let bindings seen on the way to the options, so that a
-	// type bound to a name (let container = types.submodule ...) is read.
-	lets  map[string]syntax.Expr
-	depth int // let indirections being followed, to stop cycles
+	sh  *shared
+	// lets are the names bound on the way to the options (let, the
+	// parameters of local functions being applied, inherit), so that an
+	// option, type or set bound to a name is read.
+	lets  map[string]binding
+	depth int // indirections being followed, to stop cycles
 	// bare is set under a module-level with types; or with lib.types;,
 	// where type names stand alone.
 	bare bool
+}
+
+// binding is what a name stands for: an expression, or the attribute
+// name of from (inherit (from) name).
+type binding struct {
+	e     syntax.Expr
+	from  syntax.Expr
+	name  string
+	param bool // a parameter of a local function being applied
+}
+
+// maxFollow bounds the indirections (names, calls of local functions)
+// followed in a row.
+const maxFollow = 32
+
+// warnf reports a declaration or type fleet cannot read.
+func (x *extractor) warnf(pos diag.Pos, format string, args ...any) *diag.Diagnostic {
+	return x.sh.warn.Warnf(pos, "option-unread", format, args...)
 }
 
 // unwrap looks through parentheses, let, with and assert to the value an
@@ -52,7 +116,8 @@ func unwrap(e syntax.Expr) syntax.Expr {
 }
 
 // module finds the options of a module: a function of the module
-// arguments, or an attribute set, with options at "options".
+// arguments, or an attribute set, with options at "options", and the
+// files it imports.
 func (x *extractor) module(e syntax.Expr) {
 	e = x.unwrapLets(e)
 	if l, ok := e.(*syntax.Lambda); ok {
@@ -68,10 +133,74 @@ func (x *extractor) module(e syntax.Expr) {
 			continue
 		}
 		path, ok := staticPath(a.Path)
-		if !ok || len(path) == 0 || path[0] != "options" {
+		if !ok || len(path) == 0 {
 			continue
 		}
-		x.declarations(a.Value, path[1:], x.f.NodePos(a.Path), &x.mod.Options)
+		switch path[0] {
+		case "options":
+			x.declarations(a.Value, path[1:], x.f.NodePos(a.Path), &x.mod.Options)
+		case "imports":
+			if len(path) == 1 {
+				x.imports(a.Value)
+			}
+		}
+	}
+}
+
+// imports follows the imports of a module to the files in its folder;
+// any other import may declare options fleet does not see, and marks the
+// module Open.
+func (x *extractor) imports(e syntax.Expr) {
+	l, ok := x.resolve(e).(*syntax.List)
+	if !ok {
+		x.open(e, "its imports are computed")
+		return
+	}
+	for _, el := range l.Elems {
+		p, ok := unwrapParen(el).(*syntax.Path)
+		if !ok || len(p.Parts) != 1 {
+			x.open(el, "it imports "+x.f.Text(el)+", which fleet does not read")
+			continue
+		}
+		lit := p.Parts[0].(*syntax.Text).Tok.Text
+		if strings.HasPrefix(lit, "/") || strings.HasPrefix(lit, "~") {
+			x.open(el, "it imports "+lit+", outside its folder")
+			continue
+		}
+		name := path.Clean(path.Join(path.Dir(x.f.Name), lit))
+		if name != x.sh.dir && !strings.HasPrefix(name, x.sh.dir+"/") {
+			x.open(el, "it imports "+lit+", outside its folder")
+			continue
+		}
+		if x.sh.seen[name] || x.sh.seen[name+"/default.nix"] {
+			continue
+		}
+		if x.sh.read == nil || len(x.sh.seen) > maxImports {
+			x.open(el, "it imports "+lit+", which was not read")
+			continue
+		}
+		src, err := x.sh.read(name)
+		if err != nil {
+			// A folder imports its default.nix.
+			if src2, err2 := x.sh.read(name + "/default.nix"); err2 == nil {
+				name, src, err = name+"/default.nix", src2, nil
+			}
+		}
+		if err != nil {
+			x.open(el, "it imports "+lit+", which cannot be read")
+			continue
+		}
+		x.sh.seen[name] = true
+		for _, d := range x.sh.file(name, src) {
+			x.sh.warn.Add(d)
+		}
+	}
+}
+
+// open marks the module as possibly declaring options fleet did not read.
+func (x *extractor) open(at syntax.Node, why string) {
+	if x.mod.Open == nil {
+		x.mod.Open = &Opening{Pos: x.f.NodePos(at), Reason: why}
 	}
 }
 
@@ -80,21 +209,12 @@ func (x *extractor) unwrapLets(e syntax.Expr) syntax.Expr {
 	for {
 		switch l := e.(type) {
 		case *syntax.Let:
-			for _, b := range l.Binds {
-				if a, ok := b.(*syntax.Assign); ok {
-					if p, ok := staticPath(a.Path); ok && len(p) == 1 {
-						if x.lets == nil {
-							x.lets = map[string]syntax.Expr{}
-						}
-						x.lets[p[0]] = a.Value
-					}
-				}
-			}
+			x.bind(l.Binds)
 			e = l.Body
 		case *syntax.Paren:
 			e = l.X
 		case *syntax.With:
-			if q := qualified(l.Env); q == "types" || q == "lib.types" {
+			if x.isTypesSet(l.Env) {
 				x.bare = true
 			}
 			e = l.Body
@@ -102,6 +222,27 @@ func (x *extractor) unwrapLets(e syntax.Expr) syntax.Expr {
 			e = l.Body
 		default:
 			return e
+		}
+	}
+}
+
+// bind records the bindings of a let.
+func (x *extractor) bind(binds []syntax.Binding) {
+	for _, b := range binds {
+		switch a := b.(type) {
+		case *syntax.Assign:
+			if p, ok := staticPath(a.Path); ok && len(p) == 1 && a.Value != nil {
+				x.lets[p[0]] = binding{e: a.Value}
+			}
+		case *syntax.Inherit:
+			if a.From == nil {
+				continue
+			}
+			for _, n := range a.Names {
+				if name, ok := n.Static(); ok {
+					x.lets[name] = binding{from: a.From, name: name}
+				}
+			}
 		}
 	}
 }
@@ -123,27 +264,296 @@ func staticPath(p *syntax.AttrPath) ([]string, bool) {
 	return out, true
 }
 
+// follow returns what a name or a selection from a set bound by name
+// stands for (let bindings, parameters of local functions, inherit), or
+// nil.
+func (x *extractor) follow(e syntax.Expr) syntax.Expr {
+	switch v := unwrap(e).(type) {
+	case *syntax.Ident:
+		return x.name(v.Tok.Text)
+	case *syntax.Select:
+		if v.Default != nil {
+			return nil
+		}
+		p, ok := staticPath(v.Path)
+		if !ok {
+			return nil
+		}
+		if set, ok := x.resolve(v.X).(*syntax.AttrSet); ok {
+			return x.attr(set, p)
+		}
+	}
+	return nil
+}
+
+// name returns what a name bound in the module stands for, or nil.
+func (x *extractor) name(name string) syntax.Expr {
+	b, ok := x.lets[name]
+	if !ok {
+		return nil
+	}
+	if b.e != nil {
+		return b.e
+	}
+	if x.depth > maxFollow {
+		return nil
+	}
+	x.depth++
+	defer func() { x.depth-- }()
+	if set, ok := x.resolve(b.from).(*syntax.AttrSet); ok {
+		return x.attr(set, []string{b.name})
+	}
+	return nil
+}
+
+// attr returns the value of the attribute path p in a literal set, or nil.
+func (x *extractor) attr(set *syntax.AttrSet, p []string) syntax.Expr {
+	for _, b := range set.Binds {
+		switch a := b.(type) {
+		case *syntax.Assign:
+			q, ok := staticPath(a.Path)
+			if !ok || len(q) > len(p) || !slices.Equal(q, p[:len(q)]) || a.Value == nil {
+				continue
+			}
+			if len(q) == len(p) {
+				return a.Value
+			}
+			if inner, ok := x.resolve(a.Value).(*syntax.AttrSet); ok {
+				if v := x.attr(inner, p[len(q):]); v != nil {
+					return v
+				}
+			}
+		case *syntax.Inherit:
+			for _, n := range a.Names {
+				if name, _ := n.Static(); name == p[0] {
+					var v syntax.Expr
+					if a.From != nil {
+						if from, ok := x.resolve(a.From).(*syntax.AttrSet); ok {
+							v = x.attr(from, p[:1])
+						}
+					} else {
+						v = x.name(p[0])
+					}
+					if v == nil || len(p) == 1 {
+						return v
+					}
+					if inner, ok := x.resolve(v).(*syntax.AttrSet); ok {
+						return x.attr(inner, p[1:])
+					}
+					return nil
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // declarations walks an options tree: attribute sets nest, option
-// declarations are leaves.
+// declarations are leaves. Names bound in the module, local functions
+// returning declarations, sets joined with // or lib.recursiveUpdate and
+// declarations extended with // are followed; anything else is reported
+// and kept as an option of unknown type.
 func (x *extractor) declarations(e syntax.Expr, path []string, pos diag.Pos, out *[]*Option) {
+	if x.depth > maxFollow {
+		x.unread(e, path, pos, out, "it refers to itself")
+		return
+	}
 	e = x.unwrapLets(e)
-	if set, ok := e.(*syntax.AttrSet); ok && set.RecTok == nil {
-		for _, b := range set.Binds {
-			a, ok := b.(*syntax.Assign)
-			if !ok {
-				continue
+	sub := func(e syntax.Expr, more []string, pos diag.Pos) {
+		x.depth++
+		x.declarations(e, append(slices.Clip(path), more...), pos, out)
+		x.depth--
+	}
+	switch v := e.(type) {
+	case *syntax.AttrSet:
+		if v.RecTok != nil {
+			break
+		}
+		for _, b := range v.Binds {
+			switch a := b.(type) {
+			case *syntax.Assign:
+				p, ok := staticPath(a.Path)
+				if !ok {
+					x.unread(a, path, x.f.NodePos(a.Path), out, "its name is computed")
+					continue
+				}
+				sub(a.Value, p, x.f.NodePos(a.Path))
+			case *syntax.Inherit:
+				for _, n := range a.Names {
+					name, ok := n.Static()
+					if !ok {
+						continue
+					}
+					var val syntax.Expr
+					if a.From != nil {
+						if set, ok := x.resolve(a.From).(*syntax.AttrSet); ok {
+							val = x.attr(set, []string{name})
+						}
+					} else if b, ok := x.lets[name]; ok && b.e != nil {
+						val = b.e
+					}
+					if val == nil {
+						x.unread(n, append(slices.Clip(path), name), x.f.NodePos(n), out, "it is inherited from "+x.inheritSource(a))
+						continue
+					}
+					sub(val, []string{name}, x.f.NodePos(n))
+				}
 			}
-			sub, ok := staticPath(a.Path)
-			if !ok {
-				continue
-			}
-			x.declarations(a.Value, append(append([]string(nil), path...), sub...), x.f.NodePos(a.Path), out)
 		}
 		return
+	case *syntax.Ident, *syntax.Select:
+		if d := x.follow(v); d != nil {
+			sub(d, nil, pos)
+			return
+		}
+	case *syntax.Binary:
+		if v.Op.Text == "//" {
+			if o := x.declaration(v, path, pos); o != nil {
+				*out = append(*out, o)
+				return
+			}
+			sub(v.X, nil, pos)
+			sub(v.Y, nil, pos)
+			return
+		}
+	case *syntax.Apply:
+		name, fn, args := call(v)
+		switch {
+		case name == "recursiveUpdate" && len(args) == 2:
+			sub(args[0], nil, pos)
+			sub(args[1], nil, pos)
+			return
+		case name == "mkMerge" && len(args) == 1:
+			if l, ok := x.resolve(args[0]).(*syntax.List); ok {
+				for _, el := range l.Elems {
+					sub(el, nil, pos)
+				}
+				return
+			}
+		}
+		if o := x.declaration(v, path, pos); o != nil {
+			*out = append(*out, o)
+			return
+		}
+		if body, undo, ok := x.apply(fn, args); ok {
+			sub(body, nil, pos)
+			undo()
+			return
+		}
 	}
 	if o := x.declaration(e, path, pos); o != nil {
 		*out = append(*out, o)
+		return
 	}
+	x.unread(e, path, pos, out, x.why(e))
+}
+
+// inheritSource names where an inherit takes its names from.
+func (x *extractor) inheritSource(in *syntax.Inherit) string {
+	if in.From != nil {
+		return x.f.Text(in.From)
+	}
+	return "the enclosing scope"
+}
+
+// why says why an expression is not a declaration fleet can read.
+func (x *extractor) why(e syntax.Expr) string {
+	switch v := unwrap(e).(type) {
+	case *syntax.Apply:
+		name, fn, _ := call(v)
+		if name == "" {
+			return "it is computed by a function call"
+		}
+		if x.follow(fn) == nil {
+			return "it is computed by " + x.f.Text(fn) + ", a function fleet does not know"
+		}
+		return "it is computed by " + x.f.Text(fn) + ", a function fleet cannot apply statically"
+	case *syntax.Ident:
+		return v.Tok.Text + " is not bound in this file"
+	case *syntax.If:
+		return "it is chosen by a condition"
+	case *syntax.AttrSet:
+		return "it is a recursive set"
+	}
+	return "it is not an option declaration (lib.mkOption, mkEnableOption, mkPackageOption)"
+}
+
+// unread reports a declaration fleet cannot read and keeps it as an
+// option of unknown type: its settings are accepted unchecked.
+func (x *extractor) unread(at syntax.Node, path []string, pos diag.Pos, out *[]*Option, why string) {
+	name := strings.Join(path, ".")
+	if name == "" {
+		name = "the options"
+	}
+	x.warnf(pos, "fleet cannot read the declaration of %s: %s", name, why).
+		Hint("settings below %s are accepted unchecked; write it as lib.mkOption { type = ...; } in this file or a file of the module's folder it imports, for fleet to check them", name)
+	*out = append(*out, &Option{Path: path, Pos: pos, Unread: true,
+		Type: &Type{Kind: Unknown, Note: "declaration not readable statically: " + why}})
+}
+
+// apply beta-reduces the call of a function bound in the module (a local
+// helper such as mkPort = port: mkOption { ... }): it binds the
+// parameters to the arguments and returns the body; undo restores the
+// names the parameters shadowed.
+func (x *extractor) apply(fn syntax.Expr, args []syntax.Expr) (body syntax.Expr, undo func(), ok bool) {
+	f := x.follow(fn)
+	if f == nil || len(args) == 0 {
+		return nil, nil, false
+	}
+	saved := map[string]*binding{}
+	set := func(name string, b binding) {
+		if _, done := saved[name]; !done {
+			if old, had := x.lets[name]; had {
+				saved[name] = &old
+			} else {
+				saved[name] = nil
+			}
+		}
+		x.lets[name] = b
+	}
+	undo = func() {
+		for name, old := range saved {
+			if old == nil {
+				delete(x.lets, name)
+			} else {
+				x.lets[name] = *old
+			}
+		}
+	}
+	cur := f
+	for _, arg := range args {
+		l, ok := x.unwrapLets(cur).(*syntax.Lambda)
+		if !ok {
+			undo()
+			return nil, nil, false
+		}
+		// The argument is read in the caller's scope: follow names first.
+		if d := x.follow(arg); d != nil {
+			if _, isID := unwrap(arg).(*syntax.Ident); isID {
+				arg = d
+			}
+		}
+		if l.Formals != nil {
+			argSet, _ := x.resolve(arg).(*syntax.AttrSet)
+			for _, it := range l.Formals.Items {
+				var v syntax.Expr
+				if argSet != nil {
+					v = x.attr(argSet, []string{it.Name.Text})
+				}
+				if v == nil {
+					v = it.Default
+				}
+				if v != nil {
+					set(it.Name.Text, binding{e: v, param: true})
+				}
+			}
+		}
+		if l.Arg != nil {
+			set(l.Arg.Text, binding{e: arg, param: true})
+		}
+		cur = l.Body
+	}
+	return cur, undo, true
 }
 
 // call splits an application into its function's name (the last
@@ -155,9 +565,10 @@ func call(e syntax.Expr) (name string, fn syntax.Expr, args []syntax.Expr) {
 		if !ok {
 			break
 		}
-		args = append([]syntax.Expr{ap.Arg}, args...)
+		args = append(args, ap.Arg)
 		e = unwrap(ap.Fn)
 	}
+	slices.Reverse(args)
 	return lastName(e), e, args
 }
 
@@ -198,8 +609,29 @@ func qualified(e syntax.Expr) string {
 }
 
 // declaration reads one option declaration, or returns nil when e is not
-// one.
+// one. A declaration extended with // { ... } (mkEnableOption "x" // {
+// default = true; }) takes the attributes of the right side.
 func (x *extractor) declaration(e syntax.Expr, path []string, pos diag.Pos) *Option {
+	if b, ok := unwrap(e).(*syntax.Binary); ok && b.Op.Text == "//" {
+		o := x.declaration(b.X, path, pos)
+		if o == nil {
+			return nil
+		}
+		sets, ok := x.attrSets(b.Y)
+		if !ok {
+			o.Type = &Type{Kind: Unknown, Name: typeNameOf(o.Type), Note: "the declaration is extended with " + x.f.Text(b.Y) + ", which fleet cannot read"}
+			return o
+		}
+		for _, set := range sets {
+			x.optionAttrs(o, set)
+		}
+		return o
+	}
+	if d := x.follow(e); d != nil && x.depth < maxFollow {
+		x.depth++
+		defer func() { x.depth-- }()
+		return x.declaration(d, path, pos)
+	}
 	name, _, args := call(e)
 	o := &Option{Path: path, Pos: pos}
 	switch name {
@@ -207,12 +639,16 @@ func (x *extractor) declaration(e syntax.Expr, path []string, pos diag.Pos) *Opt
 		if len(args) != 1 {
 			return nil
 		}
-		set, ok := unwrap(args[0]).(*syntax.AttrSet)
+		sets, ok := x.attrSets(args[0])
 		if !ok {
 			o.Type = &Type{Kind: Unknown, Note: "mkOption's argument is not an attribute set fleet can read"}
+			x.warnf(pos, "fleet cannot read the declaration of %s: mkOption's argument is computed", strings.Join(path, ".")).
+				Hint("settings of %s are accepted unchecked; pass mkOption a literal { type = ...; } for fleet to check them", strings.Join(path, "."))
 			return o
 		}
-		x.optionAttrs(o, set)
+		for _, set := range sets {
+			x.optionAttrs(o, set)
+		}
 	case "mkEnableOption":
 		o.Type = &Type{Kind: Bool, Name: "types.bool"}
 		// The default is implied by the call.
@@ -233,7 +669,66 @@ func (x *extractor) declaration(e syntax.Expr, path []string, pos diag.Pos) *Opt
 	if o.Type == nil {
 		o.Type = &Type{Kind: Unknown, Note: "no type declared"}
 	}
+	x.checkType(o)
 	return o
+}
+
+// checkType warns about the parts of an option's type fleet cannot check:
+// a type it cannot read, or a pattern it cannot translate faithfully.
+func (x *extractor) checkType(o *Option) {
+	name := strings.Join(o.Path, ".")
+	var walk func(t *Type)
+	walk = func(t *Type) {
+		if t == nil {
+			return
+		}
+		switch {
+		case t.Kind == Unknown && t.Note != "" && t.Note != "no type declared":
+			x.warnf(o.Pos, "fleet cannot read the type of %s: %s", name, t.Note).
+				Hint("values of %s are accepted unchecked; a type written with lib.types in this file is checked", name)
+			return
+		case t.Pattern != "":
+			if _, err := Matcher(t.Pattern); err != nil {
+				t.Note = "pattern not checked: " + err.Error()
+				x.warnf(o.Pos, "fleet does not check %s against the pattern %q: %v", name, t.Pattern, err).
+					Hint("values are checked as plain strings; Nix checks the pattern with POSIX extended syntax")
+			}
+		}
+		walk(t.Elem)
+		for _, a := range t.Alts {
+			walk(a)
+		}
+	}
+	walk(o.Type)
+}
+
+func typeNameOf(t *Type) string {
+	if t == nil {
+		return ""
+	}
+	return t.Name
+}
+
+// attrSets returns the literal sets an attribute-set expression is made
+// of: a set, a name bound to one, or sets joined with //, in order.
+func (x *extractor) attrSets(e syntax.Expr) ([]*syntax.AttrSet, bool) {
+	if x.depth > maxFollow {
+		return nil, false
+	}
+	switch v := x.resolve(e).(type) {
+	case *syntax.AttrSet:
+		return []*syntax.AttrSet{v}, v.RecTok == nil
+	case *syntax.Binary:
+		if v.Op.Text != "//" {
+			return nil, false
+		}
+		x.depth++
+		defer func() { x.depth-- }()
+		a, ok1 := x.attrSets(v.X)
+		b, ok2 := x.attrSets(v.Y)
+		return append(a, b...), ok1 && ok2
+	}
+	return nil, false
 }
 
 // packageOption reads lib.mkPackageOption pkgs name { ... } as nixpkgs
@@ -328,15 +823,35 @@ func (x *extractor) packageOption(o *Option, call syntax.Expr, args []syntax.Exp
 func (x *extractor) optionAttrs(o *Option, set *syntax.AttrSet) {
 	for _, b := range set.Binds {
 		if in, ok := b.(*syntax.Inherit); ok {
-			// inherit (jsonFormat) type; and the like: known only when
-			// evaluated.
+			// inherit (set) type; from a set bound in the module, or
+			// inherit type; from a name: read; otherwise (inherit
+			// (jsonFormat) type;) known only when evaluated.
 			for _, n := range in.Names {
-				if name, _ := n.Static(); name == "type" {
-					from := "the enclosing scope"
-					if in.From != nil {
-						from = x.f.Text(in.From)
+				name, _ := n.Static()
+				var v syntax.Expr
+				if in.From != nil {
+					if set, ok := x.resolve(in.From).(*syntax.AttrSet); ok {
+						v = x.attr(set, []string{name})
 					}
+				} else {
+					v = x.name(name)
+				}
+				switch name {
+				case "type":
+					if v != nil {
+						o.Type = x.typ(v, x.bare)
+						continue
+					}
+					from := x.inheritSource(in)
 					o.Type = &Type{Kind: Unknown, Name: from + ".type", Note: "the type is inherited from " + from}
+				case "default":
+					if v != nil {
+						o.Default = x.defaultOf(v)
+					}
+				case "description":
+					if v != nil {
+						o.Description = x.text(v)
+					}
 				}
 			}
 			continue
@@ -388,7 +903,7 @@ func (x *extractor) exampleOf(e syntax.Expr) string {
 }
 
 func (x *extractor) literalString(e syntax.Expr) (string, bool) {
-	s, ok := unwrap(e).(*syntax.String)
+	s, ok := x.resolve(e).(*syntax.String)
 	if !ok {
 		return "", false
 	}
@@ -398,6 +913,15 @@ func (x *extractor) literalString(e syntax.Expr) (string, bool) {
 // defaultOf decodes a default: literal values become Go values, anything
 // else is kept as source and marked computed.
 func (x *extractor) defaultOf(e syntax.Expr) *Default {
+	// A name bound in the module (a parameter of a helper, a let) is
+	// the expression it stands for, where it is written.
+	for range maxFollow {
+		d := x.follow(e)
+		if d == nil {
+			break
+		}
+		e = d
+	}
 	d := &Default{Source: x.f.Text(e), Pos: x.f.NodePos(e)}
 	v, ok := x.literal(e)
 	if !ok {
@@ -498,7 +1022,7 @@ func simpleType(name string) (Kind, bool) {
 	switch name {
 	case "bool":
 		return Bool, true
-	case "str", "string", "lines", "commas", "nonEmptyStr", "singleLineStr", "envVar", "passwdEntry":
+	case "str", "string", "lines", "commas", "envVar", "passwdEntry":
 		return Str, true
 	case "int":
 		return Int, true
@@ -546,33 +1070,54 @@ func intBounds(name string) (lo, hi *int64, ok bool) {
 }
 
 // typ reads a type expression. bare is true under `with types;` (or
-// `with lib.types;`), where type names stand alone.
+// `with lib.types;`), where type names stand alone. Names bound in the
+// module (let, inherit (lib.types) ..., sets of types, parameters of
+// local functions) are followed, and let and with inside the type read.
 func (x *extractor) typ(e syntax.Expr, bare bool) *Type {
 	name := x.typeName(e)
-	if w, ok := unwrapParen(e).(*syntax.With); ok {
-		if q := qualified(w.Env); q == "types" || q == "lib.types" {
-			t := x.typ(w.Body, true)
-			t.Name = name
-			return t
+	if x.depth > maxFollow {
+		return &Type{Kind: Unknown, Name: name, Note: "the type refers to itself"}
+	}
+	x.depth++
+	defer func() { x.depth-- }()
+	for inner := true; inner; {
+		switch v := unwrapParen(e).(type) {
+		case *syntax.Let:
+			x.bind(v.Binds)
+			e = v.Body
+		case *syntax.With:
+			if x.isTypesSet(v.Env) {
+				bare = true
+			}
+			e = v.Body
+		default:
+			inner = false
 		}
-		t := x.typ(w.Body, bare)
-		t.Name = name
-		return t
 	}
-	fnName, fn, args := call(e)
-	q := qualified(fn)
-	if id, ok := fn.(*syntax.Ident); ok && len(args) == 0 && x.lets[id.Tok.Text] != nil && x.depth < 8 {
-		// A type bound by let: read its definition.
-		x.depth++
-		t := x.typ(x.lets[id.Tok.Text], bare)
-		x.depth--
-		return t
+	_, fn, args := call(e)
+	if len(args) == 0 {
+		if d := x.follow(fn); d != nil {
+			// A type bound to a name: read its definition.
+			return x.typ(d, bare)
+		}
 	}
-	isType := bare || strings.HasPrefix(q, "types.") || strings.HasPrefix(q, "lib.types.")
+	tn, isType := x.typesName(fn, bare)
 	if !isType {
+		if d := x.follow(fn); d != nil {
+			if len(args) == 0 {
+				// A type bound to a name: read its definition.
+				return x.typ(d, bare)
+			}
+			if body, undo, ok := x.apply(fn, args); ok {
+				t := x.typ(body, bare)
+				undo()
+				return t
+			}
+		}
 		return &Type{Kind: Unknown, Name: name, Note: "type is not a lib.types expression"}
 	}
-	if strings.Contains(q, "ints.") {
+	fnName := tn[strings.LastIndexByte(tn, '.')+1:]
+	if strings.HasPrefix(tn, "ints.") {
 		lo, hi, known := intBounds(fnName)
 		switch {
 		case fnName == "between" && len(args) == 2:
@@ -588,25 +1133,61 @@ func (x *extractor) typ(e syntax.Expr, bare bool) *Type {
 			return &Type{Kind: Int, Name: name, Min: lo, Max: hi}
 		}
 	}
+	// elems reads the type arguments, and names the whole type by them
+	// when one was reached through a name (a parameter of a helper).
+	elems := func(args ...syntax.Expr) []*Type {
+		ts := make([]*Type, len(args))
+		renamed := false
+		for i, a := range args {
+			ts[i] = x.typ(a, bare)
+			if id, ok := unwrap(a).(*syntax.Ident); ok && x.lets[id.Tok.Text].param {
+				renamed = true
+			}
+		}
+		if renamed {
+			parts := []string{"types." + tn}
+			for _, t := range ts {
+				n := t.Name
+				if n == "" {
+					n = string(t.Kind)
+				}
+				if strings.ContainsAny(n, " ") {
+					n = "(" + n + ")"
+				}
+				parts = append(parts, n)
+			}
+			name = strings.Join(parts, " ")
+		}
+		return ts
+	}
 	switch {
 	case len(args) == 0:
-		if fnName == "port" {
+		switch fnName {
+		case "port":
 			return &Type{Kind: Int, Name: name, Min: ptr(0), Max: ptr(65535)}
+		case "nonEmptyStr":
+			// nixpkgs: str.check x && builtins.match "[ \t\n]*" x == null
+			return &Type{Kind: Str, Name: name, Pattern: "[ \t\n]*", Negate: true}
+		case "singleLineStr":
+			return &Type{Kind: Str, Name: name, Pattern: "[^\n\r]*\n?"}
 		}
 		if k, ok := simpleType(fnName); ok {
 			return &Type{Kind: k, Name: name}
 		}
 	case fnName == "listOf" || fnName == "nonEmptyListOf":
 		if len(args) == 1 {
-			return &Type{Kind: ListOf, Name: name, Elem: x.typ(args[0], bare)}
+			ts := elems(args[0])
+			return &Type{Kind: ListOf, Name: name, Elem: ts[0]}
 		}
 	case fnName == "attrsOf" || fnName == "lazyAttrsOf":
 		if len(args) == 1 {
-			return &Type{Kind: AttrsOf, Name: name, Elem: x.typ(args[0], bare)}
+			ts := elems(args[0])
+			return &Type{Kind: AttrsOf, Name: name, Elem: ts[0]}
 		}
 	case fnName == "nullOr":
 		if len(args) == 1 {
-			return &Type{Kind: NullOr, Name: name, Elem: x.typ(args[0], bare)}
+			ts := elems(args[0])
+			return &Type{Kind: NullOr, Name: name, Elem: ts[0]}
 		}
 	case fnName == "uniq" || fnName == "unique":
 		if len(args) >= 1 {
@@ -616,11 +1197,11 @@ func (x *extractor) typ(e syntax.Expr, bare bool) *Type {
 		}
 	case fnName == "either":
 		if len(args) == 2 {
-			return &Type{Kind: Either, Name: name, Alts: []*Type{x.typ(args[0], bare), x.typ(args[1], bare)}}
+			return &Type{Kind: Either, Name: name, Alts: elems(args[0], args[1])}
 		}
 	case fnName == "oneOf":
 		if len(args) == 1 {
-			if l, ok := unwrapParen(args[0]).(*syntax.List); ok {
+			if l, ok := x.resolve(args[0]).(*syntax.List); ok {
 				t := &Type{Kind: Either, Name: name}
 				for _, el := range l.Elems {
 					t.Alts = append(t.Alts, x.typ(el, bare))
@@ -634,7 +1215,7 @@ func (x *extractor) typ(e syntax.Expr, bare bool) *Type {
 		}
 	case fnName == "enum":
 		if len(args) == 1 {
-			if l, ok := unwrapParen(args[0]).(*syntax.List); ok {
+			if l, ok := x.resolve(args[0]).(*syntax.List); ok {
 				t := &Type{Kind: Enum, Name: name}
 				for _, el := range l.Elems {
 					v, ok := x.literal(el)
@@ -646,7 +1227,14 @@ func (x *extractor) typ(e syntax.Expr, bare bool) *Type {
 				return t
 			}
 		}
-	case fnName == "strMatching" || fnName == "separatedString":
+	case fnName == "strMatching":
+		if len(args) == 1 {
+			if p, ok := x.literalString(args[0]); ok {
+				return &Type{Kind: Str, Name: name, Pattern: p}
+			}
+		}
+		return &Type{Kind: Str, Name: name}
+	case fnName == "separatedString":
 		return &Type{Kind: Str, Name: name}
 	case fnName == "submodule" || fnName == "submoduleWith":
 		if len(args) == 1 {
@@ -654,6 +1242,121 @@ func (x *extractor) typ(e syntax.Expr, bare bool) *Type {
 		}
 	}
 	return &Type{Kind: Unknown, Name: name, Note: fmt.Sprintf("fleet does not read %s statically", strings.TrimPrefix(name, "lib."))}
+}
+
+// typesName returns the name in lib.types an expression refers to
+// ("str", "ints.positive", "listOf"): through lib.types.X and types.X,
+// names bound to those (inherit (lib.types) str; t = lib.types;), and
+// bare names under with types;.
+func (x *extractor) typesName(e syntax.Expr, bare bool) (string, bool) {
+	if x.depth > maxFollow {
+		return "", false
+	}
+	x.depth++
+	defer func() { x.depth-- }()
+	switch v := unwrap(e).(type) {
+	case *syntax.Ident:
+		if b, ok := x.lets[v.Tok.Text]; ok {
+			switch {
+			case b.from != nil:
+				if x.isTypesSet(b.from) {
+					return b.name, true
+				}
+			case b.e != nil:
+				return x.typesName(b.e, bare)
+			}
+			return "", false
+		}
+		if bare && knownType(v.Tok.Text) {
+			return v.Tok.Text, true
+		}
+	case *syntax.Select:
+		if v.Default != nil {
+			return "", false
+		}
+		p, ok := staticPath(v.Path)
+		if !ok {
+			return "", false
+		}
+		if x.isTypesSet(v.X) {
+			return strings.Join(p, "."), true
+		}
+		if len(p) > 1 && p[0] == "types" && x.isLib(v.X) {
+			return strings.Join(p[1:], "."), true
+		}
+		// t.ints.positive with t bound to lib.types: the set is a prefix.
+		if inner, ok := v.X.(*syntax.Select); ok && inner.Default == nil {
+			if base, ok := x.typesName(inner, bare); ok && base == "ints" {
+				return "ints." + strings.Join(p, "."), true
+			}
+		}
+		if bare {
+			if id, ok := v.X.(*syntax.Ident); ok && id.Tok.Text == "ints" {
+				if _, bound := x.lets["ints"]; !bound {
+					return "ints." + strings.Join(p, "."), true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// isTypesSet reports whether e is lib.types: types, lib.types, or a name
+// bound to it (t = lib.types; inherit (lib) types;).
+func (x *extractor) isTypesSet(e syntax.Expr) bool {
+	if x.depth > maxFollow {
+		return false
+	}
+	switch v := unwrap(e).(type) {
+	case *syntax.Ident:
+		b, ok := x.lets[v.Tok.Text]
+		if !ok {
+			return v.Tok.Text == "types"
+		}
+		x.depth++
+		defer func() { x.depth-- }()
+		if b.from != nil {
+			return b.name == "types" && x.isLib(b.from)
+		}
+		return x.isTypesSet(b.e)
+	case *syntax.Select:
+		p, ok := staticPath(v.Path)
+		return ok && v.Default == nil && len(p) == 1 && p[0] == "types" && x.isLib(v.X)
+	}
+	return false
+}
+
+// isLib reports whether e is lib (or a name bound to it).
+func (x *extractor) isLib(e syntax.Expr) bool {
+	id, ok := unwrap(e).(*syntax.Ident)
+	if !ok {
+		return false
+	}
+	b, bound := x.lets[id.Tok.Text]
+	if !bound {
+		return id.Tok.Text == "lib"
+	}
+	if b.e != nil && x.depth <= maxFollow {
+		x.depth++
+		defer func() { x.depth-- }()
+		return x.isLib(b.e)
+	}
+	return false
+}
+
+// knownType reports whether name is a type or type function of lib.types
+// fleet reads, for bare names under with types;.
+func knownType(name string) bool {
+	if _, ok := simpleType(name); ok {
+		return true
+	}
+	switch name {
+	case "port", "nonEmptyStr", "singleLineStr", "listOf", "nonEmptyListOf", "attrsOf", "lazyAttrsOf", "nullOr",
+		"uniq", "unique", "either", "oneOf", "coercedTo", "enum", "strMatching", "separatedString",
+		"submodule", "submoduleWith", "functionTo", "ints":
+		return true
+	}
+	return false
 }
 
 // typeName renders a type expression's source on one line, without the
@@ -759,15 +1462,16 @@ func (x *extractor) submodule(arg syntax.Expr, name string, with bool) *Type {
 }
 
 // resolve looks through parentheses, let, with and assert, and through
-// names bound by the module's let (a few levels, so that cycles end).
+// names bound in the module and selections from sets bound there (a few
+// levels, so that cycles end).
 func (x *extractor) resolve(e syntax.Expr) syntax.Expr {
 	for range 8 {
-		e = unwrap(e)
-		id, ok := e.(*syntax.Ident)
-		if !ok || x.lets[id.Tok.Text] == nil {
+		e = x.unwrapLets(e)
+		d := x.follow(e)
+		if d == nil {
 			return e
 		}
-		e = x.lets[id.Tok.Text]
+		e = d
 	}
 	return e
 }

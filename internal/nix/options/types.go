@@ -47,6 +47,12 @@ type Type struct {
 	Options []*Option
 	// Note explains an Unknown type ("type computed by a function call").
 	Note string
+	// Pattern is the POSIX extended regular expression a Str must match
+	// as a whole (types.strMatching, nonEmptyStr, singleLineStr), or "".
+	Pattern string
+	// Negate turns Pattern around: the string must not match it
+	// (types.nonEmptyStr: not only blanks).
+	Negate bool
 }
 
 // Default is an option's declared default.
@@ -81,12 +87,27 @@ type Option struct {
 	Example string
 	// Pos is the position of the option's attribute path in the source.
 	Pos diag.Pos
+	// Unread is set for a declaration fleet could not read statically (a
+	// warning says why): its Type is Unknown and its settings are accepted
+	// unchecked.
+	Unread bool
 }
 
 // Module is the result of extracting one module file.
 type Module struct {
 	// File is the path the module was read from, as given to Extract.
 	File string
-	// Options are the declared options in source order.
+	// Options are the declared options in source order, those of the
+	// files it imports from its folder included.
 	Options []*Option
+	// Open is set when the module may declare options fleet did not read
+	// (an import it could not follow).
+	Open *Opening
+}
+
+// Opening says where and why a module may declare options fleet did not
+// read.
+type Opening struct {
+	Pos    diag.Pos
+	Reason string
 }

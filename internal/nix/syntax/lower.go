@@ -143,6 +143,7 @@ type lowerer struct {
 
 	pieces  []indPiece // scratch for indented strings
 	scratch []byte
+	spine   []Expr // the left spines being lowered (see spine)
 }
 
 // finish sorts the attributes of every set by name, the order ShowParse
@@ -265,23 +266,13 @@ func (lw *lowerer) expr(e Expr) lexpr {
 			s.def = lw.expr(e.Default)
 		}
 		return s
-	case *HasAttr:
-		return &lHas{e: lw.expr(e.X), path: lw.path(e.Path)}
-	case *Apply:
-		if id, ok := e.Arg.(*Ident); ok && id.Tok.Kind == TokOr {
-			// "f or": a new call, even when f is a call.
-			fn := lw.expr(e.Fn)
-			return lw.calls.new(lCall{fn: fn, args: append(lw.exprSlice(0, 2), lw.variable("or", id.Tok.Off))})
-		}
-		fn := lw.expr(e.Fn)
-		return lw.call(fn, lw.expr(e.Arg))
+	case *HasAttr, *Apply, *Binary:
+		return lw.spineExpr(e)
 	case *Unary:
 		if e.Op.Kind == TokNot {
 			return &lNot{e: lw.expr(e.X)}
 		}
 		return lw.builtinCall("__sub", lw.ints.new(lInt{v: 0}), lw.expr(e.X))
-	case *Binary:
-		return lw.binary(e)
 	case *If:
 		return &lIf{c: lw.expr(e.Cond), t: lw.expr(e.Then), e: lw.expr(e.Else)}
 	case *With:
@@ -293,6 +284,56 @@ func (lw *lowerer) expr(e Expr) lexpr {
 	}
 	// *Error: only lowered when there are no syntax errors.
 	return &lVar{name: "<error>", off: -1}
+}
+
+// leftChild returns the first operand of an operator or application: the
+// child a long chain of them (1 + 1 + ..., f a b c ...) nests in.
+func leftChild(e Expr) (Expr, bool) {
+	switch e := e.(type) {
+	case *Binary:
+		return e.X, true
+	case *HasAttr:
+		return e.X, true
+	case *Apply:
+		return e.Fn, true
+	}
+	return nil, false
+}
+
+// spineExpr lowers a chain of operators and applications without
+// recursing along it: the chain's nodes go on a stack, the innermost
+// operand is lowered first, and each node then takes the result as its
+// first operand. Their other operands nest only as deep as the parser
+// allows.
+func (lw *lowerer) spineExpr(e Expr) lexpr {
+	mark := len(lw.spine)
+	for {
+		l, ok := leftChild(e)
+		if !ok {
+			break
+		}
+		lw.spine = append(lw.spine, e)
+		e = l
+	}
+	acc := lw.expr(e)
+	for i := len(lw.spine) - 1; i >= mark; i-- {
+		switch n := lw.spine[i].(type) {
+		case *Binary:
+			acc = lw.binary(n, acc, lw.expr(n.Y))
+		case *HasAttr:
+			acc = &lHas{e: acc, path: lw.path(n.Path)}
+		case *Apply:
+			if id, ok := n.Arg.(*Ident); ok && id.Tok.Kind == TokOr {
+				// "f or": a new call, even when f is a call.
+				acc = lw.calls.new(lCall{fn: acc, args: append(lw.exprSlice(0, 2), lw.variable("or", id.Tok.Off))})
+			} else {
+				acc = lw.call(acc, lw.expr(n.Arg))
+			}
+		}
+	}
+	clear(lw.spine[mark:])
+	lw.spine = lw.spine[:mark]
+	return acc
 }
 
 // call applies fn to arg as Nix's expr_app does: arguments are appended to
@@ -309,8 +350,9 @@ func (lw *lowerer) builtinCall(name string, a, b lexpr) *lCall {
 	return lw.calls.new(lCall{fn: lw.variable(name, -1), args: append(lw.exprSlice(0, 2), a, b)})
 }
 
-func (lw *lowerer) binary(e *Binary) lexpr {
-	x, y := lw.expr(e.X), lw.expr(e.Y)
+// binary lowers the operator of e applied to x and y, its lowered
+// operands.
+func (lw *lowerer) binary(e *Binary, x, y lexpr) lexpr {
 	switch e.Op.Kind {
 	case TokPlus:
 		return lw.concats.new(lConcat{es: append(lw.exprSlice(0, 2), x, y)})

@@ -7,9 +7,15 @@ import (
 	"strings"
 )
 
-// maxDepth bounds the nesting of expressions, so that hostile input cannot
-// exhaust the stack. Nix's own parser stops at a similar depth.
-const maxDepth = 5000
+// maxStack bounds the nesting of expressions, so that hostile input cannot
+// exhaust the stack. It is the stack of Nix's bison parser (YYMAXDEPTH,
+// 10000 symbols): the parser keeps an estimate of the symbols bison holds
+// at each nesting (the tokens and nonterminals of the productions still
+// open, see the cost arguments below) and stops where Nix 2.8 reports
+// "memory exhausted". The estimate never exceeds bison's, so fleet
+// accepts every nesting Nix accepts: 9,995 parentheses, 2,496 attribute
+// sets, 4,997 interpolations, 3,331 let bodies.
+const maxStack = 10000
 
 // parseError is a syntax error at a byte offset.
 type parseError struct {
@@ -167,7 +173,7 @@ func describe(t *Token) string {
 
 // parseFile parses a whole file: one expression and the end of input.
 func (p *parser) parseFile() (Expr, *Error, *Token) {
-	x := p.parseExpr()
+	x := p.parseExpr(0)
 	var rest *Error
 	if p.kind() != TokEOF {
 		p.unexpected("end of file")
@@ -179,18 +185,19 @@ func (p *parser) parseFile() (Expr, *Error, *Token) {
 	return x, rest, p.tok()
 }
 
-// enter guards against nesting too deep; leave undoes it.
-func (p *parser) enter() bool {
-	p.depth++
-	return p.depth <= maxDepth
+// push adds the symbols a nested construct keeps on bison's stack; it
+// reports false when the stack would overflow. pop undoes it.
+func (p *parser) push(cost int) bool {
+	p.depth += cost
+	return p.depth <= maxStack
 }
 
-func (p *parser) leave() { p.depth-- }
+func (p *parser) pop(cost int) { p.depth -= cost }
 
 // tooDeep reports nesting beyond maxDepth and gives up on the rest of the
 // input: every remaining token goes into the returned *Error.
 func (p *parser) tooDeep() *Error {
-	p.errorAt(p.tok().Off, "expression nested too deeply")
+	p.errorAt(p.tok().Off, "expression nested too deeply (Nix's parser runs out of stack here: memory exhausted)")
 	e := &Error{}
 	for p.kind() != TokEOF {
 		e.Elems = append(e.Elems, Elem{Tok: p.next()})
@@ -239,14 +246,15 @@ func (p *parser) skipNested(e *Error, semi bool, stops ...TokenKind) {
 }
 
 // parseExpr parses expr_function: lambdas, assert, with, let, and below
-// them if and the operators.
-func (p *parser) parseExpr() Expr {
-	if !p.enter() {
-		p.leave()
+// them if and the operators. cost is the number of symbols the enclosing
+// production keeps on bison's stack while the expression is parsed.
+func (p *parser) parseExpr(cost int) Expr {
+	if !p.push(cost) {
+		p.pop(cost)
 		return p.tooDeep()
 	}
 	x := p.parseExpr1()
-	p.leave()
+	p.pop(cost)
 	return x
 }
 
@@ -257,7 +265,7 @@ func (p *parser) parseExpr1() Expr {
 		case TokColon:
 			arg := p.next()
 			colon := p.next()
-			return p.n.lambdas.new(Lambda{Arg: arg, Colon: colon, Body: p.parseExpr()})
+			return p.n.lambdas.new(Lambda{Arg: arg, Colon: colon, Body: p.parseExpr(2)})
 		case TokAt:
 			arg := p.next()
 			at := p.next()
@@ -266,44 +274,46 @@ func (p *parser) parseExpr1() Expr {
 				p.unexpected("'{'")
 				return l
 			}
-			l.Formals = p.parseFormals()
+			l.Formals = p.parseFormals(2)
 			l.Colon = p.expect(TokColon)
 			if l.Colon != nil {
-				l.Body = p.parseExpr()
+				l.Body = p.parseExpr(6)
 			}
 			return l
 		}
 	case TokLBrace:
 		if p.isFormals() {
-			l := p.n.lambdas.new(Lambda{Formals: p.parseFormals()})
+			l := p.n.lambdas.new(Lambda{Formals: p.parseFormals(0)})
+			cost := 4 // '{' formals '}' ':'
 			if at := p.accept(TokAt); at != nil {
 				l.At = at
 				l.Arg = p.expect(TokIdent)
+				cost = 6
 			}
 			l.Colon = p.expect(TokColon)
 			if l.Colon != nil {
-				l.Body = p.parseExpr()
+				l.Body = p.parseExpr(cost)
 			}
 			return l
 		}
 	case TokAssert:
 		a := &Assert{AssertTok: p.next()}
-		a.Cond = p.parseExpr()
+		a.Cond = p.parseExpr(1)
 		a.Semi = p.expect(TokSemi)
-		a.Body = p.parseExpr()
+		a.Body = p.parseExpr(3)
 		return a
 	case TokWith:
 		w := &With{WithTok: p.next()}
-		w.Env = p.parseExpr()
+		w.Env = p.parseExpr(1)
 		w.Semi = p.expect(TokSemi)
-		w.Body = p.parseExpr()
+		w.Body = p.parseExpr(3)
 		return w
 	case TokLet:
 		if p.kindAt(1) != TokLBrace {
 			l := &Let{LetTok: p.next()}
-			l.Binds = p.parseBinds(TokIn)
+			l.Binds = p.parseBinds(TokIn, 1)
 			l.InTok = p.expect(TokIn)
-			l.Body = p.parseExpr()
+			l.Body = p.parseExpr(3)
 			return l
 		}
 	}
@@ -331,8 +341,9 @@ func (p *parser) isFormals() bool {
 	return false
 }
 
-// parseFormals parses { a, b ? d, ... } at a '{'.
-func (p *parser) parseFormals() *Formals {
+// parseFormals parses { a, b ? d, ... } at a '{'; cost is what bison
+// holds before the '{'.
+func (p *parser) parseFormals(cost int) *Formals {
 	f := &Formals{Open: p.next()}
 	for {
 		switch p.kind() {
@@ -347,7 +358,7 @@ func (p *parser) parseFormals() *Formals {
 			it := &Formal{Name: p.next()}
 			if q := p.accept(TokQuestion); q != nil {
 				it.Question = q
-				it.Default = p.parseExpr()
+				it.Default = p.parseExpr(cost + 4)
 			}
 			f.Items = append(f.Items, it)
 			if c := p.accept(TokComma); c != nil {
@@ -369,11 +380,11 @@ func (p *parser) parseIf() Expr {
 		return p.parsePipe()
 	}
 	n := &If{IfTok: p.next()}
-	n.Cond = p.parseExpr()
+	n.Cond = p.parseExpr(1)
 	n.ThenTok = p.expect(TokThen)
-	n.Then = p.parseExpr()
+	n.Then = p.parseExpr(3)
 	n.ElseTok = p.expect(TokElse)
-	n.Else = p.parseExpr()
+	n.Else = p.parseExpr(5)
 	return n
 }
 
@@ -381,12 +392,12 @@ func (p *parser) parseIf() Expr {
 // left-associative, <| right-associative, and the two do not mix without
 // parentheses.
 func (p *parser) parsePipe() Expr {
-	x := p.parseOp(0)
+	x := p.parseOp(0, 0)
 	switch p.kind() {
 	case TokPipeRight:
 		for p.kind() == TokPipeRight {
 			op := p.pipeOp()
-			x = p.n.binaries.new(Binary{X: x, Op: op, Y: p.parseOp(0)})
+			x = p.n.binaries.new(Binary{X: x, Op: op, Y: p.parseOp(0, 2)})
 		}
 	case TokPipeLeft:
 		x = p.parsePipeFrom(x)
@@ -402,7 +413,7 @@ func (p *parser) parsePipe() Expr {
 // parsePipeFrom parses x <| y <| z, at the first <|.
 func (p *parser) parsePipeFrom(x Expr) Expr {
 	op := p.pipeOp()
-	y := p.parseOp(0)
+	y := p.parseOp(0, 2)
 	if p.kind() == TokPipeLeft {
 		y = p.parsePipeFrom(y)
 	}
@@ -471,14 +482,15 @@ func binaryPrec(k TokenKind) (int, assoc) {
 
 // parseOp parses expr_op with operators of precedence at least min, by
 // precedence climbing. Prefix operators take an operand of the operators
-// that bind tighter than themselves, as bison's %prec does.
-func (p *parser) parseOp(min int) Expr {
-	if !p.enter() {
-		p.leave()
+// that bind tighter than themselves, as bison's %prec does. cost is as for
+// parseExpr.
+func (p *parser) parseOp(min, cost int) Expr {
+	if !p.push(cost) {
+		p.pop(cost)
 		return p.tooDeep()
 	}
 	x := p.parseOp1(min)
-	p.leave()
+	p.pop(cost)
 	return x
 }
 
@@ -487,10 +499,10 @@ func (p *parser) parseOp1(min int) Expr {
 	switch p.kind() {
 	case TokNot:
 		op := p.next()
-		x = &Unary{Op: op, X: p.parseOp(precNot + 1)}
+		x = &Unary{Op: op, X: p.parseOp(precNot+1, 1)}
 	case TokMinus:
 		op := p.next()
-		x = &Unary{Op: op, X: p.parseOp(precNeg + 1)}
+		x = &Unary{Op: op, X: p.parseOp(precNeg+1, 1)}
 	default:
 		x = p.parseApp()
 	}
@@ -506,13 +518,13 @@ func (p *parser) parseOp1(min int) Expr {
 		}
 		op := p.next()
 		if k == TokQuestion {
-			x = &HasAttr{X: x, Question: op, Path: p.parseAttrPath()}
+			x = &HasAttr{X: x, Question: op, Path: p.parseAttrPath(2)}
 		} else {
 			var y Expr
 			if as == right {
-				y = p.parseOp(prec)
+				y = p.parseOp(prec, 2)
 			} else {
-				y = p.parseOp(prec + 1)
+				y = p.parseOp(prec+1, 2)
 			}
 			x = p.n.binaries.new(Binary{X: x, Op: op, Y: y})
 		}
@@ -538,24 +550,24 @@ func (p *parser) startsSimple() bool {
 
 // parseApp parses expr_app: a function applied to arguments.
 func (p *parser) parseApp() Expr {
-	x := p.parseSelect()
+	x := p.parseSelect(0)
 	for p.startsSimple() {
-		x = p.n.applies.new(Apply{Fn: x, Arg: p.parseSelect()})
+		x = p.n.applies.new(Apply{Fn: x, Arg: p.parseSelect(1)})
 	}
 	return x
 }
 
 // parseSelect parses expr_select: e.a.b, e.a.b or d, and the
 // compatibility form "e or", the call of e with a variable named or.
-func (p *parser) parseSelect() Expr {
-	x := p.parseSimple()
+func (p *parser) parseSelect(cost int) Expr {
+	x := p.parseSimple(cost)
 	switch p.kind() {
 	case TokDot:
 		s := p.n.selects.new(Select{X: x, Dot: p.next()})
-		s.Path = p.parseAttrPath()
+		s.Path = p.parseAttrPath(2)
 		if or := p.accept(TokOr); or != nil {
 			s.OrTok = or
-			s.Default = p.parseSelect()
+			s.Default = p.parseSelect(cost + 4)
 		}
 		return s
 	case TokOr:
@@ -580,13 +592,13 @@ func (p *parser) errorExpr() *Error {
 }
 
 // parseSimple parses expr_simple.
-func (p *parser) parseSimple() Expr {
-	if !p.enter() {
-		p.leave()
+func (p *parser) parseSimple(cost int) Expr {
+	if !p.push(cost) {
+		p.pop(cost)
 		return p.tooDeep()
 	}
 	x := p.parseSimple1()
-	p.leave()
+	p.pop(cost)
 	return x
 }
 
@@ -613,35 +625,35 @@ func (p *parser) parseSimple1() Expr {
 	case TokSearchPath:
 		return &SearchPath{Tok: p.next()}
 	case TokPath, TokHomePath:
-		return p.parsePath()
+		return p.parsePath(0)
 	case TokQuote:
-		return p.parseString()
+		return p.parseString(0)
 	case TokIndOpen:
-		return p.parseIndString()
+		return p.parseIndString(0)
 	case TokLParen:
 		n := p.n.parens.new(Paren{Open: p.next()})
-		n.X = p.parseExpr()
+		n.X = p.parseExpr(1)
 		n.Close = p.expect(TokRParen)
 		return n
 	case TokLBracket:
 		return p.parseList()
 	case TokLBrace:
 		n := p.n.sets.new(AttrSet{Open: p.next()})
-		n.Binds = p.parseBinds(TokRBrace)
+		n.Binds = p.parseBinds(TokRBrace, 1)
 		n.Close = p.expect(TokRBrace)
 		return n
 	case TokRec:
 		n := p.n.sets.new(AttrSet{RecTok: p.next()})
 		n.Open = p.expect(TokLBrace)
 		if n.Open != nil {
-			n.Binds = p.parseBinds(TokRBrace)
+			n.Binds = p.parseBinds(TokRBrace, 2)
 			n.Close = p.expect(TokRBrace)
 		}
 		return n
 	case TokLet:
 		if p.kindAt(1) == TokLBrace {
 			n := &LegacyLet{LetTok: p.next(), Open: p.next()}
-			n.Binds = p.parseBinds(TokRBrace)
+			n.Binds = p.parseBinds(TokRBrace, 2)
 			n.Close = p.expect(TokRBrace)
 			return n
 		}
@@ -677,7 +689,7 @@ func (p *parser) parseList() *List {
 loop:
 	for {
 		for p.startsSimple() {
-			e := p.parseSelect()
+			e := p.parseSelect(2)
 			p.n.exprStack = append(p.n.exprStack, e)
 		}
 		switch p.kind() {
@@ -698,8 +710,9 @@ loop:
 	return n
 }
 
-// parseBinds parses bindings up to the token kind end (not consumed).
-func (p *parser) parseBinds(end TokenKind) []Binding {
+// parseBinds parses bindings up to the token kind end (not consumed);
+// cost is what bison holds before the bindings ('{', rec '{', let).
+func (p *parser) parseBinds(end TokenKind, cost int) []Binding {
 	mark := len(p.n.bindStack)
 	for {
 		var b Binding
@@ -710,9 +723,9 @@ func (p *parser) parseBinds(end TokenKind) []Binding {
 			p.n.bindStack = p.n.bindStack[:mark]
 			return binds
 		case TokInherit:
-			b = p.parseInherit()
+			b = p.parseInherit(cost + 1)
 		case TokIdent, TokOr, TokQuote, TokDollarCurly:
-			b = p.parseAssign()
+			b = p.parseAssign(cost + 1)
 		default:
 			p.unexpected("")
 			e := &Error{}
@@ -724,29 +737,29 @@ func (p *parser) parseBinds(end TokenKind) []Binding {
 }
 
 // parseAssign parses attrpath = expr ;.
-func (p *parser) parseAssign() Binding {
-	a := p.n.assigns.new(Assign{Path: p.parseAttrPath()})
+func (p *parser) parseAssign(cost int) Binding {
+	a := p.n.assigns.new(Assign{Path: p.parseAttrPath(cost)})
 	a.Eq = p.expect(TokAssign)
 	if a.Eq == nil {
 		return a
 	}
-	a.Value = p.parseExpr()
+	a.Value = p.parseExpr(cost + 2)
 	a.Semi = p.expect(TokSemi)
 	return a
 }
 
 // parseInherit parses inherit attrs ; and inherit ( expr ) attrs ;.
-func (p *parser) parseInherit() Binding {
+func (p *parser) parseInherit(cost int) Binding {
 	n := &Inherit{InheritTok: p.next()}
 	if open := p.accept(TokLParen); open != nil {
 		n.Open = open
-		n.From = p.parseExpr()
+		n.From = p.parseExpr(cost + 2)
 		n.Close = p.expect(TokRParen)
 	}
 	for {
 		switch p.kind() {
 		case TokIdent, TokOr, TokQuote, TokDollarCurly:
-			n.Names = append(n.Names, p.parseAttrName())
+			n.Names = append(n.Names, p.parseAttrName(cost+1))
 			continue
 		}
 		break
@@ -755,9 +768,10 @@ func (p *parser) parseInherit() Binding {
 	return n
 }
 
-// parseAttrPath parses attr ('.' attr)*.
-func (p *parser) parseAttrPath() *AttrPath {
-	first := p.parseAttrName()
+// parseAttrPath parses attr ('.' attr)*; cost is what bison holds before
+// the path.
+func (p *parser) parseAttrPath(cost int) *AttrPath {
+	first := p.parseAttrName(cost)
 	if p.kind() != TokDot {
 		return p.n.paths.new(AttrPath{Names: p.n.nameps.copy([]*AttrName{first})})
 	}
@@ -765,7 +779,7 @@ func (p *parser) parseAttrPath() *AttrPath {
 	p.n.nameStack = append(p.n.nameStack, first)
 	for p.kind() == TokDot {
 		p.n.tokStack = append(p.n.tokStack, p.next())
-		name := p.parseAttrName()
+		name := p.parseAttrName(cost)
 		p.n.nameStack = append(p.n.nameStack, name)
 	}
 	ap := p.n.paths.new(AttrPath{
@@ -780,23 +794,23 @@ func (p *parser) parseAttrPath() *AttrPath {
 
 // parseAttrName parses one attribute name: an identifier, or, a string or
 // an interpolation.
-func (p *parser) parseAttrName() *AttrName {
+func (p *parser) parseAttrName(cost int) *AttrName {
 	switch p.kind() {
 	case TokIdent, TokOr:
 		return p.n.names.new(AttrName{Ident: p.next()})
 	case TokQuote:
-		return p.n.names.new(AttrName{Str: p.parseString()})
+		return p.n.names.new(AttrName{Str: p.parseString(cost)})
 	case TokDollarCurly:
-		return p.n.names.new(AttrName{Interp: p.parseInterp()})
+		return p.n.names.new(AttrName{Interp: p.parseInterp(cost + 1)})
 	}
 	p.unexpected("attribute name")
 	return &AttrName{}
 }
 
-// parseInterp parses ${ expr }.
-func (p *parser) parseInterp() *Interp {
+// parseInterp parses ${ expr }; cost counts the ${ and what precedes it.
+func (p *parser) parseInterp(cost int) *Interp {
 	n := p.n.interps.new(Interp{Open: p.next()})
-	n.X = p.parseExpr()
+	n.X = p.parseExpr(cost)
 	if n.Close = p.accept(TokRBrace); n.Close != nil {
 		return n
 	}
@@ -826,17 +840,17 @@ func (p *parser) parseInterp() *Interp {
 }
 
 // parseString parses "...".
-func (p *parser) parseString() *String {
-	return p.parseStr(TokStrText, TokStrText, TokQuote, `'"'`)
+func (p *parser) parseString(cost int) *String {
+	return p.parseStr(TokStrText, TokStrText, TokQuote, `'"'`, cost)
 }
 
 // parseIndString parses an indented string.
-func (p *parser) parseIndString() *String {
-	return p.parseStr(TokIndText, TokIndEsc, TokIndClose, "'' closing the string")
+func (p *parser) parseIndString(cost int) *String {
+	return p.parseStr(TokIndText, TokIndEsc, TokIndClose, "'' closing the string", cost)
 }
 
 // parseStr parses the parts of a string up to its closing token.
-func (p *parser) parseStr(text1, text2, close TokenKind, expecting string) *String {
+func (p *parser) parseStr(text1, text2, close TokenKind, expecting string, cost int) *String {
 	n := p.n.strs.new(String{Open: p.next()})
 	mark := len(p.n.partStack)
 loop:
@@ -846,7 +860,7 @@ loop:
 		case text1, text2:
 			part = p.n.texts.new(Text{Tok: p.next()})
 		case TokDollarCurly:
-			part = p.parseInterp()
+			part = p.parseInterp(cost + 2)
 		case close:
 			n.Close = p.next()
 			break loop
@@ -865,7 +879,7 @@ loop:
 // parsePath parses a path, with its interpolations, up to the path's end.
 // As in Nix's grammar, literal text after the first piece must follow an
 // interpolation.
-func (p *parser) parsePath() *Path {
+func (p *parser) parsePath(cost int) *Path {
 	n := &Path{Parts: []Part{p.n.texts.new(Text{Tok: p.next()})}}
 	interp := false
 	for {
@@ -878,7 +892,7 @@ func (p *parser) parsePath() *Path {
 			}
 		case TokDollarCurly:
 			interp = true
-			n.Parts = append(n.Parts, p.parseInterp())
+			n.Parts = append(n.Parts, p.parseInterp(cost+2))
 		case TokPathEnd:
 			n.End = p.next()
 			return n

@@ -126,6 +126,24 @@ func (sc *scoper) path(path []lName, e *env) {
 }
 
 func (sc *scoper) bind(x lexpr, e *env) {
+	// Along a chain of operators and calls, bind the other children and
+	// go on with the chain's child, without recursing along it.
+	for {
+		c, k := next(x)
+		if k == -2 {
+			break
+		}
+		skip := k
+		if _, call := x.(*lCall); call {
+			skip = k + 1 // children lists the function first
+		}
+		for i, y := range children(x) {
+			if i != skip {
+				sc.bind(y, e)
+			}
+		}
+		x = c
+	}
 	switch x := x.(type) {
 	case *lVar:
 		sc.lookup(x.name, x.off, e)

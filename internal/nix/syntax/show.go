@@ -42,9 +42,192 @@ func (f *File) AppendShowParse(dst []byte, opts ShowOptions) []byte {
 }
 
 type shower struct {
-	b    []byte
-	dir  string
-	home string
+	b     []byte
+	dir   string
+	home  string
+	links []link // the chains being printed (see chain)
+}
+
+// link is a node of a chain of operators being printed: the node and
+// the index of the child the chain continues in (-1: a call's function).
+type link struct {
+	e lexpr
+	k int
+}
+
+// isChain reports whether e is an operator or call, a node long chains
+// are made of.
+func isChain(e lexpr) bool {
+	switch e.(type) {
+	case *lBin, *lConcat, *lCall, *lHas:
+		return true
+	}
+	return false
+}
+
+// next returns the child of a chain node the chain continues in: the
+// first child printed that is itself a chain node, or -2 when none is.
+func next(e lexpr) (lexpr, int) {
+	switch x := e.(type) {
+	case *lBin:
+		if isChain(x.a) {
+			return x.a, 0
+		}
+	case *lHas:
+		if isChain(x.e) {
+			return x.e, 0
+		}
+	case *lConcat:
+		for i, y := range x.es {
+			if isChain(y) {
+				return y, i
+			}
+		}
+	case *lCall:
+		if isChain(x.fn) {
+			return x.fn, -1
+		}
+		for i, y := range x.args {
+			if isChain(y) {
+				return y, i
+			}
+		}
+	}
+	return nil, -2
+}
+
+// chain prints a chain of operators and calls (1 + 1 + ..., a lowered
+// long operator chain) without recursing along it: what each node prints
+// before the child the chain continues in, from the outside in, then the
+// innermost node, then what each prints after that child, from the inside
+// out. Other children nest only as deep as the parser allows.
+func (s *shower) chain(e lexpr) {
+	mark := len(s.links)
+	for {
+		c, k := next(e)
+		if k == -2 {
+			break
+		}
+		s.links = append(s.links, link{e, k})
+		s.before(e, k)
+		e = c
+	}
+	s.before(e, len(children(e)))
+	for i := len(s.links) - 1; i >= mark; i-- {
+		s.after(s.links[i].e, s.links[i].k)
+	}
+	s.links = s.links[:mark]
+}
+
+// children lists a chain node's children in print order (a call's
+// function first).
+func children(e lexpr) []lexpr {
+	switch x := e.(type) {
+	case *lBin:
+		return []lexpr{x.a, x.b}
+	case *lHas:
+		return []lexpr{x.e}
+	case *lConcat:
+		return x.es
+	case *lCall:
+		return append([]lexpr{x.fn}, x.args...)
+	}
+	return nil
+}
+
+// before prints a chain node up to its child k (its whole self when k is
+// the number of children); after prints the rest.
+func (s *shower) before(e lexpr, k int) {
+	switch x := e.(type) {
+	case *lBin:
+		s.b = append(s.b, '(')
+		if k > 0 {
+			x.a.show(s)
+			s.binOp(x)
+			if k > 1 {
+				x.b.show(s)
+				s.b = append(s.b, ')')
+			}
+		}
+	case *lHas:
+		s.str("((")
+		if k > 0 {
+			x.e.show(s)
+			s.hasPath(x)
+		}
+	case *lConcat:
+		s.b = append(s.b, '(')
+		for i := 0; i < min(k, len(x.es)); i++ {
+			if i > 0 {
+				s.str(" + ")
+			}
+			x.es[i].show(s)
+		}
+		if k > 0 && k < len(x.es) {
+			s.str(" + ")
+		}
+		if k >= len(x.es) {
+			s.b = append(s.b, ')')
+		}
+	case *lCall:
+		// k is -1 for the function, i for args[i]; as a count of
+		// children printed first, k+1.
+		n := k + 1
+		all := n >= 1+len(x.args)
+		s.b = append(s.b, '(')
+		if n > 0 {
+			x.fn.show(s)
+			for _, a := range x.args[:min(n-1, len(x.args))] {
+				s.b = append(s.b, ' ')
+				a.show(s)
+			}
+			if !all {
+				s.b = append(s.b, ' ')
+			}
+		}
+		if all {
+			s.b = append(s.b, ')')
+		}
+	default:
+		e.show(s)
+	}
+}
+
+func (s *shower) after(e lexpr, k int) {
+	switch x := e.(type) {
+	case *lBin:
+		if k == 0 {
+			s.binOp(x)
+			x.b.show(s)
+		}
+		s.b = append(s.b, ')')
+	case *lHas:
+		s.hasPath(x)
+	case *lConcat:
+		for _, y := range x.es[k+1:] {
+			s.str(" + ")
+			y.show(s)
+		}
+		s.b = append(s.b, ')')
+	case *lCall:
+		for _, a := range x.args[k+1:] {
+			s.b = append(s.b, ' ')
+			a.show(s)
+		}
+		s.b = append(s.b, ')')
+	}
+}
+
+func (s *shower) binOp(x *lBin) {
+	s.b = append(s.b, ' ')
+	s.str(x.op)
+	s.b = append(s.b, ' ')
+}
+
+func (s *shower) hasPath(x *lHas) {
+	s.str(") ? ")
+	s.attrPath(x.path)
+	s.b = append(s.b, ')')
 }
 
 func (s *shower) str(x string) { s.b = append(s.b, x...) }
@@ -163,13 +346,7 @@ func (e *lSelect) show(s *shower) {
 	}
 }
 
-func (e *lHas) show(s *shower) {
-	s.str("((")
-	e.e.show(s)
-	s.str(") ? ")
-	s.attrPath(e.path)
-	s.b = append(s.b, ')')
-}
+func (e *lHas) show(s *shower) { s.chain(e) }
 
 func (e *lAttrs) show(s *shower) {
 	if e.rec {
@@ -246,15 +423,7 @@ func (e *lLambda) show(s *shower) {
 	s.b = append(s.b, ')')
 }
 
-func (e *lCall) show(s *shower) {
-	s.b = append(s.b, '(')
-	e.fn.show(s)
-	for _, a := range e.args {
-		s.b = append(s.b, ' ')
-		a.show(s)
-	}
-	s.b = append(s.b, ')')
-}
+func (e *lCall) show(s *shower) { s.chain(e) }
 
 func (e *lLet) show(s *shower) {
 	s.str("(let ")
@@ -307,23 +476,6 @@ func (e *lNot) show(s *shower) {
 	s.b = append(s.b, ')')
 }
 
-func (e *lBin) show(s *shower) {
-	s.b = append(s.b, '(')
-	e.a.show(s)
-	s.b = append(s.b, ' ')
-	s.str(e.op)
-	s.b = append(s.b, ' ')
-	e.b.show(s)
-	s.b = append(s.b, ')')
-}
+func (e *lBin) show(s *shower) { s.chain(e) }
 
-func (e *lConcat) show(s *shower) {
-	s.b = append(s.b, '(')
-	for i, x := range e.es {
-		if i > 0 {
-			s.str(" + ")
-		}
-		x.show(s)
-	}
-	s.b = append(s.b, ')')
-}
+func (e *lConcat) show(s *shower) { s.chain(e) }

@@ -502,61 +502,91 @@ func (n *Error) eachChild(f func(*Token, Node)) {
 
 // Inspect traverses the tree rooted at n in depth-first source order,
 // calling f for each node; when f returns false the node's children are
-// skipped.
+// skipped. It keeps its own stack, so that trees as deep as long operator
+// chains make do with memory proportional to their size.
 func Inspect(n Node, f func(Node) bool) {
-	if n == nil || isNilNode(n) || !f(n) {
-		return
-	}
-	n.eachChild(func(_ *Token, c Node) {
-		if c != nil {
-			Inspect(c, f)
-		}
-	})
-}
-
-// Tokens calls f for each token of n in source order.
-func Tokens(n Node, f func(*Token)) {
 	if n == nil || isNilNode(n) {
 		return
 	}
-	n.eachChild(func(t *Token, c Node) {
-		if t != nil {
-			f(t)
-		} else {
-			Tokens(c, f)
+	stack := []Node{n}
+	var kids []Node
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !f(n) {
+			continue
 		}
-	})
+		kids = kids[:0]
+		n.eachChild(func(_ *Token, c Node) {
+			if c != nil {
+				kids = append(kids, c)
+			}
+		})
+		for i := len(kids) - 1; i >= 0; i-- {
+			stack = append(stack, kids[i])
+		}
+	}
+}
+
+// Tokens calls f for each token of n in source order. Like Inspect it
+// keeps its own stack.
+func Tokens(n Node, f func(*Token)) {
+	walkTokens(n, func(t *Token) bool { f(t); return true })
+}
+
+// walkTokens calls f for the tokens of n in source order until f returns
+// false.
+func walkTokens(n Node, f func(*Token) bool) {
+	if n == nil || isNilNode(n) {
+		return
+	}
+	stack := []Elem{{Node: n}}
+	var kids []Elem
+	for len(stack) > 0 {
+		top := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if top.Tok != nil {
+			if !f(top.Tok) {
+				return
+			}
+			continue
+		}
+		kids = kids[:0]
+		top.Node.eachChild(func(t *Token, c Node) {
+			kids = append(kids, Elem{Tok: t, Node: c})
+		})
+		for i := len(kids) - 1; i >= 0; i-- {
+			stack = append(stack, kids[i])
+		}
+	}
 }
 
 // FirstToken returns the first token of n, or nil when n holds none.
 func FirstToken(n Node) *Token {
 	var first *Token
-	if n == nil || isNilNode(n) {
-		return nil
-	}
-	// Children come in source order: stop at the first token found.
-	var walk func(Node) bool
-	walk = func(n Node) bool {
-		found := false
-		n.eachChild(func(t *Token, c Node) {
-			if found {
-				return
-			}
-			if t != nil {
-				first, found = t, true
-			} else if walk(c) {
-				found = true
-			}
-		})
-		return found
-	}
-	walk(n)
+	walkTokens(n, func(t *Token) bool { first = t; return false })
 	return first
 }
 
-// LastToken returns the last token of n, or nil when n holds none.
+// LastToken returns the last token of n, or nil when n holds none. It
+// descends into the last child holding a token, so it costs the depth of
+// n, not its size.
 func LastToken(n Node) *Token {
-	var last *Token
-	Tokens(n, func(t *Token) { last = t })
-	return last
+	for n != nil && !isNilNode(n) {
+		var kids []Elem
+		n.eachChild(func(t *Token, c Node) {
+			kids = append(kids, Elem{Tok: t, Node: c})
+		})
+		var deeper Node
+		for i := len(kids) - 1; i >= 0 && deeper == nil; i-- {
+			if kids[i].Tok != nil {
+				return kids[i].Tok
+			}
+			if FirstToken(kids[i].Node) != nil {
+				deeper = kids[i].Node
+			}
+		}
+		n = deeper
+	}
+	return nil
 }
