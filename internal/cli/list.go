@@ -12,15 +12,31 @@ import (
 )
 
 func (a *App) listCommand() *cobra.Command {
-	kinds := []string{"hosts", "profiles", "roles", "modules", "users", "toolsets", "templates"}
+	kinds := []string{"hosts", "profiles", "roles", "modules", "users", "toolsets", "templates", "options"}
 	return &cobra.Command{
-		Use:       "list hosts|profiles|roles|modules|users|toolsets|templates",
-		Short:     "List the fleet's hosts, profiles, roles, modules, users, toolsets or project templates",
-		Args:      cobra.ExactArgs(1),
+		Use:   "list hosts|profiles|roles|modules|users|toolsets|templates|options [MODULE]",
+		Short: "List the fleet's hosts, profiles, roles, modules, users, toolsets, project templates or the options modules declare",
+		Long: `List the fleet's hosts, profiles, roles, modules, users, toolsets or project
+templates.
+
+fleet list options [MODULE] prints the options fleet read from the modules
+(all, or one module's), with their types and defaults: what [settings.MODULE]
+is checked against. An option fleet could not read statically is listed as
+unchecked, with the reason.`,
+		Example: `  fleet list hosts
+  fleet list options monitoring
+  fleet --json list options`,
+		Args:      cobra.RangeArgs(1, 2),
 		ValidArgs: kinds,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(kinds, args[0]) {
 				return withHint(usageError("cannot list %q", args[0]), "list one of: "+strings.Join(kinds, ", "))
+			}
+			if args[0] == "options" {
+				return a.listOptions(cmd.Context(), args[1:])
+			}
+			if len(args) > 1 {
+				return usageError("list %s takes no argument", args[0])
 			}
 			dir, err := a.fleetDir()
 			if err != nil {

@@ -59,6 +59,9 @@ type Options struct {
 	Label string
 	// Now is the clock used for timings; nil means time.Now.
 	Now func() time.Time
+	// ModulesOnly reads the inventory and the modules' options without
+	// evaluating any host (fleet list options).
+	ModulesOnly bool
 }
 
 // Fleet is a loaded fleet: the inventory, the evaluated hosts and every
@@ -107,6 +110,9 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 	selected, err := eval.Select(inv, opts.Selectors)
 	if err != nil {
 		return nil, err
+	}
+	if opts.ModulesOnly {
+		selected = []string{}
 	}
 	start = now()
 	ev, err := eval.Evaluate(ctx, inv, EvalConfig(inv.Root, selected))
