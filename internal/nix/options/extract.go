@@ -85,6 +85,9 @@ type binding struct {
 	from  syntax.Expr
 	name  string
 	param bool // a parameter of a local function being applied
+	// dotted holds the let's bindings when the name is defined by dotted
+	// paths (let t.a = ...; t.b = ...;): a set made of them.
+	dotted *syntax.AttrSet
 }
 
 // maxFollow bounds the indirections (names, calls of local functions)
@@ -231,8 +234,13 @@ func (x *extractor) bind(binds []syntax.Binding) {
 	for _, b := range binds {
 		switch a := b.(type) {
 		case *syntax.Assign:
-			if p, ok := staticPath(a.Path); ok && len(p) == 1 && a.Value != nil {
+			p, ok := staticPath(a.Path)
+			switch {
+			case !ok || a.Value == nil:
+			case len(p) == 1:
 				x.lets[p[0]] = binding{e: a.Value}
+			case x.lets[p[0]].dotted == nil || x.lets[p[0]].dotted.Binds[0] != binds[0]:
+				x.lets[p[0]] = binding{dotted: &syntax.AttrSet{Binds: binds}, name: p[0]}
 			}
 		case *syntax.Inherit:
 			if a.From == nil {
@@ -279,6 +287,11 @@ func (x *extractor) follow(e syntax.Expr) syntax.Expr {
 		if !ok {
 			return nil
 		}
+		if id, ok := unwrap(v.X).(*syntax.Ident); ok {
+			if b := x.lets[id.Tok.Text]; b.dotted != nil {
+				return x.attr(b.dotted, append([]string{b.name}, p...))
+			}
+		}
 		if set, ok := x.resolve(v.X).(*syntax.AttrSet); ok {
 			return x.attr(set, p)
 		}
@@ -289,7 +302,7 @@ func (x *extractor) follow(e syntax.Expr) syntax.Expr {
 // name returns what a name bound in the module stands for, or nil.
 func (x *extractor) name(name string) syntax.Expr {
 	b, ok := x.lets[name]
-	if !ok {
+	if !ok || b.dotted != nil {
 		return nil
 	}
 	if b.e != nil {

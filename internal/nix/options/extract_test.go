@@ -231,6 +231,10 @@ func TestExtractForms(t *testing.T) {
 		{"submoduleWith", `{ lib, ... }: { options.fleet.a.x = lib.mkOption { type = lib.types.submoduleWith { modules = [ { options.y = lib.mkOption { type = lib.types.int; }; } ]; }; }; }`, []string{"fleet.a.x:submodule{y:int}"}},
 		{"unsigned and positive", `{ lib, ... }: { options.fleet.a = { u = lib.mkOption { type = lib.types.ints.unsigned; }; p = lib.mkOption { type = lib.types.ints.positive; }; }; }`, []string{"fleet.a.u:int>=0", "fleet.a.p:int>=1"}},
 		{"not a type", `{ lib, ... }: { options.fleet.a.x = lib.mkOption { type = builtins.trace 1 lib.types.str; }; }`, []string{"fleet.a.x:unknown"}},
+		{"dotted let", `{ lib, ... }: let promTypes.auth = lib.types.submodule { options.user = lib.mkOption { type = lib.types.str; }; }; in { options.fleet.a.x = lib.mkOption { type = lib.types.nullOr promTypes.auth; }; }`, []string{"fleet.a.x:nullOr(submodule{user:str})"}},
+		{"helper with formals", `{ lib, ... }: let o = { type ? lib.types.int, d }: lib.mkOption { inherit type; default = d; }; in { options.fleet.a = { x = o { d = 1; }; y = o { type = lib.types.str; d = "s"; }; }; }`, []string{"fleet.a.x:int", "fleet.a.y:str"}},
+		{"inherit from let set", `{ lib, ... }: let opts = { x = lib.mkEnableOption "x"; }; in { options.fleet.a = { inherit (opts) x; }; }`, []string{"fleet.a.x:bool"}},
+		{"mkMerge of sets", `{ lib, ... }: { options.fleet.a = lib.mkMerge [ { x = lib.mkEnableOption "x"; } { y = lib.mkEnableOption "y"; } ]; }`, []string{"fleet.a.x:bool", "fleet.a.y:bool"}},
 		{"syntax error keeps what parsed", `{ lib, ... }: { options.fleet.a.x = lib.mkOption { type = lib.types.str; }; config = { `, []string{"fleet.a.x:str"}},
 	}
 	for _, tt := range tests {
