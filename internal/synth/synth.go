@@ -147,6 +147,9 @@ tags = ["casks"]
 			fmt.Fprintf(&b, "\n[nixos.networking]\nfirewall.allowedTCPPorts = [%d, %d]\n", 8000+i%100, 443)
 		}
 		f["hosts/"+name+"/host.toml"] = b.String()
+		if !darwin {
+			f["hosts/"+name+"/hardware-configuration.nix"] = "{ ... }:\n{\n  fileSystems.\"/\" = {\n    device = \"/dev/disk/by-label/nixos\";\n    fsType = \"ext4\";\n  };\n}\n"
+		}
 	}
 	return f
 }
