@@ -172,7 +172,7 @@ func (a *App) deployPlan(cmd *cobra.Command, args []string, buildOn string) ([]*
 	for _, name := range selected {
 		hosts = append(hosts, l.Eval.Host(name))
 	}
-	plan, ds := deploy.Plan(hosts, deploy.PlanOptions{BuildOn: buildOn, UID: os.Getuid()})
+	plan, ds := deploy.Plan(hosts, l.Containers, deploy.PlanOptions{BuildOn: buildOn, UID: os.Getuid()})
 	for _, d := range ds {
 		l.Diags.Add(d)
 	}

@@ -3,8 +3,10 @@ package deploy
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/fleetdev/fleet/internal/containers"
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 )
@@ -70,14 +72,18 @@ type PlanOptions struct {
 }
 
 // Plan turns evaluated hosts into deploy targets ordered by wave, then
-// name. Hosts that cannot be deployed are diagnostics at their [deploy]
-// table (or host.toml) with a hint.
-func Plan(hosts []*eval.Host, opts PlanOptions) ([]*Target, []diag.Diagnostic) {
+// name, with the health checks of their containers (ctrs may be nil).
+// Hosts that cannot be deployed are diagnostics at their [deploy] table
+// (or host.toml) with a hint.
+func Plan(hosts []*eval.Host, ctrs *containers.Fleet, opts PlanOptions) ([]*Target, []diag.Diagnostic) {
 	var out []*Target
 	var ds []diag.Diagnostic
 	for _, h := range hosts {
 		src := h.Src
-		t := &Target{Host: h.Name, Platform: string(h.Platform), BuildOn: "local", Checks: Checks(h)}
+		t := &Target{Host: h.Name, Platform: string(h.Platform), BuildOn: "local"}
+		if ctrs != nil {
+			t.Checks = Checks(ctrs.Host(h.Name))
+		}
 		switch h.Platform {
 		case "darwin":
 			t.Attr = "darwinConfigurations." + nixAttr(h.Name) + ".system"
@@ -137,24 +143,25 @@ func nixAttr(name string) string {
 	return name
 }
 
-// Checks derives a host's health checks from what it runs: the units of
-// its containers and the host ports they publish.
-func Checks(h *eval.Host) []Check {
-	var out []Check
-	cs := h.Tree.Get("containers")
-	if cs == nil {
+// Checks derives a host's health checks from the containers it runs:
+// each instance's systemd unit is active, and something listens on each
+// TCP host port it publishes.
+func Checks(hc *containers.Host) []Check {
+	if hc == nil {
 		return nil
 	}
-	backend := "podman"
-	for _, name := range cs.Keys() {
-		c := cs.Get(name)
-		if c == nil || c.Kind != eval.Table {
-			continue
+	var out []Check
+	for _, in := range hc.Instances {
+		why := "container " + in.Name
+		out = append(out, Check{Kind: CheckUnit, Name: hc.Unit(in), Why: why})
+		for _, p := range in.Ports {
+			if !p.V.Published() || p.V.Proto != "tcp" {
+				continue
+			}
+			for port := p.V.HostFrom; port <= p.V.HostTo; port++ {
+				out = append(out, Check{Kind: CheckPort, Name: strconv.Itoa(port), Why: why})
+			}
 		}
-		if b := c.Get("backend"); b != nil && b.Kind == eval.String && b.Str != "" {
-			backend = b.Str
-		}
-		out = append(out, Check{Kind: CheckUnit, Name: backend + "-" + name + ".service", Why: "container " + name})
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/fleetdev/fleet/internal/containers"
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
@@ -31,7 +32,7 @@ func TestPlan(t *testing.T) {
 		host("self", "nixos", "localhost", 0, ""),
 		host("lost", "nixos", "", 0, ""),
 	}
-	plan, ds := Plan(hosts, PlanOptions{UID: 1000})
+	plan, ds := Plan(hosts, nil, PlanOptions{UID: 1000})
 	want := []*Target{
 		{Host: "dns", Platform: "nixos", Addr: "dns.lan", BuildOn: "target", Attr: "nixosConfigurations.dns.config.system.build.toplevel"},
 		{Host: "self", Platform: "nixos", Local: true, Sudo: true, BuildOn: "local", Attr: "nixosConfigurations.self.config.system.build.toplevel"},
@@ -54,5 +55,36 @@ func TestNixAttr(t *testing.T) {
 		if got := nixAttr(in); got != want {
 			t.Errorf("nixAttr(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+func TestChecks(t *testing.T) {
+	ports := func(specs ...string) []containers.At[containers.Port] {
+		var out []containers.At[containers.Port]
+		for _, s := range specs {
+			p, err := containers.ParsePort(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, containers.At[containers.Port]{V: p})
+		}
+		return out
+	}
+	hc := &containers.Host{Backend: containers.At[containers.Backend]{V: containers.Podman}, Instances: []*containers.Instance{
+		{Name: "kuma", Ports: ports("127.0.0.1:3001:3001", "53:53/udp")},
+		{Name: "web", Ports: ports("8080-8081:80-81")},
+	}}
+	want := []Check{
+		{Kind: CheckUnit, Name: "podman-kuma.service", Why: "container kuma"},
+		{Kind: CheckPort, Name: "3001", Why: "container kuma"},
+		{Kind: CheckUnit, Name: "podman-web.service", Why: "container web"},
+		{Kind: CheckPort, Name: "8080", Why: "container web"},
+		{Kind: CheckPort, Name: "8081", Why: "container web"},
+	}
+	if d := cmp.Diff(want, Checks(hc)); d != "" {
+		t.Errorf("checks (-want +got):\n%s", d)
+	}
+	if Checks(nil) != nil {
+		t.Error("no containers: want no checks")
 	}
 }
