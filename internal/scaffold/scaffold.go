@@ -16,10 +16,12 @@ var Inputs = []struct{ Name, URL string }{
 	{"nix-darwin", "github:nix-darwin/nix-darwin/nix-darwin-26.05"},
 	{"sops-nix", "github:Mic92/sops-nix"},
 	{"nix-homebrew", "github:zhaofengli/nix-homebrew"},
+	// fleet itself, for the fleet's dev shell (devShells.default).
+	{"fleet", "github:fleetdev/fleet"},
 }
 
 // followsNixpkgs are the inputs whose nixpkgs input is pinned to ours.
-var followsNixpkgs = map[string]bool{"home-manager": true, "nix-darwin": true, "sops-nix": true}
+var followsNixpkgs = map[string]bool{"home-manager": true, "nix-darwin": true, "sops-nix": true, "fleet": true}
 
 // Minimal returns the files of a new fleet called name with one NixOS
 // host called host.
@@ -65,12 +67,11 @@ firmware = "uefi"
 }
 
 // Envrc is the .envrc of a new fleet: direnv loads the fleet's dev shell
-// (devShells.default of the generated outputs: sops, age, ssh-to-age, the
-// formatter, and fleet when the fleet declares a fleet input).
+// (devShells.default of the generated outputs: fleet from the fleet input,
+// sops, age, ssh-to-age and the formatter).
 const Envrc = `# direnv: entering the fleet loads its dev shell (devShells.default of
-# generated/outputs.nix): sops, age, ssh-to-age, nixfmt, and fleet itself
-# when fleet.toml and flake.nix declare a fleet input
-# (fleet = "github:fleetdev/fleet"). Run 'direnv allow' once.
+# generated/outputs.nix): fleet (the fleet input), sops, age, ssh-to-age
+# and nixfmt. Run 'direnv allow' once.
 use flake
 `
 
