@@ -62,6 +62,12 @@ func (a *App) runNixParse(ctx context.Context, opts nixParseOptions, args []stri
 	parser := &syntax.Parser{Options: syntax.Options{PipeOperators: opts.pipes}}
 	out := bufio.NewWriter(a.Out)
 	defer out.Flush()
+	// Nix resolves relative paths against the physical working directory
+	// (getcwd), not a $PWD that goes through symbolic links.
+	cwd := a.WorkDir
+	if p, err := filepath.EvalSymlinks(cwd); err == nil {
+		cwd = p
+	}
 	// Nix takes ~ from $HOME, or from the user database without it.
 	home := a.Env.Get("HOME")
 	if home == "" {
@@ -104,7 +110,7 @@ func (a *App) runNixParse(ctx context.Context, opts nixParseOptions, args []stri
 		if len(opts.exprs) > 1 {
 			name = fmt.Sprintf("(expr %d)", i+1)
 		}
-		show(name, a.WorkDir, []byte(e))
+		show(name, cwd, []byte(e))
 	}
 	for _, arg := range args {
 		if err := ctx.Err(); err != nil {
@@ -115,12 +121,12 @@ func (a *App) runNixParse(ctx context.Context, opts nixParseOptions, args []stri
 			if err != nil {
 				return fmt.Errorf("reading standard input: %w", err)
 			}
-			show("-", a.WorkDir, src)
+			show("-", cwd, src)
 			continue
 		}
 		path := arg
 		if !filepath.IsAbs(path) {
-			path = filepath.Join(a.WorkDir, path)
+			path = filepath.Join(cwd, path)
 		}
 		src, real, isDir, err := readNixFile(buf, filepath.Clean(path))
 		if err != nil {
