@@ -166,7 +166,21 @@ func Binary(l Expr, op string, r Expr) Expr {
 // Interp is a double-quoted string with interpolations: the parts made by
 // Str or Quoted are literal text (escaped), any other part is interpolated
 // as ${part}.
-func Interp(parts ...Expr) Expr { return interpExpr(slices.Clone(parts)) }
+func Interp(parts ...Expr) Expr {
+	var out interpExpr
+	for _, p := range parts {
+		// Adjacent literal parts become one, so that escaping sees what
+		// follows each piece of text.
+		if s, ok := p.(strLit); ok && len(out) > 0 {
+			if prev, ok := out[len(out)-1].(strLit); ok {
+				out[len(out)-1] = strLit{s: prev.s + s.s}
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
 
 // Raw is Nix source printed as is, after a syntax check; at is where the
 // source comes from (a TOML value), so that diagnostics point into it. Free

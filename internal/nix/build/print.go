@@ -63,14 +63,21 @@ func Quote(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 2)
 	b.WriteByte('"')
-	quoteInto(&b, s)
+	quoteInto(&b, s, false)
 	b.WriteByte('"')
 	return b.String()
 }
 
-func quoteInto(b *strings.Builder, s string) {
+// quoteInto writes s escaped for a double-quoted string. beforeInterp is
+// set when an interpolation follows: a last '$' is then escaped too, since
+// Nix reads $${ as literal text.
+func quoteInto(b *strings.Builder, s string, beforeInterp bool) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c == '$' && i == len(s)-1 && beforeInterp {
+			b.WriteString(`\$`)
+			continue
+		}
 		switch c {
 		case '"', '\\':
 			b.WriteByte('\\')

@@ -189,10 +189,11 @@ func (p *printer) expr(e Expr, depth int) {
 		p.operand(e.r, depth)
 	case interpExpr:
 		p.b.WriteByte('"')
-		for _, part := range e {
+		for i, part := range e {
 			if s, ok := part.(strLit); ok {
 				p.check("string", s.s)
-				quoteInto(&p.b, s.s)
+				_, lit := e[min(i+1, len(e)-1)].(strLit)
+				quoteInto(&p.b, s.s, i+1 < len(e) && !lit)
 				continue
 			}
 			p.b.WriteString("${")
