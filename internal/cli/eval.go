@@ -15,7 +15,12 @@ func (a *App) evalCommand() *cobra.Command {
 		Short: "Print a host's resolved values and the layer each comes from",
 		Long: `Eval prints every resolved value of a host, one per line, with the layer
 and file:line:col of the definition that decided it. With --json it prints the
-whole host model, every value with all its definitions (provenance).`,
+whole host model, every value with all its definitions (provenance).
+
+On a terminal (or with COLUMNS set) lines fit its width: long values are
+shortened with "…" (fleet explain HOST PATH shows one whole) and a
+provenance that does not fit goes on the next line. Piped, every line is
+printed whole.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := a.load(cmd.Context(), args)
@@ -30,6 +35,12 @@ whole host model, every value with all its definitions (provenance).`,
 				if err := writeJSON(a.Out, hostJSON(h)); err != nil {
 					return err
 				}
+			} else if width := a.outWidth(); width > 0 {
+				var rows [][3]string
+				for _, e := range eval.Flatten(h.Tree, nil) {
+					rows = append(rows, [3]string{e.Path, e.Node.Describe(), e.Node.From()})
+				}
+				fmt.Fprint(a.Out, fitColumns(rows, width))
 			} else {
 				tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
 				for _, e := range eval.Flatten(h.Tree, nil) {

@@ -74,3 +74,20 @@ func TestJSONCommands(t *testing.T) {
 	}
 	walk((&App{}).rootCommand())
 }
+
+// TestCommandsHaveExamples checks that --help of every command but the
+// groups shows examples.
+func TestCommandsHaveExamples(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Example == "" && c.Annotations[groupAnnotation] == "" && c.Name() != "help" {
+			t.Errorf("%q has no examples: set its Example, or add it to examples (internal/cli/examples.go)", c.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			if !sub.Hidden && sub.Name() != "help" {
+				walk(sub)
+			}
+		}
+	}
+	walk((&App{}).rootCommand())
+}

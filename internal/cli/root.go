@@ -42,8 +42,12 @@ fleet.toml where one is needed), 3 some hosts failed (deploy, status),
 	}
 	a.addCompletions(root)
 	needSubcommand(root)
+	addExamples(root)
 	return root
 }
+
+// groupAnnotation marks a command that only groups others.
+const groupAnnotation = "fleet.group"
 
 // needSubcommand makes a command that only groups others ('fleet new',
 // 'fleet secrets') a usage error when run alone or with an unknown
@@ -58,6 +62,7 @@ func needSubcommand(c *cobra.Command) {
 	if c.Args == nil {
 		c.Args = cobra.NoArgs
 	}
+	c.Annotations = map[string]string{groupAnnotation: "true"}
 	c.RunE = func(c *cobra.Command, _ []string) error {
 		var names []string
 		for _, sub := range c.Commands() {
