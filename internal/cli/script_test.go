@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,7 +16,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/fleetdev/fleet/internal/deploy/fakehost"
+	"github.com/fleetdev/fleet/internal/scripttest"
 )
 
 func TestMain(m *testing.M) {
@@ -132,46 +131,12 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 				return err
 			}
 			env.Setenv("FLEETBIN", filepath.Dir(bin))
-			env.Values[fakeLabKey{}] = &fakeLab{}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":    cmdExits,
-			"jsonq":    cmdJSONQ,
-			"fakehost": cmdFakeHost,
+			"exits": scripttest.Exits,
+			"jsonq": cmdJSONQ,
 		},
-		Condition: func(cond string) (bool, error) {
-			if cond == "fakehosts" {
-				return fakehost.Available() == "", nil
-			}
-			return false, fmt.Errorf("unknown condition %q", cond)
-		},
-	}
-}
-
-// cmdExits runs a program and checks its exit code:
-//
-//	exits 2 fleet frobnicate
-//
-// stdout and stderr are kept for the following cmp commands.
-func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 2 {
-		ts.Fatalf("usage: exits CODE PROGRAM [ARGS...]")
-	}
-	want, err := strconv.Atoi(args[0])
-	if err != nil {
-		ts.Fatalf("exits: bad code %q", args[0])
-	}
-	got := 0
-	if err := ts.Exec(args[1], args[2:]...); err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			ts.Fatalf("exits: %v", err)
-		}
-		got = ee.ExitCode()
-	}
-	if got != want {
-		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
 	}
 }
 

@@ -1,7 +1,8 @@
-package cli
+package fakehost
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,12 +11,11 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
-
-	"github.com/fleetdev/fleet/internal/deploy/fakehost"
 )
 
-// cmdFakeHost drives stand-in machines for deploy scripts (see package
-// fakehost; scripts using it carry the [fakehosts] condition):
+// Cmd is the testscript command that drives stand-in machines in deploy
+// scripts (scripts using it carry the [fakehosts] condition, see
+// Condition; Setup must have run):
 //
 //	fakehost start NAME...     start a host per name; hosts/NAME/host.toml's
 //	                           @PORT@ becomes its ssh port, and NIX_SSHOPTS
@@ -26,7 +26,7 @@ import (
 //	fakehost log NAME          print what its activations recorded
 //	fakehost wait NAME REGEXP  wait up to 2 minutes for its log to match REGEXP
 //	fakehost run NAME CMD      run a shell command on it over ssh
-func cmdFakeHost(ts *testscript.TestScript, neg bool, args []string) {
+func Cmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 {
 		ts.Fatalf("usage: fakehost start|stop|restart|current|log|wait|run NAME ...")
 	}
@@ -36,12 +36,12 @@ func cmdFakeHost(ts *testscript.TestScript, neg bool, args []string) {
 		dir, err := os.MkdirTemp("", "fakehosts")
 		ts.Check(err)
 		ts.Defer(func() { os.RemoveAll(dir) })
-		l, err := fakehost.NewLab(dir)
+		l, err := NewLab(dir)
 		ts.Check(err)
-		st.lab, st.hosts = l, map[string]*fakehost.Host{}
+		st.lab, st.hosts = l, map[string]*Host{}
 	}
 	lab := st.lab
-	host := func(name string) *fakehost.Host {
+	host := func(name string) *Host {
 		h := st.hosts[name]
 		if h == nil {
 			ts.Fatalf("fakehost: no host %s", name)
@@ -97,8 +97,23 @@ func cmdFakeHost(ts *testscript.TestScript, neg bool, args []string) {
 
 // fakeLab is one script's fake hosts, kept in its testscript values.
 type fakeLab struct {
-	lab   *fakehost.Lab
-	hosts map[string]*fakehost.Host
+	lab   *Lab
+	hosts map[string]*Host
 }
 
 type fakeLabKey struct{}
+
+// Setup prepares a script's state for Cmd.
+func Setup(env *testscript.Env) error {
+	env.Values[fakeLabKey{}] = &fakeLab{}
+	return nil
+}
+
+// Condition answers the [fakehosts] condition: whether fake hosts can run
+// here.
+func Condition(cond string) (bool, error) {
+	if cond == "fakehosts" {
+		return Available() == "", nil
+	}
+	return false, fmt.Errorf("unknown condition %q", cond)
+}
