@@ -3,8 +3,6 @@ package generate
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -61,9 +59,7 @@ func FuzzNames(f *testing.F) {
 		if !fileName(hostFile+".nix") || !fileName(pkg) || !fileName(tpl) || !utf8.ValidString(desc+text) {
 			return
 		}
-		dir := t.TempDir()
 		files := map[string]string{
-			"fleet.toml":                           "name = \"t\"\n",
 			"hosts/web/host.toml":                  nixosHost + "description = " + tomlQuote(desc) + "\n[nixos.environment.etc.x]\ntext = " + tomlQuote(text) + "\n",
 			"hosts/web/" + hostFile + ".nix":       "{ ... }: { }\n",
 			"hosts/web/hardware-configuration.nix": "{ ... }: { fileSystems.\"/\".device = \"/dev/sda1\"; }\n",
@@ -71,15 +67,7 @@ func FuzzNames(f *testing.F) {
 			"templates/" + tpl + "/flake.nix":      "{ outputs = { ... }: { }; }\n",
 			"templates/" + tpl + "/README.md":      "# " + desc + "\n",
 		}
-		for p, text := range files {
-			full := filepath.Join(dir, filepath.FromSlash(p))
-			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		dir := writeFleet(t, files)
 		inv, diags := inventory.Load(dir)
 		ev, err := eval.Evaluate(context.Background(), inv, eval.Config{ReadOptions: options.Extract})
 		if err != nil {
