@@ -73,6 +73,7 @@ type extractor struct {
 	// option, type or set bound to a name is read.
 	lets  map[string]binding
 	depth int // indirections being followed, to stop cycles
+	steps int // names followed in this file, bounded by maxSteps
 	// bare is set under a module-level with types; or with lib.types;,
 	// where type names stand alone.
 	bare bool
@@ -93,6 +94,10 @@ type binding struct {
 // maxFollow bounds the indirections (names, calls of local functions)
 // followed in a row.
 const maxFollow = 32
+
+// maxSteps bounds the names followed in one file, so that cycles through
+// sets and selections cost little.
+const maxSteps = 200000
 
 // warnf reports a declaration or type fleet cannot read.
 func (x *extractor) warnf(pos diag.Pos, format string, args ...any) *diag.Diagnostic {
@@ -276,6 +281,14 @@ func staticPath(p *syntax.AttrPath) ([]string, bool) {
 // stands for (let bindings, parameters of local functions, inherit), or
 // nil.
 func (x *extractor) follow(e syntax.Expr) syntax.Expr {
+	// Names bound to selections from themselves (t = t.a;) would loop:
+	// the depth and a budget of steps per file end any cycle.
+	x.steps++
+	if x.depth > maxFollow || x.steps > maxSteps {
+		return nil
+	}
+	x.depth++
+	defer func() { x.depth-- }()
 	switch v := unwrap(e).(type) {
 	case *syntax.Ident:
 		return x.name(v.Tok.Text)

@@ -285,6 +285,10 @@ func FuzzExtract(f *testing.F) {
 	f.Add(realistic)
 	f.Add(`{ lib, ... }: with lib; { options.fleet.a = mkOption { type = types.enum [ ]; default = -9223372036854775808; }; }`)
 	f.Add(`let t = t; in { options.fleet.x = mkOption { type = t; }; }`)
+	f.Add(`let h = x: h x; o = a: b: lib.mkOption { type = a; default = b; }; in { options.fleet.x = h 1 // o o o; options.fleet.y = o (with lib.types; let t = strMatching "[a-z]+"; in t) "x"; }`)
+	if src, err := os.ReadFile("testdata/idioms.nix"); err == nil {
+		f.Add(string(src))
+	}
 	f.Fuzz(func(t *testing.T, src string) {
 		m, _ := Extract("f.nix", []byte(src))
 		for _, o := range m.Options {
