@@ -123,8 +123,12 @@ func (e *evaluator) checkDarwinOnlyUsers() {
 			continue
 		}
 		if u.Shell.IsSet() {
-			e.diags.Warnf(u.Shell.Pos, "darwin-ignored", "nix-darwin does not change the login shell of %s: it changes only users it creates", name).
-				Hint("fleet enables programs.%s; on each Mac run once: chsh -s /run/current-system/sw/bin/%s", u.Shell.V, u.Shell.V)
+			d := e.diags.Warnf(u.Shell.Pos, "darwin-ignored", "nix-darwin does not change the login shell of %s: it changes only users it creates", name)
+			if u.Shell.V == "bash" {
+				d.Hint("on each Mac run once: chsh -s /bin/bash")
+			} else {
+				d.Hint("fleet enables programs.%s; on each Mac run once: chsh -s /run/current-system/sw/bin/%s", u.Shell.V, u.Shell.V)
+			}
 		}
 		if u.Admin.IsSet() && u.Admin.V {
 			e.diags.Warnf(u.Admin.Pos, "darwin-ignored", "admin = true does not make %s an administrator on darwin: macOS keeps admin rights itself", name).
