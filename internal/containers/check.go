@@ -221,8 +221,9 @@ var (
 )
 
 // hostPorts lists the ports the host's own values use: its modules'
-// port settings (defaults included), pass-through port options and
-// firewall openings, pass-through containers, and SSH for deploys.
+// port settings (defaults included), pass-through port options, lists of
+// ports named *TCPPorts or *UDPPorts (firewall openings), pass-through
+// containers, and SSH for deploys.
 func hostPorts(h *eval.Host, hc *Host) []binding {
 	var out []binding
 	add := func(n *eval.Node, owner string, proto string) {
@@ -251,13 +252,11 @@ func hostPorts(h *eval.Host, hc *Host) []binding {
 			}
 		case eval.List:
 			proto := ""
-			switch key {
-			case "allowedTCPPorts":
+			switch {
+			case strings.HasSuffix(key, "TCPPorts"), key == "ports":
 				proto = "tcp"
-			case "allowedUDPPorts":
+			case strings.HasSuffix(key, "UDPPorts"):
 				proto = "udp"
-			case "ports":
-				proto = "tcp"
 			}
 			if proto != "" {
 				for _, it := range n.Items {

@@ -67,6 +67,9 @@
         "/var/lib/jellyfin/config/data/jellyfin.db"
         "/var/lib/jellyfin/config/data/library.db"
         "/var/lib/uptime-kuma/kuma.db"
+        "/var/lib/ntfy/cache.db"
+        "/var/lib/ntfy/user.db"
+        "/var/lib/ntfy/webpush.db"
       ];
     };
     bootloader = {
@@ -76,23 +79,6 @@
     container-host = {
       enable = true;
       autoPrune = true;
-      backend = "podman";
-      containers = {
-        jellyfin = {
-          image = "docker.io/jellyfin/jellyfin:10.10.7";
-          ports = [ "8096:8096" ];
-          volumes = [
-            "/var/lib/jellyfin/config:/config"
-            "/var/lib/jellyfin/cache:/cache"
-            "/srv/media:/media:ro"
-          ];
-        };
-        uptime-kuma = {
-          image = "docker.io/louislam/uptime-kuma:1.23.16";
-          ports = [ "3001:3001" ];
-          volumes = [ "/var/lib/uptime-kuma:/app/data" ];
-        };
-      };
     };
     monitoring = {
       enable = true;
@@ -204,53 +190,117 @@
     };
   };
 
-  sops.secrets = {
-    "backup/offsite-credentials" = {
-      sopsFile = ../../secrets/backup/offsite-credentials.yaml;
-      key = "offsite-credentials";
+  sops = {
+    secrets = {
+      "containers/ntfy/web_push_private_key" = {
+        sopsFile = ../../secrets/containers/ntfy.yaml;
+        key = "web_push_private_key";
+      };
+      "backup/offsite-credentials" = {
+        sopsFile = ../../secrets/backup/offsite-credentials.yaml;
+        key = "offsite-credentials";
+      };
+      "backup/offsite-password" = {
+        sopsFile = ../../secrets/backup/offsite-password.yaml;
+        key = "offsite-password";
+      };
+      "backup/restic-password" = {
+        sopsFile = ../../secrets/backup/restic-password.yaml;
+        key = "restic-password";
+      };
+      "monitoring/alertmanager-smtp-password" = {
+        sopsFile = ../../secrets/monitoring/alertmanager-smtp-password.yaml;
+        key = "alertmanager-smtp-password";
+        restartUnits = [ "alertmanager.service" ];
+      };
+      "monitoring/grafana-secret-key" = {
+        sopsFile = ../../secrets/monitoring/grafana-secret-key.yaml;
+        key = "grafana-secret-key";
+        restartUnits = [ "grafana.service" ];
+      };
+      "backup/repositories/bartleby" = {
+        sopsFile = ../../secrets/backup/repositories/bartleby.yaml;
+        key = "password";
+      };
+      "backup/repositories/marshmallow" = {
+        sopsFile = ../../secrets/backup/repositories/marshmallow.yaml;
+        key = "password";
+      };
+      "backup/repositories/total-eclipse" = {
+        sopsFile = ../../secrets/backup/repositories/total-eclipse.yaml;
+        key = "password";
+      };
+      "backup/rest-server-htpasswd" = {
+        sopsFile = ../../secrets/backup/rest-server-htpasswd.yaml;
+        key = "htpasswd";
+        owner = "restic";
+        restartUnits = [ "restic-rest-server.service" ];
+      };
+      "users/alex/hashed-password" = {
+        sopsFile = ../../secrets/users/alex/hashed-password.yaml;
+        key = "hashed-password";
+        neededForUsers = true;
+      };
     };
-    "backup/offsite-password" = {
-      sopsFile = ../../secrets/backup/offsite-password.yaml;
-      key = "offsite-password";
-    };
-    "backup/restic-password" = {
-      sopsFile = ../../secrets/backup/restic-password.yaml;
-      key = "restic-password";
-    };
-    "monitoring/alertmanager-smtp-password" = {
-      sopsFile = ../../secrets/monitoring/alertmanager-smtp-password.yaml;
-      key = "alertmanager-smtp-password";
-      restartUnits = [ "alertmanager.service" ];
-    };
-    "monitoring/grafana-secret-key" = {
-      sopsFile = ../../secrets/monitoring/grafana-secret-key.yaml;
-      key = "grafana-secret-key";
-      restartUnits = [ "grafana.service" ];
-    };
-    "backup/repositories/bartleby" = {
-      sopsFile = ../../secrets/backup/repositories/bartleby.yaml;
-      key = "password";
-    };
-    "backup/repositories/marshmallow" = {
-      sopsFile = ../../secrets/backup/repositories/marshmallow.yaml;
-      key = "password";
-    };
-    "backup/repositories/total-eclipse" = {
-      sopsFile = ../../secrets/backup/repositories/total-eclipse.yaml;
-      key = "password";
-    };
-    "backup/rest-server-htpasswd" = {
-      sopsFile = ../../secrets/backup/rest-server-htpasswd.yaml;
-      key = "htpasswd";
-      owner = "restic";
-      restartUnits = [ "restic-rest-server.service" ];
-    };
-    "users/alex/hashed-password" = {
-      sopsFile = ../../secrets/users/alex/hashed-password.yaml;
-      key = "hashed-password";
-      neededForUsers = true;
+    templates."container-ntfy.env" = {
+      content = "NTFY_WEB_PUSH_PRIVATE_KEY=${config.sops.placeholder."containers/ntfy/web_push_private_key"}\n";
+      restartUnits = [ "podman-ntfy.service" ];
     };
   };
+
+  # Containers of the catalog (containers/); each runs as <backend>-<name>.service.
+  virtualisation.oci-containers = {
+    backend = "podman";
+    containers = {
+      jellyfin = {
+        image = "docker.io/jellyfin/jellyfin:10.10.7@sha256:7ae36aab93ef9b6aaff02b37f8bb23df84bb2d7a3f6054ec8fc466072a648ce2";
+        ports = [ "8096:8096" ];
+        volumes = [
+          "/var/lib/jellyfin/config:/config"
+          "/var/lib/jellyfin/cache:/cache"
+          "/srv/media:/media:ro"
+        ];
+        extraOptions = [
+          "--health-cmd=curl -fsS http://localhost:8096/health || exit 1"
+          "--health-interval=1m"
+          "--health-start-period=2m"
+          "--memory=4g"
+        ];
+      };
+      ntfy = {
+        image = "docker.io/binwiederhier/ntfy:v2.11.0@sha256:e46bd45887533598d5c1b7a2ac29cc1d93207397607aa8aa234d2b8e465ee2e8";
+        cmd = [ "serve" ];
+        ports = [ "8090:80" ];
+        volumes = [ "/var/lib/ntfy:/var/lib/ntfy" ];
+        environment = {
+          NTFY_AUTH_DEFAULT_ACCESS = "deny-all";
+          NTFY_AUTH_FILE = "/var/lib/ntfy/user.db";
+          NTFY_BASE_URL = "http://rich-evans.home.arpa:8090";
+          NTFY_BEHIND_PROXY = "false";
+          NTFY_CACHE_FILE = "/var/lib/ntfy/cache.db";
+          NTFY_WEB_PUSH_EMAIL_ADDRESS = "alex@example.org";
+          NTFY_WEB_PUSH_FILE = "/var/lib/ntfy/webpush.db";
+          NTFY_WEB_PUSH_PUBLIC_KEY = "BLXhYHj1cVzD5pA9rQ2c3kL6mN8oP0qR1sT4uV7wX9yZ0aB2cD4eF6gH8iJ0kL2mN4oP6qR8sT0uV2wX4yZ6aB8";
+        };
+        environmentFiles = [ config.sops.templates."container-ntfy.env".path ];
+      };
+      uptime-kuma = {
+        image = "docker.io/louislam/uptime-kuma:1.23.16@sha256:431fee3be822b04861cf0e35daf4beef6b7cb37391c5f26c3ad6e12ce280fe18";
+        ports = [ "3001:3001" ];
+        volumes = [ "/var/lib/uptime-kuma:/app/data" ];
+        extraOptions = [
+          "--health-cmd=extra/healthcheck"
+          "--health-interval=1m"
+        ];
+      };
+    };
+  };
+  systemd.tmpfiles.rules = [
+    "d /var/lib/jellyfin/cache - - - -"
+    "d /var/lib/jellyfin/config - - - -"
+    "d /var/lib/ntfy - - - -"
+    "d /var/lib/uptime-kuma - - - -"
+  ];
 
   # Pass-through values from the fleet's layers.
   boot.tmp.cleanOnBoot = true;
