@@ -172,6 +172,9 @@
       image = "docker.io/louislam/uptime-kuma:1.23.16@sha256:431fee3be822b04861cf0e35daf4beef6b7cb37391c5f26c3ad6e12ce280fe18";
       ports = [ "3001:3001" ];
       volumes = [ "/var/lib/uptime-kuma:/app/data" ];
+      environment = {
+        TZ = "Europe/Amsterdam";
+      };
       extraOptions = [
         "--health-cmd=extra/healthcheck"
         "--health-interval=1m"

@@ -260,6 +260,9 @@
           "/var/lib/jellyfin/cache:/cache"
           "/srv/media:/media:ro"
         ];
+        environment = {
+          TZ = "Europe/Amsterdam";
+        };
         extraOptions = [
           "--health-cmd=curl -fsS http://localhost:8096/health || exit 1"
           "--health-interval=1m"
@@ -281,6 +284,7 @@
           NTFY_WEB_PUSH_EMAIL_ADDRESS = "alex@example.org";
           NTFY_WEB_PUSH_FILE = "/var/lib/ntfy/webpush.db";
           NTFY_WEB_PUSH_PUBLIC_KEY = "BLXhYHj1cVzD5pA9rQ2c3kL6mN8oP0qR1sT4uV7wX9yZ0aB2cD4eF6gH8iJ0kL2mN4oP6qR8sT0uV2wX4yZ6aB8";
+          TZ = "Europe/Amsterdam";
         };
         environmentFiles = [ config.sops.templates."container-ntfy.env".path ];
       };
@@ -288,6 +292,9 @@
         image = "docker.io/louislam/uptime-kuma:1.23.16@sha256:431fee3be822b04861cf0e35daf4beef6b7cb37391c5f26c3ad6e12ce280fe18";
         ports = [ "3001:3001" ];
         volumes = [ "/var/lib/uptime-kuma:/app/data" ];
+        environment = {
+          TZ = "Europe/Amsterdam";
+        };
         extraOptions = [
           "--health-cmd=extra/healthcheck"
           "--health-interval=1m"

@@ -2,8 +2,8 @@
 # from the catalog (containers/<name>.toml) and run through
 # virtualisation.oci-containers, which fleet generates per host; this module
 # adds what the catalog does not say: Docker compatibility and DNS between
-# containers for Podman, regular pruning of unused images, and the site's
-# time zone in every container that does not set TZ itself.
+# containers for Podman, and regular pruning of unused images. The
+# catalog's definitions set TZ themselves.
 { config, lib, ... }:
 let
   cfg = config.fleet.container-host;
@@ -40,15 +40,6 @@ in
       default = "weekly";
       description = "When unused images are removed (systemd calendar).";
     };
-  };
-
-  # Every container gets the site's time zone unless it sets TZ itself.
-  options.virtualisation.oci-containers.containers = lib.mkOption {
-    type = lib.types.attrsOf (
-      lib.types.submodule {
-        config.environment.TZ = lib.mkIf cfg.enable (lib.mkDefault config.fleet.site.timeZone);
-      }
-    );
   };
 
   config = lib.mkIf cfg.enable {
