@@ -49,8 +49,7 @@ const sshd = "/usr/sbin/sshd"
 type Lab struct {
 	Dir string
 	// Key is the client's private key file.
-	Key   string
-	hosts []*Host
+	Key string
 }
 
 // Host is one fake machine.

@@ -614,26 +614,6 @@ func lastName(e syntax.Expr) string {
 	return ""
 }
 
-// qualified renders an identifier or select as a dotted name
-// ("lib.types.str"), or "".
-func qualified(e syntax.Expr) string {
-	switch x := unwrap(e).(type) {
-	case *syntax.Ident:
-		return x.Tok.Text
-	case *syntax.Select:
-		if x.Default != nil {
-			return ""
-		}
-		base := qualified(x.X)
-		p, ok := staticPath(x.Path)
-		if base == "" || !ok {
-			return ""
-		}
-		return base + "." + strings.Join(p, ".")
-	}
-	return ""
-}
-
 // declaration reads one option declaration, or returns nil when e is not
 // one. A declaration extended with // { ... } (mkEnableOption "x" // {
 // default = true; }) takes the attributes of the right side.
