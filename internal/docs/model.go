@@ -260,19 +260,7 @@ func (m *model) moduleUsers(md *moduleDoc) []string {
 // layers returns every layer file in a fixed order: common, profiles,
 // roles, users, hosts.
 func (m *model) layers() []*inventory.Layer {
-	var out []*inventory.Layer
-	if m.inv.Common != nil {
-		out = append(out, m.inv.Common)
-	}
-	for _, n := range sortedKeys(m.inv.Profiles) {
-		out = append(out, &m.inv.Profiles[n].Layer)
-	}
-	for _, n := range sortedKeys(m.inv.Roles) {
-		out = append(out, &m.inv.Roles[n].Layer)
-	}
-	for _, n := range sortedKeys(m.inv.Users) {
-		out = append(out, &m.inv.Users[n].Layer)
-	}
+	out := m.inv.SharedLayers()
 	for _, h := range m.inv.Hosts {
 		out = append(out, &h.Layer)
 	}

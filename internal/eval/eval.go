@@ -350,25 +350,6 @@ func (e *evaluator) moduleNames(classes ...string) []string {
 	return slices.Compact(out)
 }
 
-// allLayers returns common, every profile, role and user, in a fixed
-// order.
-func (e *evaluator) allLayers() []*inventory.Layer {
-	var out []*inventory.Layer
-	if e.inv.Common != nil {
-		out = append(out, e.inv.Common)
-	}
-	for _, n := range sortedMapKeys(e.inv.Profiles) {
-		out = append(out, &e.inv.Profiles[n].Layer)
-	}
-	for _, n := range sortedMapKeys(e.inv.Roles) {
-		out = append(out, &e.inv.Roles[n].Layer)
-	}
-	for _, n := range sortedMapKeys(e.inv.Users) {
-		out = append(out, &e.inv.Users[n].Layer)
-	}
-	return out
-}
-
 // checkReferences checks what shared layers name: profiles' parents,
 // modules, home modules, secrets.
 func (e *evaluator) checkReferences() {
@@ -379,7 +360,7 @@ func (e *evaluator) checkReferences() {
 		}
 	}
 	e.checkCycles()
-	layers := e.allLayers()
+	layers := e.inv.SharedLayers()
 	for _, h := range e.inv.Hosts {
 		layers = append(layers, &h.Layer)
 	}

@@ -8,6 +8,9 @@
 package inventory
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/fleetdev/fleet/internal/diag"
 )
 
@@ -259,6 +262,25 @@ func (inv *Inventory) HostNames() []string {
 	out := make([]string, len(inv.Hosts))
 	for i, h := range inv.Hosts {
 		out[i] = h.Name
+	}
+	return out
+}
+
+// SharedLayers returns the layers hosts share, in a fixed order: common,
+// then every profile, role and user by name.
+func (inv *Inventory) SharedLayers() []*Layer {
+	var out []*Layer
+	if inv.Common != nil {
+		out = append(out, inv.Common)
+	}
+	for _, n := range slices.Sorted(maps.Keys(inv.Profiles)) {
+		out = append(out, &inv.Profiles[n].Layer)
+	}
+	for _, n := range slices.Sorted(maps.Keys(inv.Roles)) {
+		out = append(out, &inv.Roles[n].Layer)
+	}
+	for _, n := range slices.Sorted(maps.Keys(inv.Users)) {
+		out = append(out, &inv.Users[n].Layer)
 	}
 	return out
 }
