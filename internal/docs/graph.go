@@ -6,19 +6,23 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fleetdev/fleet/internal/containers"
+	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/inventory"
 )
 
 // The fleet graph is drawn in columns, left to right: profiles, hosts,
-// roles, modules, secrets. Edges say "uses": a host its profile (and a
-// profile the one it extends), a host its roles, a role or host the
-// modules it enables, a role or host the secrets it may read.
+// roles, modules, secrets, containers. Edges say "uses": a host its
+// profile (and a profile the one it extends), a host its roles, a role or
+// host the modules it enables, a role or host the secrets it may read, a
+// host the container definitions it runs.
 
 type graphNode struct {
 	kind  string // profile, host, role, module, secret
 	name  string
 	label string
 	page  string // page id, or "" when the node has no page
+	file  string // the fleet file a node without a page links to
 	title string // tooltip
 	x, y  int
 	w     int
@@ -130,6 +134,15 @@ func (m *model) graph(lk linker, from string) string {
 				edge(hn, byKey["secret\x00"+id], "secret")
 			}
 		}
+		if ch := m.containers(h.Name); ch != nil {
+			for _, i := range ch.Instances {
+				cn := add("container", i.Definition, i.Definition, "", "container "+i.Definition+": "+containers.ShortImage(i.Image.V))
+				if cn.file == "" {
+					cn.file = i.File
+				}
+				edge(hn, cn, "container")
+			}
+		}
 	}
 	for _, n := range sortedKeys(m.inv.Roles) {
 		r := m.inv.Roles[n]
@@ -159,8 +172,9 @@ func (m *model) graph(lk linker, from string) string {
 	}
 	slices.SortStableFunc(cols["module"], func(a, b *graphNode) int { return strings.Compare(a.label, b.label) })
 
-	order := []string{"profile", "host", "role", "module", "secret"}
-	heads := map[string]string{"profile": "profiles", "host": "hosts", "role": "roles", "module": "modules", "secret": "secrets"}
+	slices.SortStableFunc(cols["container"], func(a, b *graphNode) int { return strings.Compare(a.label, b.label) })
+	order := []string{"profile", "host", "role", "module", "secret", "container"}
+	heads := map[string]string{"profile": "profiles", "host": "hosts", "role": "roles", "module": "modules", "secret": "secrets", "container": "containers"}
 	colX := map[string]int{}
 	x, height := 10, top
 	for _, kind := range order {
@@ -179,11 +193,11 @@ func (m *model) graph(lk linker, from string) string {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="fleet-graph" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-labelledby="fleet-graph-title">`+"\n", width, height, width, height)
-	fmt.Fprintf(&b, `<title id="fleet-graph-title">Fleet graph of %s: %d hosts with their profiles, roles, modules and secrets</title>`+"\n", html.EscapeString(m.name), len(m.ev.Hosts))
+	fmt.Fprintf(&b, `<title id="fleet-graph-title">Fleet graph of %s: %d hosts with their profiles, roles, modules, secrets and containers</title>`+"\n", html.EscapeString(m.name), len(m.ev.Hosts))
 	b.WriteString(`<style>.fleet-graph text{font:12px sans-serif;fill:#111}.fleet-graph .head{font-weight:bold}.fleet-graph path{fill:none;stroke-opacity:.45}` +
 		`.fleet-graph .e-profile,.fleet-graph .e-extends{stroke:#6a3d9a}.fleet-graph .e-role{stroke:#1f78b4}.fleet-graph .e-module{stroke:#33a02c}.fleet-graph .e-secret{stroke:#e31a1c}` +
 		`.fleet-graph .n-profile rect{fill:#e8dff5}.fleet-graph .n-host rect{fill:#fff3c4}.fleet-graph .n-role rect{fill:#dcebf7}.fleet-graph .n-module rect{fill:#e1f3dc}.fleet-graph .n-secret rect{fill:#fbe0e0}` +
-		`.fleet-graph rect{stroke:#555;rx:4}</style>` + "\n")
+		`.fleet-graph .e-container{stroke:#b15928}.fleet-graph .n-container rect{fill:#fdebd0}.fleet-graph rect{stroke:#555;rx:4}</style>` + "\n")
 	for _, kind := range order {
 		fmt.Fprintf(&b, `<text class="head" x="%d" y="%d">%s</text>`+"\n", colX[kind], top-14, heads[kind])
 	}
@@ -206,8 +220,15 @@ func (m *model) graph(lk linker, from string) string {
 	}
 	for _, kind := range order {
 		for _, n := range cols[kind] {
+			href := ""
+			switch {
+			case n.page != "":
+				href = lk.page(from, n.page, nodeFrag(n))
+			case n.file != "":
+				href = lk.source(from, diag.Pos{File: n.file})
+			}
 			fmt.Fprintf(&b, `<a href="%s"><g class="n-%s" data-%s="%s"><title>%s</title><rect x="%d" y="%d" width="%d" height="%d"/><text x="%d" y="%d">%s</text></g></a>`+"\n",
-				html.EscapeString(lk.page(from, n.page, nodeFrag(n))), n.kind, n.kind, html.EscapeString(n.name), html.EscapeString(strings.TrimRight(n.title, ": ")),
+				html.EscapeString(href), n.kind, n.kind, html.EscapeString(n.name), html.EscapeString(strings.TrimRight(n.title, ": ")),
 				n.x, n.y, n.w, nodeH, n.x+8, n.y+15, html.EscapeString(n.label))
 		}
 	}

@@ -106,7 +106,7 @@ func HTML(f *fleet.Fleet) (Site, error) {
 		}
 		content := htmls[i]
 		if p.id == "index" {
-			content = strings.Replace(content, "<p>"+graphMarker+"</p>", `<figure class="graph">`+graph+`<figcaption>Hosts with their profiles, roles, modules and secrets; every box links to its page.</figcaption></figure>`, 1)
+			content = strings.Replace(content, "<p>"+graphMarker+"</p>", `<figure class="graph">`+graph+`<figcaption>Hosts with their profiles, roles, modules, secrets and containers; every box links to its page or file.</figcaption></figure>`, 1)
 		}
 		site[htmlFile(p.id)] = m.layout(p.id, p.title, template.HTML(content), false)
 	}
@@ -167,6 +167,7 @@ var layoutTmpl = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="fleet docs">
 <title>{{.Title}}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="{{.Root}}style.css">
 </head>
 <body>

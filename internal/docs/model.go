@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/fleetdev/fleet/internal/containers"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/fleet"
 	"github.com/fleetdev/fleet/internal/inventory"
@@ -198,6 +199,14 @@ func (m *model) module(class, name string) *moduleDoc {
 		}
 	}
 	return nil
+}
+
+// containers returns the container instances of a host, or nil.
+func (m *model) containers(host string) *containers.Host {
+	if m.f.Containers == nil {
+		return nil
+	}
+	return m.f.Containers.Host(host)
 }
 
 // hostsWithRole returns the evaluated hosts listing a role.

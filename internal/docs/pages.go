@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fleetdev/fleet/internal/containers"
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
@@ -168,14 +169,15 @@ func (m *model) overview(lk linker) string {
 	if lk.html() {
 		w.para(graphMarker)
 	} else {
-		w.para(link("Fleet graph: hosts, profiles, roles, modules, secrets", "graph.svg"))
-		w.para("![Fleet graph: hosts with their profiles, roles, modules and secrets](graph.svg)")
+		w.para(link("Fleet graph: hosts, profiles, roles, modules, secrets, containers", "graph.svg"))
+		w.para("![Fleet graph: hosts with their profiles, roles, modules, secrets and containers](graph.svg)")
 	}
 	w.heading(2, "Hosts")
 	var rows [][]string
 	for _, h := range m.ev.Hosts {
 		rows = append(rows, []string{
 			pageLink(lk, from, "hosts/"+h.Name, h.Name),
+			esc(h.Src.Description.V),
 			esc(string(h.Platform)), code(h.System),
 			m.profileChainLinks(lk, from, h),
 			m.namedLinks(lk, from, "roles", h.Roles),
@@ -183,7 +185,7 @@ func (m *model) overview(lk linker) string {
 			code(h.Src.Deploy.Target.V),
 		})
 	}
-	w.table([]string{"host", "platform", "system", "profile", "roles", "hardware", "deploy target"}, rows)
+	w.table([]string{"host", "purpose", "platform", "system", "profile", "roles", "hardware", "deploy target"}, rows)
 	w.heading(2, "Profiles")
 	rows = nil
 	for _, n := range sortedKeys(m.inv.Profiles) {
@@ -366,6 +368,7 @@ func (m *model) hostPage(h *eval.Host) func(linker) string {
 		w.table([]string{"path", "value", "from"}, rows)
 
 		m.portsSection(w, lk, from, h)
+		m.containersSection(w, lk, from, h)
 
 		w.heading(2, "Users")
 		rows = nil
@@ -480,12 +483,58 @@ func (m *model) portsSection(w *mdWriter, lk linker, from string, h *eval.Host) 
 			rows = append(rows, []string{code(it.Describe()), code("networking.firewall.allowed" + proto + "Ports"), "opened in the firewall (" + proto + ")", origin(lk, from, it)})
 		}
 	}
+	if ch := m.containers(h.Name); ch != nil {
+		for _, i := range ch.Instances {
+			for _, p := range i.Ports {
+				if !p.V.Published() {
+					continue
+				}
+				rows = append(rows, []string{code(p.V.HostRange() + "/" + p.V.Proto), code("containers." + i.Name), "published by the container", atLink(lk, from, p.Layer, p.Pos)})
+			}
+		}
+	}
 	if len(rows) == 0 {
 		return
 	}
 	w.heading(2, "Ports")
-	w.para("Ports the host's settings name (options of type port) and the firewall ports its values open.")
+	w.para("Ports the host's settings name (options of type port), the firewall ports its values open, and the ports its containers publish.")
 	w.table([]string{"port", "option", "what", "from"}, rows)
+}
+
+// containersSection lists the container instances a host runs, with the
+// catalog definition, image, ports, volumes, unit and the layer that
+// enabled each.
+func (m *model) containersSection(w *mdWriter, lk linker, from string, h *eval.Host) {
+	ch := m.containers(h.Name)
+	if ch == nil || len(ch.Instances) == 0 {
+		return
+	}
+	w.heading(2, "Containers")
+	w.para("Run by " + code(string(ch.Backend.V)) + " (" + atLink(lk, from, ch.Backend.Layer, ch.Backend.Pos) + "); " + code("fleet containers list "+h.Name) + " lists them with every origin.")
+	var rows [][]string
+	for _, i := range ch.Instances {
+		def := esc(i.Definition)
+		if i.File != "" {
+			def = link(esc(i.Definition), lk.source(from, diag.Pos{File: i.File}))
+		}
+		var ports, vols []string
+		for _, p := range i.Ports {
+			ports = append(ports, code(p.V.Describe()))
+		}
+		for _, v := range i.Volumes {
+			vols = append(vols, code(v.V.Spec))
+		}
+		rows = append(rows, []string{code(i.Name), def, code(containers.ShortImage(i.Image.V)), strings.Join(ports, ", "), strings.Join(vols, ", "), code(ch.Unit(i)), atLink(lk, from, i.Enabled.Layer, i.Enabled.Pos)})
+	}
+	w.table([]string{"instance", "definition", "image", "ports", "volumes", "unit", "enabled by"}, rows)
+}
+
+// atLink says where a container value was decided.
+func atLink(lk linker, from, layer string, pos diag.Pos) string {
+	if !pos.IsValid() {
+		return esc(layer)
+	}
+	return esc(layer) + " " + posLink(lk, from, pos)
 }
 
 func isPort(t *options.Type) bool {
@@ -1005,9 +1054,10 @@ func (m *model) maintenancePage(lk linker) string {
 	const from = "maintenance"
 	w := &mdWriter{}
 	w.heading(1, "Maintenance")
-	w.para("How to update, deploy and roll back every host. The general part is written by hand in " + posLink(lk, from, diag.Pos{File: "docs/" + maintenanceFile}) + "; the sections per host and role are generated from the fleet.")
 	if m.maintenance == "" {
-		w.para("The general part is missing: write " + code("docs/"+maintenanceFile) + ".")
+		w.para("How to update, deploy and roll back every host, generated from the fleet. The fleet's own routine (what only its people know) belongs in " + code("docs/"+maintenanceFile) + ", which is woven in here once it exists.")
+	} else {
+		w.para("How to update, deploy and roll back every host. The general part is written by hand in " + posLink(lk, from, diag.Pos{File: "docs/" + maintenanceFile}) + "; the sections per host and role are generated from the fleet.")
 	}
 	weave(w, m.maintenance, "docs/"+maintenanceFile, from, lk)
 	w.heading(2, "Every change")
@@ -1051,9 +1101,10 @@ func (m *model) troubleshootingPage(lk linker) string {
 	const from = "troubleshooting"
 	w := &mdWriter{}
 	w.heading(1, "Troubleshooting")
-	w.para("Where to look when something fails. The fleet's own notes are written by hand in " + posLink(lk, from, diag.Pos{File: "docs/" + troubleshootingFile}) + "; the rest is generated.")
 	if m.troubleshooting == "" {
-		w.para("The fleet's own notes are missing: write " + code("docs/"+troubleshootingFile) + ".")
+		w.para("Where to look when something fails, generated from the fleet. The fleet's own known problems belong in " + code("docs/"+troubleshootingFile) + ", which is woven in here once it exists.")
+	} else {
+		w.para("Where to look when something fails. The fleet's own notes are written by hand in " + posLink(lk, from, diag.Pos{File: "docs/" + troubleshootingFile}) + "; the rest is generated.")
 	}
 	weave(w, m.troubleshooting, "docs/"+troubleshootingFile, from, lk)
 	w.heading(2, "The fleet does not check")
