@@ -140,20 +140,7 @@ var linkRe = regexp.MustCompile(`\]\(\s*(<[^>\n]*>|[^()\s]+)((?:\s+"[^"]*")?\s*)
 // keep it.
 func rewriteLinks(src string, f func(dest string) string) string {
 	lines := strings.SplitAfter(src, "\n")
-	inFence := ""
-	for i, l := range lines {
-		if m := fenceRe.FindStringSubmatch(l); m != nil {
-			switch {
-			case inFence == "":
-				inFence = m[1]
-			case strings.HasPrefix(m[1], inFence[:1]) && len(m[1]) >= len(inFence):
-				inFence = ""
-			}
-			continue
-		}
-		if inFence != "" {
-			continue
-		}
+	outsideFences(lines, func(i int, l string) {
 		lines[i] = outsideCode(l, func(s string) string {
 			return linkRe.ReplaceAllStringFunc(s, func(m string) string {
 				sub := linkRe.FindStringSubmatch(m)
@@ -161,7 +148,7 @@ func rewriteLinks(src string, f func(dest string) string) string {
 				return "](" + f(dest) + sub[2] + ")"
 			})
 		})
-	}
+	})
 	return strings.Join(lines, "")
 }
 
@@ -213,9 +200,9 @@ func shiftHeadings(src string, top int) string {
 	return strings.Join(lines, "")
 }
 
-// walkHeadings calls f with the index and level of every ATX heading
-// outside fenced code.
-func walkHeadings(lines []string, f func(i, level int)) {
+// outsideFences calls f with the index and text of every line outside
+// fenced code blocks (the fence lines themselves excluded).
+func outsideFences(lines []string, f func(i int, l string)) {
 	inFence := ""
 	for i, l := range lines {
 		if m := fenceRe.FindStringSubmatch(l); m != nil {
@@ -227,9 +214,16 @@ func walkHeadings(lines []string, f func(i, level int)) {
 			}
 			continue
 		}
-		if inFence != "" {
-			continue
+		if inFence == "" {
+			f(i, l)
 		}
+	}
+}
+
+// walkHeadings calls f with the index and level of every ATX heading
+// outside fenced code.
+func walkHeadings(lines []string, f func(i, level int)) {
+	outsideFences(lines, func(i int, l string) {
 		n := 0
 		for n < len(l) && l[n] == '#' {
 			n++
@@ -237,7 +231,7 @@ func walkHeadings(lines []string, f func(i, level int)) {
 		if n >= 1 && n <= 6 && (n == len(l) || l[n] == ' ' || l[n] == '\n') {
 			f(i, n)
 		}
-	}
+	})
 }
 
 // firstHeading returns the text of the first heading of Markdown, or "".
