@@ -3,10 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 )
 
@@ -20,7 +22,8 @@ decided the value and why.
 
 PATH is dotted, as printed by 'fleet eval': settings.monitoring.grafanaPort,
 nixos.services.openssh.settings.PasswordAuthentication, users.alex.home_settings.git.email,
-modules, packages, hardware.gpu. fleet.<module>.<option> means settings.<module>.<option>.`,
+modules, packages, hardware.gpu. fleet.<module>.<option> means settings.<module>.<option>. A setting the module
+declares no option for is an error, as in fleet check: its value is not used.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := a.load(cmd.Context(), args[:1])
@@ -38,6 +41,20 @@ modules, packages, hardware.gpu. fleet.<module>.<option> means settings.<module>
 					return &exitError{code: ExitUsage, err: withHint(err, pe.Hint())}
 				}
 				return &exitError{code: ExitUsage, err: err}
+			}
+			if keys, _ := eval.ParsePath(args[1]); keys != nil {
+				if u := l.Eval.Undeclared(h, keys); u != nil {
+					// check calls this an unknown option: explain agrees
+					// rather than showing a value nothing reads.
+					a.renderDiags(l.Diags.Items())
+					err := fmt.Errorf("%s: module %s has no option %s; the value written there is not used", args[1], u.Module, u.Option)
+					if hint := diag.DidYouMean(u.Missing, u.Near); hint != "" {
+						err = withHint(err, hint)
+					} else if len(u.Near) > 0 {
+						err = withHint(err, "options there: "+strings.Join(u.Near, ", "))
+					}
+					return &exitError{code: ExitFindings, err: err}
+				}
 			}
 			x := eval.Explain(n)
 			if a.JSON {

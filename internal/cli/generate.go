@@ -22,8 +22,9 @@ func (a *App) generateCommand() *cobra.Command {
 module per host, the flake's outputs, the overlay of the fleet's packages and
 the fleet's facts as a module. Files are rendered in memory, checked by the Nix
 parser, and written atomically; files fleet does not own are never touched. On
-errors in the fleet (everything fleet check reports as an error, other than
-stale generated files and flake.nix's inputs) nothing is written.
+errors in the fleet (everything fleet check reports as an error other than
+stale generated files, including inputs missing from flake.nix) nothing is
+written.
 
 One generate runs at a time in a fleet (a second one stops with an error).
 Every new file is written to a temporary file first and all are renamed into
@@ -59,8 +60,11 @@ the generated files are stale. With --diff it shows the diff and writes.`,
 				return err
 			}
 			// What check calls an error, generate refuses: secret access
-			// is checked by both.
+			// and flake.nix's inputs are checked by both.
 			a.checkSecretAccess(l)
+			for _, d := range generate.CheckFlake(l.Dir, l.Eval) {
+				l.Diags.Add(d)
+			}
 			if l.Diags.HasErrors() {
 				a.renderDiags(l.Diags.Items())
 				fmt.Fprintln(a.Err, "fleet: not generating: fix the errors above first")

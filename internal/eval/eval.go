@@ -307,7 +307,7 @@ func (e *evaluator) readModules(ctx context.Context) {
 			e.diags.Warnf(o.Pos, "option-namespace", "module %s declares no options under fleet.%s (it declares %s)", j.mod.Name, j.mod.Name, strings.Join(o.Path, ".")).
 				Hint("fleet sets a module's [settings.%s] as fleet.%s.*: declare options.fleet.%s.* for fleet to check them", j.mod.Name, j.mod.Name, j.mod.Name)
 		case !lists[i].HasErrors() && !hasEnable(m, j.mod.Name) && m.Open == nil:
-			e.diags.Warnf(diag.Pos{File: j.mod.File, Line: 1, Col: 1}, "module-enable", "module %s declares no option fleet.%s.enable", j.mod.Name, j.mod.Name).
+			e.diags.Errorf(diag.Pos{File: j.mod.File, Line: 1, Col: 1}, "module-enable", "module %s declares no option fleet.%s.enable", j.mod.Name, j.mod.Name).
 				Hint("every host of the platform imports the module: declare options.fleet.%s.enable = lib.mkEnableOption \"...\"; and wrap its config in lib.mkIf config.fleet.%s.enable", j.mod.Name, j.mod.Name)
 		}
 		tree.setModule(info)

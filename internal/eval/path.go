@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -146,4 +147,78 @@ func Flatten(n *Node, prefix []string) []Entry {
 	}
 	walk(n, prefix)
 	return out
+}
+
+// Undeclared is a path below a module's settings that the module
+// declares no option for: check reports it, and nothing uses its value.
+type Undeclared struct {
+	Module string
+	// Option is the option path the value would set, such as
+	// fleet.monitoring.grafanaPrt.
+	Option string
+	// Missing is the first key no option of the module starts with, and
+	// Near the names declared beside it.
+	Missing string
+	Near    []string
+}
+
+// Undeclared reports whether keys (a path as ParsePath returns it) lie
+// below settings.<module> or users.<user>.home_settings.<module> of h
+// where the module declares no option; it returns nil when the path is
+// declared, is not a module setting, or the module may declare options
+// fleet could not read.
+func (f *Fleet) Undeclared(h *Host, keys []string) *Undeclared {
+	class, rest := string(h.Platform), keys
+	switch {
+	case len(keys) >= 2 && keys[0] == "settings":
+		rest = keys[1:]
+	case len(keys) >= 4 && keys[0] == "users" && keys[2] == "home_settings":
+		class, rest = "home", keys[3:]
+	default:
+		return nil
+	}
+	m := f.Options[class][rest[0]]
+	if m == nil || m.Open != nil || len(rest) < 2 {
+		return nil
+	}
+	path := append([]string{"fleet"}, rest...)
+	// The deepest prefix of path that some option starts with; a path
+	// into an option's own value (attrsOf, submodules) is declared.
+	depth := 0
+	near := map[string]bool{}
+	for _, o := range m.Options {
+		n := commonPrefix(o.Path, path)
+		if n == len(o.Path) || n == len(path) {
+			return nil
+		}
+		switch {
+		case n > depth:
+			depth = n
+			clear(near)
+			near[o.Path[n]] = true
+		case n == depth:
+			near[o.Path[n]] = true
+		}
+	}
+	if depth < 2 {
+		// Nothing declared under fleet.<module> at all: the layer
+		// check reports the module itself.
+		depth = 2
+		clear(near)
+	}
+	u := &Undeclared{Module: rest[0], Option: JoinPath(path), Missing: path[depth]}
+	for k := range near {
+		u.Near = append(u.Near, k)
+	}
+	slices.Sort(u.Near)
+	return u
+}
+
+// commonPrefix is the number of leading keys a and b share.
+func commonPrefix(a, b []string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
 }

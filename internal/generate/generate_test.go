@@ -90,7 +90,7 @@ networks = ["test"]
 	"modules-and-packages": {
 		"common/common.toml":                   "modules = [\"ssh\"]\npackages = [\"git\", \"python3Packages.black\"]\n[settings.ssh]\nport = 2222\nshell = \"bashInteractive\"\n",
 		"modules/nixos/ssh/default.nix":        "{ lib, ... }: { options.fleet.ssh = { enable = lib.mkEnableOption \"ssh\"; port = lib.mkOption { type = lib.types.port; default = 22; }; keys = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ ]; }; shell = lib.mkOption { type = lib.types.package; }; }; }\n",
-		"modules/nixos/tool.nix":               "{ }\n",
+		"modules/nixos/tool.nix":               "{ lib, ... }: { options.fleet.tool.enable = lib.mkEnableOption \"tool\"; }\n",
 		"hosts/box/host.toml":                  nixosHost + "description = \"a box\"\npackages = [\"mytool\"]\n",
 		"hosts/box/hardware-configuration.nix": "{ }\n",
 		"packages/mytool/default.nix":          "{ writeShellScriptBin }: writeShellScriptBin \"mytool\" \"echo hi\"\n",

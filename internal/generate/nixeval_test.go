@@ -277,7 +277,7 @@ func TestEvalStandIn(t *testing.T) {
 func TestEvalStandInCatchesMissingImport(t *testing.T) {
 	nix := needNix(t)
 	dir := writeFleet(t, map[string]string{
-		"modules/nixos/ssh/default.nix": "{ }\n",
+		"modules/nixos/ssh/default.nix": "{ lib, ... }: { options.fleet.ssh.enable = lib.mkEnableOption \"ssh\"; }\n",
 		"hosts/box/host.toml":           nixosHost,
 	})
 	files := generateFleet(t, dir)
