@@ -86,8 +86,76 @@ func (p *Parser) Parse(filename string, src []byte) (*File, []diag.Diagnostic) {
 		if len(errs) > 0 {
 			f.low = nil
 		}
+	} else {
+		errs = append(errs, p.earlyErrors(f, errs)...)
 	}
 	return f, f.diagnostics(errs)
+}
+
+// earlyErrors returns the duplicate attributes of a file with syntax
+// errors that lie before its first syntax error. Nix's parser checks a
+// binding as soon as it reads its ';', so such a duplicate is the error
+// Nix reports, not the syntax error after it. The bindings complete
+// before the first error are lowered, set by set; the walk over the rest
+// of the tree uses a stack, so deep or long input costs no recursion.
+func (p *Parser) earlyErrors(f *File, errs []parseError) []parseError {
+	first := errs[0].off
+	for _, e := range errs[1:] {
+		first = min(first, e.off)
+	}
+	complete := func(semi *Token) bool { return semi != nil && semi.Off < first }
+	p.lw.reset(f)
+	var stack []Node
+	// Nodes after the first error hold no complete binding: walking
+	// them lowers nothing.
+	push := func(_ *Token, c Node) {
+		if c != nil && !isNilNode(c) {
+			stack = append(stack, c)
+		}
+	}
+	// binds lowers the complete leading bindings of a set or let, and
+	// walks into the first incomplete one.
+	binds := func(bs []Binding, rec bool) {
+		n := 0
+		for n < len(bs) {
+			switch b := bs[n].(type) {
+			case *Assign:
+				if complete(b.Semi) {
+					n++
+					continue
+				}
+			case *Inherit:
+				if complete(b.Semi) {
+					n++
+					continue
+				}
+			}
+			break
+		}
+		if n > 0 {
+			p.lw.binds(bs[:n], rec)
+		}
+		if n < len(bs) {
+			push(nil, bs[n])
+		}
+	}
+	push(nil, f.Expr)
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch n := n.(type) {
+		case *AttrSet:
+			binds(n.Binds, n.RecTok != nil)
+		case *LegacyLet:
+			binds(n.Binds, true)
+		case *Let:
+			push(nil, n.Body)
+			binds(n.Binds, false)
+		default:
+			n.eachChild(push)
+		}
+	}
+	return p.lw.errs
 }
 
 func (f *File) diagnostics(errs []parseError) []diag.Diagnostic {

@@ -289,8 +289,10 @@ func (p *parser) parseExpr1() Expr {
 				l.At = at
 				l.Arg = p.expect(TokIdent)
 				cost = 6
+				l.Colon = p.expect(TokColon)
+			} else if l.Colon = p.accept(TokColon); l.Colon == nil {
+				p.unexpected("':' or '@'")
 			}
-			l.Colon = p.expect(TokColon)
 			if l.Colon != nil {
 				l.Body = p.parseExpr(cost)
 			}
@@ -739,8 +741,9 @@ func (p *parser) parseBinds(end TokenKind, cost int) []Binding {
 // parseAssign parses attrpath = expr ;.
 func (p *parser) parseAssign(cost int) Binding {
 	a := p.n.assigns.new(Assign{Path: p.parseAttrPath(cost)})
-	a.Eq = p.expect(TokAssign)
-	if a.Eq == nil {
+	if a.Eq = p.accept(TokAssign); a.Eq == nil {
+		// After a path the parser also takes a '.' continuing it.
+		p.unexpected("'.' or '='")
 		return a
 	}
 	a.Value = p.parseExpr(cost + 2)
