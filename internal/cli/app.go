@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -85,9 +86,47 @@ type App struct {
 }
 
 // renderDiags prints diagnostics on stderr, in color when stderr is a
-// terminal, NO_COLOR is unset and --no-color is not given.
+// terminal, NO_COLOR is unset and --no-color is not given; with the source
+// line and a caret under each position when stderr is a terminal (or
+// FLEET_EXCERPTS=1; FLEET_EXCERPTS=0 turns them off).
 func (a *App) renderDiags(ds []diag.Diagnostic) {
-	diag.RenderColor(a.Err, ds, a.color())
+	o := diag.RenderOptions{Color: a.color()}
+	if a.excerpts() {
+		o.Source = a.source
+	}
+	diag.RenderWith(a.Err, ds, o)
+}
+
+func (a *App) excerpts() bool {
+	switch a.Env.Get("FLEET_EXCERPTS") {
+	case "1":
+		return true
+	case "0":
+		return false
+	}
+	f, ok := a.Err.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd())) && a.Env.Get("TERM") != "dumb"
+}
+
+// source reads a file a diagnostic names: relative to the fleet's root
+// (where fleet's own positions are relative to), else to the working
+// directory (files named on the command line). nil when neither reads.
+func (a *App) source(file string) []byte {
+	var tries []string
+	if filepath.IsAbs(file) {
+		tries = []string{file}
+	} else {
+		if root, err := a.fleetDir(); err == nil {
+			tries = append(tries, filepath.Join(root, file))
+		}
+		tries = append(tries, filepath.Join(a.WorkDir, file))
+	}
+	for _, t := range tries {
+		if src, err := os.ReadFile(t); err == nil {
+			return src
+		}
+	}
+	return nil
 }
 
 func (a *App) color() bool {

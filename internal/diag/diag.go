@@ -5,12 +5,15 @@
 package diag
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Pos is a position in a source file. Line and Col count from 1; Col counts
@@ -209,6 +212,36 @@ func Render(w io.Writer, ds []Diagnostic) { RenderColor(w, ds, false) }
 // RenderColor is Render, with the severity in color (red errors, yellow
 // warnings) when color is true.
 func RenderColor(w io.Writer, ds []Diagnostic, color bool) {
+	RenderWith(w, ds, RenderOptions{Color: color})
+}
+
+// RenderOptions choose how RenderWith writes diagnostics for people.
+type RenderOptions struct {
+	// Color writes the severity in color.
+	Color bool
+	// Source, when set, returns the content of a diagnostic's file (nil
+	// when it cannot be read): the line of each position is then shown
+	// under the message with a caret at the column, as Nix does.
+	Source func(file string) []byte
+}
+
+// RenderWith is Render with options.
+func RenderWith(w io.Writer, ds []Diagnostic, o RenderOptions) {
+	color := o.Color
+	var cache map[string][]byte
+	source := func(file string) []byte {
+		if o.Source == nil {
+			return nil
+		}
+		if src, ok := cache[file]; ok {
+			return src
+		}
+		if cache == nil {
+			cache = map[string][]byte{}
+		}
+		cache[file] = o.Source(file)
+		return cache[file]
+	}
 	for _, d := range ds {
 		sev := d.Severity.String()
 		if color {
@@ -219,6 +252,9 @@ func RenderColor(w io.Writer, ds []Diagnostic, color bool) {
 			sev = "\x1b[1;" + code + "m" + sev + "\x1b[0m"
 		}
 		fmt.Fprintf(w, "%s: %s: %s\n", d.Pos, sev, d.Message)
+		if d.Pos.Line > 0 {
+			writeExcerpt(w, source(d.Pos.File), d.Pos)
+		}
 		for _, r := range d.Related {
 			fmt.Fprintf(w, "    %s: %s\n", r.Pos, r.Message)
 		}
@@ -302,4 +338,73 @@ func distance(a, b string) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
+}
+
+// excerptWidth bounds the source shown around a column: a minified or
+// generated file may hold megabytes on one line.
+const excerptWidth = 100
+
+// writeExcerpt writes the line of src at p with a caret under p's column:
+//
+//	     8 | grafanaPrt = 3001
+//	       | ^
+//
+// Tabs before the column are kept in the caret line so that the caret
+// lines up whatever the terminal's tab width. Nothing is written when the
+// line is not in src.
+func writeExcerpt(w io.Writer, src []byte, p Pos) {
+	if src == nil {
+		return
+	}
+	start := 0
+	for line := 1; line < p.Line; line++ {
+		i := bytes.IndexByte(src[start:], '\n')
+		if i < 0 {
+			return
+		}
+		start += i + 1
+	}
+	text := src[start:]
+	if i := bytes.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i]
+	}
+	text = bytes.TrimSuffix(text, []byte("\r"))
+	col := min(max(p.Col-1, 0), len(text))
+	// Keep a window of the line around the column.
+	lo, hi := 0, len(text)
+	if hi > excerptWidth {
+		lo = max(0, col-excerptWidth/2)
+		hi = min(len(text), lo+excerptWidth)
+		// Cut on rune boundaries.
+		for lo > 0 && !utf8.RuneStart(text[lo]) {
+			lo--
+		}
+		for hi < len(text) && !utf8.RuneStart(text[hi]) {
+			hi++
+		}
+	}
+	var line, caret strings.Builder
+	if lo > 0 {
+		line.WriteString("...")
+		caret.WriteString("   ")
+	}
+	for _, r := range string(text[lo:hi]) {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			r = '?' // a control character would move the caret
+		}
+		line.WriteRune(r)
+	}
+	if hi < len(text) {
+		line.WriteString("...")
+	}
+	for _, r := range string(text[lo:col]) {
+		if r == '\t' {
+			caret.WriteByte('\t')
+		} else {
+			caret.WriteByte(' ')
+		}
+	}
+	num := strconv.Itoa(p.Line)
+	pad := strings.Repeat(" ", len(num))
+	fmt.Fprintf(w, "    %s | %s\n    %s | %s^\n", num, line.String(), pad, caret.String())
 }
