@@ -346,8 +346,8 @@ const excerptWidth = 100
 
 // writeExcerpt writes the line of src at p with a caret under p's column:
 //
-//	     8 | grafanaPrt = 3001
-//	       | ^
+//	8 | grafanaPrt = 3001
+//	  | ^
 //
 // Tabs before the column are kept in the caret line so that the caret
 // lines up whatever the terminal's tab width. Nothing is written when the
