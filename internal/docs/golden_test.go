@@ -139,3 +139,28 @@ func TestNoSecretValues(t *testing.T) {
 		}
 	}
 }
+
+// TestExampleFresh fails when the example fleet's committed reference
+// docs differ from what fleet docs writes now.
+func TestExampleFresh(t *testing.T) {
+	const example = "../../examples/homelab"
+	fl, err := fleet.Load(context.Background(), example, fleet.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fl.Diags.HasErrors() {
+		t.Fatalf("the example fleet has errors: %v", fl.Diags.Items())
+	}
+	dir := filepath.Join(example, filepath.FromSlash(DefaultOut))
+	site, err := Markdown(fl, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := Changes(dir, site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range changes {
+		t.Errorf("%s/%s is stale: run 'go run ./cmd/fleet --dir examples/homelab docs'", DefaultOut, c.Path)
+	}
+}
