@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -12,7 +14,9 @@ import (
 	"golang.org/x/term"
 
 	"github.com/fleetdev/fleet/internal/deploy"
+	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
+	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/runner"
 )
 
@@ -84,12 +88,13 @@ Examples:
 	f.BoolVar(&o.NoRollback, "no-rollback", false, "arm no watchdog and never roll back")
 	f.IntVar(&o.MaxFailures, "max-failures", 0, "start no new host after this many failures (0: no limit)")
 	f.BoolVar(&o.Substitute, "substitute", false, "let targets fetch paths from their own substituters during the copy")
+	f.StringVar(&o.SignKey, "sign-key", "", "Nix secret key file to sign closures with (default: [deploy] signing_key of fleet.toml)")
 	return c
 }
 
 func (a *App) runDeploy(cmd *cobra.Command, args []string, o deploy.Options) error {
 	ctx := cmd.Context()
-	plan, dir, err := a.deployPlan(cmd, args, o.BuildOn)
+	plan, dir, err := a.deployPlan(cmd, args, o.BuildOn, &o.SignKey)
 	if err != nil {
 		return err
 	}
@@ -151,7 +156,11 @@ func (a *App) runDeploy(cmd *cobra.Command, args []string, o deploy.Options) err
 // deployPlan loads and checks the fleet and plans the selected hosts. Any
 // error in the fleet, a stale generated/ included, stops here: nothing is
 // touched.
-func (a *App) deployPlan(cmd *cobra.Command, args []string, buildOn string) ([]*deploy.Target, string, error) {
+//
+// signKey, when not nil, holds --sign-key; it is set to the secret key
+// file closures are signed with (--sign-key, else fleet.toml's
+// [deploy] signing_key), checked against [deploy] public_key.
+func (a *App) deployPlan(cmd *cobra.Command, args []string, buildOn string, signKey *string) ([]*deploy.Target, string, error) {
 	// Every host is evaluated: the generated files, which must be fresh,
 	// depend on all of them.
 	l, err := a.load(cmd.Context(), nil)
@@ -175,6 +184,9 @@ func (a *App) deployPlan(cmd *cobra.Command, args []string, buildOn string) ([]*
 	plan, ds := deploy.Plan(hosts, l.Containers, deploy.PlanOptions{BuildOn: buildOn, UID: os.Getuid()})
 	for _, d := range ds {
 		l.Diags.Add(d)
+	}
+	if signKey != nil {
+		*signKey = a.signingKey(l, *signKey)
 	}
 	if l.Diags.HasErrors() {
 		a.renderDiags(l.Diags.Items())
@@ -243,4 +255,54 @@ func (p *deployProgress) draw() {
 		fmt.Fprintf(p.a.Err, "\x1b[2K%-20s %s\n", h, p.state[h])
 	}
 	p.drawn = len(p.hosts)
+}
+
+// signingKey resolves the secret key file deploy signs closures with:
+// flag (--sign-key, relative to the working folder), else fleet.toml's
+// [deploy] signing_key ("~/" is the home folder, a relative path is
+// relative to the fleet's root). It checks that the file holds a Nix
+// secret key whose public key is [deploy] public_key, reporting problems
+// in l.Diags, and returns "" when closures are not to be signed.
+func (a *App) signingKey(l *loaded, flag string) string {
+	fd := l.Inventory.Fleet.Deploy
+	file, pos := flag, diag.Pos{}
+	switch {
+	case flag != "":
+		// Diagnostics about the flag are reported at it.
+		file, pos = a.abs(flag), diag.Pos{File: "--sign-key"}
+	case fd.SigningKey.V != "":
+		file, pos = fd.SigningKey.V, fd.SigningKey.Pos
+		if rest, ok := strings.CutPrefix(file, "~/"); ok {
+			file = filepath.Join(a.Env.Get("HOME"), rest)
+		} else if !filepath.IsAbs(file) {
+			file = filepath.Join(l.Dir, file)
+		}
+	default:
+		return ""
+	}
+	report := func(format string, args ...any) *diag.Diagnostic {
+		return l.Diags.Errorf(pos, "deploy", format, args...)
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		report("cannot read the signing key %s: %v", a.rel(file), errors.Unwrap(err)).
+			Hint("create one with: nix key generate-secret --key-name %s-1 > %s (keep it out of the repository), then set [deploy] public_key to what nix key convert-secret-to-public < %s prints", l.Inventory.Fleet.Name.V, a.rel(file), a.rel(file))
+		return ""
+	}
+	name, key, err := inventory.ParseNixSecretKey(string(src))
+	if err != nil {
+		report("%s is not a Nix signing secret key: %v", a.rel(file), err).
+			Hint("nix key generate-secret --key-name NAME writes one")
+		return ""
+	}
+	public := inventory.NixPublicKey(name, key)
+	switch {
+	case fd.PublicKey.V == "":
+		l.Diags.Warnf(pos, "deploy", "hosts do not trust the signing key %s: fleet.toml has no [deploy] public_key", a.rel(file)).
+			Hint("add public_key = %q to [deploy] in fleet.toml, run fleet generate and deploy once as root", public)
+	case fd.PublicKey.V != public:
+		l.Diags.Errorf(fd.PublicKey.Pos, "deploy", "[deploy] public_key is not the public key of the signing key %s (%s)", a.rel(file), public).
+			Hint("sign with the key the hosts trust, or set public_key to the new key, run fleet generate and deploy once as root")
+	}
+	return file
 }

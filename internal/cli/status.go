@@ -24,7 +24,7 @@ Examples:
   fleet status
   fleet status @monitoring --json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			plan, dir, err := a.deployPlan(cmd, args, "")
+			plan, dir, err := a.deployPlan(cmd, args, "", nil)
 			if err != nil {
 				return err
 			}

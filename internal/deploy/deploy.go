@@ -49,6 +49,7 @@ type Phase string
 const (
 	PhaseWait     Phase = "waiting"
 	PhaseBuild    Phase = "build"
+	PhaseSign     Phase = "sign"
 	PhaseCopy     Phase = "copy"
 	PhaseProbe    Phase = "probe"
 	PhaseDiff     Phase = "diff"
@@ -91,6 +92,10 @@ type Options struct {
 	MaxFailures int
 	// Substitute lets targets fetch paths from their substituters.
 	Substitute bool
+	// SignKey is the file of the Nix secret key that signs each closure
+	// built here before it is copied ("" for none): a host trusting its
+	// public key accepts the copy whoever makes it.
+	SignKey string
 	// SSHOpts are extra ssh options (NIX_SSHOPTS).
 	SSHOpts []string
 	// NixFlags are given to every local nix call (e.g. --option
@@ -242,12 +247,19 @@ func (d *Deployer) host(ctx context.Context, t *Target, r *Result) {
 		return
 	}
 	r.System = sys
+	if t.BuildOn != "target" && !t.Local && d.opts.SignKey != "" {
+		d.phase(r, PhaseSign, "")
+		if _, err := d.nix(ctx, "store", "sign", "--key-file", d.opts.SignKey, "--recursive", sys); err != nil {
+			fail(r, Failed, err, "check that the signing key file is readable ([deploy] signing_key in fleet.toml, or --sign-key)")
+			return
+		}
+	}
 	if t.BuildOn != "target" {
 		d.phase(r, PhaseCopy, "")
 		if err := d.copy(ctx, t, sys); err != nil {
 			hint := "check that the target is reachable with ssh and has Nix; 'fleet status' tells"
-			if t.User != "" && t.User != "root" {
-				hint += "; " + t.User + " must be a trusted Nix user there (nix.settings.trusted-users)"
+			if t.User != "" && t.User != "root" && d.opts.SignKey == "" {
+				hint += "; " + t.User + " must be a trusted Nix user there (nix.settings.trusted-users), or the closure signed with a key the host trusts ([deploy] public_key and signing_key in fleet.toml)"
 			}
 			fail(r, Failed, err, hint)
 			return

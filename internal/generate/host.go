@@ -58,6 +58,12 @@ func (g *hostGen) module() []byte {
 			t.set([]string{"system", "stateVersion"}, build.Str(sv.Str))
 		}
 	}
+	if pk := g.f.Inv.Fleet.Deploy.PublicKey.V; pk != "" {
+		// fleet deploy signs closures with the fleet's key: the host's
+		// Nix accepts them whoever copies them. extra- keeps the
+		// default keys (cache.nixos.org).
+		t.set([]string{"nix", "settings", "extra-trusted-public-keys"}, build.List(build.Str(pk)))
+	}
 	t.set([]string{"fleet", "host"}, g.hostFacts())
 	t.child("fleet").blank = true
 

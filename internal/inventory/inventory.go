@@ -192,6 +192,20 @@ type Fleet struct {
 	Description Str
 	Inputs      []Input
 	Admins      []Admin
+	Deploy      FleetDeploy
+}
+
+// FleetDeploy is fleet.toml's [deploy] table: the key fleet deploy signs
+// closures with, so that hosts accept them without trusting the user who
+// copies them.
+type FleetDeploy struct {
+	Pos diag.Pos
+	// PublicKey (NAME:BASE64, as nix key convert-secret-to-public prints
+	// it) is trusted by every host.
+	PublicKey Str
+	// SigningKey is the path of the secret key file: "~/" is the home
+	// folder, a relative path is relative to the fleet's root.
+	SigningKey Str
 }
 
 // Input is one flake input declared in fleet.toml.

@@ -22,16 +22,17 @@ var layerKeys = []string{"description", "modules", "packages", "home_modules", "
 var forceKeys = []string{"settings", "home_settings", "nixos", "darwin", "home"}
 
 var (
-	hostKeys       = append(slices.Clone(layerKeys), "platform", "system", "state_version", "home_state_version", "profile", "roles", "users", "host_key", "age_key", "hardware", "deploy")
-	profileKeys    = append(slices.Clone(layerKeys), "extends")
-	roleKeys       = append(slices.Clone(layerKeys), "secrets", "requires", "docs")
-	userKeys       = []string{"description", "uid", "shell", "groups", "admin", "ssh_keys", "age_key", "password_secret", "standalone", "home_modules", "home_packages", "toolsets", "home_settings", "home", "force"}
-	standaloneKeys = []string{"system", "state_version"}
-	userForce      = []string{"home_settings", "home"}
-	fleetKeys      = []string{"name", "description", "inputs", "admins"}
-	hardwareKeys   = []string{"firmware", "boot_disk", "partition_table", "bios_boot_partition", "gpu", "memory_gb", "cpu"}
-	deployKeys     = []string{"target", "build_on", "ssh_port", "order"}
-	requiresKeys   = []string{"platform", "firmware", "gpu", "min_memory_gb"}
+	hostKeys        = append(slices.Clone(layerKeys), "platform", "system", "state_version", "home_state_version", "profile", "roles", "users", "host_key", "age_key", "hardware", "deploy")
+	profileKeys     = append(slices.Clone(layerKeys), "extends")
+	roleKeys        = append(slices.Clone(layerKeys), "secrets", "requires", "docs")
+	userKeys        = []string{"description", "uid", "shell", "groups", "admin", "ssh_keys", "age_key", "password_secret", "standalone", "home_modules", "home_packages", "toolsets", "home_settings", "home", "force"}
+	standaloneKeys  = []string{"system", "state_version"}
+	userForce       = []string{"home_settings", "home"}
+	fleetKeys       = []string{"name", "description", "inputs", "admins", "deploy"}
+	fleetDeployKeys = []string{"public_key", "signing_key"}
+	hardwareKeys    = []string{"firmware", "boot_disk", "partition_table", "bios_boot_partition", "gpu", "memory_gb", "cpu"}
+	deployKeys      = []string{"target", "build_on", "ssh_port", "order"}
+	requiresKeys    = []string{"platform", "firmware", "gpu", "min_memory_gb"}
 )
 
 // Systems are the systems fleet knows, by platform.
@@ -318,6 +319,16 @@ func (l *loader) loadFleet() *Fleet {
 	}
 	for _, kv := range d.stringTable(t, "admins", "an age recipient string (age1...)") {
 		f.Admins = append(f.Admins, Admin{Name: kv[0], Recipient: kv[1]})
+	}
+	if dp := d.table(t, "deploy"); dp != nil {
+		d.keys(dp, "[deploy] of fleet.toml", fleetDeployKeys...)
+		f.Deploy = FleetDeploy{Pos: dp.Pos, PublicKey: d.str(dp, "public_key"), SigningKey: d.str(dp, "signing_key")}
+		if k := f.Deploy.PublicKey; k.V != "" {
+			if _, _, err := ParseNixPublicKey(k.V); err != nil {
+				d.diags.Errorf(k.Pos, "value", "public_key is not a Nix signing public key: %v", err).
+					Hint("write it as 'nix key convert-secret-to-public < SECRET-KEY' prints it: NAME:BASE64")
+			}
+		}
 	}
 	return f
 }
