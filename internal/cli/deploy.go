@@ -181,7 +181,7 @@ func (a *App) deployPlan(cmd *cobra.Command, args []string, buildOn string, sign
 	for _, name := range selected {
 		hosts = append(hosts, l.Eval.Host(name))
 	}
-	plan, ds := deploy.Plan(hosts, l.Containers, deploy.PlanOptions{BuildOn: buildOn, UID: os.Getuid()})
+	plan, ds := deploy.Plan(hosts, l.Containers, deploy.PlanOptions{BuildOn: buildOn, UID: os.Getuid(), Roles: l.Inventory.Roles})
 	for _, d := range ds {
 		l.Diags.Add(d)
 	}

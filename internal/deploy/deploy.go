@@ -117,11 +117,13 @@ type Event struct {
 
 // Result is how one host's deploy went.
 type Result struct {
-	Host    string  `json:"host"`
-	Target  string  `json:"target"`
-	Wave    int     `json:"wave"`
-	Outcome Outcome `json:"outcome"`
-	Phase   Phase   `json:"phase"` // the last phase reached
+	Host   string `json:"host"`
+	Target string `json:"target"`
+	Wave   int    `json:"wave"`
+	// WaveFrom names the role that placed the host in its wave.
+	WaveFrom string  `json:"wave_from,omitempty"`
+	Outcome  Outcome `json:"outcome"`
+	Phase    Phase   `json:"phase"` // the last phase reached
 	// System is the new system's store path; Previous what ran before.
 	System   string `json:"system,omitempty"`
 	Previous string `json:"previous,omitempty"`
@@ -159,7 +161,7 @@ func Deploy(ctx context.Context, run runner.Runner, plan []*Target, opts Options
 	}
 	results := make([]*Result, len(plan))
 	for i, t := range plan {
-		results[i] = &Result{Host: t.Host, Target: t.Address(), Wave: t.Wave, Outcome: Skipped, Phase: PhaseWait}
+		results[i] = &Result{Host: t.Host, Target: t.Address(), Wave: t.Wave, WaveFrom: t.WaveFrom, Outcome: Skipped, Phase: PhaseWait}
 	}
 	var failures int
 	var fmu sync.Mutex

@@ -9,6 +9,7 @@ import (
 	"github.com/fleetdev/fleet/internal/containers"
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
+	"github.com/fleetdev/fleet/internal/inventory"
 )
 
 // Target is one host to deploy, as planned from its evaluated model.
@@ -27,8 +28,11 @@ type Target struct {
 	Sudo  bool
 	// BuildOn is "local" or "target".
 	BuildOn string
-	// Wave orders hosts: lower waves deploy first.
-	Wave int
+	// Wave orders hosts: lower waves deploy first. WaveFrom names the
+	// role that decided it ("role dns"), "" when the host's own [deploy]
+	// order or the default did.
+	Wave     int
+	WaveFrom string
 	// Attr is the flake attribute of the host's system.
 	Attr string
 	// Checks are the health checks derived from the inventory.
@@ -69,6 +73,28 @@ type PlanOptions struct {
 	// UID is the user id fleet runs as, to decide on sudo for local
 	// deploys.
 	UID int
+	// Roles are the fleet's roles, whose deploy_order places the hosts
+	// without an order of their own; nil for none.
+	Roles map[string]*inventory.Role
+}
+
+// wave is a host's deploy wave and why: its own [deploy] order, else the
+// lowest deploy_order of its roles, else 0.
+func wave(h *eval.Host, roles map[string]*inventory.Role) (int, string) {
+	if o := h.Src.Deploy.Order; o.IsSet() {
+		return int(o.V), ""
+	}
+	w, why := 0, ""
+	for _, name := range h.Roles {
+		r := roles[name]
+		if r == nil || !r.DeployOrder.IsSet() {
+			continue
+		}
+		if o := int(r.DeployOrder.V); why == "" || o < w {
+			w, why = o, "role "+name
+		}
+	}
+	return w, why
 }
 
 // Plan turns evaluated hosts into deploy targets ordered by wave, then
@@ -96,7 +122,7 @@ func Plan(hosts []*eval.Host, ctrs *containers.Fleet, opts PlanOptions) ([]*Targ
 		if opts.BuildOn != "" {
 			t.BuildOn = opts.BuildOn
 		}
-		t.Wave = int(src.Deploy.Order.V)
+		t.Wave, t.WaveFrom = wave(h, opts.Roles)
 		t.Port = int(src.Deploy.SSHPort.V)
 		target := src.Deploy.Target.V
 		switch {

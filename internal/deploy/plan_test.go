@@ -16,7 +16,9 @@ func host(name, platform, target string, order int64, buildOn string) *eval.Host
 	src := &inventory.Host{}
 	src.File = "hosts/" + name + "/host.toml"
 	src.Deploy.Target = inventory.Str{V: target}
-	src.Deploy.Order = inventory.IntVal{V: order}
+	if order != 0 {
+		src.Deploy.Order = inventory.IntVal{V: order, Pos: diag.Pos{File: src.File, Line: 6, Col: 9}}
+	}
 	src.Deploy.BuildOn = inventory.Str{V: buildOn}
 	if target != "" {
 		src.Deploy.Pos = diag.Pos{File: src.File, Line: 5, Col: 1}
@@ -47,6 +49,43 @@ func TestPlan(t *testing.T) {
 	}
 	if plan[3].Address() != "root@web.lan" || plan[1].Address() != "localhost" || plan[0].Address() != "dns.lan" {
 		t.Errorf("addresses: %s %s %s", plan[3].Address(), plan[1].Address(), plan[0].Address())
+	}
+}
+
+// TestPlanRoleWaves: a host without an order of its own deploys in the
+// lowest deploy_order of its roles; its own order, even 0, decides over
+// its roles.
+func TestPlanRoleWaves(t *testing.T) {
+	roles := map[string]*inventory.Role{
+		"dns":     {DeployOrder: inventory.IntVal{V: -10, Pos: diag.Pos{File: "roles/dns.toml", Line: 2, Col: 16}}},
+		"cache":   {DeployOrder: inventory.IntVal{V: -5, Pos: diag.Pos{File: "roles/cache.toml", Line: 2, Col: 16}}},
+		"desktop": {},
+	}
+	withRoles := func(h *eval.Host, roles ...string) *eval.Host { h.Roles = roles; return h }
+	own := host("own", "nixos", "own.lan", 0, "")
+	own.Src.Deploy.Order = inventory.IntVal{V: 0, Pos: diag.Pos{File: own.Src.File, Line: 6, Col: 9}}
+	hosts := []*eval.Host{
+		withRoles(host("laptop", "nixos", "laptop.lan", 0, ""), "desktop"),
+		withRoles(host("ns", "nixos", "ns.lan", 0, ""), "cache", "dns"),
+		withRoles(host("mirror", "nixos", "mirror.lan", 0, ""), "cache"),
+		withRoles(own, "dns"),
+		withRoles(host("late", "nixos", "late.lan", 3, ""), "dns"),
+	}
+	plan, ds := Plan(hosts, nil, PlanOptions{Roles: roles})
+	if len(ds) > 0 {
+		t.Fatal(ds)
+	}
+	type w struct {
+		Host, From string
+		Wave       int
+	}
+	var got []w
+	for _, p := range plan {
+		got = append(got, w{p.Host, p.WaveFrom, p.Wave})
+	}
+	want := []w{{"ns", "role dns", -10}, {"mirror", "role cache", -5}, {"laptop", "", 0}, {"own", "", 0}, {"late", "", 3}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("waves (-want +got):\n%s", d)
 	}
 }
 

@@ -103,6 +103,10 @@ type Role struct {
 	// Docs is Markdown for people running the role's hosts (maintenance
 	// and troubleshooting notes), woven into the generated documentation.
 	Docs Str
+	// DeployOrder is the deploy wave of the role's hosts (lower first),
+	// for roles others depend on (DNS, a binary cache); a host's own
+	// [deploy] order decides over it.
+	DeployOrder IntVal
 }
 
 // Requires is a role's [requires] table.

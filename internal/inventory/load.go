@@ -24,7 +24,7 @@ var forceKeys = []string{"settings", "home_settings", "nixos", "darwin", "home"}
 var (
 	hostKeys        = append(slices.Clone(layerKeys), "platform", "system", "state_version", "home_state_version", "profile", "roles", "users", "host_key", "age_key", "hardware", "deploy")
 	profileKeys     = append(slices.Clone(layerKeys), "extends")
-	roleKeys        = append(slices.Clone(layerKeys), "secrets", "requires", "docs")
+	roleKeys        = append(slices.Clone(layerKeys), "secrets", "requires", "docs", "deploy_order")
 	userKeys        = []string{"description", "uid", "shell", "groups", "admin", "ssh_keys", "age_key", "password_secret", "standalone", "home_modules", "home_packages", "toolsets", "home_settings", "home", "force"}
 	standaloneKeys  = []string{"system", "state_version"}
 	userForce       = []string{"home_settings", "home"}
@@ -379,6 +379,7 @@ func (l *loader) role(t *Value, name, rel string) *Role {
 	d := decoder{diags: l.diags}
 	r.Secrets = d.strList(t, "secrets")
 	r.Docs = d.str(t, "docs")
+	r.DeployOrder = d.integer(t, "deploy_order")
 	if req := d.table(t, "requires"); req != nil {
 		d.keys(req, "[requires]", requiresKeys...)
 		r.Requires = Requires{
