@@ -120,7 +120,7 @@ func (a *App) generated(l *loaded) ([]generate.Change, *diag.List, error) {
 // generatedFiles is generated with a chosen syntax check: `fleet check`
 // only compares bytes, and leaves parsing to `fleet generate`.
 func (a *App) generatedFiles(l *loaded, check func(string, []byte) []diag.Diagnostic) ([]generate.Change, *diag.List, error) {
-	files, dl := generate.Files(l.Eval, check)
+	files, dl := generate.FilesWith(l.Eval, l.Containers, check)
 	dl.Append(sopsConfig(l, files))
 	changes, err := generate.Changes(l.Dir, files)
 	if err != nil {

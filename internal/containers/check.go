@@ -14,11 +14,15 @@ import (
 
 // Fleet is the containers of every evaluated host.
 type Fleet struct {
-	Hosts []*Host // in the order of the evaluated hosts
+	Hosts  []*Host // in the order of the evaluated hosts
+	byName map[string]*Host
 }
 
 // Host returns the containers of the host called name, or nil.
 func (f *Fleet) Host(name string) *Host {
+	if f.byName != nil {
+		return f.byName[name]
+	}
 	for _, h := range f.Hosts {
 		if h.Name == name {
 			return h
@@ -32,7 +36,7 @@ func (f *Fleet) Host(name string) *Host {
 // holds every finding once (a definition's problem is reported once, not
 // once per host that runs it).
 func Check(inv *inventory.Inventory, hosts []*eval.Host) (*Fleet, *diag.List) {
-	f := &Fleet{}
+	f := &Fleet{byName: make(map[string]*Host, len(hosts))}
 	all := &diag.List{}
 	seen := map[string]bool{}
 	for _, h := range hosts {
@@ -40,6 +44,7 @@ func Check(inv *inventory.Inventory, hosts []*eval.Host) (*Fleet, *diag.List) {
 		hc := ForHost(inv, h, dl)
 		checkHost(h, hc, dl)
 		f.Hosts = append(f.Hosts, hc)
+		f.byName[hc.Name] = hc
 		h.Count(dl.Items())
 		for _, d := range dl.Items() {
 			key := fmt.Sprint(d.Severity, d.Pos, d.Message)

@@ -20,8 +20,10 @@ type hostGen struct {
 	h     *eval.Host
 	diags *diag.List
 	// ctrs are the host's container instances (their problems are
-	// reported by fleet check, not here).
-	ctrs *containers.Host
+	// reported by fleet check, not here), taken from checked when the
+	// fleet's containers were read already.
+	ctrs    *containers.Host
+	checked *containers.Fleet
 }
 
 // rel returns the path of a fleet file as seen from generated/hosts/.
@@ -81,7 +83,12 @@ func (g *hostGen) module() []byte {
 	}
 	g.users(t)
 	g.secrets(t)
-	g.ctrs = containers.ForHost(g.f.Inv, h, &diag.List{})
+	if g.checked != nil {
+		g.ctrs = g.checked.Host(h.Name)
+	}
+	if g.ctrs == nil {
+		g.ctrs = containers.ForHost(g.f.Inv, h, &diag.List{})
+	}
 	g.containers(t)
 
 	if pass := h.Tree.Get(class); pass != nil && len(pass.Fields) > 0 {

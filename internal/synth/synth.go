@@ -16,12 +16,21 @@ import (
 
 // Write writes a fleet of n hosts into dir, which must not hold a fleet
 // yet. The same n always gives the same files.
-func Write(dir string, n int) error {
+func Write(dir string, n int) error { return WriteWith(dir, n, Options{}) }
+
+var (
+	systemModules = []string{"openssh", "nix-settings", "monitoring", "backup", "firewall", "nginx", "postgres", "containers", "dns", "mail", "gaming", "graphics", "bootloader", "low-resource", "desktop", "printing", "bluetooth", "vpn", "tailscale", "syncthing"}
+	darwinModules = []string{"openssh", "nix-settings", "homebrew", "macos-defaults", "firewall", "tailscale", "syncthing"}
+	homeModules   = []string{"git", "shell", "direnv", "editor", "dev-tools", "tmux", "ssh-client", "gpg"}
+	users         = []string{"alex", "sam", "kim", "jo", "lee", "max", "ria", "tom", "ana", "eli"}
+)
+
+// WriteWith is Write with options.
+func WriteWith(dir string, n int, o Options) error {
 	if _, err := os.Stat(filepath.Join(dir, "fleet.toml")); err == nil {
 		return fmt.Errorf("%s already holds a fleet", dir)
 	}
-	files := Files(n)
-	for path, text := range files {
+	for path, text := range FilesWith(n, o) {
 		p := filepath.Join(dir, filepath.FromSlash(path))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
@@ -33,12 +42,14 @@ func Write(dir string, n int) error {
 	return nil
 }
 
-var (
-	systemModules = []string{"openssh", "nix-settings", "monitoring", "backup", "firewall", "nginx", "postgres", "containers", "dns", "mail", "gaming", "graphics", "bootloader", "low-resource", "desktop", "printing", "bluetooth", "vpn", "tailscale", "syncthing"}
-	darwinModules = []string{"openssh", "nix-settings", "homebrew", "macos-defaults", "firewall", "tailscale", "syncthing"}
-	homeModules   = []string{"git", "shell", "direnv", "editor", "dev-tools", "tmux", "ssh-client", "gpg"}
-	users         = []string{"alex", "sam", "kim", "jo", "lee", "max", "ria", "tom", "ana", "eli"}
-)
+// FilesWith is Files with options.
+func FilesWith(n int, o Options) map[string]string {
+	f := Files(n)
+	if o.Containers > 0 {
+		withContainers(f, n, o.Containers)
+	}
+	return f
+}
 
 // Files returns the fleet of n hosts as path -> content.
 func Files(n int) map[string]string {

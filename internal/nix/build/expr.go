@@ -3,7 +3,6 @@ package build
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -273,11 +272,23 @@ func (a *AttrSet) Len() int { return len(a.binds) }
 
 var keywords = []string{"if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or"}
 
-var identRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_'-]*$`)
-
-// IsIdent reports whether s is a Nix identifier that is not a keyword.
+// IsIdent reports whether s is a Nix identifier that is not a keyword:
+// [a-zA-Z_][a-zA-Z0-9_'-]*. (A loop, not a regular expression: the
+// printer asks for every attribute name it writes.)
 func IsIdent(s string) bool {
-	return identRE.MatchString(s) && !slices.Contains(keywords, s)
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case i > 0 && (c >= '0' && c <= '9' || c == '\'' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return !slices.Contains(keywords, s)
 }
 
 // AttrName renders one attribute name: bare when it is an identifier,
