@@ -25,7 +25,8 @@ Hand-written Markdown is woven in: hosts/<host>/README.md into the host's
 page, modules/<class>/<name>/README.md into the module's, a role's docs
 field into its page and the maintenance guide, docs/maintenance.md and
 docs/troubleshooting.md into those guides; the other docs/*.md pages are
-linked as guides.
+linked as guides. A relative link in that Markdown whose target is not in
+the fleet is a warning at its file:line:col.
 
 By default the Markdown tree goes to docs/reference/ of the fleet, to be
 committed: it renders on a forge, with links to the lines of the fleet's
@@ -49,6 +50,9 @@ nothing is written.`,
 				a.renderDiags(l.Diags.Items())
 				fmt.Fprintln(a.Err, "fleet: not writing docs: fix the errors above first")
 				return errFindings
+			}
+			for _, d := range docs.CheckLinks(l) {
+				l.Diags.Add(d)
 			}
 			a.renderDiags(l.Diags.Items())
 			dir := filepath.Join(l.Dir, filepath.FromSlash(docs.DefaultOut))

@@ -2,12 +2,16 @@ package docs
 
 import (
 	"io/fs"
+	"maps"
+	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/fleet"
 )
 
 // linker makes the links of a page for one output format. Pages are named
@@ -167,4 +171,96 @@ func handLinks(text, src, from string, lk linker) string {
 		}
 		return dest
 	})
+}
+
+// CheckLinks reports the relative links of the fleet's hand-written
+// Markdown (hosts' and modules' README.md, the guides in docs/) whose
+// target is not in the fleet: on a forge and on the site they would lead
+// nowhere. Each is a warning at the link's file:line:col.
+func CheckLinks(f *fleet.Fleet) []diag.Diagnostic {
+	fsys := os.DirFS(f.Dir)
+	var files []string
+	for _, h := range f.Inventory.Hosts {
+		files = append(files, "hosts/"+h.Name+"/README.md")
+	}
+	for _, class := range slices.Sorted(maps.Keys(f.Inventory.Modules)) {
+		for _, name := range slices.Sorted(maps.Keys(f.Inventory.Modules[class])) {
+			files = append(files, path.Join(path.Dir(f.Inventory.Modules[class][name].File), "README.md"))
+		}
+	}
+	if entries, err := fs.ReadDir(fsys, "docs"); err == nil {
+		for _, e := range entries {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".md") {
+				files = append(files, "docs/"+e.Name())
+			}
+		}
+	}
+	var out []diag.Diagnostic
+	seen := map[string]bool{}
+	for _, file := range files {
+		if seen[file] {
+			continue
+		}
+		seen[file] = true
+		text := readText(fsys, file)
+		if text == "" || strings.HasPrefix(text, MarkdownHeader) {
+			continue
+		}
+		lines := strings.SplitAfter(text, "\n")
+		outsideFences(lines, func(i int, l string) {
+			masked := maskCode(l)
+			for _, m := range linkRe.FindAllStringSubmatchIndex(masked, -1) {
+				dest := strings.TrimSuffix(strings.TrimPrefix(l[m[2]:m[3]], "<"), ">")
+				if dest == "" || strings.HasPrefix(dest, "#") || strings.HasPrefix(dest, "/") || strings.Contains(dest, ":") {
+					continue
+				}
+				p, _, _ := strings.Cut(dest, "#")
+				target := path.Join(path.Dir(file), p)
+				pos := diag.Pos{File: file, Line: i + 1, Col: m[2] + 1}
+				switch {
+				case target == ".." || strings.HasPrefix(target, "../"):
+					out = append(out, diag.Diagnostic{Severity: diag.Warning, Pos: pos, Code: "docs-link",
+						Message: "link to " + dest + " leaves the fleet: the docs site cannot show it",
+						Hints:   []string{"link to a file inside the fleet, or to a full https:// address"}})
+				case !exists(fsys, target):
+					d := diag.Diagnostic{Severity: diag.Warning, Pos: pos, Code: "docs-link", Message: "link to " + dest + ": " + target + " is not in the fleet"}
+					d.Hints = []string{"fix the link, or create " + target}
+					out = append(out, d)
+				}
+			}
+		})
+	}
+	return out
+}
+
+func exists(fsys fs.FS, name string) bool {
+	_, err := fs.Stat(fsys, name)
+	return err == nil
+}
+
+// maskCode blanks the inline code spans of a line (keeping its length),
+// so that what looks like a link inside code is not taken for one.
+func maskCode(line string) string {
+	b := []byte(line)
+	i := 0
+	for i < len(b) {
+		if b[i] != '`' {
+			i++
+			continue
+		}
+		n := i
+		for n < len(b) && b[n] == '`' {
+			n++
+		}
+		end := strings.Index(line[n:], line[i:n])
+		if end < 0 {
+			break
+		}
+		stop := n + end + (n - i)
+		for j := i; j < stop; j++ {
+			b[j] = ' '
+		}
+		i = stop
+	}
+	return string(b)
 }
