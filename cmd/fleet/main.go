@@ -6,13 +6,12 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"syscall"
 
 	"github.com/fleetdev/fleet/internal/cli"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), cli.StopSignals...)
 	code := cli.Main(ctx, os.Args[1:], cli.OSStdio(), os.Environ())
 	stop()
 	os.Exit(code)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -23,7 +24,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"fleet": func() {
 			// As cmd/fleet does: an interrupt cancels the run.
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signal.NotifyContext(context.Background(), StopSignals...)
 			code := Main(ctx, os.Args[1:], OSStdio(), os.Environ())
 			stop()
 			os.Exit(code)
@@ -39,6 +40,7 @@ func TestMain(m *testing.M) {
 //	EDITOR='fake-editor write SRC'         replace the file's content with SRC's
 //	EDITOR='fake-editor keep'              leave the file as it is
 //	EDITOR='fake-editor fail'              exit 1 without saving
+//	EDITOR='fake-editor signal HUP'        send fleet HUP (INT, TERM, QUIT), then hang
 //
 // It refuses files that others could read (not 0600 in a 0700 folder), and
 // records the path it edited in $FAKE_EDITOR_LOG when set. Run directly,
@@ -102,6 +104,22 @@ func fakeEditor(args []string) int {
 		return 0
 	case op[0] == "fail" && len(op) == 1:
 		return fail("quit without saving")
+	case op[0] == "signal" && len(op) == 2:
+		// The terminal hangs up, or the user stops fleet, while the
+		// editor is open: signal fleet, then wait to be stopped.
+		sig, ok := map[string]os.Signal{"HUP": syscall.SIGHUP, "INT": os.Interrupt, "TERM": syscall.SIGTERM, "QUIT": syscall.SIGQUIT}[op[1]]
+		if !ok {
+			return fail("unknown signal %s", op[1])
+		}
+		parent, err := os.FindProcess(os.Getppid())
+		if err == nil {
+			err = parent.Signal(sig)
+		}
+		if err != nil {
+			return fail("%v", err)
+		}
+		time.Sleep(time.Minute)
+		return fail("not stopped after a minute")
 	default:
 		return fail("unknown command %q", strings.Join(op, " "))
 	}

@@ -22,7 +22,8 @@ func (a *App) secretsEditCommand(sf *secretsFlags) *cobra.Command {
 0700 folder outside the fleet), opens it in $EDITOR (else $VISUAL), and
 encrypts the result back when you save. Values you did not change keep their
 ciphertext, so the diff shows only what changed. The temporary folder is
-removed afterwards, whatever happens. A missing file is created, encrypted to
+removed afterwards, whatever happens: also when fleet is interrupted or its
+terminal hangs up (INT, TERM, HUP and QUIT stop the editor and exit 130). A missing file is created, encrypted to
 everyone who may read it; as with set, one of your identities must be among
 them unless --write-only is given. EDITOR may hold arguments ("code --wait").`,
 		Args: cobra.ExactArgs(1),

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -18,7 +17,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"fleet": func() {
 			// As cmd/fleet does: an interrupt cancels the run.
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signal.NotifyContext(context.Background(), cli.StopSignals...)
 			code := cli.Main(ctx, os.Args[1:], cli.OSStdio(), os.Environ())
 			stop()
 			os.Exit(code)
