@@ -41,6 +41,7 @@ func TestMain(m *testing.M) {
 //	EDITOR='fake-editor keep'              leave the file as it is
 //	EDITOR='fake-editor fail'              exit 1 without saving
 //	EDITOR='fake-editor signal HUP'        send fleet HUP (INT, TERM, QUIT), then hang
+//	EDITOR='fake-editor during SCRIPT OP...'  run sh SCRIPT first, then OP
 //
 // It refuses files that others could read (not 0600 in a 0700 folder), and
 // records the path it edited in $FAKE_EDITOR_LOG when set. Run directly,
@@ -67,6 +68,15 @@ func fakeEditor(args []string) int {
 		return fail("usage: fake-editor replace OLD NEW | write SRC | keep | fail, then FILE")
 	}
 	path := args[len(args)-1]
+	if len(args) >= 4 && args[0] == "during" {
+		// Another command runs while the file is open in the editor.
+		cmd := exec.Command("sh", args[1])
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fail("during: %v", err)
+		}
+		args = args[2:]
+	}
 	if log := os.Getenv("FAKE_EDITOR_LOG"); log != "" {
 		if err := os.WriteFile(log, []byte(path), 0o600); err != nil {
 			return fail("%v", err)

@@ -222,6 +222,8 @@ func (a *App) secretsError(ctx context.Context, err error, repo *secrets.Repo, s
 		hints = append(hints, a.identityLines(srcs, access)...)
 		hints = append(hints, "set SOPS_AGE_KEY_FILE to your age key file, or pass --identity FILE")
 		return withHint(err, hints...)
+	case errors.Is(err, secrets.ErrChanged):
+		return withHint(err, "your edit was not saved, so that the other change is not lost: run fleet secrets edit again and make your change on top of it")
 	case errors.As(err, &tamper), errors.Is(err, secrets.ErrTampered):
 		return withHint(err, "the file was changed outside sops and fleet: restore it from version control or a backup, and find out who changed it")
 	case errors.Is(err, secrets.ErrNotEncrypted):

@@ -37,6 +37,10 @@ var (
 	ErrNoRecipients = errors.New("no recipients")
 	// ErrOutsideTree means a path is not below the fleet's secrets folder.
 	ErrOutsideTree = errors.New("path is not in the secrets tree")
+	// ErrChanged means another command changed a secret's values while it
+	// was being edited; the edit was not saved, so neither change is lost
+	// silently.
+	ErrChanged = errors.New("file changed while it was being edited")
 )
 
 // TamperError reports a file that failed authentication. Key is the key

@@ -291,12 +291,9 @@ func checkDotenvKey(k string) error {
 // whether anything changed. Values left as they were keep their
 // ciphertext when the document is encrypted again.
 func (d *Document) Replace(plaintext []byte) (bool, error) {
-	docs, err := storeFor(d.format).loadPlain(plaintext)
+	docs, err := readPlain(d.format, plaintext)
 	if err != nil {
 		return false, err
-	}
-	if hasMetadata(d.format, docs) {
-		return false, fmt.Errorf("the edited content holds a sops block: %w", ErrAlreadyEncrypted)
 	}
 	changed := len(docs) != len(d.docs)
 	for i := 0; !changed && i < len(docs); i++ {
@@ -374,4 +371,22 @@ func Decrypt(format Format, data []byte, ids []age.Identity) ([]byte, error) {
 		return nil, err
 	}
 	return d.Plaintext()
+}
+
+// readPlain parses plaintext that is to replace a document's values.
+func readPlain(format Format, plaintext []byte) ([]mapping, error) {
+	docs, err := storeFor(format).loadPlain(plaintext)
+	if err != nil {
+		return nil, err
+	}
+	if hasMetadata(format, docs) {
+		return nil, fmt.Errorf("the edited content holds a sops block: %w", ErrAlreadyEncrypted)
+	}
+	return docs, nil
+}
+
+// checkPlain reports what Replace would refuse in plaintext.
+func checkPlain(format Format, plaintext []byte) error {
+	_, err := readPlain(format, plaintext)
+	return err
 }

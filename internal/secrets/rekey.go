@@ -94,6 +94,13 @@ func (r *Repo) rekeyFile(rel string, opts RekeyOptions) RekeyResult {
 		res.Err = fmt.Errorf("%s: %w", rel, err)
 		return res
 	}
+	if !opts.DryRun {
+		unlock, err := r.lock(rel)
+		if err != nil {
+			return fail(err)
+		}
+		defer unlock()
+	}
 	f, err := r.load(rel)
 	if err != nil {
 		res.Action = ActionFailed

@@ -221,6 +221,11 @@ func (r *Repo) Encrypt(p string, plaintext []byte) error {
 	if err != nil {
 		return err
 	}
+	unlock, err := r.lock(rel)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if existing, err := os.ReadFile(r.abs(rel)); err == nil {
 		if _, err := Parse(FormatForPath(rel), existing); err == nil || !errors.Is(err, ErrNotEncrypted) && !errors.Is(err, ErrSyntax) {
 			return fmt.Errorf("%s is already an encrypted secret; change it with set or edit: %w", rel, ErrExists)
@@ -277,6 +282,11 @@ func (r *Repo) Set(p, key, value string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	unlock, err := r.lock(rel)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
 	d, created, err := r.openOrNew(rel)
 	if err != nil {
 		return false, err
@@ -326,7 +336,13 @@ func (r *Repo) Edit(ctx context.Context, p string, opts EditOptions) error {
 	if inside(r.Root, tmpBase) {
 		return fmt.Errorf("edit: the temporary folder %s is inside the fleet; plaintext must not land in the repository", tmpBase)
 	}
+	unlock, err := r.lock(rel)
+	if err != nil {
+		return err
+	}
+	snapshot, _ := os.ReadFile(r.abs(rel))
 	d, created, err := r.openOrNew(rel)
+	unlock()
 	if err != nil {
 		return err
 	}
@@ -360,22 +376,61 @@ func (r *Repo) Edit(ctx context.Context, p string, opts EditOptions) error {
 		if bytes.Equal(after, before) || (created && len(bytes.TrimSpace(after)) == 0) {
 			return ErrNotModified
 		}
-		changed, err := d.Replace(after)
-		if err != nil {
+		if err := checkPlain(d.Format(), after); err != nil {
 			if opts.Retry != nil && opts.Retry(err) {
 				continue
 			}
 			return fmt.Errorf("%s: %w", rel, err)
 		}
-		if !changed && !created {
-			return ErrNotModified
+		return r.saveEdit(rel, snapshot, before, after, d, created)
+	}
+}
+
+// saveEdit writes an edited secret under the folder's write lock. When
+// another command rewrote the file during the edit (a rekey, a set), the
+// edit is applied to the file as it is now, so that its recipients and
+// data key as they are now are kept (a recipient revoked meanwhile is not
+// granted again); when the values changed too, nothing is written and
+// ErrChanged says so.
+func (r *Repo) saveEdit(rel string, snapshot, before, after []byte, d *Document, created bool) error {
+	unlock, err := r.lock(rel)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	current, err := os.ReadFile(r.abs(rel))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if !bytes.Equal(current, snapshot) {
+		if current == nil {
+			return fmt.Errorf("%s was removed while it was being edited: %w", rel, ErrChanged)
 		}
-		out, err := d.Encrypt(r.now())
+		now, err := r.open(rel)
+		if err != nil {
+			return err
+		}
+		plain, err := now.Plaintext()
 		if err != nil {
 			return fmt.Errorf("%s: %w", rel, err)
 		}
-		return r.write(rel, out)
+		if created || !bytes.Equal(plain, before) {
+			return fmt.Errorf("%s: %w", rel, ErrChanged)
+		}
+		d, created = now, false
 	}
+	changed, err := d.Replace(after)
+	if err != nil {
+		return fmt.Errorf("%s: %w", rel, err)
+	}
+	if !changed && !created {
+		return ErrNotModified
+	}
+	out, err := d.Encrypt(r.now())
+	if err != nil {
+		return fmt.Errorf("%s: %w", rel, err)
+	}
+	return r.write(rel, out)
 }
 
 // writePrivate creates a file readable by its owner only.
@@ -406,6 +461,16 @@ func inside(root, p string) bool {
 	}
 	rel, err := filepath.Rel(ra, pa)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
+
+// lock takes the write lock of the secret rel (the lock of its folder,
+// created when missing) for a read-change-write.
+func (r *Repo) lock(rel string) (unlock func(), err error) {
+	dir := filepath.Dir(r.abs(rel))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return lockDir(dir)
 }
 
 func (r *Repo) write(rel string, data []byte) error {
