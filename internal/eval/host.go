@@ -796,44 +796,87 @@ func (e *evaluator) resolveSecret(ref SecretRef, perHost bool, dl *diag.List) Se
 	return ref
 }
 
-// secretKey resolves which value of a secret file a reference means.
+// secretKey resolves which value of a secret file a reference means, and
+// reports what sops-nix would refuse or install otherwise than asked: it
+// installs a dotenv or binary secret whole, and from a YAML file only
+// string values (a JSON file's other values are installed as JSON).
 func (e *evaluator) secretKey(ref SecretRef, dl *diag.List) string {
-	if ref.Format == "binary" {
-		if ref.Opts != nil && ref.Opts.Key != "" {
+	want := ""
+	if ref.Opts != nil {
+		want = ref.Opts.Key
+	}
+	switch ref.Format {
+	case "binary":
+		if want != "" {
 			dl.Errorf(ref.Pos, "secret-key", "%s is a binary secret: it has no keys", ref.File).Hint("remove key")
 		}
 		return ""
+	case "dotenv":
+		switch {
+		case want != "":
+			dl.Errorf(ref.Pos, "secret-key", "%s is a dotenv secret: sops-nix installs it whole (its NAME=value lines), so key = %q cannot pick one value", ref.File, want).
+				Hint("keep a single value in a .yaml secret (echo VALUE | fleet secrets set secrets/%s.yaml %s), or use the whole file where an environment file is expected", ref.Name, want)
+		case containerEnv(ref.Path):
+			dl.Errorf(ref.Pos, "secret-key", "%s is a dotenv secret: sops-nix installs it whole (its NAME=value lines), not one value for this variable", ref.File).
+				Hint("keep the value in a .yaml secret and reference it with key, such as { secret = %q, key = \"value\" }", ref.Name)
+		}
+		return ""
 	}
-	keys, err := e.inv.SecretDataKeys(ref.File)
+	values, err := e.inv.SecretValues(ref.File)
 	if err != nil {
 		dl.Errorf(ref.Pos, "secret-file", "cannot read the keys of %s: %v", ref.File, errors.Unwrap(err)).
 			Hint("check the file with: fleet secrets audit")
 		return ""
 	}
-	want := ""
-	if ref.Opts != nil {
-		want = ref.Opts.Key
+	var all, top []string
+	types := map[string]string{}
+	for _, v := range values {
+		all = append(all, v.Key)
+		types[v.Key] = v.Type
+		if !strings.Contains(v.Key, "/") {
+			top = append(top, v.Key)
+		}
 	}
 	switch {
-	case want != "" && !slices.Contains(keys, want):
+	case want != "" && !slices.Contains(all, want):
 		d := dl.Errorf(ref.Pos, "secret-key", "%s has no key %q", ref.File, want)
-		if hint := diag.DidYouMean(want, keys); hint != "" {
+		if hint := diag.DidYouMean(want, all); hint != "" {
 			d.Hint("%s", hint)
-		} else if len(keys) > 0 {
-			d.Hint("its keys: %s", strings.Join(keys, ", "))
+		} else if len(top) > 0 {
+			d.Hint("its keys: %s", strings.Join(top, ", "))
 		}
 		return ""
 	case want != "":
-		return want
-	case len(keys) == 1:
-		return keys[0]
-	case len(keys) == 0:
+	case len(top) == 1:
+		want = top[0]
+	case len(top) == 0:
 		dl.Errorf(ref.Pos, "secret-key", "%s holds no values", ref.File).Hint("add one with: fleet secrets set %s KEY", ref.File)
 		return ""
+	default:
+		dl.Errorf(ref.Pos, "secret-key", "%s holds several values (%s): say which", ref.File, strings.Join(top, ", ")).
+			Hint(`write { secret = %q, key = %q }`, ref.Name, top[0])
+		return ""
 	}
-	dl.Errorf(ref.Pos, "secret-key", "%s holds several values (%s): say which", ref.File, strings.Join(keys, ", ")).
-		Hint(`write { secret = %q, key = %q }`, ref.Name, keys[0])
-	return ""
+	if t := types[want]; ref.Format == "yaml" && t != "" && t != "str" {
+		what := map[string]string{"map": "a mapping", "list": "a list", "int": "a number", "float": "a number", "bool": "a boolean", "bytes": "bytes"}[t]
+		if what == "" {
+			what = t
+		}
+		d := dl.Errorf(ref.Pos, "secret-type", "%s stores %s as %s: sops-nix installs only string values of a YAML secret (the host would fail to activate)", ref.File, want, what)
+		if t == "map" || t == "list" {
+			d.Hint("reference one of its string values, such as key = %q", want+"/...")
+		} else {
+			d.Hint("store it as a string: echo VALUE | fleet secrets set %s %s (set always stores strings)", ref.File, want)
+		}
+	}
+	return want
+}
+
+// containerEnv reports whether a value path is a container instance's
+// environment variable.
+func containerEnv(path string) bool {
+	keys, err := ParsePath(path)
+	return err == nil && len(keys) == 4 && keys[0] == "containers" && keys[2] == "environment"
 }
 
 // checkSecretUses reports one secret installed twice with different

@@ -86,3 +86,137 @@ func (inv *Inventory) SecretDataKeys(rel string) ([]string, error) {
 	}
 	return keys, nil
 }
+
+// SecretValue is one value of a SOPS file as its clear parts tell:
+// its key path ("db/password" for nested keys, as sops-nix names them)
+// and its type. Type is what sops records in the value's ENC[...]
+// envelope ("str", "int", "float", "bool", "bytes"), or "map" and "list"
+// for a nested mapping and a sequence; "" when it cannot tell.
+type SecretValue struct {
+	Key  string
+	Type string
+}
+
+// SecretValues lists the values of a SOPS file without decrypting it, in
+// file order, a nested mapping before its own values. Binary files have
+// none; dotenv values are strings.
+func (inv *Inventory) SecretValues(rel string) ([]SecretValue, error) {
+	data, err := os.ReadFile(filepath.Join(inv.Root, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, err
+	}
+	var out []SecretValue
+	switch SecretFormat(rel) {
+	case "binary":
+		return nil, nil
+	case "dotenv":
+		keys, err := inv.SecretDataKeys(rel)
+		for _, k := range keys {
+			out = append(out, SecretValue{Key: k, Type: "str"})
+		}
+		return out, err
+	case "json":
+		dec := json.NewDecoder(bytes.NewReader(data))
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+			return nil, fmt.Errorf("%s is not a JSON object", rel)
+		}
+		if err := jsonValues(dec, "", &out); err != nil {
+			return nil, fmt.Errorf("%s: %v", rel, err)
+		}
+		return out, nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s is not valid YAML", rel)
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s is not a YAML mapping", rel)
+	}
+	yamlValues(doc.Content[0], "", &out)
+	return out, nil
+}
+
+// yamlValues appends the values of a mapping below prefix.
+func yamlValues(m *yaml.Node, prefix string, out *[]SecretValue) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i].Value, m.Content[i+1]
+		if prefix == "" && k == "sops" {
+			continue
+		}
+		switch v.Kind {
+		case yaml.MappingNode:
+			*out = append(*out, SecretValue{Key: prefix + k, Type: "map"})
+			yamlValues(v, prefix+k+"/", out)
+		case yaml.SequenceNode:
+			*out = append(*out, SecretValue{Key: prefix + k, Type: "list"})
+		default:
+			*out = append(*out, SecretValue{Key: prefix + k, Type: encType(v.Value)})
+		}
+	}
+}
+
+// jsonValues appends the values of the object dec is in (after its '{')
+// below prefix, up to and including its '}'.
+func jsonValues(dec *json.Decoder, prefix string, out *[]SecretValue) error {
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		k, _ := tok.(string)
+		tok, err = dec.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '{' {
+				if prefix != "" || k != "sops" {
+					*out = append(*out, SecretValue{Key: prefix + k, Type: "map"})
+				}
+				var sub []SecretValue
+				if err := jsonValues(dec, prefix+k+"/", &sub); err != nil {
+					return err
+				}
+				if prefix != "" || k != "sops" {
+					*out = append(*out, sub...)
+				}
+				continue
+			}
+			// A list: skip to its end.
+			*out = append(*out, SecretValue{Key: prefix + k, Type: "list"})
+			for depth := 1; depth > 0; {
+				tok, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				if d, ok := tok.(json.Delim); ok {
+					if d == '[' || d == '{' {
+						depth++
+					} else {
+						depth--
+					}
+				}
+			}
+		case string:
+			*out = append(*out, SecretValue{Key: prefix + k, Type: encType(t)})
+		default:
+			*out = append(*out, SecretValue{Key: prefix + k})
+		}
+	}
+	_, err := dec.Token() // the closing '}'
+	return err
+}
+
+// encType reads the type of a sops ENC[AES256_GCM,...,type:T] value.
+func encType(s string) string {
+	if !strings.HasPrefix(s, "ENC[") || !strings.HasSuffix(s, "]") {
+		return ""
+	}
+	for _, part := range strings.Split(s[4:len(s)-1], ",") {
+		if t, ok := strings.CutPrefix(part, "type:"); ok {
+			return t
+		}
+	}
+	return ""
+}
