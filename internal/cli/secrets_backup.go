@@ -11,7 +11,7 @@ import (
 	"github.com/fleetdev/fleet/internal/secrets"
 )
 
-func (a *App) secretsBackupCommand() *cobra.Command {
+func (a *App) secretsBackupCommand(sf *secretsFlags) *cobra.Command {
 	var to []string
 	c := &cobra.Command{
 		Use:   "backup OUT --to RECIPIENT",
@@ -56,10 +56,15 @@ lists it; fleet secrets restore puts it back.`,
 				return withHint(fmt.Errorf("%s already exists", args[0]), "a backup is never overwritten: choose another name")
 			}
 			repo := a.repo(sfl.Dir, sfl.access)
+			// The admin making the backup authenticates it.
+			srcs, err := a.withIdentities(repo, sf)
+			if err != nil {
+				return err
+			}
 			var buf bytes.Buffer
 			man, err := repo.Backup(cmd.Context(), &buf, recipients)
 			if err != nil {
-				return a.secretsError(cmd.Context(), err, repo, nil)
+				return a.secretsError(cmd.Context(), err, repo, srcs)
 			}
 			if fileExists(out) {
 				return withHint(fmt.Errorf("%s already exists", args[0]), "a backup is never overwritten: choose another name")

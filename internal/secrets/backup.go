@@ -117,7 +117,16 @@ func (r *Repo) Backup(ctx context.Context, w io.Writer, recipients []string) (*M
 		return nil, err
 	}
 	contents[BackupManifest] = append(manData, '\n')
-	names = append([]string{BackupManifest}, names...)
+	auth, err := signBackup(r.Identities, adminRecipients(r.access().parties()), contents[BackupManifest])
+	if err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	authData, err := json.MarshalIndent(auth, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	contents[BackupAuth] = append(authData, '\n')
+	names = append([]string{BackupManifest, BackupAuth}, names...)
 
 	aw, err := age.Encrypt(w, rs...)
 	if err != nil {
@@ -169,6 +178,10 @@ type RestoreOptions struct {
 	Overwrite bool
 	// DryRun verifies the archive and reports, but writes nothing.
 	DryRun bool
+	// Unauthenticated restores a backup whose authentication cannot be
+	// checked (none, or no identity of the restorer can verify it). A
+	// backup whose authentication fails is refused all the same.
+	Unauthenticated bool
 }
 
 // RestoreResult says what Restore did.
@@ -179,6 +192,21 @@ type RestoreResult struct {
 	Unchanged []string `json:"unchanged"`
 	// Keys is the public key inventory stored in the backup.
 	Keys []Key `json:"keys"`
+	// Signer is the admin recipient that made the backup and VerifiedBy
+	// the admin recipient of the restorer that verified it; both empty
+	// when the backup was restored unauthenticated.
+	Signer     string `json:"signer,omitempty"`
+	VerifiedBy string `json:"verified_by,omitempty"`
+	// Revived lists restored files that grant recipients the fleet's
+	// access rules no longer give them (revoked since the backup).
+	Revived []Revived `json:"revived,omitempty"`
+}
+
+// Revived is a restored file whose recipients include some the access
+// rules do not grant it now.
+type Revived struct {
+	Path       string   `json:"path"`
+	Recipients []string `json:"recipients"`
 }
 
 // Restore reads a backup made by Backup, decrypting it with the Repo's
@@ -261,11 +289,26 @@ func (r *Repo) Restore(ctx context.Context, in io.Reader, opts RestoreOptions) (
 		listed[mf.Path] = true
 	}
 	for _, n := range order {
-		if n != BackupManifest && !listed[n] {
+		if n != BackupManifest && n != BackupAuth && !listed[n] {
 			return nil, fmt.Errorf("restore: %s is not listed in the manifest", n)
 		}
 	}
 	res := &RestoreResult{Manifest: &man}
+	var auth *backupAuth
+	if ad, ok := contents[BackupAuth]; ok {
+		auth = &backupAuth{}
+		if err := json.Unmarshal(ad, auth); err != nil {
+			return nil, fmt.Errorf("restore: %s is damaged: %w", BackupAuth, ErrTampered)
+		}
+	}
+	verifier, err := verifyBackup(auth, r.Identities, adminRecipients(r.access().parties()), mdata)
+	switch {
+	case err == nil:
+		res.Signer, res.VerifiedBy = auth.Signer, verifier
+	case errors.Is(err, ErrUnauthenticated) && opts.Unauthenticated:
+	default:
+		return nil, fmt.Errorf("restore: nothing written: %w", err)
+	}
 	if kd, ok := contents[BackupKeys]; ok {
 		if err := json.Unmarshal(kd, &res.Keys); err != nil {
 			return nil, fmt.Errorf("restore: %s is damaged", BackupKeys)
@@ -277,7 +320,7 @@ func (r *Repo) Restore(ctx context.Context, in io.Reader, opts RestoreOptions) (
 	var targets []string
 	for _, n := range order {
 		switch n {
-		case BackupManifest, BackupKeys:
+		case BackupManifest, BackupKeys, BackupAuth:
 			continue
 		case SopsConfigFile:
 			targets = append(targets, n)
@@ -292,6 +335,18 @@ func (r *Repo) Restore(ctx context.Context, in io.Reader, opts RestoreOptions) (
 			continue
 		}
 		targets = append(targets, n)
+		if r.Access != nil {
+			now := r.recipients(n)
+			var extra []string
+			for _, rc := range f.Recipients() {
+				if !slices.Contains(now, rc) {
+					extra = append(extra, rc)
+				}
+			}
+			if len(extra) > 0 {
+				res.Revived = append(res.Revived, Revived{Path: n, Recipients: extra})
+			}
+		}
 	}
 	if len(bad) > 0 {
 		what := fmt.Sprintf("%d files do not verify", len(bad))
@@ -338,7 +393,7 @@ func backupName(name string) (string, error) {
 	switch {
 	case clean != name || path.IsAbs(name) || strings.HasPrefix(clean, "../") || clean == "..":
 		return "", fmt.Errorf("restore: unsafe name %q in the archive", name)
-	case clean == SopsConfigFile || clean == BackupKeys || clean == BackupManifest:
+	case clean == SopsConfigFile || clean == BackupKeys || clean == BackupManifest || clean == BackupAuth:
 		return clean, nil
 	case strings.HasPrefix(clean, Dir+"/"):
 		for _, seg := range strings.Split(clean, "/") {

@@ -50,7 +50,7 @@ func TestBackupRestore(t *testing.T) {
 	tf, recovery, archive := backupFleet(t)
 	ctx := context.Background()
 	// The recovery key opens the archive; the admin verifies the secrets.
-	target := &Repo{Root: t.TempDir(), Identities: []age.Identity{recovery, tf.admin}, Now: testNow}
+	target := &Repo{Root: t.TempDir(), Access: tf.repo.Access, Identities: []age.Identity{recovery, tf.admin}, Now: testNow}
 	res, err := target.Restore(ctx, bytes.NewReader(archive), RestoreOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +99,7 @@ func TestRestoreVerifiesBeforeWriting(t *testing.T) {
 	if _, err := tf.repo.Backup(ctx, &buf, []string{recovery.Recipient().String()}); err != nil {
 		t.Fatal(err)
 	}
-	target := &Repo{Root: t.TempDir(), Identities: []age.Identity{recovery, tf.admin}, Now: testNow}
+	target := &Repo{Root: t.TempDir(), Access: tf.repo.Access, Identities: []age.Identity{recovery, tf.admin}, Now: testNow}
 	_, err := target.Restore(ctx, bytes.NewReader(buf.Bytes()), RestoreOptions{})
 	if !errors.Is(err, ErrTampered) {
 		t.Fatalf("restore of a tampered secret: %v, want ErrTampered", err)
@@ -109,8 +109,11 @@ func TestRestoreVerifiesBeforeWriting(t *testing.T) {
 		t.Errorf("restore wrote %d entries before failing", len(entries))
 	}
 	// Without an identity for the secrets, nothing can be verified.
-	onlyArchive := &Repo{Root: t.TempDir(), Identities: []age.Identity{recovery}}
-	if _, err := onlyArchive.Restore(ctx, bytes.NewReader(buf.Bytes()), RestoreOptions{}); !errors.Is(err, ErrNoIdentity) {
+	onlyArchive := &Repo{Root: t.TempDir(), Access: tf.repo.Access, Identities: []age.Identity{recovery}}
+	if _, err := onlyArchive.Restore(ctx, bytes.NewReader(buf.Bytes()), RestoreOptions{}); !errors.Is(err, ErrUnauthenticated) {
+		t.Errorf("restore without an admin identity: %v, want ErrUnauthenticated", err)
+	}
+	if _, err := onlyArchive.Restore(ctx, bytes.NewReader(buf.Bytes()), RestoreOptions{Unauthenticated: true}); !errors.Is(err, ErrNoIdentity) {
 		t.Errorf("restore without a secrets identity: %v, want ErrNoIdentity", err)
 	}
 	// A damaged archive fails in age.
@@ -234,12 +237,105 @@ func TestBackupSkipsPlaintext(t *testing.T) {
 	if diff := cmp.Diff([]string{"secrets/README.md", "secrets/app/plain.yaml"}, skipped); diff != "" {
 		t.Errorf("skipped (-want +got):\n%s", diff)
 	}
-	target := &Repo{Root: t.TempDir(), Identities: []age.Identity{recovery, tf.admin}}
+	target := &Repo{Root: t.TempDir(), Access: tf.repo.Access, Identities: []age.Identity{recovery, tf.admin}}
 	res, err := target.Restore(context.Background(), &buf, RestoreOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{"secrets/app/s00.yaml"}, res.Written); diff != "" {
 		t.Errorf("restored (-want +got):\n%s", diff)
+	}
+}
+
+// TestBackupForgedRefused: an archive made with nothing but the backup's
+// public recipient, with a valid manifest, the forger's own value and a
+// .sops.yaml that adds the forger's key, is refused, whether it carries no
+// authentication, one signed by the forger, or an admin's signer name
+// with tags the forger computed; and a restore that brings back a revoked
+// recipient says so.
+func TestBackupForgedRefused(t *testing.T) {
+	tf, recovery, archive := backupFleet(t)
+	ctx := context.Background()
+	target := func() *Repo {
+		return &Repo{Root: t.TempDir(), Access: tf.repo.Access, Identities: []age.Identity{recovery, tf.admin}, Now: testNow}
+	}
+	// The forger's fleet: same layout, the forger as admin.
+	forger := newTestFleet(t)
+	seed(t, forger, 1)
+	var buf bytes.Buffer
+	if _, err := forger.repo.Backup(ctx, &buf, []string{recovery.Recipient().String()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := target().Restore(ctx, bytes.NewReader(buf.Bytes()), RestoreOptions{}); !errors.Is(err, ErrUnauthenticated) || !strings.Contains(err.Error(), "not an admin of this fleet") {
+		t.Errorf("backup signed by a stranger: %v, want ErrUnauthenticated (not an admin)", err)
+	}
+	// The forger names the real admin as signer, with tags of its own.
+	entries := untar(t, recovery, buf.Bytes())
+	admin := tf.admin.Recipient().String()
+	entries[BackupAuth] = `{"version": 1, "signer": "` + admin + `", "tags": {"` + admin + `": "` + strings.Repeat("ab", 32) + `"}}`
+	forged := craft(t, recovery, entries)
+	if _, err := target().Restore(ctx, bytes.NewReader(forged), RestoreOptions{}); !errors.Is(err, ErrTampered) {
+		t.Errorf("backup with forged tags: %v, want ErrTampered", err)
+	}
+	if _, err := target().Restore(ctx, bytes.NewReader(forged), RestoreOptions{Unauthenticated: true}); !errors.Is(err, ErrTampered) {
+		t.Errorf("backup with forged tags and --unauthenticated: %v, want ErrTampered", err)
+	}
+	// No authentication at all.
+	delete(entries, BackupAuth)
+	if _, err := target().Restore(ctx, bytes.NewReader(craft(t, recovery, entries)), RestoreOptions{}); !errors.Is(err, ErrUnauthenticated) {
+		t.Errorf("backup without %s: %v, want ErrUnauthenticated", BackupAuth, err)
+	}
+	// The genuine backup verifies; once web loses its secrets, restoring
+	// it reports that web would read them again.
+	res, err := target().Restore(ctx, bytes.NewReader(archive), RestoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Signer != admin || res.VerifiedBy != admin || len(res.Revived) != 0 {
+		t.Errorf("genuine backup: signer %q, verified by %q, revived %v", res.Signer, res.VerifiedBy, res.Revived)
+	}
+	revoked := *tf.repo.Access
+	revoked.Hosts = nil
+	r := target()
+	r.Access = &revoked
+	res, err = r.Restore(ctx, bytes.NewReader(archive), RestoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Revived) == 0 {
+		t.Errorf("restore after revoking the hosts reports no revived recipient")
+	}
+	for _, rv := range res.Revived {
+		if len(rv.Recipients) == 0 || slices.Contains(rv.Recipients, admin) {
+			t.Errorf("revived %s: %v", rv.Path, rv.Recipients)
+		}
+	}
+}
+
+// untar decrypts an archive into its regular files.
+func untar(t *testing.T, id *age.X25519Identity, archive []byte) map[string]string {
+	t.Helper()
+	r, err := age.Decrypt(bytes.NewReader(archive), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(r)
+	out := map[string]string{}
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hdr.Typeflag != tar.TypeReg {
+			continue
+		}
+		b, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[hdr.Name] = string(b)
 	}
 }

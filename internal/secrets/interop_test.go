@@ -611,7 +611,7 @@ func TestInteropAuditAgreesWithFilestatus(t *testing.T) {
 func TestInteropRestoredFilesDecrypt(t *testing.T) {
 	s := needSops(t)
 	tf, recovery, archive := backupFleet(t)
-	target := &Repo{Root: t.TempDir(), Identities: []age.Identity{recovery, tf.admin}, Now: testNow}
+	target := &Repo{Root: t.TempDir(), Access: tf.repo.Access, Identities: []age.Identity{recovery, tf.admin}, Now: testNow}
 	res, err := target.Restore(context.Background(), bytes.NewReader(archive), RestoreOptions{})
 	if err != nil {
 		t.Fatal(err)

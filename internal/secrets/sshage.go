@@ -156,20 +156,6 @@ func bech32Encode(hrp string, data []byte) string {
 		values = append(values, byte(acc<<(5-bits))&31)
 	}
 	// Checksum over the expanded hrp, the values and six zeros.
-	polymod := func(vs []byte) uint32 {
-		gen := [5]uint32{0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3}
-		chk := uint32(1)
-		for _, v := range vs {
-			top := chk >> 25
-			chk = (chk&0x1ffffff)<<5 ^ uint32(v)
-			for i := range 5 {
-				if top>>i&1 == 1 {
-					chk ^= gen[i]
-				}
-			}
-		}
-		return chk
-	}
 	var in []byte
 	for i := 0; i < len(hrp); i++ {
 		in = append(in, hrp[i]>>5)
@@ -180,7 +166,7 @@ func bech32Encode(hrp string, data []byte) string {
 	}
 	in = append(in, values...)
 	in = append(in, 0, 0, 0, 0, 0, 0)
-	mod := polymod(in) ^ 1
+	mod := bech32Polymod(in) ^ 1
 	var b strings.Builder
 	b.WriteString(hrp)
 	b.WriteByte('1')
@@ -191,4 +177,67 @@ func bech32Encode(hrp string, data []byte) string {
 		b.WriteByte(charset[(mod>>(5*(5-i)))&31])
 	}
 	return b.String()
+}
+
+// bech32Polymod is BIP 173's checksum function.
+func bech32Polymod(vs []byte) uint32 {
+	gen := [5]uint32{0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3}
+	chk := uint32(1)
+	for _, v := range vs {
+		top := chk >> 25
+		chk = (chk&0x1ffffff)<<5 ^ uint32(v)
+		for i := range 5 {
+			if top>>i&1 == 1 {
+				chk ^= gen[i]
+			}
+		}
+	}
+	return chk
+}
+
+// bech32Decode decodes a bech32 string (either case, no length limit) into
+// its lower-case human-readable part and its 8-bit data, checking the
+// checksum.
+func bech32Decode(s string) (hrp string, data []byte, err error) {
+	const charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+	s = strings.ToLower(s)
+	sep := strings.LastIndexByte(s, '1')
+	if sep < 1 || sep+7 > len(s) {
+		return "", nil, errors.New("not a bech32 string")
+	}
+	hrp = s[:sep]
+	var values []byte
+	for i := sep + 1; i < len(s); i++ {
+		v := strings.IndexByte(charset, s[i])
+		if v < 0 {
+			return "", nil, errors.New("not a bech32 string")
+		}
+		values = append(values, byte(v))
+	}
+	var in []byte
+	for i := 0; i < len(hrp); i++ {
+		in = append(in, hrp[i]>>5)
+	}
+	in = append(in, 0)
+	for i := 0; i < len(hrp); i++ {
+		in = append(in, hrp[i]&31)
+	}
+	in = append(in, values...)
+	if bech32Polymod(in) != 1 {
+		return "", nil, errors.New("bad bech32 checksum")
+	}
+	values = values[:len(values)-6]
+	acc, bits := uint32(0), uint(0)
+	for _, v := range values {
+		acc = acc<<5 | uint32(v)
+		bits += 5
+		if bits >= 8 {
+			bits -= 8
+			data = append(data, byte(acc>>bits))
+		}
+	}
+	if bits >= 5 || acc&(1<<bits-1) != 0 {
+		return "", nil, errors.New("bad bech32 padding")
+	}
+	return hrp, data, nil
 }
