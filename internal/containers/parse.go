@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Image is a parsed OCI image reference: [domain/]path[:tag][@digest].
@@ -33,6 +34,25 @@ var (
 
 // ParseImage parses an image reference as podman and docker read it.
 func ParseImage(ref string) (Image, error) {
+	// Many instances of one definition share an image: parse each
+	// reference once.
+	if c, ok := imageCache.Load(ref); ok {
+		r := c.(parsedImage)
+		return r.img, r.err
+	}
+	img, err := parseImage(ref)
+	imageCache.Store(ref, parsedImage{img, err})
+	return img, err
+}
+
+type parsedImage struct {
+	img Image
+	err error
+}
+
+var imageCache sync.Map // image reference -> parsedImage
+
+func parseImage(ref string) (Image, error) {
 	img := Image{Ref: ref}
 	rest := ref
 	if i := strings.IndexByte(rest, '@'); i >= 0 {
