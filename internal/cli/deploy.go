@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -22,8 +23,8 @@ import (
 
 func (a *App) deployCommand() *cobra.Command {
 	var (
-		sw, boot, test, dry bool
-		o                   deploy.Options
+		sw, boot, test, dry, planOnly bool
+		o                             deploy.Options
 	)
 	c := &cobra.Command{
 		Use:   "deploy [SELECTOR...]",
@@ -51,7 +52,11 @@ Exit 0 when every host deployed (or already ran its system), 3 when some
 failed, 1 when the fleet has errors (nothing was touched), 130 when
 interrupted (hosts being activated stay guarded by their watchdogs).
 
+--plan shows the waves, targets, signing and health checks and touches
+nothing.
+
 Examples:
+  fleet deploy --plan
   fleet deploy rich-evans
   fleet deploy @backup-client --parallel 4
   fleet deploy platform:nixos --boot
@@ -74,6 +79,9 @@ Examples:
 			if o.BuildOn != "" && o.BuildOn != "local" && o.BuildOn != "target" {
 				return usageError("--build-on is local or target, not %q", o.BuildOn)
 			}
+			if planOnly {
+				return a.showDeployPlan(cmd, args, o)
+			}
 			return a.runDeploy(cmd, args, o)
 		},
 	}
@@ -89,7 +97,62 @@ Examples:
 	f.IntVar(&o.MaxFailures, "max-failures", 0, "start no new host after this many failures (0: no limit)")
 	f.BoolVar(&o.Substitute, "substitute", false, "let targets fetch paths from their own substituters during the copy")
 	f.StringVar(&o.SignKey, "sign-key", "", "Nix secret key file to sign closures with (default: [deploy] signing_key of fleet.toml)")
+	f.BoolVar(&planOnly, "plan", false, "show the waves, targets and health checks of the deploy, touching nothing")
 	return c
+}
+
+// showDeployPlan prints what a deploy would do, in order, without
+// building or connecting to anything.
+func (a *App) showDeployPlan(cmd *cobra.Command, args []string, o deploy.Options) error {
+	plan, _, err := a.deployPlan(cmd, args, o.BuildOn, &o.SignKey)
+	if err != nil {
+		return err
+	}
+	type planned struct {
+		Host     string         `json:"host"`
+		Target   string         `json:"target"`
+		Wave     int            `json:"wave"`
+		WaveFrom string         `json:"wave_from,omitempty"`
+		BuildOn  string         `json:"build_on"`
+		Signed   bool           `json:"signed"`
+		Checks   []deploy.Check `json:"checks"`
+	}
+	var rows []planned
+	for _, t := range plan {
+		rows = append(rows, planned{t.Host, t.Address(), t.Wave, t.WaveFrom, t.BuildOn, o.SignKey != "" && t.BuildOn != "target" && !t.Local, nonNil(t.Checks)})
+	}
+	if a.JSON {
+		return writeJSON(a.Out, nonNil(rows))
+	}
+	tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "WAVE\tHOST\tTARGET\tBUILD ON\tSIGNED\tCHECKS")
+	for _, r := range rows {
+		wave := strconv.Itoa(r.Wave)
+		if r.WaveFrom != "" {
+			wave += " (" + r.WaveFrom + ")"
+		}
+		var checks []string
+		for _, c := range r.Checks {
+			checks = append(checks, string(c.Kind)+" "+c.Name)
+		}
+		signed := "no"
+		if r.Signed {
+			signed = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", wave, r.Host, r.Target, r.BuildOn, signed, dash(strings.Join(checks, ", ")))
+	}
+	tw.Flush()
+	fmt.Fprintf(a.Err, "%s in %s; nothing was touched\n", plural(len(rows), "host"), plural(waves(plan), "wave"))
+	return nil
+}
+
+// waves counts the distinct waves of a plan.
+func waves(plan []*deploy.Target) int {
+	seen := map[int]bool{}
+	for _, t := range plan {
+		seen[t.Wave] = true
+	}
+	return len(seen)
 }
 
 func (a *App) runDeploy(cmd *cobra.Command, args []string, o deploy.Options) error {
