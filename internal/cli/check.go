@@ -18,7 +18,8 @@ import (
 )
 
 func (a *App) checkCommand() *cobra.Command {
-	return &cobra.Command{
+	var specs []string
+	c := &cobra.Command{
 		Use:   "check [HOST...]",
 		Short: "Evaluate and validate hosts; print a summary table",
 		Long: `Check evaluates the selected hosts (all by default) and runs every built-in
@@ -27,9 +28,19 @@ conflicts, references, role requirements, firmware sanity, renamed options and
 secret access. Problems are printed on stderr as path:line:col; the summary
 table goes to stdout. Exit 1 when there are errors.
 
-Hosts are selected by name, glob (web-*), @role, %profile or platform:darwin.`,
+Hosts are selected by name, glob (web-*), @role, %profile or platform:darwin.
+
+When the source trees of the fleet's inputs are found (flake.lock's inputs
+in /nix/store, or --upstream INPUT=FOLDER, FLEET_UPSTREAM), the [nixos],
+[darwin] and [home] values are checked against the options those trees
+declare (see fleet options); otherwise against a list of renamed options,
+and -v says how to get an index.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := a.load(cmd.Context(), args)
+			u, err := a.upstream(specs)
+			if err != nil {
+				return err
+			}
+			l, err := a.loadWith(cmd.Context(), args, u)
 			if err != nil {
 				return err
 			}
@@ -45,6 +56,8 @@ Hosts are selected by name, glob (web-*), @role, %profile or platform:darwin.`,
 			return a.runCheck(l)
 		},
 	}
+	a.upstreamFlag(c, &specs)
+	return c
 }
 
 type checkHost struct {

@@ -16,11 +16,17 @@ type loaded = fleet.Fleet
 // hosts the selectors pick (all hosts when there are none). A selector
 // that matches nothing is a usage error.
 func (a *App) load(ctx context.Context, selectors []string) (*loaded, error) {
+	return a.loadWith(ctx, selectors, nil)
+}
+
+// loadWith is load that checks pass-through values against the upstream
+// indexes u finds (nil: none).
+func (a *App) loadWith(ctx context.Context, selectors []string, u *fleet.Upstream) (*loaded, error) {
 	dir, err := a.fleetDir()
 	if err != nil {
 		return nil, err
 	}
-	opts := fleet.Options{Selectors: selectors, Label: a.rel(dir), Now: a.now}
+	opts := fleet.Options{Selectors: selectors, Label: a.rel(dir), Now: a.now, Upstream: u}
 	if a.Verbose {
 		opts.Log = a.Err
 	}

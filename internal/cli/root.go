@@ -87,6 +87,7 @@ func (a *App) commands() []*cobra.Command {
 		a.listCommand(),
 		a.generateCommand(),
 		a.nixCommand(),
+		a.optionsCommand(),
 		a.secretsCommand(),
 		a.testCommand(),
 		a.newCommand(),

@@ -33,6 +33,10 @@ type Config struct {
 	CheckExpr func(pos diag.Pos, src string) []diag.Diagnostic
 	// Hosts limits evaluation to these host names; nil evaluates all.
 	Hosts []string
+	// Upstream are the indexes of upstream options by class ("nixos",
+	// "darwin", "home"): pass-through values of a class with an index
+	// are checked against it, the others against the list of renames.
+	Upstream map[string]*options.Index
 }
 
 // Fleet is an evaluated fleet.

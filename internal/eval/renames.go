@@ -100,6 +100,10 @@ func (e *evaluator) checkRenames(ly *inventory.Layer) {
 		"home":   {ly.Home, ly.Force.Home},
 	} {
 		for _, t := range ts {
+			if ix := e.cfg.Upstream[class]; ix != nil {
+				e.checkUpstream(ix, t, nil, class)
+				continue
+			}
 			lintRenames(e.diags, t, nil, renames[class], class)
 		}
 	}

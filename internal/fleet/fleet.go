@@ -62,6 +62,9 @@ type Options struct {
 	// ModulesOnly reads the inventory and the modules' options without
 	// evaluating any host (fleet list options).
 	ModulesOnly bool
+	// Upstream, when set, checks pass-through values against indexes of
+	// the upstream inputs' options (where their trees are found).
+	Upstream *Upstream
 }
 
 // Fleet is a loaded fleet: the inventory, the evaluated hosts and every
@@ -114,8 +117,16 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 	if opts.ModulesOnly {
 		selected = []string{}
 	}
+	cfg := EvalConfig(inv.Root, selected)
+	if opts.Upstream != nil && !opts.ModulesOnly {
+		ix, err := UpstreamIndexes(dir, *opts.Upstream, opts.Log, now)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Upstream = ix
+	}
 	start = now()
-	ev, err := eval.Evaluate(ctx, inv, EvalConfig(inv.Root, selected))
+	ev, err := eval.Evaluate(ctx, inv, cfg)
 	if err != nil {
 		return nil, err
 	}

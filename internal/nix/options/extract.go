@@ -25,6 +25,16 @@ type Reader struct {
 	// to the fleet root). When nil, imports are not read: a module whose
 	// imports could declare options is marked Open.
 	ReadFile func(name string) ([]byte, error)
+	// Within is the folder below which files may be read (the module's
+	// own folder when ""): imports, import ./options.nix { ... } in
+	// option declarations, and submodules given as paths.
+	Within string
+	// SkipImports reads for an upstream index: the modules' imports are
+	// left unread (an index reads every file of a tree anyway), other
+	// files are still read for the declarations that refer to them, and
+	// options generated over literal names (builtins.mapAttrs f { a = ...; })
+	// are kept one by one.
+	SkipImports bool
 }
 
 // maxImports bounds the files one module may pull in through imports.
@@ -37,7 +47,11 @@ const maxImports = 64
 // unchecked rather than rejected.
 func (r Reader) Extract(filename string, src []byte) (*Module, []diag.Diagnostic) {
 	mod := &Module{File: filename}
-	sh := &shared{mod: mod, read: r.ReadFile, dir: path.Dir(filename), seen: map[string]bool{path.Clean(filename): true}}
+	dir := r.Within
+	if dir == "" {
+		dir = path.Dir(filename)
+	}
+	sh := &shared{mod: mod, read: r.ReadFile, dir: dir, skipImports: r.SkipImports, seen: map[string]bool{path.Clean(filename): true}}
 	ds := sh.file(filename, src)
 	if sh.warn.Len() > 0 {
 		ds = append(ds, sh.warn.Items()...)
@@ -52,6 +66,10 @@ type shared struct {
 	dir  string // the module's folder: imports are followed below it
 	seen map[string]bool
 	warn diag.List
+	// skipImports: see Reader.SkipImports.
+	skipImports bool
+	// loaded are the files read for declarations, parsed once.
+	loaded map[string]*syntax.File
 }
 
 // file extracts one file of the module.
@@ -140,8 +158,16 @@ func (x *extractor) module(e syntax.Expr) {
 		if !ok {
 			continue
 		}
-		path, ok := staticPath(a.Path)
-		if !ok || len(path) == 0 {
+		path, ok := x.names(a.Path)
+		if !ok {
+			// options.services.${name} = ...: whatever it declares is
+			// below the static part of the path.
+			if pre := staticPrefix(a.Path); len(pre) > 0 && pre[0] == "options" {
+				x.unread(a, pre[1:], x.f.NodePos(a.Path), &x.mod.Options, "its name is computed")
+			}
+			continue
+		}
+		if len(path) == 0 {
 			continue
 		}
 		switch path[0] {
@@ -149,7 +175,10 @@ func (x *extractor) module(e syntax.Expr) {
 			x.declarations(a.Value, path[1:], x.f.NodePos(a.Path), &x.mod.Options)
 		case "imports":
 			if len(path) == 1 {
-				x.imports(a.Value)
+				x.renames(a.Value)
+				if !x.sh.skipImports {
+					x.imports(a.Value)
+				}
 			}
 		}
 	}
@@ -165,6 +194,9 @@ func (x *extractor) imports(e syntax.Expr) {
 		return
 	}
 	for _, el := range l.Elems {
+		if isRenameCall(el) {
+			continue
+		}
 		p, ok := unwrapParen(el).(*syntax.Path)
 		if !ok || len(p.Parts) != 1 {
 			x.open(el, "it imports "+x.f.Text(el)+", which fleet does not read")
@@ -275,6 +307,41 @@ func staticPath(p *syntax.AttrPath) ([]string, bool) {
 		out = append(out, name)
 	}
 	return out, true
+}
+
+// names returns the names of an attribute path, reading ${name} where
+// name is bound to a literal string in the module; false when a name is
+// computed otherwise.
+func (x *extractor) names(p *syntax.AttrPath) ([]string, bool) {
+	if p == nil {
+		return nil, false
+	}
+	out := make([]string, 0, len(p.Names))
+	for _, n := range p.Names {
+		name, ok := n.Static()
+		if !ok && n.Interp != nil {
+			name, ok = x.literalString(n.Interp.X)
+		}
+		if !ok {
+			return nil, false
+		}
+		out = append(out, name)
+	}
+	return out, true
+}
+
+// staticPrefix returns the names of an attribute path up to the first
+// computed one.
+func staticPrefix(p *syntax.AttrPath) []string {
+	var out []string
+	for _, n := range p.Names {
+		name, ok := n.Static()
+		if !ok {
+			break
+		}
+		out = append(out, name)
+	}
+	return out
 }
 
 // follow returns what a name or a selection from a set bound by name
@@ -398,7 +465,7 @@ func (x *extractor) declarations(e syntax.Expr, path []string, pos diag.Pos, out
 		for _, b := range v.Binds {
 			switch a := b.(type) {
 			case *syntax.Assign:
-				p, ok := staticPath(a.Path)
+				p, ok := x.names(a.Path)
 				if !ok {
 					x.unread(a, path, x.f.NodePos(a.Path), out, "its name is computed")
 					continue
@@ -464,6 +531,17 @@ func (x *extractor) declarations(e syntax.Expr, path []string, pos diag.Pos, out
 		if body, undo, ok := x.apply(fn, args); ok {
 			sub(body, nil, pos)
 			undo()
+			return
+		}
+		if y, body, ok := x.load(v); ok {
+			y.depth = x.depth + 1
+			y.declarations(body, path, pos, out)
+			return
+		}
+		if keys, ok := x.generatedKeys(name, args); ok && x.sh.skipImports {
+			for _, k := range keys {
+				x.unread(e, append(slices.Clip(path), k), pos, out, x.why(e))
+			}
 			return
 		}
 	}
@@ -1439,8 +1517,13 @@ func (x *extractor) submodule(arg syntax.Expr, name string, with bool) *Type {
 	}
 	for _, m := range modules {
 		e := x.resolve(m)
+		y := x
+		if z, body, ok := x.load(e); ok {
+			y, e = z, body
+			y.depth = x.depth + 1
+		}
 		if l, ok := e.(*syntax.Lambda); ok {
-			e = x.resolve(l.Body)
+			e = y.resolve(l.Body)
 		}
 		set, ok := e.(*syntax.AttrSet)
 		if !ok {
@@ -1453,15 +1536,23 @@ func (x *extractor) submodule(arg syntax.Expr, name string, with bool) *Type {
 				continue
 			}
 			p, ok := staticPath(a.Path)
+			if ok && len(p) == 1 && p[0] == "freeformType" {
+				t.Freeform = true
+				declared = true
+				continue
+			}
+			if ok && len(p) == 2 && p[0] == "config" && p[1] == "_module" {
+				continue
+			}
 			if !ok || len(p) == 0 || p[0] != "options" {
 				continue
 			}
 			declared = true
-			x.declarations(a.Value, p[1:], x.f.NodePos(a.Path), &t.Options)
+			y.declarations(a.Value, p[1:], y.f.NodePos(a.Path), &t.Options)
 		}
 		if !declared {
 			// A submodule written as a plain set of options.
-			x.declarations(set, nil, x.f.NodePos(set), &t.Options)
+			y.declarations(set, nil, y.f.NodePos(set), &t.Options)
 		}
 	}
 	return t

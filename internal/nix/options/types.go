@@ -53,6 +53,9 @@ type Type struct {
 	// Negate turns Pattern around: the string must not match it
 	// (types.nonEmptyStr: not only blanks).
 	Negate bool
+	// Freeform is set for a Submodule with a freeformType: attributes it
+	// declares no option for are accepted as values.
+	Freeform bool
 }
 
 // Default is an option's declared default.
@@ -103,6 +106,33 @@ type Module struct {
 	// Open is set when the module may declare options fleet did not read
 	// (an import it could not follow).
 	Open *Opening
+	// Renames are the renamed, removed and aliased options the module
+	// declares through lib.mkRenamedOptionModule and its kin in imports.
+	Renames []*Rename
+}
+
+// RenameKind is how an option moved.
+type RenameKind string
+
+// The kinds of lib's option-moving modules.
+const (
+	Renamed RenameKind = "renamed" // mkRenamedOptionModule, mkRenamedOptionModuleWith: still works, with a warning
+	Removed RenameKind = "removed" // mkRemovedOptionModule: evaluation fails
+	Alias   RenameKind = "alias"   // mkAliasOptionModule: works silently
+	Changed RenameKind = "changed" // mkChangedOptionModule, mkMergedOptionModule: moved, its value transformed
+)
+
+// Rename is one entry of an option-moving module.
+type Rename struct {
+	Kind RenameKind
+	// From is the old option path; To the new one (nil when removed).
+	From, To []string
+	// Message is the removal's explanation, when a literal.
+	Message string
+	// Since is the release the move happened in, when stated
+	// (mkRenamedOptionModuleWith's sinceRelease, such as "2311").
+	Since string
+	Pos   diag.Pos
 }
 
 // Opening says where and why a module may declare options fleet did not

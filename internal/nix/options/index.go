@@ -1,0 +1,408 @@
+package options
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/fleetdev/fleet/internal/diag"
+)
+
+// Tree is a source tree of upstream modules to index: nixpkgs'
+// nixos/modules, home-manager's modules, nix-darwin's modules, sops-nix.
+type Tree struct {
+	// Input names the tree (the flake input, such as "home-manager").
+	Input string `json:"input"`
+	// Dir is the folder read: every .nix file below it is a module.
+	Dir string `json:"dir"`
+	// Rev identifies the tree's content (the locked revision or store
+	// path), for the cache; "" when unknown.
+	Rev string `json:"rev,omitempty"`
+	// Name is how positions name the folder ("nixpkgs/nixos/modules");
+	// Input when "".
+	Name string `json:"name,omitempty"`
+}
+
+// IndexEntry is one option path of an index: an option (Kind set), or a
+// place below which anything is accepted (Open set).
+type IndexEntry struct {
+	// Path is dotted, with <name> for the elements of an attribute set
+	// of submodules and * for those of a list.
+	Path string `json:"option"`
+	// Kind is the type's kind; "" for an entry that only opens a path.
+	Kind Kind   `json:"kind,omitempty"`
+	Type string `json:"type,omitempty"`
+	// Value is set when the option's value is not a set of options
+	// (anything below it is its value).
+	Value bool `json:"value,omitempty"`
+	// Open says why anything below Path is accepted: a declaration or
+	// type not readable statically, or a freeformType.
+	Open        string   `json:"open,omitempty"`
+	Default     string   `json:"default,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Pos         diag.Pos `json:"pos"`
+	// Type is kept for type checks of values; not cached.
+	typ *Type
+}
+
+// IndexRename is an option-moving module's entry in an index.
+type IndexRename struct {
+	Kind    RenameKind `json:"kind"`
+	From    string     `json:"from"`
+	To      string     `json:"to,omitempty"`
+	Message string     `json:"message,omitempty"`
+	Since   string     `json:"since,omitempty"`
+	Pos     diag.Pos   `json:"pos"`
+}
+
+// Index is what fleet knows of the options of one module class (nixos,
+// darwin, home) from upstream source trees, read statically.
+type Index struct {
+	Class   string        `json:"class"`
+	Trees   []Tree        `json:"trees"`
+	Entries []IndexEntry  `json:"entries"`
+	Renames []IndexRename `json:"renames"`
+	// Files is the number of files read.
+	Files int `json:"files"`
+
+	root    *node
+	renames map[string]*IndexRename
+}
+
+// builtinOpen are option namespaces every class has that its own tree may
+// not declare (nixpkgs' misc/assertions.nix and meta.nix, the module
+// system's _module).
+var builtinOpen = []string{"_module", "assertions", "warnings", "meta"}
+
+// BuildIndex reads every .nix file below the trees' folders and indexes
+// the options they declare. Files that do not parse contribute what
+// parsed; nothing fails on valid Nix.
+func BuildIndex(class string, trees []Tree) (*Index, error) {
+	type job struct {
+		tree Tree
+		rel  string
+	}
+	var jobs []job
+	for _, t := range trees {
+		err := filepath.WalkDir(t.Dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if n := d.Name(); p != t.Dir && (strings.HasPrefix(n, ".") || n == "node_modules") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if strings.HasSuffix(p, ".nix") && d.Type().IsRegular() {
+				rel, _ := filepath.Rel(t.Dir, p)
+				jobs = append(jobs, job{t, filepath.ToSlash(rel)})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	mods := make([]*Module, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				j := jobs[i]
+				src, err := os.ReadFile(filepath.Join(j.tree.Dir, filepath.FromSlash(j.rel)))
+				if err != nil {
+					continue
+				}
+				tree := j.tree
+				prefix := tree.Name
+				if prefix == "" {
+					prefix = tree.Input
+				}
+				r := Reader{Within: prefix, SkipImports: true, ReadFile: func(name string) ([]byte, error) {
+					rel, ok := strings.CutPrefix(name, prefix+"/")
+					if !ok {
+						return nil, fs.ErrNotExist
+					}
+					return os.ReadFile(filepath.Join(tree.Dir, filepath.FromSlash(rel)))
+				}}
+				m, _ := r.Extract(prefix+"/"+j.rel, src)
+				mods[i] = m
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	ix := &Index{Class: class, Trees: trees, Files: len(jobs)}
+	for _, m := range mods {
+		if m == nil {
+			continue
+		}
+		ix.Entries = appendIndexEntries(ix.Entries, m.Options, "")
+		for _, r := range m.Renames {
+			ix.Renames = append(ix.Renames, IndexRename{Kind: r.Kind, From: strings.Join(r.From, "."), To: strings.Join(r.To, "."),
+				Message: r.Message, Since: r.Since, Pos: r.Pos})
+		}
+	}
+	for _, n := range builtinOpen {
+		ix.Entries = append(ix.Entries, IndexEntry{Path: n, Open: "declared by the module system or nixpkgs' misc modules"})
+	}
+	ix.link()
+	return ix, nil
+}
+
+// appendIndexEntries flattens declared options, their submodules' options
+// included.
+func appendIndexEntries(out []IndexEntry, opts []*Option, prefix string) []IndexEntry {
+	for _, o := range opts {
+		path := prefix + strings.Join(o.Path, ".")
+		if o.Unread || o.Type == nil || o.Type.Kind == Unknown {
+			why := "its declaration is not readable statically"
+			if o.Type != nil && o.Type.Note != "" {
+				why = o.Type.Note
+			}
+			out = append(out, IndexEntry{Path: path, Kind: Unknown, Type: typeNameOf(o.Type), Open: why, Description: o.Description, Pos: o.Pos})
+			continue
+		}
+		subs := submodulesIn(o.Type, path)
+		e := IndexEntry{Path: path, Kind: o.Type.Kind, Type: o.Type.Name, Value: len(subs) == 0 || hasValueAlt(o.Type),
+			Description: o.Description, Pos: o.Pos, typ: o.Type}
+		if e.Type == "" {
+			e.Type = string(o.Type.Kind)
+		}
+		if d := o.Default; d != nil {
+			e.Default = d.Source
+		}
+		out = append(out, e)
+		for _, sub := range subs {
+			if sub.t.Freeform {
+				out = append(out, IndexEntry{Path: strings.TrimSuffix(sub.prefix, "."), Open: "the submodule has a freeformType", Pos: o.Pos})
+			}
+			out = appendIndexEntries(out, sub.t.Options, sub.prefix)
+		}
+	}
+	return out
+}
+
+// hasValueAlt reports whether a type with submodules also takes values
+// that are sets but not submodules (either (attrsOf str) (submodule ...)).
+func hasValueAlt(t *Type) bool {
+	switch t.Kind {
+	case Either:
+		for _, a := range t.Alts {
+			if a.Kind == Attrs || a.Kind == Anything || a.Kind == Unknown || (a.Kind == AttrsOf && len(submodulesIn(a, "")) == 0) || hasValueAlt(a) {
+				return true
+			}
+		}
+	case NullOr, ListOf, AttrsOf:
+		return t.Elem != nil && hasValueAlt(t.Elem)
+	}
+	return false
+}
+
+// node is one name of the index's option tree.
+type node struct {
+	kids  map[string]*node
+	opts  []*IndexEntry // the options declared here (several files may)
+	value bool          // below is an option's value
+	open  string        // anything below is accepted, and why
+}
+
+func (n *node) kid(name string) *node {
+	if n.kids == nil {
+		n.kids = map[string]*node{}
+	}
+	k := n.kids[name]
+	if k == nil {
+		k = &node{}
+		n.kids[name] = k
+	}
+	return k
+}
+
+// link builds the lookup structures from Entries and Renames (after
+// building or reading from the cache).
+func (ix *Index) link() {
+	ix.root = &node{}
+	for i := range ix.Entries {
+		e := &ix.Entries[i]
+		n := ix.root
+		if e.Path != "" {
+			for _, s := range splitPath(e.Path) {
+				n = n.kid(s)
+			}
+		}
+		if e.Kind != "" {
+			n.opts = append(n.opts, e)
+		}
+		if e.Value {
+			n.value = true
+		}
+		if e.Open != "" && n.open == "" {
+			n.open = e.Open
+		}
+	}
+	ix.renames = map[string]*IndexRename{}
+	for i := range ix.Renames {
+		r := &ix.Renames[i]
+		if _, dup := ix.renames[r.From]; !dup {
+			ix.renames[r.From] = r
+		}
+	}
+}
+
+// splitPath splits a dotted option path; quoted names keep their dots.
+func splitPath(p string) []string {
+	var out []string
+	for p != "" {
+		if p[0] == '"' {
+			if end := strings.Index(p[1:], `"`); end >= 0 {
+				out = append(out, p[1:end+1])
+				p = strings.TrimPrefix(p[end+2:], ".")
+				continue
+			}
+		}
+		i := strings.IndexByte(p, '.')
+		if i < 0 {
+			out = append(out, p)
+			break
+		}
+		out = append(out, p[:i])
+		p = p[i+1:]
+	}
+	return out
+}
+
+// Verdict is what an index says of an option path.
+type Verdict int
+
+// The verdicts of Lookup.
+const (
+	Declared Verdict = iota // an option, or a set of options, is declared there
+	Below                   // the path is inside an option's value
+	Open                    // the path is below a declaration fleet could not read: accepted
+	Unknown_                // no option is declared there
+	Moved                   // the path (or a prefix) was renamed, removed or aliased
+)
+
+// Found is the answer of Lookup.
+type Found struct {
+	Verdict Verdict
+	// Depth is how many names of the path were found (for Unknown_: the
+	// index of the unknown name; for Moved: the length of the moved
+	// prefix; for Below: the length of the option's path).
+	Depth int
+	// Options are the declarations at the path (Declared) or of the
+	// option the path is inside (Below).
+	Options []*IndexEntry
+	// Suggest is the closest declared name for an unknown one.
+	Suggest string
+	// Known are the names declared where the unknown name is.
+	Known []string
+	// Rename is the entry of a moved path.
+	Rename *IndexRename
+	// Why says why an Open path is accepted.
+	Why string
+}
+
+// Lookup finds an option path (names, not dotted) in the index.
+func (ix *Index) Lookup(path []string) Found {
+	n := ix.root
+	for i, s := range path {
+		if r := ix.renames[strings.Join(path[:i+1], ".")]; r != nil {
+			return Found{Verdict: Moved, Depth: i + 1, Rename: r}
+		}
+		next := n.kids[s]
+		if next == nil {
+			next = n.kids["<name>"]
+		}
+		if next == nil && n.open != "" {
+			return Found{Verdict: Open, Depth: i, Why: n.open}
+		}
+		if next == nil {
+			if n.value || (len(n.kids) == 0 && len(n.opts) > 0) {
+				return Found{Verdict: Below, Depth: i, Options: n.opts}
+			}
+			known := make([]string, 0, len(n.kids))
+			for k := range n.kids {
+				if k != "<name>" && k != "*" {
+					known = append(known, k)
+				}
+			}
+			sort.Strings(known)
+			return Found{Verdict: Unknown_, Depth: i, Known: known, Suggest: diag.Suggest(s, known)}
+		}
+		n = next
+	}
+	if n.open != "" && len(n.opts) == 0 {
+		return Found{Verdict: Open, Depth: len(path), Why: n.open}
+	}
+	return Found{Verdict: Declared, Depth: len(path), Options: n.opts}
+}
+
+// Option returns the declarations of an exact option path (dotted, as
+// listed, with <name>), or nil.
+func (ix *Index) Option(path string) []*IndexEntry {
+	n := ix.root
+	for _, s := range splitPath(path) {
+		n = n.kids[s]
+		if n == nil {
+			return nil
+		}
+	}
+	return n.opts
+}
+
+// Search returns the entries whose path contains every word of query
+// (case-insensitive), options only, sorted by path.
+func (ix *Index) Search(query string) []*IndexEntry {
+	words := strings.Fields(strings.ToLower(query))
+	var out []*IndexEntry
+	for i := range ix.Entries {
+		e := &ix.Entries[i]
+		if e.Kind == "" {
+			continue
+		}
+		p := strings.ToLower(e.Path)
+		if !slices.ContainsFunc(words, func(w string) bool { return !strings.Contains(p, w) }) {
+			out = append(out, e)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// Stats counts an index's entries.
+type Stats struct {
+	Options int `json:"options"` // declared option paths
+	Open    int `json:"open"`    // paths below which anything is accepted
+	Renames int `json:"renames"`
+	Files   int `json:"files"`
+}
+
+// Stats counts the index's option paths, open paths and renames.
+func (ix *Index) Stats() Stats {
+	s := Stats{Renames: len(ix.Renames), Files: ix.Files}
+	seen := map[string]bool{}
+	for _, e := range ix.Entries {
+		if e.Open != "" {
+			s.Open++
+		}
+		if e.Kind != "" && !seen[e.Path] {
+			seen[e.Path] = true
+			s.Options++
+		}
+	}
+	return s
+}

@@ -1,0 +1,247 @@
+package options
+
+import (
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/fleetdev/fleet/internal/nix/syntax"
+)
+
+// renameFuncs are lib's option-moving modules by name.
+var renameFuncs = map[string]RenameKind{
+	"mkRenamedOptionModule":     Renamed,
+	"mkRenamedOptionModuleWith": Renamed,
+	"mkRemovedOptionModule":     Removed,
+	"mkAliasOptionModule":       Alias,
+	"mkAliasOptionModuleMD":     Alias,
+	"mkChangedOptionModule":     Changed,
+	"mkMergedOptionModule":      Changed,
+}
+
+// isRenameCall reports whether an import is a call of an option-moving
+// module: it declares only the old option, which renames reads.
+func isRenameCall(e syntax.Expr) bool {
+	name, _, args := call(e)
+	_, ok := renameFuncs[name]
+	return ok && len(args) > 0
+}
+
+// renames reads the option-moving modules of a module's imports: a list
+// of them, lists joined with ++, and optionals-free parentheses.
+// Entries whose paths are not literal lists of strings are skipped.
+func (x *extractor) renames(e syntax.Expr) {
+	if x.depth > maxFollow {
+		return
+	}
+	x.depth++
+	defer func() { x.depth-- }()
+	switch v := x.resolve(e).(type) {
+	case *syntax.Binary:
+		if v.Op.Text == "++" {
+			x.renames(v.X)
+			x.renames(v.Y)
+		}
+	case *syntax.List:
+		for _, el := range v.Elems {
+			x.rename(el)
+		}
+	}
+}
+
+// rename reads one call of an option-moving module.
+func (x *extractor) rename(e syntax.Expr) {
+	name, _, args := call(e)
+	kind, ok := renameFuncs[name]
+	if !ok {
+		return
+	}
+	pos := x.f.NodePos(unwrapParen(e))
+	add := func(from, to []string, msg, since string) {
+		if len(from) == 0 {
+			return
+		}
+		x.mod.Renames = append(x.mod.Renames, &Rename{Kind: kind, From: from, To: to, Message: msg, Since: since, Pos: pos})
+	}
+	switch name {
+	case "mkRenamedOptionModuleWith":
+		if len(args) != 1 {
+			return
+		}
+		set, ok := x.resolve(args[0]).(*syntax.AttrSet)
+		if !ok {
+			return
+		}
+		from, _ := x.strings(x.attr(set, []string{"from"}))
+		to, _ := x.strings(x.attr(set, []string{"to"}))
+		since := ""
+		if v := x.attr(set, []string{"sinceRelease"}); v != nil {
+			if n, ok := x.literal(v); ok {
+				if i, ok := n.(int64); ok {
+					since = strconv.FormatInt(i, 10)
+				}
+			}
+		}
+		add(from, to, "", since)
+	case "mkRemovedOptionModule":
+		if len(args) < 1 {
+			return
+		}
+		from, _ := x.strings(args[0])
+		msg := ""
+		if len(args) > 1 {
+			msg, _ = x.literalString(args[1])
+		}
+		add(from, nil, msg, "")
+	case "mkMergedOptionModule":
+		if len(args) < 2 {
+			return
+		}
+		to, _ := x.strings(args[1])
+		l, ok := x.resolve(args[0]).(*syntax.List)
+		if !ok {
+			return
+		}
+		for _, el := range l.Elems {
+			from, _ := x.strings(el)
+			add(from, to, "", "")
+		}
+	default:
+		if len(args) < 2 {
+			return
+		}
+		from, _ := x.strings(args[0])
+		to, _ := x.strings(args[1])
+		add(from, to, "", "")
+	}
+}
+
+// strings decodes a literal list of strings, or returns false.
+func (x *extractor) strings(e syntax.Expr) ([]string, bool) {
+	if e == nil {
+		return nil, false
+	}
+	l, ok := x.resolve(e).(*syntax.List)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, 0, len(l.Elems))
+	for _, el := range l.Elems {
+		s, ok := x.literalString(el)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
+// maxLoaded bounds the files one module reads for its declarations.
+const maxLoaded = 64
+
+// load reads the file an expression imports: ./file.nix (a module given
+// as a path), import ./file.nix, or import ./file.nix { ... } applied to
+// arguments. It returns an extractor for that file and the file's value,
+// through the functions it is applied to (their parameters are left
+// unbound). Only files below the module's folder (Reader.Within) are read.
+func (x *extractor) load(e syntax.Expr) (*extractor, syntax.Expr, bool) {
+	if x.sh.read == nil || x.depth > maxFollow {
+		return nil, nil, false
+	}
+	name, _, args := call(e)
+	var target syntax.Expr
+	nargs := 0
+	switch {
+	case name == "import" && len(args) >= 1:
+		target, nargs = args[0], len(args)-1
+	case name == "" && len(args) == 0:
+		target = e
+	default:
+		return nil, nil, false
+	}
+	p, ok := unwrapParen(target).(*syntax.Path)
+	if !ok || len(p.Parts) != 1 {
+		return nil, nil, false
+	}
+	lit := p.Parts[0].(*syntax.Text).Tok.Text
+	if strings.HasPrefix(lit, "/") || strings.HasPrefix(lit, "~") || strings.HasPrefix(lit, "<") {
+		return nil, nil, false
+	}
+	file := path.Clean(path.Join(path.Dir(x.f.Name), lit))
+	if file != x.sh.dir && !strings.HasPrefix(file, x.sh.dir+"/") {
+		return nil, nil, false
+	}
+	if x.sh.loaded == nil {
+		x.sh.loaded = map[string]*syntax.File{}
+	}
+	f, done := x.sh.loaded[file]
+	if !done {
+		if len(x.sh.loaded) >= maxLoaded {
+			return nil, nil, false
+		}
+		src, err := x.sh.read(file)
+		if err != nil {
+			if src2, err2 := x.sh.read(file + "/default.nix"); err2 == nil {
+				file, src, err = file+"/default.nix", src2, nil
+			}
+		}
+		if err == nil {
+			f, _ = syntax.Parse(file, src)
+		}
+		x.sh.loaded[file] = f
+	}
+	if f == nil || f.Expr == nil {
+		return nil, nil, false
+	}
+	y := &extractor{f: f, mod: x.mod, sh: x.sh, lets: map[string]binding{}}
+	body := y.unwrapLets(f.Expr)
+	for range nargs {
+		l, ok := body.(*syntax.Lambda)
+		if !ok {
+			return nil, nil, false
+		}
+		body = y.unwrapLets(l.Body)
+	}
+	return y, body, true
+}
+
+// generatedKeys returns the names of options generated by a function of
+// literal names (builtins.mapAttrs f { a = ...; }, lib.genAttrs [ "a" ]
+// f): each is a declaration fleet cannot read, but the names are known.
+func (x *extractor) generatedKeys(name string, args []syntax.Expr) ([]string, bool) {
+	var keys []string
+	switch {
+	case name == "mapAttrs" && len(args) == 2:
+		set, ok := x.resolve(args[1]).(*syntax.AttrSet)
+		if !ok || set.RecTok != nil {
+			return nil, false
+		}
+		for _, b := range set.Binds {
+			switch a := b.(type) {
+			case *syntax.Assign:
+				p, ok := staticPath(a.Path)
+				if !ok {
+					return nil, false
+				}
+				keys = append(keys, p[0])
+			case *syntax.Inherit:
+				for _, n := range a.Names {
+					s, ok := n.Static()
+					if !ok {
+						return nil, false
+					}
+					keys = append(keys, s)
+				}
+			}
+		}
+	case name == "genAttrs" && len(args) == 2:
+		l, ok := x.strings(args[0])
+		if !ok {
+			return nil, false
+		}
+		keys = l
+	default:
+		return nil, false
+	}
+	return keys, len(keys) > 0
+}

@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  options.hardware.graphics.enable = lib.mkEnableOption "graphics";
+}

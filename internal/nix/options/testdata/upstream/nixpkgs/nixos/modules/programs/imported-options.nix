@@ -1,0 +1,5 @@
+{ lib }:
+{
+  enable = lib.mkEnableOption "the imported service";
+  level = lib.mkOption { type = lib.types.enum [ "low" "high" ]; default = "low"; };
+}
