@@ -833,7 +833,7 @@ func (e *evaluator) secretKey(ref SecretRef, dl *diag.List) string {
 	for _, v := range values {
 		all = append(all, v.Key)
 		types[v.Key] = v.Type
-		if !strings.Contains(v.Key, "/") {
+		if v.Depth == 0 {
 			top = append(top, v.Key)
 		}
 	}

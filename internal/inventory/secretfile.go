@@ -31,60 +31,14 @@ func SecretFormat(rel string) string {
 // decrypting it (keys are stored in the clear), leaving out the sops
 // metadata. Binary files have none.
 func (inv *Inventory) SecretDataKeys(rel string) ([]string, error) {
-	data, err := os.ReadFile(filepath.Join(inv.Root, filepath.FromSlash(rel)))
-	if err != nil {
-		return nil, err
-	}
+	values, err := inv.SecretValues(rel)
 	var keys []string
-	switch SecretFormat(rel) {
-	case "binary":
-		return nil, nil
-	case "json":
-		dec := json.NewDecoder(bytes.NewReader(data))
-		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-			return nil, fmt.Errorf("%s is not a JSON object", rel)
-		}
-		for dec.More() {
-			tok, err := dec.Token()
-			if err != nil {
-				return nil, fmt.Errorf("%s: %v", rel, err)
-			}
-			k, _ := tok.(string)
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return nil, fmt.Errorf("%s: %v", rel, err)
-			}
-			if k != "sops" {
-				keys = append(keys, k)
-			}
-		}
-	case "dotenv":
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		for sc.Scan() {
-			line := sc.Text()
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			if k, _, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(k, "sops_") {
-				keys = append(keys, k)
-			}
-		}
-	default:
-		var doc yaml.Node
-		if err := yaml.Unmarshal(data, &doc); err != nil {
-			return nil, fmt.Errorf("%s is not valid YAML", rel)
-		}
-		if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-			return nil, fmt.Errorf("%s is not a YAML mapping", rel)
-		}
-		m := doc.Content[0]
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			if k := m.Content[i].Value; k != "sops" {
-				keys = append(keys, k)
-			}
+	for _, v := range values {
+		if v.Depth == 0 {
+			keys = append(keys, v.Key)
 		}
 	}
-	return keys, nil
+	return keys, err
 }
 
 // SecretValue is one value of a SOPS file as its clear parts tell:
@@ -95,6 +49,8 @@ func (inv *Inventory) SecretDataKeys(rel string) ([]string, error) {
 type SecretValue struct {
 	Key  string
 	Type string
+	// Depth is 0 for a top-level key, 1 for a key of a nested mapping...
+	Depth int
 }
 
 // SecretValues lists the values of a SOPS file without decrypting it, in
@@ -110,17 +66,23 @@ func (inv *Inventory) SecretValues(rel string) ([]SecretValue, error) {
 	case "binary":
 		return nil, nil
 	case "dotenv":
-		keys, err := inv.SecretDataKeys(rel)
-		for _, k := range keys {
-			out = append(out, SecretValue{Key: k, Type: "str"})
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		for sc.Scan() {
+			line := sc.Text()
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			if k, _, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(k, "sops_") {
+				out = append(out, SecretValue{Key: k, Type: "str"})
+			}
 		}
-		return out, err
+		return out, nil
 	case "json":
 		dec := json.NewDecoder(bytes.NewReader(data))
 		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 			return nil, fmt.Errorf("%s is not a JSON object", rel)
 		}
-		if err := jsonValues(dec, "", &out); err != nil {
+		if err := jsonValues(dec, "", 0, &out); err != nil {
 			return nil, fmt.Errorf("%s: %v", rel, err)
 		}
 		return out, nil
@@ -132,12 +94,12 @@ func (inv *Inventory) SecretValues(rel string) ([]SecretValue, error) {
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s is not a YAML mapping", rel)
 	}
-	yamlValues(doc.Content[0], "", &out)
+	yamlValues(doc.Content[0], "", 0, &out)
 	return out, nil
 }
 
 // yamlValues appends the values of a mapping below prefix.
-func yamlValues(m *yaml.Node, prefix string, out *[]SecretValue) {
+func yamlValues(m *yaml.Node, prefix string, depth int, out *[]SecretValue) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i].Value, m.Content[i+1]
 		if prefix == "" && k == "sops" {
@@ -145,19 +107,19 @@ func yamlValues(m *yaml.Node, prefix string, out *[]SecretValue) {
 		}
 		switch v.Kind {
 		case yaml.MappingNode:
-			*out = append(*out, SecretValue{Key: prefix + k, Type: "map"})
-			yamlValues(v, prefix+k+"/", out)
+			*out = append(*out, SecretValue{Key: prefix + k, Type: "map", Depth: depth})
+			yamlValues(v, prefix+k+"/", depth+1, out)
 		case yaml.SequenceNode:
-			*out = append(*out, SecretValue{Key: prefix + k, Type: "list"})
+			*out = append(*out, SecretValue{Key: prefix + k, Type: "list", Depth: depth})
 		default:
-			*out = append(*out, SecretValue{Key: prefix + k, Type: encType(v.Value)})
+			*out = append(*out, SecretValue{Key: prefix + k, Type: encType(v.Value), Depth: depth})
 		}
 	}
 }
 
 // jsonValues appends the values of the object dec is in (after its '{')
 // below prefix, up to and including its '}'.
-func jsonValues(dec *json.Decoder, prefix string, out *[]SecretValue) error {
+func jsonValues(dec *json.Decoder, prefix string, depth int, out *[]SecretValue) error {
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -172,10 +134,10 @@ func jsonValues(dec *json.Decoder, prefix string, out *[]SecretValue) error {
 		case json.Delim:
 			if t == '{' {
 				if prefix != "" || k != "sops" {
-					*out = append(*out, SecretValue{Key: prefix + k, Type: "map"})
+					*out = append(*out, SecretValue{Key: prefix + k, Type: "map", Depth: depth})
 				}
 				var sub []SecretValue
-				if err := jsonValues(dec, prefix+k+"/", &sub); err != nil {
+				if err := jsonValues(dec, prefix+k+"/", depth+1, &sub); err != nil {
 					return err
 				}
 				if prefix != "" || k != "sops" {
@@ -184,24 +146,24 @@ func jsonValues(dec *json.Decoder, prefix string, out *[]SecretValue) error {
 				continue
 			}
 			// A list: skip to its end.
-			*out = append(*out, SecretValue{Key: prefix + k, Type: "list"})
-			for depth := 1; depth > 0; {
+			*out = append(*out, SecretValue{Key: prefix + k, Type: "list", Depth: depth})
+			for open := 1; open > 0; {
 				tok, err := dec.Token()
 				if err != nil {
 					return err
 				}
 				if d, ok := tok.(json.Delim); ok {
 					if d == '[' || d == '{' {
-						depth++
+						open++
 					} else {
-						depth--
+						open--
 					}
 				}
 			}
 		case string:
-			*out = append(*out, SecretValue{Key: prefix + k, Type: encType(t)})
+			*out = append(*out, SecretValue{Key: prefix + k, Type: encType(t), Depth: depth})
 		default:
-			*out = append(*out, SecretValue{Key: prefix + k})
+			*out = append(*out, SecretValue{Key: prefix + k, Depth: depth})
 		}
 	}
 	_, err := dec.Token() // the closing '}'

@@ -156,15 +156,7 @@ func bech32Encode(hrp string, data []byte) string {
 		values = append(values, byte(acc<<(5-bits))&31)
 	}
 	// Checksum over the expanded hrp, the values and six zeros.
-	var in []byte
-	for i := 0; i < len(hrp); i++ {
-		in = append(in, hrp[i]>>5)
-	}
-	in = append(in, 0)
-	for i := 0; i < len(hrp); i++ {
-		in = append(in, hrp[i]&31)
-	}
-	in = append(in, values...)
+	in := append(bech32ExpandHRP(hrp), values...)
 	in = append(in, 0, 0, 0, 0, 0, 0)
 	mod := bech32Polymod(in) ^ 1
 	var b strings.Builder
@@ -177,6 +169,19 @@ func bech32Encode(hrp string, data []byte) string {
 		b.WriteByte(charset[(mod>>(5*(5-i)))&31])
 	}
 	return b.String()
+}
+
+// bech32ExpandHRP is the human-readable part as the checksum covers it.
+func bech32ExpandHRP(hrp string) []byte {
+	in := make([]byte, 0, 2*len(hrp)+1)
+	for i := 0; i < len(hrp); i++ {
+		in = append(in, hrp[i]>>5)
+	}
+	in = append(in, 0)
+	for i := 0; i < len(hrp); i++ {
+		in = append(in, hrp[i]&31)
+	}
+	return in
 }
 
 // bech32Polymod is BIP 173's checksum function.
@@ -214,15 +219,7 @@ func bech32Decode(s string) (hrp string, data []byte, err error) {
 		}
 		values = append(values, byte(v))
 	}
-	var in []byte
-	for i := 0; i < len(hrp); i++ {
-		in = append(in, hrp[i]>>5)
-	}
-	in = append(in, 0)
-	for i := 0; i < len(hrp); i++ {
-		in = append(in, hrp[i]&31)
-	}
-	in = append(in, values...)
+	in := append(bech32ExpandHRP(hrp), values...)
 	if bech32Polymod(in) != 1 {
 		return "", nil, errors.New("bad bech32 checksum")
 	}
