@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -256,6 +257,11 @@ func (a *App) secretArg(repo *secrets.Repo, arg string) (string, error) {
 	if err != nil {
 		return "", withHint(usageError("%s is not in the fleet's %s folder", arg, secrets.Dir),
 			fmt.Sprintf("secret files are %s/<category>/<name> with one of %s%s", secrets.Dir, strings.Join(secrets.Extensions(), " "), a.relativeTo(repo.Root)))
+	}
+	if low := secrets.MiscasedExtension(rel); low != "" {
+		ext := path.Ext(rel)
+		return "", withHint(usageError("%s: sops reads a file ending in %s as binary, not as %s (it knows extensions in lower case only)", rel, ext, low),
+			fmt.Sprintf("name it %s", strings.TrimSuffix(rel, ext)+low))
 	}
 	return rel, nil
 }

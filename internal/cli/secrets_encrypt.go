@@ -22,7 +22,7 @@ func (a *App) secretsEncryptCommand(sf *secretsFlags) *cobra.Command {
 it, with a new data key. Without --from it encrypts PATH in place (a file
 written in plaintext under secrets/); with --from FILE it reads the plaintext
 from FILE, or from stdin with --from -. The format follows PATH's extension
-(.yaml, .json, .env, or .bin for anything else). An already encrypted secret
+(.yaml, .json, .env, .ini, or .bin for anything else). An already encrypted secret
 is never replaced: change it with set or edit. As with set, one of your
 identities must be among the recipients unless --write-only is given.`,
 		Args: cobra.ExactArgs(1),

@@ -25,7 +25,8 @@ and creates the file when it does not exist, encrypted to everyone who may
 read it. The value never appears on the command line, so it stays out of
 shell history and process listings. One trailing newline is removed, so
 'openssl rand -base64 32 | fleet secrets set ...' stores the bare value.
-Nested keys are written a/b/c. A binary secret (.bin) takes no KEY and
+Nested keys are written a/b/c; in an INI secret (.ini) keys are SECTION/KEY
+(DEFAULT/KEY before any section). A binary secret (.bin) takes no KEY and
 stores stdin as it is.
 
 Other values keep their ciphertext: the diff shows this value, lastmodified

@@ -798,7 +798,7 @@ func (e *evaluator) resolveSecret(ref SecretRef, perHost bool, dl *diag.List) Se
 
 // secretKey resolves which value of a secret file a reference means, and
 // reports what sops-nix would refuse or install otherwise than asked: it
-// installs a dotenv or binary secret whole, and from a YAML file only
+// installs a dotenv, INI or binary secret whole, and from a YAML file only
 // string values (a JSON file's other values are installed as JSON).
 func (e *evaluator) secretKey(ref SecretRef, dl *diag.List) string {
 	want := ""
@@ -818,6 +818,16 @@ func (e *evaluator) secretKey(ref SecretRef, dl *diag.List) string {
 				Hint("keep a single value in a .yaml secret (echo VALUE | fleet secrets set secrets/%s.yaml %s), or use the whole file where an environment file is expected", ref.Name, want)
 		case containerEnv(ref.Path):
 			dl.Errorf(ref.Pos, "secret-key", "%s is a dotenv secret: sops-nix installs it whole (its NAME=value lines), not one value for this variable", ref.File).
+				Hint("keep the value in a .yaml secret and reference it with key, such as { secret = %q, key = \"value\" }", ref.Name)
+		}
+		return ""
+	case "ini":
+		switch {
+		case want != "":
+			dl.Errorf(ref.Pos, "secret-key", "%s is an INI secret: sops-nix installs it whole (its sections and keys), so key = %q cannot pick one value", ref.File, want).
+				Hint("keep a single value in a .yaml secret (echo VALUE | fleet secrets set secrets/%s.yaml KEY), or use the whole file where a configuration file is expected", ref.Name)
+		case containerEnv(ref.Path):
+			dl.Errorf(ref.Pos, "secret-key", "%s is an INI secret: sops-nix installs it whole (its sections and keys), not one value for this variable", ref.File).
 				Hint("keep the value in a .yaml secret and reference it with key, such as { secret = %q, key = \"value\" }", ref.Name)
 		}
 		return ""

@@ -600,7 +600,7 @@ func (l *loader) loadModules(inv *Inventory) {
 }
 
 // SecretExts are the extensions of secret files, by SOPS format.
-var SecretExts = []string{".yaml", ".yml", ".json", ".env", ".bin"}
+var SecretExts = []string{".yaml", ".yml", ".json", ".env", ".bin", ".ini"}
 
 // loadSecrets lists secrets/<category>/.../<name>.<ext> files.
 func (l *loader) loadSecrets(inv *Inventory) {
@@ -622,6 +622,10 @@ func (l *loader) loadSecrets(inv *Inventory) {
 		}
 		ext := path.Ext(rel)
 		if !slices.Contains(SecretExts, ext) {
+			if low := strings.ToLower(ext); low != ext && slices.Contains(SecretExts, low) {
+				l.diags.Warnf(diag.Pos{File: rel}, "secret-layout", "secret %s is not read as %s: sops knows extensions in lower case only, so it reads this file as binary, and fleet leaves it out", rel, low).
+					Hint("rename it: git mv %s %s", rel, strings.TrimSuffix(rel, ext)+low)
+			}
 			return nil
 		}
 		key := strings.TrimSuffix(strings.TrimPrefix(rel, "secrets/"), ext)

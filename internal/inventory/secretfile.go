@@ -23,6 +23,8 @@ func SecretFormat(rel string) string {
 		return "dotenv"
 	case ".bin":
 		return "binary"
+	case ".ini":
+		return "ini"
 	}
 	return "yaml"
 }
@@ -63,7 +65,7 @@ func (inv *Inventory) SecretValues(rel string) ([]SecretValue, error) {
 	}
 	var out []SecretValue
 	switch SecretFormat(rel) {
-	case "binary":
+	case "binary", "ini":
 		return nil, nil
 	case "dotenv":
 		sc := bufio.NewScanner(bytes.NewReader(data))

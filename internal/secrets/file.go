@@ -162,6 +162,10 @@ func hasMetadata(format Format, docs []mapping) bool {
 				if strings.HasPrefix(n.Key, flatPrefix) {
 					return true
 				}
+			case FormatINI:
+				if n.Key == metadataKey {
+					return true
+				}
 			}
 		}
 	}
@@ -252,6 +256,10 @@ func (d *Document) Set(key, value string) (bool, error) {
 			return false, fmt.Errorf("a dotenv secret has flat keys; %q is not one", key)
 		}
 		if err := checkDotenvKey(segs[0]); err != nil {
+			return false, err
+		}
+	case FormatINI:
+		if err := checkINIKey(segs); err != nil {
 			return false, err
 		}
 	default:

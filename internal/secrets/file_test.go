@@ -274,7 +274,7 @@ func keysOnly(ks []string) []string {
 		if i := strings.IndexByte(k, '='); i >= 0 {
 			k = strings.TrimPrefix(k[:i], "sops_")
 		}
-		out = append(out, k)
+		out = append(out, strings.TrimSpace(k))
 	}
 	return out
 }

@@ -16,30 +16,51 @@ const (
 	FormatYAML
 	FormatJSON
 	FormatDotenv
+	FormatINI
 )
 
 // Extensions are the file extensions of secret files fleet creates rules
 // for, with the format each selects. Any other extension is read as binary
 // by sops; fleet names binary secrets ".bin".
-func Extensions() []string { return []string{".yaml", ".yml", ".json", ".env", ".bin"} }
+func Extensions() []string { return []string{".yaml", ".yml", ".json", ".env", ".bin", ".ini"} }
 
 // FormatForPath returns the format sops uses for a file name: .yaml and .yml
-// are YAML, .json JSON, .env dotenv, anything else binary.
+// are YAML, .json JSON, .env dotenv, .ini INI, anything else binary. Like
+// sops it compares the extension exactly: "x.YAML" is binary.
 func FormatForPath(name string) Format {
-	switch strings.ToLower(path.Ext(name)) {
+	switch path.Ext(name) {
 	case ".yaml", ".yml":
 		return FormatYAML
 	case ".json":
 		return FormatJSON
 	case ".env":
 		return FormatDotenv
+	case ".ini":
+		return FormatINI
 	default:
 		return FormatBinary
 	}
 }
 
+// MiscasedExtension returns the extension sops would recognise when name
+// ends in one of them written in other case (".YAML", ".Json"), which
+// sops reads as binary; "" otherwise.
+func MiscasedExtension(name string) string {
+	ext := path.Ext(name)
+	low := strings.ToLower(ext)
+	if ext == low {
+		return ""
+	}
+	for _, e := range Extensions() {
+		if e == low && e != ".bin" {
+			return e
+		}
+	}
+	return ""
+}
+
 // ParseFormat accepts the names sops uses for --input-type: yaml, json,
-// dotenv and binary.
+// dotenv, ini and binary.
 func ParseFormat(s string) (Format, error) {
 	switch s {
 	case "yaml":
@@ -48,10 +69,12 @@ func ParseFormat(s string) (Format, error) {
 		return FormatJSON, nil
 	case "dotenv":
 		return FormatDotenv, nil
+	case "ini":
+		return FormatINI, nil
 	case "binary":
 		return FormatBinary, nil
 	}
-	return 0, fmt.Errorf("unknown format %q: want yaml, json, dotenv or binary", s)
+	return 0, fmt.Errorf("unknown format %q: want yaml, json, dotenv, ini or binary", s)
 }
 
 func (f Format) String() string {
@@ -62,6 +85,8 @@ func (f Format) String() string {
 		return "json"
 	case FormatDotenv:
 		return "dotenv"
+	case FormatINI:
+		return "ini"
 	case FormatBinary:
 		return "binary"
 	}
@@ -88,6 +113,8 @@ func storeFor(f Format) store {
 		return jsonStore{}
 	case FormatDotenv:
 		return dotenvStore{}
+	case FormatINI:
+		return iniStore{}
 	default:
 		return binaryStore{}
 	}

@@ -135,6 +135,7 @@ func samples() map[Format][]byte {
 		FormatYAML:   []byte("# top comment\ndb:\n    password: " + marker + "-db # inline\n    port: 5432\n    ratio: 0.5\n    on: true\nlist:\n    - " + marker + "-a\n    - " + marker + "-b\nempty: \"\"\nnothing: null\nmultiline: |\n    line one " + marker + "\n    line two\npublic_unencrypted: visible\n"),
 		FormatJSON:   []byte("{\n\t\"db\": {\n\t\t\"password\": \"" + marker + "-db\",\n\t\t\"port\": 5432\n\t},\n\t\"list\": [\n\t\t\"" + marker + "-a\",\n\t\t1.5,\n\t\tfalse,\n\t\tnull\n\t],\n\t\"big\": 9223372036854775807\n}\n"),
 		FormatDotenv: []byte("#comment\nTOKEN=" + marker + "-tok\nMULTI=one\\n" + marker + "-two\nEMPTY=\n"),
+		FormatINI:    []byte("; top\ntoken = " + marker + "-tok\n\n[db]\n; above password\npassword = " + marker + "-db\nport     = 5432\n\n"),
 		FormatBinary: append([]byte(marker+"-bin\x00\x01\xff"), make([]byte, 300)...),
 	}
 }
@@ -147,6 +148,8 @@ func extFor(f Format) string {
 		return ".json"
 	case FormatDotenv:
 		return ".env"
+	case FormatINI:
+		return ".ini"
 	}
 	return ".bin"
 }

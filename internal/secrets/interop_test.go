@@ -108,6 +108,7 @@ func sopsCases() []sopsCase {
 		{name: "multi-doc.yaml", exact: true, plain: "a: 1\n---\nb: two\n"},
 		{name: "edges.json", exact: true, plain: "{\n\t\"max\": 9223372036854775807,\n\t\"min\": -9223372036854775808,\n\t\"over\": 9223372036854775808,\n\t\"float\": 1.5,\n\t\"tiny\": 1e-300,\n\t\"html\": \"<a href=\\\"x\\\">&amp;</a>\",\n\t\"unicode\": \"h\u00e9llo \u2603\",\n\t\"nested\": {\n\t\t\"list\": [\n\t\t\t1,\n\t\t\tnull,\n\t\t\ttrue,\n\t\t\t{\n\t\t\t\t\"deep\": \"x\"\n\t\t\t}\n\t\t]\n\t},\n\t\"empty\": \"\"\n}\n"},
 		{name: "dotenv.env", exact: true, plain: "# a comment\nTOKEN=abc\nMULTI=line one\\nline two\nEMPTY=\n#another\nURL=postgres://u:p@h/db?x=1\n"},
+		{name: "config.ini", exact: true, plain: "; top comment\nglobal = 1\n\n[db]\n; pw comment\npassword = hunter2\nuser     = alex\n\n[empty]\n\n[multi]\nx = \"\"\"line one\nline two\"\"\"\n"},
 		{name: "random.bin", exact: true},
 		{name: "two-recipients.yaml", exact: true, plain: "shared: value\n"},
 	}

@@ -155,6 +155,12 @@ func FuzzLoadDotenv(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzStore(t, FormatDotenv, data) })
 }
 
+func FuzzLoadINI(f *testing.F) {
+	f.Add(samples()[FormatINI])
+	f.Add([]byte("; c\na=1\n[s]\nb = x ; y\n[s]\nc=\"\"\"multi\nline\"\"\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzStore(t, FormatINI, data) })
+}
+
 // FuzzParse feeds every format's encrypted-file loader: it must not panic
 // nor repeat content in errors, and marshaling what it parsed must parse
 // to the same bytes again.
@@ -168,7 +174,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(uint8(fm), enc)
 	}
 	f.Fuzz(func(t *testing.T, fm uint8, data []byte) {
-		format := Format(fm % 4)
+		format := Format(fm % 5)
 		file, err := Parse(format, data)
 		noInputInError(t, data, err)
 		if err != nil {
