@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fleetdev/fleet/internal/fleet"
+	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/options"
 )
 
@@ -62,7 +63,8 @@ func (a *App) indexes(specs []string) (map[string]*options.Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix, err := fleet.UpstreamIndexes(dir, *u, a.Err, a.now)
+	inv, _ := inventory.Load(dir)
+	ix, err := fleet.UpstreamIndexes(dir, fleet.InputNames(inv), *u, a.Err, a.now)
 	if err != nil {
 		return nil, err
 	}

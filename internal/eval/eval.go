@@ -133,6 +133,7 @@ type SecretRef struct {
 func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet, error) {
 	e := &evaluator{inv: inv, cfg: cfg, diags: &diag.List{}, layerDiags: map[string]*layerCheck{}}
 	e.readModules(ctx)
+	e.checkModuleBodies()
 	e.checkReferences()
 	e.checkFleetWide()
 	hosts := inv.Hosts

@@ -149,3 +149,37 @@ func release(s string) string {
 	}
 	return s
 }
+
+// checkModuleBodies checks the option paths the fleet's modules assign in
+// their config against the index of their class: a misspelled, removed
+// or renamed upstream option is reported at the module's line.
+func (e *evaluator) checkModuleBodies() {
+	for _, class := range []string{"nixos", "darwin", "home"} {
+		ix := e.cfg.Upstream[class]
+		if ix == nil {
+			continue
+		}
+		for _, name := range sortedMapKeys(e.inv.Modules[class]) {
+			m := e.inv.Modules[class][name]
+			as, _ := options.Assignments(m.File, m.Src)
+			var stopped [][]string
+			for _, a := range as {
+				if slices.ContainsFunc(stopped, func(s []string) bool { return len(a.Path) >= len(s) && slices.Equal(a.Path[:len(s)], s) }) {
+					continue
+				}
+				found := ix.Lookup(a.Path)
+				switch found.Verdict {
+				case options.Declared:
+					continue
+				case options.Moved:
+					reportMoved(e.diags, a.NamePos[found.Depth-1], class, a.Path, found.Rename)
+				case options.Unknown_:
+					if !e.declaredByFleet(class, a.Path) {
+						e.reportUnknownUpstream(ix, a.NamePos[found.Depth], class, a.Path[:found.Depth+1], found)
+					}
+				}
+				stopped = append(stopped, a.Path)
+			}
+		}
+	}
+}

@@ -119,7 +119,7 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 	}
 	cfg := EvalConfig(inv.Root, selected)
 	if opts.Upstream != nil && !opts.ModulesOnly {
-		ix, err := UpstreamIndexes(dir, *opts.Upstream, opts.Log, now)
+		ix, err := UpstreamIndexes(dir, InputNames(inv), *opts.Upstream, opts.Log, now)
 		if err != nil {
 			return nil, err
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/options"
 )
 
@@ -48,15 +49,16 @@ func ParseUpstream(specs []string) (map[string]string, error) {
 // index of each class that has its own tree (nixpkgs for nixos,
 // nix-darwin for darwin, home-manager for home), from the cache when it
 // holds them. log (may be nil) receives one line per class.
-func UpstreamIndexes(root string, u Upstream, log io.Writer, now func() time.Time) (map[string]*options.Index, error) {
+// inputs are the flake inputs fleet.toml declares, added to flake.lock's.
+func UpstreamIndexes(root string, inputs []string, u Upstream, log io.Writer, now func() time.Time) (map[string]*options.Index, error) {
 	if now == nil {
 		now = time.Now
 	}
-	sources, inputs, err := options.Sources(root, u.Store, u.Given)
+	sources, locked, err := options.Sources(root, u.Store, u.Given)
 	if err != nil {
 		return nil, err
 	}
-	plans := options.Plans(sources, inputs)
+	plans := options.Plans(sources, append(locked, inputs...))
 	out := map[string]*options.Index{}
 	for _, class := range options.Classes {
 		p := plans[class]
@@ -99,6 +101,17 @@ func mainInput(class string) string {
 		return "nix-darwin"
 	}
 	return "home-manager"
+}
+
+// InputNames are the names of the flake inputs fleet.toml declares.
+func InputNames(inv *inventory.Inventory) []string {
+	var out []string
+	if inv != nil && inv.Fleet != nil {
+		for _, in := range inv.Fleet.Inputs {
+			out = append(out, in.Name.V)
+		}
+	}
+	return out
 }
 
 // CacheDir is where indexes are cached: $XDG_CACHE_HOME/fleet/options,

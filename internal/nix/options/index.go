@@ -318,11 +318,13 @@ type Found struct {
 
 // Lookup finds an option path (names, not dotted) in the index.
 func (ix *Index) Lookup(path []string) Found {
-	n := ix.root
-	for i, s := range path {
+	for i := range path {
 		if r := ix.renames[strings.Join(path[:i+1], ".")]; r != nil {
 			return Found{Verdict: Moved, Depth: i + 1, Rename: r}
 		}
+	}
+	n := ix.root
+	for i, s := range path {
 		next := n.kids[s]
 		if next == nil {
 			next = n.kids["<name>"]
