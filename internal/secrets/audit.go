@@ -199,8 +199,16 @@ func (r *Repo) auditFile(rel string, opts AuditOptions, known map[string]bool, d
 			Hint("restore it from version control")
 		return
 	}
-	if !f.Complete() {
-		dl.Errorf(at, CodeNoMetadata, "%s has incomplete sops metadata (no version or no MAC)", rel).
+	versionErr := checkSopsVersion(f.md.Version)
+	switch {
+	case f.md.Version == "":
+		dl.Errorf(at, CodeNoMetadata, "%s has incomplete sops metadata: no version, so sops and fleet refuse to decrypt it", rel).
+			Hint("restore it from version control")
+	case versionErr != nil:
+		dl.Errorf(at, CodeNoMetadata, "%s: its sops metadata's version is not a semantic version, so sops and fleet refuse to decrypt it", rel).
+			Hint("restore it from version control")
+	case !f.Complete():
+		dl.Errorf(at, CodeNoMetadata, "%s has incomplete sops metadata: no MAC", rel).
 			Hint("restore it from version control")
 	}
 	for _, lf := range f.plaintextLeaves() {
@@ -253,7 +261,7 @@ func (r *Repo) auditFile(rel string, opts AuditOptions, known map[string]bool, d
 		dl.Warnf(at, CodeUnused, "no host or user reads secret %s; only admins can", id).
 			Hint("grant it with secrets = [%q] in a role, reference it with { secret = %q }, or delete it", id, id)
 	}
-	if len(r.Identities) > 0 {
+	if len(r.Identities) > 0 && versionErr == nil {
 		if _, err := f.Decrypt(r.Identities); err != nil {
 			if errors.Is(err, ErrTampered) {
 				dl.Errorf(at, CodeTampered, "%s: %v", rel, err).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -52,11 +53,31 @@ func (f *File) Marshal() ([]byte, error) {
 // verifies the MAC. It returns a *NoIdentityError when no identity fits and
 // a *TamperError when a value or the MAC fails authentication.
 func (f *File) Decrypt(ids []age.Identity) (*Document, error) {
+	if err := checkSopsVersion(f.md.Version); err != nil {
+		return nil, err
+	}
 	key, err := unwrapKey(f.md.Age, ids)
 	if err != nil {
 		return nil, err
 	}
 	return f.decryptWithKey(key)
+}
+
+// semverRE is a semantic version as sops parses its metadata's version
+// (github.com/blang/semver Make, after a leading "v" is trimmed).
+var semverRE = regexp.MustCompile(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)(\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$`)
+
+// checkSopsVersion refuses what the sops CLI refuses to decrypt: metadata
+// without a version, or with one that is not a semantic version (sops 1.x
+// files aside).
+func checkSopsVersion(v string) error {
+	switch {
+	case v == "":
+		return &TamperError{Reason: `its sops metadata has no version, and sops refuses such a file ("Version string empty")`}
+	case strings.HasPrefix(v, "1."), semverRE.MatchString(strings.TrimPrefix(v, "v")):
+		return nil
+	}
+	return &TamperError{Reason: "its sops metadata's version is not a semantic version, and sops refuses such a file"}
 }
 
 func (f *File) decryptWithKey(key []byte) (*Document, error) {

@@ -43,7 +43,11 @@ type Metadata struct {
 	EncryptedCommentRegex   string
 
 	MACOnlyEncrypted bool
-	Version          string
+	// ShamirThreshold is kept as the file has it (sops writes it when a
+	// creation rule sets it, even with the single key group fleet reads,
+	// where it changes nothing); 0 when absent.
+	ShamirThreshold int
+	Version         string
 }
 
 // Recipients returns the recipients of the data key, in file order.
@@ -95,6 +99,9 @@ func (m *Metadata) toMapping() mapping {
 	add("mac", m.MAC)
 	if m.MACOnlyEncrypted {
 		add("mac_only_encrypted", true)
+	}
+	if m.ShamirThreshold != 0 {
+		add("shamir_threshold", m.ShamirThreshold)
 	}
 	opt("unencrypted_comment_regex", m.UnencryptedCommentRegex)
 	opt("unencrypted_regex", m.UnencryptedRegex)
@@ -150,6 +157,8 @@ func metadataFromMapping(m mapping) (*Metadata, error) {
 			md.MACOnlyEncrypted, err = looseBool(n.Value)
 		case "version":
 			md.Version, err = looseString(n.Value)
+		case "shamir_threshold":
+			md.ShamirThreshold, err = looseInt(n.Value)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("sops metadata: %s: %w", n.Key, err)
@@ -282,6 +291,24 @@ func looseString(v any) (string, error) {
 		return "0", nil
 	}
 	return "", fmt.Errorf("expected a string, found a %s", typeName(v))
+}
+
+func looseInt(v any) (int, error) {
+	switch v := v.(type) {
+	case int:
+		return v, nil
+	case float64:
+		if v == float64(int(v)) {
+			return int(v), nil
+		}
+	case string:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, errors.New("expected an integer")
+		}
+		return n, nil
+	}
+	return 0, fmt.Errorf("expected an integer, found a %s", typeName(v))
 }
 
 func looseBool(v any) (bool, error) {
