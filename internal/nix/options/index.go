@@ -42,7 +42,11 @@ type IndexEntry struct {
 	Value bool `json:"value,omitempty"`
 	// Open says why anything below Path is accepted: a declaration or
 	// type not readable statically, or a freeformType.
-	Open        string   `json:"open,omitempty"`
+	Open string `json:"open,omitempty"`
+	// Deep is set when anything below Path is accepted, below the names
+	// other files declare there too (a declaration not readable); else
+	// only names no file declares are (a freeformType, a computed name).
+	Deep        bool     `json:"deep,omitempty"`
 	Default     string   `json:"default,omitempty"`
 	Description string   `json:"description,omitempty"`
 	Pos         diag.Pos `json:"pos"`
@@ -150,6 +154,13 @@ func BuildIndex(class string, trees []Tree) (*Index, error) {
 			continue
 		}
 		ix.Entries = appendIndexEntries(ix.Entries, m.Options, "")
+		if m.UnreadImports != nil {
+			// Imports fleet could not read (helpers making renamed
+			// options, say) may declare options next to the module's own.
+			if pre := commonPrefix(m.Options); len(pre) >= 2 {
+				ix.Entries = append(ix.Entries, IndexEntry{Path: strings.Join(pre, "."), Open: "the module's imports are not readable statically: " + m.UnreadImports.Reason, Pos: m.UnreadImports.Pos})
+			}
+		}
 		for _, r := range m.Renames {
 			ix.Renames = append(ix.Renames, IndexRename{Kind: r.Kind, From: strings.Join(r.From, "."), To: strings.Join(r.To, "."),
 				Message: r.Message, Since: r.Since, Pos: r.Pos})
@@ -172,7 +183,8 @@ func appendIndexEntries(out []IndexEntry, opts []*Option, prefix string) []Index
 			if o.Type != nil && o.Type.Note != "" {
 				why = o.Type.Note
 			}
-			out = append(out, IndexEntry{Path: path, Kind: Unknown, Type: typeNameOf(o.Type), Open: why, Description: o.Description, Pos: o.Pos})
+			out = append(out, IndexEntry{Path: path, Kind: Unknown, Type: typeNameOf(o.Type), Open: why, Deep: !strings.HasSuffix(why, "its name is computed"),
+				Description: o.Description, Pos: o.Pos})
 			continue
 		}
 		subs := submodulesIn(o.Type, path)
@@ -193,6 +205,22 @@ func appendIndexEntries(out []IndexEntry, opts []*Option, prefix string) []Index
 		}
 	}
 	return out
+}
+
+// commonPrefix is the longest path all options begin with.
+func commonPrefix(opts []*Option) []string {
+	if len(opts) == 0 {
+		return nil
+	}
+	pre := opts[0].Path
+	for _, o := range opts[1:] {
+		n := 0
+		for n < len(pre) && n < len(o.Path) && pre[n] == o.Path[n] {
+			n++
+		}
+		pre = pre[:n]
+	}
+	return pre
 }
 
 // hasValueAlt reports whether a type with submodules also takes values
@@ -216,7 +244,8 @@ type node struct {
 	kids  map[string]*node
 	opts  []*IndexEntry // the options declared here (several files may)
 	value bool          // below is an option's value
-	open  string        // anything below is accepted, and why
+	open  string        // names no file declares are accepted below, and why
+	deep  bool          // anything below is accepted
 }
 
 func (n *node) kid(name string) *node {
@@ -249,8 +278,8 @@ func (ix *Index) link() {
 		if e.Value {
 			n.value = true
 		}
-		if e.Open != "" && n.open == "" {
-			n.open = e.Open
+		if e.Open != "" && (n.open == "" || e.Deep && !n.deep) {
+			n.open, n.deep = e.Open, e.Deep
 		}
 	}
 	ix.renames = map[string]*IndexRename{}
@@ -324,13 +353,22 @@ func (ix *Index) Lookup(path []string) Found {
 		}
 	}
 	n := ix.root
+	// openAt is the deepest open node passed: what it may declare can be
+	// anywhere below it, past the names that are declared.
+	openAt, openWhy := -1, ""
 	for i, s := range path {
+		if n.deep {
+			openAt, openWhy = i, n.open
+		}
 		next := n.kids[s]
 		if next == nil {
 			next = n.kids["<name>"]
 		}
 		if next == nil && n.open != "" {
 			return Found{Verdict: Open, Depth: i, Why: n.open}
+		}
+		if next == nil && openAt >= 0 {
+			return Found{Verdict: Open, Depth: openAt, Why: openWhy}
 		}
 		if next == nil {
 			if n.value || (len(n.kids) == 0 && len(n.opts) > 0) {
@@ -347,7 +385,7 @@ func (ix *Index) Lookup(path []string) Found {
 		}
 		n = next
 	}
-	if n.open != "" && len(n.opts) == 0 {
+	if n.open != "" && len(n.opts) == 0 && len(n.kids) == 0 {
 		return Found{Verdict: Open, Depth: len(path), Why: n.open}
 	}
 	return Found{Verdict: Declared, Depth: len(path), Options: n.opts}

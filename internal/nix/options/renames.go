@@ -41,21 +41,84 @@ func (x *extractor) renames(e syntax.Expr) {
 		if v.Op.Text == "++" {
 			x.renames(v.X)
 			x.renames(v.Y)
+			return
+		}
+	case *syntax.Apply:
+		// map f [ ... ]: f applied to each literal element, f a function
+		// bound in the module returning an option-moving module.
+		if name, _, args := call(v); name == "map" && len(args) == 2 {
+			if l, ok := x.resolve(args[1]).(*syntax.List); ok {
+				all := true
+				for _, el := range l.Elems {
+					body, undo, ok := x.apply(args[0], []syntax.Expr{el})
+					if !ok {
+						all = false
+						break
+					}
+					if !isRenameCall(body) || !x.rename(body) {
+						all = false
+					}
+					undo()
+				}
+				if all {
+					return
+				}
+			}
 		}
 	case *syntax.List:
 		for _, el := range v.Elems {
-			x.rename(el)
+			if body, undo, ok := x.applied(el); ok {
+				// A helper bound in the module: renamed "x".
+				if isRenameCall(body) && x.rename(body) {
+					undo()
+					continue
+				}
+				undo()
+			}
+			if isRenameCall(el) {
+				if !x.rename(el) {
+					x.unreadImport(el, "its paths are not literal lists of strings")
+				}
+				continue
+			}
+			if _, ok := unwrapParen(el).(*syntax.Path); !ok {
+				x.unreadImport(el, "it imports "+x.f.Text(el))
+			}
 		}
+		return
+	}
+	x.unreadImport(e, "its imports are computed")
+}
+
+// applied beta-reduces a call of a function bound in the module.
+func (x *extractor) applied(e syntax.Expr) (syntax.Expr, func(), bool) {
+	name, fn, args := call(e)
+	if _, known := renameFuncs[name]; known || len(args) == 0 {
+		return nil, nil, false
+	}
+	return x.apply(fn, args)
+}
+
+// unreadImport records the first import that is neither a path nor an
+// option-moving module fleet reads.
+func (x *extractor) unreadImport(at syntax.Node, why string) {
+	if x.mod.UnreadImports == nil {
+		if len(why) > 120 {
+			why = why[:117] + "..."
+		}
+		x.mod.UnreadImports = &Opening{Pos: x.f.NodePos(at), Reason: why}
 	}
 }
 
-// rename reads one call of an option-moving module.
-func (x *extractor) rename(e syntax.Expr) {
+// rename reads one call of an option-moving module; false when its
+// paths are not readable.
+func (x *extractor) rename(e syntax.Expr) bool {
 	name, _, args := call(e)
 	kind, ok := renameFuncs[name]
 	if !ok {
-		return
+		return false
 	}
+	before := len(x.mod.Renames)
 	pos := x.f.NodePos(unwrapParen(e))
 	add := func(from, to []string, msg, since string) {
 		if len(from) == 0 {
@@ -66,11 +129,11 @@ func (x *extractor) rename(e syntax.Expr) {
 	switch name {
 	case "mkRenamedOptionModuleWith":
 		if len(args) != 1 {
-			return
+			return false
 		}
 		set, ok := x.resolve(args[0]).(*syntax.AttrSet)
 		if !ok {
-			return
+			return false
 		}
 		from, _ := x.strings(x.attr(set, []string{"from"}))
 		to, _ := x.strings(x.attr(set, []string{"to"}))
@@ -85,7 +148,7 @@ func (x *extractor) rename(e syntax.Expr) {
 		add(from, to, "", since)
 	case "mkRemovedOptionModule":
 		if len(args) < 1 {
-			return
+			return false
 		}
 		from, _ := x.strings(args[0])
 		msg := ""
@@ -95,12 +158,12 @@ func (x *extractor) rename(e syntax.Expr) {
 		add(from, nil, msg, "")
 	case "mkMergedOptionModule":
 		if len(args) < 2 {
-			return
+			return false
 		}
 		to, _ := x.strings(args[1])
 		l, ok := x.resolve(args[0]).(*syntax.List)
 		if !ok {
-			return
+			return false
 		}
 		for _, el := range l.Elems {
 			from, _ := x.strings(el)
@@ -108,12 +171,13 @@ func (x *extractor) rename(e syntax.Expr) {
 		}
 	default:
 		if len(args) < 2 {
-			return
+			return false
 		}
 		from, _ := x.strings(args[0])
 		to, _ := x.strings(args[1])
 		add(from, to, "", "")
 	}
+	return len(x.mod.Renames) > before
 }
 
 // strings decodes a literal list of strings, or returns false.

@@ -109,6 +109,10 @@ type Module struct {
 	// Renames are the renamed, removed and aliased options the module
 	// declares through lib.mkRenamedOptionModule and its kin in imports.
 	Renames []*Rename
+	// UnreadImports is set when an import is neither a path nor an
+	// option-moving module fleet reads (a helper's call, a map over
+	// names): it may declare options.
+	UnreadImports *Opening
 }
 
 // RenameKind is how an option moved.
