@@ -252,6 +252,9 @@ type evaluator struct {
 	// options and trees by class ("nixos", "darwin", "home") and module.
 	options map[string]map[string]*options.Module
 	trees   map[string]map[string]*optTree
+	// defaultTrees are the modules' declared defaults by class and
+	// module, shared by every host.
+	defaultTrees map[string]map[string]*Node
 
 	mu         sync.Mutex
 	layerDiags map[string]*layerCheck
@@ -266,6 +269,7 @@ type layerCheck struct {
 func (e *evaluator) readModules(ctx context.Context) {
 	e.options = map[string]map[string]*options.Module{}
 	e.trees = map[string]map[string]*optTree{}
+	e.defaultTrees = map[string]map[string]*Node{}
 	type job struct {
 		class string
 		mod   *inventory.Module
@@ -274,6 +278,7 @@ func (e *evaluator) readModules(ctx context.Context) {
 	for _, class := range []string{"nixos", "darwin", "home"} {
 		e.options[class] = map[string]*options.Module{}
 		e.trees[class] = map[string]*optTree{}
+		e.defaultTrees[class] = map[string]*Node{}
 		for _, name := range sortedMapKeys(e.inv.Modules[class]) {
 			jobs = append(jobs, job{class, e.inv.Modules[class][name]})
 		}
@@ -317,6 +322,7 @@ func (e *evaluator) readModules(ctx context.Context) {
 		}
 		tree.setModule(info)
 		e.trees[j.class][j.mod.Name] = tree
+		e.defaultTrees[j.class][j.mod.Name] = moduleDefaults(m, j.mod.Name)
 		checkDefaults(e.diags, m.Options, "")
 	}
 }

@@ -408,32 +408,54 @@ func overlay(def, lay *Node) *Node {
 		}
 		return lay
 	}
-	def.Defs = append(def.Defs, lay.Defs...)
-	for k, v := range lay.Fields {
-		def.Fields[k] = overlay(def.Fields[k], v)
+	// def may be shared by many hosts (module defaults are built once):
+	// it is copied, never changed; the subtrees no layer touches stay
+	// shared.
+	out := &Node{Kind: Table, Defs: append(slices.Clip(def.Defs), lay.Defs...), Fields: make(map[string]*Node, len(def.Fields)+len(lay.Fields)), inline: def.inline}
+	for k, v := range def.Fields {
+		out.Fields[k] = v
 	}
-	return def
+	for k, v := range lay.Fields {
+		out.Fields[k] = overlay(def.Fields[k], v)
+	}
+	return out
 }
 
-// defaults builds the tree of declared defaults of the enabled modules of
-// a class.
+// defaults returns the tree of declared defaults of the enabled modules
+// of a class. Each module's tree is built once (moduleDefaults) and
+// shared by every host: overlay copies what a layer changes.
 func (e *evaluator) defaults(class string, mods []string) *Node {
-	root := &Node{Kind: Table, Fields: map[string]*Node{}}
+	root := &Node{Kind: Table, Fields: make(map[string]*Node, len(mods))}
 	for _, name := range mods {
-		mod := e.options[class][name]
-		if mod == nil {
-			continue
+		if t := e.defaultTrees[class][name]; t != nil {
+			root.Fields[name] = t
 		}
-		t := &Node{Kind: Table, Fields: map[string]*Node{}}
-		for _, o := range mod.Options {
-			if len(o.Path) < 3 || o.Path[0] != "fleet" || o.Path[1] != name {
-				continue
-			}
-			addDefault(t, o.Path[2:], o)
-		}
-		root.Fields[name] = t
 	}
 	return root
+}
+
+// moduleDefaults builds the tree of a module's declared defaults, marked
+// shared: no host's evaluation changes it.
+func moduleDefaults(mod *options.Module, name string) *Node {
+	t := &Node{Kind: Table, Fields: map[string]*Node{}}
+	for _, o := range mod.Options {
+		if len(o.Path) < 3 || o.Path[0] != "fleet" || o.Path[1] != name {
+			continue
+		}
+		addDefault(t, o.Path[2:], o)
+	}
+	markShared(t)
+	return t
+}
+
+func markShared(n *Node) {
+	n.shared = true
+	for _, f := range n.Fields {
+		markShared(f)
+	}
+	for _, it := range n.Items {
+		markShared(it)
+	}
 }
 
 func addDefault(t *Node, path []string, o *options.Option) {
@@ -720,7 +742,7 @@ const HostPlaceholder = "{host}"
 // HostPlaceholder replaced), checks they exist, and works out what the
 // host may read.
 func (e *evaluator) collectSecrets(h *Host, dl *diag.List) {
-	walkNodes(h.Tree, nil, func(path []string, n *Node) {
+	walkOwnNodes(h.Tree, nil, func(path []string, n *Node) {
 		if n.Kind != Secret {
 			return
 		}
@@ -919,6 +941,25 @@ func describeOpts(o *SecretOpts) string {
 // trailing /** matches everything below. It is inventory.MatchSecret, which
 // package secrets uses too.
 func MatchSecret(pattern, name string) bool { return inventory.MatchSecret(pattern, name) }
+
+// walkOwnNodes is walkNodes without the shared module defaults (which
+// hold no secret and no conflict).
+func walkOwnNodes(n *Node, path []string, f func([]string, *Node)) {
+	if n == nil || n.shared {
+		return
+	}
+	f(path, n)
+	switch n.Kind {
+	case Table:
+		for _, k := range n.Keys() {
+			walkOwnNodes(n.Fields[k], append(path, k), f)
+		}
+	case List:
+		for i, it := range n.Items {
+			walkOwnNodes(it, append(path, strconv.Itoa(i)), f)
+		}
+	}
+}
 
 // walkNodes calls f on every node below n with its path.
 func walkNodes(n *Node, path []string, f func([]string, *Node)) {

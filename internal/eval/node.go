@@ -134,6 +134,9 @@ type Node struct {
 	// option marks a module default at an option's own path: a layered
 	// value replaces it whole.
 	option bool
+	// shared marks a node of a module's defaults, built once and shared
+	// by every host: it must not be changed.
+	shared bool
 }
 
 // Keys returns a table's keys, sorted.
@@ -426,7 +429,7 @@ type conflict struct {
 
 // reportConflicts reports the peer conflicts left in a merged tree.
 func reportConflicts(dl *diag.List, n *Node) {
-	walkNodes(n, nil, func(_ []string, n *Node) {
+	walkOwnNodes(n, nil, func(_ []string, n *Node) {
 		for _, c := range n.conflict {
 			hint := "roles are peers: set the value in one role only, or decide it in the host"
 			if c.a.src != nil && c.a.src.Kind == inventory.Array {
