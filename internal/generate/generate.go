@@ -10,6 +10,7 @@ package generate
 import (
 	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -103,15 +104,39 @@ func FilesWith(f *eval.Fleet, ctrs *containers.Fleet, check func(name string, sr
 		files[p] = data
 	}
 	if check != nil {
-		for _, name := range sortedKeys(files) {
-			for _, d := range check(name, files[name]) {
-				d.Message = "generated file does not parse: " + d.Message
-				d.Hints = append(d.Hints, "this is a bug in fleet: please report it with the input that caused it")
-				dl.Add(d)
-			}
-		}
+		checkFiles(files, check, dl)
 	}
 	return files, dl
+}
+
+// checkFiles runs check on every file, in parallel, and reports what it
+// finds in the order of the files' names.
+func checkFiles(files map[string][]byte, check func(name string, src []byte) []diag.Diagnostic, dl *diag.List) {
+	names := sortedKeys(files)
+	found := make([][]diag.Diagnostic, len(names))
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				found[i] = check(names[i], files[names[i]])
+			}
+		}()
+	}
+	for i := range names {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	for _, ds := range found {
+		for _, d := range ds {
+			d.Message = "generated file does not parse: " + d.Message
+			d.Hints = append(d.Hints, "this is a bug in fleet: please report it with the input that caused it")
+			dl.Add(d)
+		}
+	}
 }
 
 // render prints a file with the shared Nix printer. What it cannot print
@@ -170,26 +195,25 @@ func Changes(root string, files map[string][]byte) ([]Change, error) {
 			out = append(out, Change{Path: p, Old: old, New: files[p]})
 		}
 	}
-	leftovers, err := ownedFiles(root)
+	leftovers, err := ownedFiles(root, files)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range leftovers {
-		if _, ok := files[p]; !ok {
-			old, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, Change{Path: p, Old: old})
+		old, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, Change{Path: p, Old: old})
 	}
 	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
 	return out, nil
 }
 
 // ownedFiles lists the .nix files under generated/ that fleet wrote (they
-// start with Header); anything else there is left alone.
-func ownedFiles(root string) ([]string, error) {
+// start with Header) and that are not among files; anything else there is
+// left alone. Only the start of a file is read.
+func ownedFiles(root string, files map[string][]byte) ([]string, error) {
 	var out []string
 	base := filepath.Join(root, Dir)
 	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
@@ -202,17 +226,36 @@ func ownedFiles(root string) ([]string, error) {
 		if d.IsDir() || !strings.HasSuffix(p, ".nix") {
 			return nil
 		}
-		data, err := os.ReadFile(p)
+		r, _ := filepath.Rel(root, p)
+		r = filepath.ToSlash(r)
+		if _, ok := files[r]; ok {
+			return nil
+		}
+		owned, err := hasHeader(p)
 		if err != nil {
 			return err
 		}
-		if bytes.HasPrefix(data, []byte(Header)) {
-			r, _ := filepath.Rel(root, p)
-			out = append(out, filepath.ToSlash(r))
+		if owned {
+			out = append(out, r)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// hasHeader reports whether the file at p starts with Header.
+func hasHeader(p string) (bool, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	buf := make([]byte, len(Header))
+	n, err := io.ReadFull(f, buf)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return false, err
+	}
+	return bytes.Equal(buf[:n], []byte(Header)), nil
 }
 
 // folders returns the folders the paths are in (with generated/), and a
