@@ -17,13 +17,13 @@ func (a *App) secretsAuditCommand(sf *secretsFlags) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "audit",
 		Short: "Check the secrets tree: plaintext, unreadable or out-of-date files, missing secrets, leaked keys",
-		Long: `Audit checks the secrets tree against who may read what, without changing
-anything: values or comments stored in plaintext, files without sops
+		Long: `Audit checks the secrets tree against who may read what, changing nothing
+but removing the temporary files of interrupted writes: values or comments stored in plaintext, files without sops
 metadata, files nobody in the fleet can decrypt, recipients out of date
 (fleet secrets rekey fixes them), secrets no host or user reads, secrets
 referenced with { secret = ... } that do not exist, a stale .sops.yaml, hosts
 and users that may read secrets but have no key, leftovers of interrupted
-writes, and private keys anywhere in the fleet's files (--allow-keys names
+writes (removed under the folder's write lock, and reported), and private keys anywhere in the fleet's files (--allow-keys names
 folders where they are expected, such as published example keys). With an
 identity that decrypts them, every file is also verified, so tampering shows.
 

@@ -323,18 +323,41 @@ func (f *File) plaintextLeaves() []plaintextLeaf {
 }
 
 func (r *Repo) auditLeftovers(dl *diag.List) {
-	base := r.abs(Dir)
-	filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if !d.IsDir() && strings.HasPrefix(d.Name(), ".") && strings.Contains(d.Name(), ".tmp-") {
-			rel, _ := filepath.Rel(r.Root, p)
-			dl.Warnf(diag.Pos{File: filepath.ToSlash(rel)}, CodeLeftover, "%s is left over from an interrupted write", filepath.ToSlash(rel)).
-				Hint("delete it; the secret next to it is complete")
+	dirs := map[string]bool{}
+	filepath.WalkDir(r.abs(Dir), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && isLeftover(d.Name()) {
+			dirs[filepath.Dir(p)] = true
 		}
 		return nil
 	})
+	var list []string
+	for d := range dirs {
+		list = append(list, d)
+	}
+	slices.Sort(list)
+	for _, dir := range list {
+		relDir, _ := filepath.Rel(r.Root, dir)
+		relDir = filepath.ToSlash(relDir)
+		// The folder's write lock removes them (see Repo.lock).
+		var removed []string
+		if unlock, err := lockDir(dir); err == nil {
+			removed = removeLeftovers(dir)
+			unlock()
+		}
+		for _, name := range removed {
+			rel := relDir + "/" + name
+			dl.Warnf(diag.Pos{File: rel}, CodeLeftover, "%s was left over from an interrupted write: removed it", rel).
+				Hint("nothing to do: its rename never happened, so the secret kept its previous content; any write to the folder removes such files")
+		}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if isLeftover(e.Name()) && !slices.Contains(removed, e.Name()) {
+				rel := relDir + "/" + e.Name()
+				dl.Warnf(diag.Pos{File: rel}, CodeLeftover, "%s is left over from an interrupted write", rel).
+					Hint("delete it; the secret next to it is complete")
+			}
+		}
+	}
 }
 
 // privateKeyMarkers are the beginnings of private keys that must never be

@@ -379,7 +379,14 @@ func (r *Repo) Restore(ctx context.Context, in io.Reader, opts RestoreOptions) (
 		return res, nil
 	}
 	for _, n := range res.Written {
-		if err := writeFileAtomic(r.abs(n), contents[n], r.beforeRename); err != nil {
+		// Under the folder's write lock, as every writer of secrets.
+		unlock, err := r.lock(n)
+		if err != nil {
+			return res, err
+		}
+		err = writeFileAtomic(r.abs(n), contents[n], r.beforeRename)
+		unlock()
+		if err != nil {
 			return res, err
 		}
 	}

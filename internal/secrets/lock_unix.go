@@ -7,6 +7,9 @@ import (
 	"syscall"
 )
 
+// locksWork says lockDir really excludes other writers.
+const locksWork = true
+
 // lockDir takes an exclusive advisory lock on a folder, waiting for it:
 // writers of the secrets in one folder read, change and write one at a
 // time, so that none loses another's change. No file is created, and the

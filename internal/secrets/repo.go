@@ -465,12 +465,52 @@ func inside(root, p string) bool {
 
 // lock takes the write lock of the secret rel (the lock of its folder,
 // created when missing) for a read-change-write.
+// Holding it, the temporary files that interrupted writes left in the
+// folder are removed.
 func (r *Repo) lock(rel string) (unlock func(), err error) {
 	dir := filepath.Dir(r.abs(rel))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return lockDir(dir)
+	unlock, err = lockDir(dir)
+	if err == nil && strings.HasPrefix(rel, Dir+"/") {
+		removeLeftovers(dir)
+	}
+	return unlock, err
+}
+
+// isLeftover reports whether a base name is one of the temporary files
+// writeFileAtomic creates (".<name>.tmp-<digits>").
+func isLeftover(name string) bool {
+	i := strings.LastIndex(name, ".tmp-")
+	if !strings.HasPrefix(name, ".") || i <= 1 {
+		return false
+	}
+	digits := name[i+len(".tmp-"):]
+	return digits != "" && strings.Trim(digits, "0123456789") == ""
+}
+
+// removeLeftovers deletes the temporary files of interrupted writes in
+// dir and returns their names. It must be called with dir's write lock
+// held: every writer creates its temporary file under that lock, so any
+// found then belongs to a write that ended without renaming it (a killed
+// process). Where locks do not work it does nothing.
+func removeLeftovers(dir string) (removed []string) {
+	if !locksWork {
+		return nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() && isLeftover(e.Name()) {
+			if os.Remove(filepath.Join(dir, e.Name())) == nil {
+				removed = append(removed, e.Name())
+			}
+		}
+	}
+	return removed
 }
 
 func (r *Repo) write(rel string, data []byte) error {
