@@ -19,6 +19,7 @@ var jsonCommands = map[string]bool{
 	"fleet options build":   true,
 	"fleet options show":    true,
 	"fleet options search":  true,
+	"fleet verify":          true,
 	"fleet test":            true,
 	"fleet ci matrix":       true,
 	"fleet deploy":          true,

@@ -88,6 +88,7 @@ func (a *App) commands() []*cobra.Command {
 		a.generateCommand(),
 		a.nixCommand(),
 		a.optionsCommand(),
+		a.verifyCommand(),
 		a.secretsCommand(),
 		a.testCommand(),
 		a.newCommand(),
