@@ -2,15 +2,20 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"slices"
+
+	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/eval"
 
 	"github.com/fleetdev/fleet/internal/secrets"
 )
 
 // checkSecretAccess adds to a checked fleet what only the secret files
-// tell: keys that do not parse, and hosts referencing a secret whose file
-// is not encrypted to them (sops-nix would fail at activation). Files are
-// read without decrypting anything.
+// tell: keys that do not parse, hosts referencing a secret whose file is
+// not encrypted to them (sops-nix would fail at activation), and secrets a
+// host is granted (by a role, or its own hosts/<name>/*) whose file is not
+// encrypted to it yet. Files are read without decrypting anything.
 func (a *App) checkSecretAccess(l *loaded) {
 	access, kd := secrets.FleetAccess(l.Inventory, l.Eval.Hosts)
 	l.Diags.Append(kd)
@@ -24,6 +29,23 @@ func (a *App) checkSecretAccess(l *loaded) {
 		err        error
 	}
 	cache := map[string]loadedFile{}
+	load := func(rel string) loadedFile {
+		lf, ok := cache[rel]
+		if !ok {
+			f, err := repo.Load(rel)
+			if err == nil {
+				lf.recipients = f.Recipients()
+			}
+			lf.err = err
+			cache[rel] = lf
+		}
+		return lf
+	}
+	ids := make([]string, 0, len(l.Inventory.Secrets))
+	for id := range l.Inventory.Secrets {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
 	for _, h := range l.Eval.Hosts {
 		r := recipient[h.Name]
 		if r == "" {
@@ -35,15 +57,7 @@ func (a *App) checkSecretAccess(l *loaded) {
 				continue
 			}
 			seen[ref.File] = true
-			lf, ok := cache[ref.File]
-			if !ok {
-				f, err := repo.Load(ref.File)
-				if err == nil {
-					lf.recipients = f.Recipients()
-				}
-				lf.err = err
-				cache[ref.File] = lf
-			}
+			lf := load(ref.File)
 			switch {
 			case errors.Is(lf.err, secrets.ErrNotEncrypted):
 				l.Diags.Errorf(ref.Pos, "secret-access", "host %s cannot decrypt %s: it has no sops metadata", h.Name, ref.File).
@@ -59,5 +73,39 @@ func (a *App) checkSecretAccess(l *loaded) {
 			}
 			h.Errors++
 		}
+		// Granted but not referenced: the host's own Nix may read it.
+		for _, id := range ids {
+			rel := l.Inventory.Secrets[id]
+			if seen[rel] {
+				continue
+			}
+			pos, by, ok := grantOf(l, h, id)
+			if !ok {
+				continue
+			}
+			if lf := load(rel); lf.err == nil && !slices.Contains(lf.recipients, r) {
+				l.Diags.Warnf(pos, "secret-access", "host %s may read %s (%s) but the file is not encrypted to the host's key yet", h.Name, rel, by).
+					Hint("run 'fleet secrets rekey'")
+				h.Warnings++
+			}
+		}
 	}
+}
+
+// grantOf finds what lets host h read secret id without referencing it:
+// one of its roles' secrets patterns, or its own hosts/<name>/* folder.
+func grantOf(l *loaded, h *eval.Host, id string) (diag.Pos, string, bool) {
+	for _, rn := range h.Roles {
+		if role := l.Inventory.Roles[rn]; role != nil {
+			for _, s := range role.Secrets {
+				if secrets.MatchPattern(s.V, id) {
+					return s.Pos, fmt.Sprintf("role %s grants %s", rn, s.V), true
+				}
+			}
+		}
+	}
+	if own := "hosts/" + h.Name + "/*"; secrets.MatchPattern(own, id) {
+		return diag.Pos{File: h.Src.File}, "its own " + own, true
+	}
+	return diag.Pos{}, "", false
 }
