@@ -24,6 +24,16 @@ func (e *evaluator) checkUpstream(ix *options.Index, t *inventory.Value, path []
 		found := ix.Lookup(p)
 		switch found.Verdict {
 		case options.Declared:
+			if len(found.Options) == 1 {
+				if t := found.Options[0].ValueType(); t != nil {
+					tc := &typeChecker{diags: e.diags}
+					if msg := tc.mismatch(f, t, "["+class+"] "+strings.Join(p, "."), nil); msg != "" {
+						e.diags.Errorf(f.Pos, "type", "%s", msg).
+							Hint("%s is declared at %s as %s", strings.Join(p, "."), found.Options[0].Pos, found.Options[0].Type)
+					}
+					continue
+				}
+			}
 			e.checkUpstream(ix, f, p, class)
 		case options.Moved:
 			r := found.Rename

@@ -1,6 +1,8 @@
 package options
 
 import (
+	"bytes"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -50,8 +52,74 @@ type IndexEntry struct {
 	Default     string   `json:"default,omitempty"`
 	Description string   `json:"description,omitempty"`
 	Pos         diag.Pos `json:"pos"`
-	// Type is kept for type checks of values; not cached.
-	typ *Type
+	// TypeData is the type for checking values, as JSON without
+	// submodules' options; set for options whose value is not a set of
+	// options and whose type fleet can check. See ValueType.
+	TypeData []byte `json:"-"`
+}
+
+// ValueType returns the type values of the option are checked against,
+// or nil when they are not checked.
+func (e *IndexEntry) ValueType() *Type {
+	if len(e.TypeData) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(e.TypeData))
+	dec.UseNumber()
+	var t Type
+	if dec.Decode(&t) != nil {
+		return nil
+	}
+	fixNumbers(&t)
+	return &t
+}
+
+// fixNumbers turns the enum values JSON decoded as numbers back into
+// int64 or float64.
+func fixNumbers(t *Type) {
+	if t == nil {
+		return
+	}
+	for i, v := range t.Values {
+		if n, ok := v.(json.Number); ok {
+			if x, err := n.Int64(); err == nil {
+				t.Values[i] = x
+			} else if f, err := n.Float64(); err == nil {
+				t.Values[i] = f
+			}
+		}
+	}
+	fixNumbers(t.Elem)
+	for _, a := range t.Alts {
+		fixNumbers(a)
+	}
+}
+
+// checkable reports whether fleet checks values against t: every part is
+// a type it reads, and none is a submodule or a package (a pass-through
+// string is not a package).
+func checkable(t *Type) bool {
+	if t == nil {
+		return false
+	}
+	switch t.Kind {
+	case Unknown, Submodule, Package:
+		return false
+	case Anything, Attrs:
+		return true
+	}
+	if strings.HasPrefix(t.Note, "pattern not checked") {
+		return false
+	}
+	if t.Elem != nil && !checkable(t.Elem) {
+		return false
+	}
+	for _, a := range t.Alts {
+		if !checkable(a) {
+			return false
+		}
+	}
+	return true
 }
 
 // IndexRename is an option-moving module's entry in an index.
@@ -189,7 +257,10 @@ func appendIndexEntries(out []IndexEntry, opts []*Option, prefix string) []Index
 		}
 		subs := submodulesIn(o.Type, path)
 		e := IndexEntry{Path: path, Kind: o.Type.Kind, Type: o.Type.Name, Value: len(subs) == 0 || hasValueAlt(o.Type),
-			Description: o.Description, Pos: o.Pos, typ: o.Type}
+			Description: o.Description, Pos: o.Pos}
+		if len(subs) == 0 && checkable(o.Type) {
+			e.TypeData, _ = json.Marshal(o.Type)
+		}
 		if e.Type == "" {
 			e.Type = string(o.Type.Kind)
 		}

@@ -256,7 +256,7 @@ func Plans(sources []Source, inputs []string) map[string]*Plan {
 }
 
 // cacheVersion changes whenever what an index holds changes.
-const cacheVersion = "2"
+const cacheVersion = "3"
 
 // LoadIndex returns the index of a plan, from cacheDir when an index of
 // the same trees (by revision, or by the names, sizes and times of the
