@@ -164,7 +164,7 @@ name is looked up as <name> too. A renamed or removed option says so.`,
 			var rows []upstreamOption
 			var notes []string
 			var suggest []string
-			path := strings.Split(args[0], ".")
+			path := options.SplitPath(args[0])
 			for _, cl := range options.Classes {
 				ix := ixs[cl]
 				if ix == nil || (class != "" && class != cl) {

@@ -121,7 +121,7 @@ func treesOf(ix *options.Index) string {
 // reportMoved reports a path an option-moving module declares.
 func reportMoved(dl *diag.List, pos diag.Pos, class string, p []string, r *options.IndexRename) {
 	from := r.From
-	rest := strings.Join(p[len(strings.Split(from, ".")):], ".")
+	rest := strings.Join(p[min(len(p), len(options.SplitPath(from))):], ".")
 	to := r.To
 	if to != "" && rest != "" && r.Kind == options.Renamed {
 		to += "." + rest

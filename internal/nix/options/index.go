@@ -230,7 +230,7 @@ func BuildIndex(class string, trees []Tree) (*Index, error) {
 			}
 		}
 		for _, r := range m.Renames {
-			ix.Renames = append(ix.Renames, IndexRename{Kind: r.Kind, From: strings.Join(r.From, "."), To: strings.Join(r.To, "."),
+			ix.Renames = append(ix.Renames, IndexRename{Kind: r.Kind, From: joinPath(r.From), To: joinPath(r.To),
 				Message: r.Message, Since: r.Since, Pos: r.Pos})
 		}
 	}
@@ -245,7 +245,7 @@ func BuildIndex(class string, trees []Tree) (*Index, error) {
 // included.
 func appendIndexEntries(out []IndexEntry, opts []*Option, prefix string) []IndexEntry {
 	for _, o := range opts {
-		path := prefix + strings.Join(o.Path, ".")
+		path := prefix + joinPath(o.Path)
 		if o.Unread || o.Type == nil || o.Type.Kind == Unknown {
 			why := "its declaration is not readable statically"
 			if o.Type != nil && o.Type.Note != "" {
@@ -339,7 +339,7 @@ func (ix *Index) link() {
 		e := &ix.Entries[i]
 		n := ix.root
 		if e.Path != "" {
-			for _, s := range splitPath(e.Path) {
+			for _, s := range SplitPath(e.Path) {
 				n = n.kid(s)
 			}
 		}
@@ -362,8 +362,26 @@ func (ix *Index) link() {
 	}
 }
 
-// splitPath splits a dotted option path; quoted names keep their dots.
-func splitPath(p string) []string {
+// joinPath joins option names with dots, quoting names that hold one
+// ("com.apple.swipescrolldirection"), as SplitPath reads them.
+func joinPath(p []string) string {
+	var b strings.Builder
+	for i, n := range p {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		if strings.Contains(n, ".") {
+			b.WriteString(`"` + n + `"`)
+		} else {
+			b.WriteString(n)
+		}
+	}
+	return b.String()
+}
+
+// SplitPath splits a dotted option path; quoted names keep their dots
+// (system.defaults.NSGlobalDomain."com.apple.swipescrolldirection").
+func SplitPath(p string) []string {
 	var out []string
 	for p != "" {
 		if p[0] == '"' {
@@ -419,7 +437,7 @@ type Found struct {
 // Lookup finds an option path (names, not dotted) in the index.
 func (ix *Index) Lookup(path []string) Found {
 	for i := range path {
-		if r := ix.renames[strings.Join(path[:i+1], ".")]; r != nil {
+		if r := ix.renames[joinPath(path[:i+1])]; r != nil {
 			return Found{Verdict: Moved, Depth: i + 1, Rename: r}
 		}
 	}
@@ -466,7 +484,7 @@ func (ix *Index) Lookup(path []string) Found {
 // listed, with <name>), or nil.
 func (ix *Index) Option(path string) []*IndexEntry {
 	n := ix.root
-	for _, s := range splitPath(path) {
+	for _, s := range SplitPath(path) {
 		n = n.kids[s]
 		if n == nil {
 			return nil

@@ -51,13 +51,15 @@ func TestIndexLookup(t *testing.T) {
 		{"hardware.graphics.enable", Declared, 3, ""},
 		{"_module.args", Open, 1, ""},
 		{"services.openssh.ports.extra", Below, 3, ""},
+		{`system.defaults."com.apple.swipescrolldirection"`, Declared, 3, ""},
+		{`system.defaults."com.apple.swipescroll"`, Unknown_, 2, "com.apple.swipescrolldirection"},
 		{"programs.fzf.fileWidgetCommand", Moved, 3, ""},    // map helper [ names ]
 		{"programs.fzf.historyWidgetCommand", Moved, 3, ""}, //
 		{"programs.fzf.fromExtra", Open, 2, ""},             // an unread import
 		{"programs.fzf.widgets.fileWidgetComand", Unknown_, 3, "fileWidgetCommand"},
 	}
 	for _, tc := range tests {
-		got := ix.Lookup(strings.Split(tc.path, "."))
+		got := ix.Lookup(SplitPath(tc.path))
 		if got.Verdict != tc.verdict || got.Depth != tc.depth || got.Suggest != tc.suggest {
 			t.Errorf("Lookup(%s) = verdict %d depth %d suggest %q, want %d %d %q", tc.path, got.Verdict, got.Depth, got.Suggest, tc.verdict, tc.depth, tc.suggest)
 		}
@@ -222,4 +224,41 @@ func FuzzIndex(f *testing.F) {
 		ix.Search("a")
 		ix.Stats()
 	})
+}
+
+// An input locked in flake.lock is found at the store path its narHash
+// names, and its revision keys the cache.
+func TestSourcesFromStore(t *testing.T) {
+	root, store := t.TempDir(), t.TempDir()
+	nar := "sha256-g7rTRNBq6SYByf8gpsE8feE8s3+/bZO+zTOfMQjEXgk="
+	lock := `{"nodes":{"root":{"inputs":{"home-manager":"hm","nixpkgs":["hm","nixpkgs"]}},
+"hm":{"locked":{"rev":"0123456789abcdef","narHash":"` + nar + `"}}},"root":"root","version":7}`
+	os.WriteFile(filepath.Join(root, "flake.lock"), []byte(lock), 0o644)
+	p, err := StorePath(store, nar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(p, "modules"), 0o755)
+	os.WriteFile(filepath.Join(p, "modules", "git.nix"), []byte(`{ lib, ... }: { options.programs.git.enable = lib.mkEnableOption "git"; }`), 0o644)
+	srcs, inputs, err := Sources(root, store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srcs) != 1 || srcs[0].Dir != p || srcs[0].Rev != "0123456789abcdef" || srcs[0].How != "flake.lock" {
+		t.Fatalf("sources = %+v", srcs)
+	}
+	if d := cmp.Diff([]string{"home-manager"}, inputs); d != "" {
+		t.Errorf("inputs (-want +got):\n%s", d)
+	}
+	plan := Plans(srcs, inputs)["home"]
+	if plan == nil {
+		t.Fatal("no home plan")
+	}
+	ix, _, err := LoadIndex(plan, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ix.Lookup([]string{"programs", "git", "enable"}); got.Verdict != Declared {
+		t.Errorf("programs.git.enable: verdict %d", got.Verdict)
+	}
 }
