@@ -3,6 +3,7 @@ package inventory
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -45,4 +46,54 @@ func TestSecretValues(t *testing.T) {
 	if err != nil || !cmp.Equal(keys, []string{"pw", "port", "db", "l"}) {
 		t.Errorf("SecretDataKeys = %v, %v", keys, err)
 	}
+}
+
+// FuzzSecretValues reads arbitrary secret files in every format: an
+// answer or an error, never a panic, and keys that are never empty paths.
+func FuzzSecretValues(f *testing.F) {
+	f.Add("pw: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\ndb:\n    user: x\n", "yaml")
+	f.Add(`{"a": {"b": [1, {"c": 2}]}, "sops": {}}`, "json")
+	f.Add("A=1\n# c\nsops_x=2\n", "env")
+	f.Fuzz(func(t *testing.T, content, ext string) {
+		switch ext {
+		case "yaml", "json", "env", "bin":
+		default:
+			return
+		}
+		dir := t.TempDir()
+		rel := "secrets/a/x." + ext
+		if err := os.MkdirAll(filepath.Join(dir, "secrets/a"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		values, err := (&Inventory{Root: dir}).SecretValues(rel)
+		if err != nil {
+			return
+		}
+		for _, v := range values {
+			if v.Depth < 0 || (v.Depth > 0 && !strings.Contains(v.Key, "/")) {
+				t.Fatalf("value %+v: depth and key disagree", v)
+			}
+		}
+	})
+}
+
+// FuzzNixKeys parses arbitrary Nix signing keys: a secret key that parses
+// has a public key that parses back to the same name.
+func FuzzNixKeys(f *testing.F) {
+	f.Add("lab-1:88PpsB4DINxihkrQpt7U8h2lFYD2OXC7R+9kcBw1nirMBeU+jzeayvXYYIdU7IeQne6ZzI5nmJyigsclwiC7HQ==")
+	f.Add("x:abc")
+	f.Fuzz(func(t *testing.T, s string) {
+		ParseNixPublicKey(s)
+		name, key, err := ParseNixSecretKey(s)
+		if err != nil {
+			return
+		}
+		n2, _, err := ParseNixPublicKey(NixPublicKey(name, key))
+		if err != nil || n2 != name {
+			t.Fatalf("public key of %q does not parse back: %v", s, err)
+		}
+	})
 }

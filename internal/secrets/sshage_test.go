@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"os/exec"
@@ -174,4 +175,18 @@ func TestSSHToAgeInterop(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzBech32 decodes arbitrary strings without panicking, and decodes
+// what bech32Encode writes back to the same bytes.
+func FuzzBech32(f *testing.F) {
+	f.Add("age1lh4gvvtwqz5xr8kkhhjg7fws99q4pvh7qryg8r265f2d78ug8ehq8dhpvm", []byte{1, 2, 3})
+	f.Add("AGE-SECRET-KEY-1MQDHFYR3GRSZ6HUQ3YW4XVE98DAHRJU29S82P0X2L7H47X98WSJQTYCVAC", []byte{})
+	f.Fuzz(func(t *testing.T, s string, data []byte) {
+		bech32Decode(s)
+		hrp, got, err := bech32Decode(bech32Encode("age", data))
+		if err != nil || hrp != "age" || !bytes.Equal(got, data) {
+			t.Fatalf("round trip of %x: %q %x %v", data, hrp, got, err)
+		}
+	})
 }
