@@ -258,6 +258,8 @@ type evaluator struct {
 
 	mu         sync.Mutex
 	layerDiags map[string]*layerCheck
+	// bases are the merges of common and profile chains shared by hosts.
+	bases map[string]*baseMerge
 }
 
 type layerCheck struct {

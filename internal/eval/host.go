@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/inventory"
@@ -85,34 +86,23 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 
 	m := &merger{diags: dl, peer: peer}
 	root := &Node{Kind: Table, Fields: map[string]*Node{}}
-	var settings, modules, packages, pass, ctrs, backend *Node
-	for _, s := range all {
-		label := s.ly.Label()
-		m.path = []string{"containers"}
-		ctrs = m.merge(ctrs, containersNode(s.ly, label, s.level))
-		m.path = []string{"container_backend"}
-		backend = m.merge(backend, strNode(s.ly.ContainerBackend, label, s.level))
-		m.path = []string{"settings"}
-		settings = m.merge(settings, e.settingsNode(s.ly.Settings, s.ly.Modules, label, s.level, false, dl))
-		if s.ly.Force.Settings != nil {
-			settings = m.merge(settings, e.settingsNode(s.ly.Force.Settings, nil, label, s.level, true, dl))
+	// Common and the profile chain merge the same way for every host of
+	// the platform and profile: once, shared, with their diagnostics.
+	nBase := baseLen(layers, peer)
+	base := e.base("system\x00"+class, layers[:nBase], peer, func(m *merger, dl *diag.List) any {
+		t := &systemTrees{}
+		for _, s := range layers[:nBase] {
+			e.mergeSystem(m, t, s, h.Platform, dl)
 		}
-		m.path = []string{"modules"}
-		modules = m.merge(modules, strList(s.ly.Modules, label, s.level))
-		m.path = []string{"packages"}
-		packages = m.merge(packages, strList(s.ly.Packages, label, s.level))
-		m.path = []string{class}
-		pt, force := s.ly.NixOS, s.ly.Force.NixOS
-		if h.Platform == inventory.Darwin {
-			pt, force = s.ly.Darwin, s.ly.Force.Darwin
-		}
-		if pt != nil {
-			pass = m.merge(pass, fromValue(pt, label, s.level, false))
-		}
-		if force != nil {
-			pass = m.merge(pass, fromValue(force, label, s.level, true))
-		}
+		t.markShared()
+		return t
+	})
+	dl.Append(&base.diags)
+	t := *base.value.(*systemTrees)
+	for _, s := range all[nBase:] {
+		e.mergeSystem(m, &t, s, h.Platform, dl)
 	}
+	settings, modules, packages, pass, ctrs, backend := t.settings, t.modules, t.packages, t.pass, t.ctrs, t.backend
 	if h.Platform == inventory.NixOS && src.Darwin != nil {
 		dl.Warnf(src.Darwin.KeyPos, "ignored", "[darwin] is ignored on NixOS host %s", h.Name).Hint("remove it, or move it to a profile or role shared with darwin hosts")
 	}
@@ -129,6 +119,7 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 		root.Fields[class] = orEmptyTable(pass)
 	}
 	if ctrs != nil {
+		ctrs = own(ctrs)
 		h.Containers, h.containerFiles = e.containerInstances(ctrs)
 		root.Fields["containers"] = ctrs
 	}
@@ -162,6 +153,90 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 	return h
 }
 
+// systemTrees are the values of a host merged so far, by key.
+type systemTrees struct {
+	settings, modules, packages, pass, ctrs, backend *Node
+}
+
+func (t *systemTrees) markShared() {
+	for _, n := range []*Node{t.settings, t.modules, t.packages, t.pass, t.ctrs, t.backend} {
+		markShared(n, false)
+	}
+}
+
+// mergeSystem merges one layer's system values onto t.
+func (e *evaluator) mergeSystem(m *merger, t *systemTrees, s stacked, platform inventory.Platform, dl *diag.List) {
+	class := string(platform)
+	label := s.ly.Label()
+	m.path = []string{"containers"}
+	t.ctrs = m.merge(t.ctrs, containersNode(s.ly, label, s.level))
+	m.path = []string{"container_backend"}
+	t.backend = m.merge(t.backend, strNode(s.ly.ContainerBackend, label, s.level))
+	m.path = []string{"settings"}
+	t.settings = m.merge(t.settings, e.settingsNode(s.ly.Settings, s.ly.Modules, label, s.level, false, dl))
+	if s.ly.Force.Settings != nil {
+		t.settings = m.merge(t.settings, e.settingsNode(s.ly.Force.Settings, nil, label, s.level, true, dl))
+	}
+	m.path = []string{"modules"}
+	t.modules = m.merge(t.modules, strList(s.ly.Modules, label, s.level))
+	m.path = []string{"packages"}
+	t.packages = m.merge(t.packages, strList(s.ly.Packages, label, s.level))
+	m.path = []string{class}
+	pt, force := s.ly.NixOS, s.ly.Force.NixOS
+	if platform == inventory.Darwin {
+		pt, force = s.ly.Darwin, s.ly.Force.Darwin
+	}
+	if pt != nil {
+		t.pass = m.merge(t.pass, fromValue(pt, label, s.level, false))
+	}
+	if force != nil {
+		t.pass = m.merge(t.pass, fromValue(force, label, s.level, true))
+	}
+}
+
+// baseLen is how many of a host's layers lie below the roles (common and
+// the profile chain).
+func baseLen(layers []stacked, peer int) int {
+	n := 0
+	for n < len(layers) && layers[n].level < peer {
+		n++
+	}
+	return n
+}
+
+// baseMerge is a merge of lower layers shared by many hosts: its value
+// (marked shared) and the diagnostics merging it gave, which each host
+// that uses it repeats.
+type baseMerge struct {
+	once  sync.Once
+	value any
+	diags diag.List
+}
+
+// base returns the shared merge of layers for kind, building it once.
+func (e *evaluator) base(kind string, layers []stacked, peer int, build func(*merger, *diag.List) any) *baseMerge {
+	var key strings.Builder
+	key.WriteString(kind)
+	fmt.Fprintf(&key, "\x00%d", peer)
+	for _, s := range layers {
+		fmt.Fprintf(&key, "\x00%s\x00%d", s.ly.Label(), s.level)
+	}
+	e.mu.Lock()
+	if e.bases == nil {
+		e.bases = map[string]*baseMerge{}
+	}
+	b := e.bases[key.String()]
+	if b == nil {
+		b = &baseMerge{}
+		e.bases[key.String()] = b
+	}
+	e.mu.Unlock()
+	b.once.Do(func() {
+		b.value = build(&merger{diags: &b.diags, peer: peer}, &b.diags)
+	})
+	return b
+}
+
 // roleForOtherPlatform reports whether ly is a role whose [requires]
 // names a platform other than class.
 func (e *evaluator) roleForOtherPlatform(ly *inventory.Layer, class string) bool {
@@ -190,29 +265,23 @@ func (e *evaluator) userTree(layers []stacked, src *inventory.Host, user *invent
 	}
 	m := &merger{diags: dl, peer: peer}
 	prefix := "users." + user.Name + "."
-	var mods, pkgs, toolsets, settings, home *Node
-	for _, s := range all {
-		e.checkHomeLayer(s.ly, dl)
-		label := s.ly.Label()
-		m.path = []string{prefix + "home_modules"}
-		mods = m.merge(mods, strList(s.ly.HomeModules, label, s.level))
-		m.path = []string{prefix + "home_packages"}
-		pkgs = m.merge(pkgs, strList(s.ly.HomePackages, label, s.level))
-		m.path = []string{prefix + "toolsets"}
-		toolsets = m.merge(toolsets, strList(s.ly.Toolsets, label, s.level))
-		m.path = []string{prefix + "home_settings"}
-		settings = m.merge(settings, e.settingsNode(s.ly.HomeSettings, s.ly.HomeModules, label, s.level, false, dl))
-		if s.ly.Force.HomeSettings != nil {
-			settings = m.merge(settings, e.settingsNode(s.ly.Force.HomeSettings, nil, label, s.level, true, dl))
+	// The user's home over common and the profile chain is the same on
+	// every host of the profile: merged once, shared.
+	nBase := baseLen(layers, peer)
+	base := e.base("home\x00"+user.Name, layers[:nBase], peer, func(m *merger, dl *diag.List) any {
+		t := &homeTrees{}
+		for _, s := range layers[:nBase] {
+			e.mergeHome(m, t, s, prefix, dl)
 		}
-		m.path = []string{prefix + "home"}
-		if s.ly.Home != nil {
-			home = m.merge(home, fromValue(s.ly.Home, label, s.level, false))
-		}
-		if s.ly.Force.Home != nil {
-			home = m.merge(home, fromValue(s.ly.Force.Home, label, s.level, true))
-		}
+		t.markShared()
+		return t
+	})
+	dl.Append(&base.diags)
+	ht := *base.value.(*homeTrees)
+	for _, s := range all[nBase:] {
+		e.mergeHome(m, &ht, s, prefix, dl)
 	}
+	mods, pkgs, toolsets, settings, home := ht.mods, ht.pkgs, ht.toolsets, ht.settings, ht.home
 	hu := &HostUser{Name: user.Name, User: user, HomeModules: enabled(settings)}
 	toolsets = orEmptyList(toolsets)
 	// A toolset's packages join the home's packages, defined in the
@@ -235,6 +304,41 @@ func (e *evaluator) userTree(layers []stacked, src *inventory.Host, user *invent
 		"home":          orEmptyTable(home),
 	}}
 	return t, hu
+}
+
+// homeTrees are the values of a user's home merged so far, by key.
+type homeTrees struct {
+	mods, pkgs, toolsets, settings, home *Node
+}
+
+func (t *homeTrees) markShared() {
+	for _, n := range []*Node{t.mods, t.pkgs, t.toolsets, t.settings, t.home} {
+		markShared(n, false)
+	}
+}
+
+// mergeHome merges one layer's home values onto t.
+func (e *evaluator) mergeHome(m *merger, t *homeTrees, s stacked, prefix string, dl *diag.List) {
+	e.checkHomeLayer(s.ly, dl)
+	label := s.ly.Label()
+	m.path = []string{prefix + "home_modules"}
+	t.mods = m.merge(t.mods, strList(s.ly.HomeModules, label, s.level))
+	m.path = []string{prefix + "home_packages"}
+	t.pkgs = m.merge(t.pkgs, strList(s.ly.HomePackages, label, s.level))
+	m.path = []string{prefix + "toolsets"}
+	t.toolsets = m.merge(t.toolsets, strList(s.ly.Toolsets, label, s.level))
+	m.path = []string{prefix + "home_settings"}
+	t.settings = m.merge(t.settings, e.settingsNode(s.ly.HomeSettings, s.ly.HomeModules, label, s.level, false, dl))
+	if s.ly.Force.HomeSettings != nil {
+		t.settings = m.merge(t.settings, e.settingsNode(s.ly.Force.HomeSettings, nil, label, s.level, true, dl))
+	}
+	m.path = []string{prefix + "home"}
+	if s.ly.Home != nil {
+		t.home = m.merge(t.home, fromValue(s.ly.Home, label, s.level, false))
+	}
+	if s.ly.Force.Home != nil {
+		t.home = m.merge(t.home, fromValue(s.ly.Force.Home, label, s.level, true))
+	}
 }
 
 // standalone evaluates a user's standalone home: common's home values and
@@ -319,6 +423,10 @@ func describeStrs(ss []inventory.Str) string {
 // filterItems keeps the list items named in keep (modules disabled by a
 // higher layer drop out of the list).
 func filterItems(n *Node, keep []string) *Node {
+	if n.shared {
+		n = own(n)
+		n.Items = slices.Clone(n.Items)
+	}
 	n.Items = slices.DeleteFunc(n.Items, func(it *Node) bool { return !slices.Contains(keep, it.Str) })
 	return n
 }
@@ -403,6 +511,7 @@ func overlay(def, lay *Node) *Node {
 		return def
 	case def.option || def.Kind != Table || lay.Kind != Table:
 		if lay.Kind.leaf() || lay.Kind == List {
+			lay = own(lay)
 			lay.Winner += len(def.Defs)
 			lay.Defs = append(slices.Clone(def.Defs), lay.Defs...)
 		}
@@ -444,18 +553,8 @@ func moduleDefaults(mod *options.Module, name string) *Node {
 		}
 		addDefault(t, o.Path[2:], o)
 	}
-	markShared(t)
+	markShared(t, true)
 	return t
-}
-
-func markShared(n *Node) {
-	n.shared = true
-	for _, f := range n.Fields {
-		markShared(f)
-	}
-	for _, it := range n.Items {
-		markShared(it)
-	}
 }
 
 func addDefault(t *Node, path []string, o *options.Option) {
@@ -742,13 +841,16 @@ const HostPlaceholder = "{host}"
 // HostPlaceholder replaced), checks they exist, and works out what the
 // host may read.
 func (e *evaluator) collectSecrets(h *Host, dl *diag.List) {
+	h.Tree = ownPlaceholders(h.Tree)
 	walkOwnNodes(h.Tree, nil, func(path []string, n *Node) {
 		if n.Kind != Secret {
 			return
 		}
 		w := n.Won()
 		perHost := strings.Contains(n.Str, HostPlaceholder)
-		n.Str = strings.ReplaceAll(n.Str, HostPlaceholder, h.Name)
+		if perHost {
+			n.Str = strings.ReplaceAll(n.Str, HostPlaceholder, h.Name)
+		}
 		h.Secrets = append(h.Secrets, e.resolveSecret(SecretRef{Name: n.Str, Path: JoinPath(path), Pos: w.Pos, Opts: n.SecretOpts}, perHost, dl))
 	})
 	if h.Platform == inventory.NixOS {
@@ -794,6 +896,39 @@ func (e *evaluator) collectSecrets(h *Host, dl *diag.List) {
 		dl.Errorf(pos, "secret-access", "host %s reads secrets but has no host_key or age_key to decrypt them with", h.Name).
 			Hint("add host_key = \"ssh-ed25519 ...\" (the output of ssh-keyscan -t ed25519 %s) to %s", h.Name, h.Src.File)
 	}
+}
+
+// ownPlaceholders returns n with every secret that names
+// HostPlaceholder (and the tables and lists above it) owned by the host,
+// copied where they were shared, so that the placeholder can be replaced.
+func ownPlaceholders(n *Node) *Node {
+	if n == nil || n.moduleDefault {
+		return n
+	}
+	switch n.Kind {
+	case Secret:
+		if strings.Contains(n.Str, HostPlaceholder) {
+			return own(n)
+		}
+	case Table:
+		for k, f := range n.Fields {
+			if g := ownPlaceholders(f); g != f {
+				n = own(n)
+				n.Fields[k] = g
+			}
+		}
+	case List:
+		for i, it := range n.Items {
+			if g := ownPlaceholders(it); g != it {
+				if n.shared {
+					n = own(n)
+					n.Items = slices.Clone(n.Items)
+				}
+				n.Items[i] = g
+			}
+		}
+	}
+	return n
 }
 
 // PasswordPath is the path of a user's password secret in a host's
@@ -945,7 +1080,7 @@ func MatchSecret(pattern, name string) bool { return inventory.MatchSecret(patte
 // walkOwnNodes is walkNodes without the shared module defaults (which
 // hold no secret and no conflict).
 func walkOwnNodes(n *Node, path []string, f func([]string, *Node)) {
-	if n == nil || n.shared {
+	if n == nil || n.moduleDefault {
 		return
 	}
 	f(path, n)

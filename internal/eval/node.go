@@ -134,9 +134,47 @@ type Node struct {
 	// option marks a module default at an option's own path: a layered
 	// value replaces it whole.
 	option bool
-	// shared marks a node of a module's defaults, built once and shared
-	// by every host: it must not be changed.
+	// shared marks a node built once and shared by many hosts (module
+	// defaults, the merge of common and a profile chain): it is never
+	// changed; own copies it first.
 	shared bool
+	// moduleDefault marks a shared node of a module's declared defaults:
+	// it holds no secret and no conflict.
+	moduleDefault bool
+}
+
+// own returns n when it may be changed, or a copy of it (sharing its
+// children) when n is shared.
+func own(n *Node) *Node {
+	if n == nil || !n.shared {
+		return n
+	}
+	c := *n
+	c.shared, c.moduleDefault = false, false
+	c.Defs = slices.Clip(n.Defs)
+	c.Items = slices.Clip(n.Items)
+	c.conflict = slices.Clip(n.conflict)
+	if n.Fields != nil {
+		c.Fields = make(map[string]*Node, len(n.Fields)+1)
+		for k, v := range n.Fields {
+			c.Fields[k] = v
+		}
+	}
+	return &c
+}
+
+// markShared marks n and everything below it shared.
+func markShared(n *Node, moduleDefault bool) {
+	if n == nil {
+		return
+	}
+	n.shared, n.moduleDefault = true, moduleDefault
+	for _, f := range n.Fields {
+		markShared(f, moduleDefault)
+	}
+	for _, it := range n.Items {
+		markShared(it, moduleDefault)
+	}
 }
 
 // Keys returns a table's keys, sorted.
@@ -466,6 +504,7 @@ func (m *merger) merge(acc, in *Node) *Node {
 	if acc.Kind == Table && in.Kind == Table && !(forced && in.inline) {
 		// Tables merge key by key; a forced header table only navigates,
 		// its values replace one by one.
+		acc = own(acc)
 		acc.Defs = append(acc.Defs, in.Defs...)
 		for _, k := range sortedKeys(in.Fields) {
 			m.path = append(m.path, k)
@@ -475,8 +514,8 @@ func (m *merger) merge(acc, in *Node) *Node {
 		return acc
 	}
 	if forced || acc.Won().Forced {
-		if m.peerConflict(acc, in) {
-			return acc
+		if c := m.peerConflict(acc, in); c != nil {
+			return c
 		}
 	}
 	if forced {
@@ -488,6 +527,7 @@ func (m *merger) merge(acc, in *Node) *Node {
 	}
 	switch {
 	case acc.Kind == List && in.Kind == List:
+		acc = own(acc)
 		acc.Defs = append(acc.Defs, in.Defs...)
 		for _, it := range in.Items {
 			if !slices.ContainsFunc(acc.Items, it.equal) {
@@ -501,6 +541,7 @@ func (m *merger) merge(acc, in *Node) *Node {
 		if won.level == d.level && d.level == m.peer && !acc.equal(in) {
 			// Peers disagree. A higher layer may still decide the value;
 			// the conflict is reported only if none does.
+			acc = own(acc)
 			acc.Defs = append(acc.Defs, d)
 			acc.conflict = append(acc.conflict, conflict{path: m.where(), a: won, b: d})
 			return acc
@@ -522,14 +563,17 @@ func (m *merger) merge(acc, in *Node) *Node {
 // and one of them forces its value: [force] replaces lower layers, not a
 // peer, so which role is listed first must not decide. A higher layer (the
 // host) may still decide; the conflict is reported only if none does.
-func (m *merger) peerConflict(acc, in *Node) bool {
+// It returns the node that records the conflict, or nil when there is
+// none.
+func (m *merger) peerConflict(acc, in *Node) *Node {
 	won, d := acc.Won(), in.Defs[0]
 	if won.level != m.peer || d.level != m.peer || won.Layer == d.Layer || acc.equal(in) {
-		return false
+		return nil
 	}
+	acc = own(acc)
 	acc.Defs = append(acc.Defs, d)
 	acc.conflict = append(acc.conflict, conflict{path: m.where(), a: won, b: d})
-	return true
+	return acc
 }
 
 func sortedKeys(m map[string]*Node) []string {
