@@ -259,7 +259,8 @@ type evaluator struct {
 	mu         sync.Mutex
 	layerDiags map[string]*layerCheck
 	// bases are the merges of common and profile chains shared by hosts.
-	bases map[string]*baseMerge
+	bases      map[string]*baseMerge
+	keySources keySources
 }
 
 type layerCheck struct {

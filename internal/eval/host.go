@@ -150,6 +150,7 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 	e.checkStateVersion(h, dl)
 	e.checkHostQuiet(h, dl)
 	e.collectSecrets(h, dl)
+	e.checkSopsKeySource(h, dl)
 	return h
 }
 
