@@ -9,6 +9,7 @@ import (
 
 	"github.com/fleetdev/fleet/internal/containers"
 	"github.com/fleetdev/fleet/internal/eval"
+	"github.com/fleetdev/fleet/internal/deploy"
 	"github.com/fleetdev/fleet/internal/fleet"
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/options"
@@ -48,6 +49,9 @@ type model struct {
 	secretIDs []string
 	// readBy maps a secret to the parties that may read it ("host web").
 	readBy map[string][]string
+	// deploys is how fleet deploy would deploy each host (wave, health
+	// checks), by host; hosts without a target have none.
+	deploys map[string]*deploy.Target
 }
 
 // guide is a hand-written page of the fleet's docs/ folder.
@@ -82,6 +86,11 @@ type flatOption struct {
 func newModel(f *fleet.Fleet, fsys fs.FS) *model {
 	m := &model{f: f, inv: f.Inventory, ev: f.Eval, fsys: fsys, readmes: map[string]string{}, optionIndex: map[string]*options.Option{}}
 	m.access, _ = secrets.FleetAccess(f.Inventory, f.Eval.Hosts)
+	m.deploys = map[string]*deploy.Target{}
+	plan, _ := deploy.Plan(f.Eval.Hosts, f.Containers, deploy.PlanOptions{Roles: f.Inventory.Roles})
+	for _, t := range plan {
+		m.deploys[t.Host] = t
+	}
 	m.name = path.Base(f.Dir)
 	if fl := f.Inventory.Fleet; fl != nil {
 		if fl.Name.V != "" {

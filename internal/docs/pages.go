@@ -422,10 +422,31 @@ func (m *model) hostPage(h *eval.Host) func(linker) string {
 		if dp.SSHPort.IsSet() {
 			rows = append(rows, []string{"ssh port", code(strconv.FormatInt(dp.SSHPort.V, 10)), posLink(lk, from, dp.SSHPort.Pos)})
 		}
+		t := m.deploys[h.Name]
+		if t != nil {
+			switch {
+			case dp.Order.IsSet():
+				rows = append(rows, []string{"wave", code(strconv.Itoa(t.Wave)), posLink(lk, from, dp.Order.Pos)})
+			case t.WaveFrom != "":
+				role := strings.TrimPrefix(t.WaveFrom, "role ")
+				where := ""
+				if r := m.inv.Roles[role]; r != nil {
+					where = posLink(lk, from, r.DeployOrder.Pos)
+				}
+				rows = append(rows, []string{"wave", code(strconv.Itoa(t.Wave)) + " (" + pageLink(lk, from, "roles/"+role, "role "+role) + ")", where})
+			}
+		}
 		if len(rows) == 0 {
 			w.para("No deploy target: the host is switched on the machine itself.")
 		}
 		w.table([]string{"property", "value", "written at"}, rows)
+		if t != nil && len(t.Checks) > 0 {
+			var checks []string
+			for _, c := range t.Checks {
+				checks = append(checks, string(c.Kind)+" "+code(c.Name)+" ("+esc(c.Why)+")")
+			}
+			w.para("After activating, fleet deploy checks that the host answers on a fresh SSH connection, that no unit failed that did not fail before, and: " + strings.Join(checks, ", ") + ". A failed check rolls the host back.")
+		}
 		w.fence("sh", deployCommand(h))
 		w.para("Updating, rolling back and logs: " + pageLink(lk, "hosts/"+h.Name, "maintenance", "maintenance") + ".")
 
@@ -542,8 +563,18 @@ func isPort(t *options.Type) bool {
 		(t.Min != nil && t.Max != nil && *t.Min == 0 && *t.Max == 65535))
 }
 
-// deployCommand is how the host is switched to its configuration.
+// deployCommand is how the host is switched to its configuration: with
+// fleet deploy when it has a target, and by hand.
 func deployCommand(h *eval.Host) string {
+	byHand := manualDeployCommand(h)
+	if h.Src.Deploy.Target.V == "" {
+		return byHand
+	}
+	return "fleet deploy " + h.Name + "   # build, copy, activate with a watchdog; rolls back if unhealthy\n# by hand, without the watchdog and the checks:\n" + byHand
+}
+
+// manualDeployCommand switches the host with the platform's own tool.
+func manualDeployCommand(h *eval.Host) string {
 	dp := h.Src.Deploy
 	if h.Platform == inventory.Darwin {
 		cmd := "sudo darwin-rebuild switch --flake .#" + h.Name
@@ -1062,7 +1093,7 @@ func (m *model) maintenancePage(lk linker) string {
 	weave(w, m.maintenance, "docs/"+maintenanceFile, from, lk)
 	w.heading(2, "Every change")
 	w.fence("sh", "fleet check                 # evaluate and validate every host\nfleet generate              # write generated/ and .sops.yaml\nfleet docs                  # refresh this reference\ngit commit -am '...'        # review the generated diff first")
-	w.para("Update the flake's inputs with " + code("nix flake update") + ", then deploy the hosts one at a time, the least important first.")
+	w.para("Update the flake's inputs with " + code("nix flake update") + ", then deploy: " + code("fleet deploy") + " builds, copies and activates every host in waves, each guarded by a watchdog that rolls it back unless it comes back healthy; " + code("fleet deploy --plan") + " shows the waves first." + m.wavesText())
 	w.heading(2, "Hosts")
 	for _, h := range m.ev.Hosts {
 		w.heading(3, esc(h.Name))
@@ -1211,4 +1242,27 @@ func typeDescription(t *options.Type) string {
 		return t.Name
 	}
 	return "unspecified"
+}
+
+// wavesText says in which waves the hosts deploy, when there are several.
+func (m *model) wavesText() string {
+	byWave := map[int][]string{}
+	for _, h := range m.ev.Hosts {
+		if t := m.deploys[h.Name]; t != nil {
+			byWave[t.Wave] = append(byWave[t.Wave], h.Name)
+		}
+	}
+	if len(byWave) < 2 {
+		return ""
+	}
+	var waves []int
+	for w := range byWave {
+		waves = append(waves, w)
+	}
+	slices.Sort(waves)
+	var parts []string
+	for _, w := range waves {
+		parts = append(parts, strings.Join(byWave[w], ", "))
+	}
+	return " Here: " + strings.Join(parts, "; then ") + "."
 }
