@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/fleetdev/fleet/internal/containers"
-	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/deploy"
+	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/fleet"
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/options"
