@@ -161,7 +161,7 @@ type systemTrees struct {
 
 func (t *systemTrees) markShared() {
 	for _, n := range []*Node{t.settings, t.modules, t.packages, t.pass, t.ctrs, t.backend} {
-		markShared(n, false)
+		markShared(n)
 	}
 }
 
@@ -314,7 +314,7 @@ type homeTrees struct {
 
 func (t *homeTrees) markShared() {
 	for _, n := range []*Node{t.mods, t.pkgs, t.toolsets, t.settings, t.home} {
-		markShared(n, false)
+		markShared(n)
 	}
 }
 
@@ -554,7 +554,7 @@ func moduleDefaults(mod *options.Module, name string) *Node {
 		}
 		addDefault(t, o.Path[2:], o)
 	}
-	markShared(t, true)
+	markShared(t)
 	return t
 }
 
@@ -903,7 +903,7 @@ func (e *evaluator) collectSecrets(h *Host, dl *diag.List) {
 // HostPlaceholder (and the tables and lists above it) owned by the host,
 // copied where they were shared, so that the placeholder can be replaced.
 func ownPlaceholders(n *Node) *Node {
-	if n == nil || n.moduleDefault {
+	if n == nil || n.quiet {
 		return n
 	}
 	switch n.Kind {
@@ -1078,10 +1078,10 @@ func describeOpts(o *SecretOpts) string {
 // package secrets uses too.
 func MatchSecret(pattern, name string) bool { return inventory.MatchSecret(pattern, name) }
 
-// walkOwnNodes is walkNodes without the shared module defaults (which
-// hold no secret and no conflict).
+// walkOwnNodes is walkNodes without the shared subtrees that hold no
+// secret and no conflict (quiet).
 func walkOwnNodes(n *Node, path []string, f func([]string, *Node)) {
-	if n == nil || n.moduleDefault {
+	if n == nil || n.quiet {
 		return
 	}
 	f(path, n)

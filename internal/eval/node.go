@@ -138,9 +138,9 @@ type Node struct {
 	// defaults, the merge of common and a profile chain): it is never
 	// changed; own copies it first.
 	shared bool
-	// moduleDefault marks a shared node of a module's declared defaults:
-	// it holds no secret and no conflict.
-	moduleDefault bool
+	// quiet marks a shared node below which there is no secret and no
+	// conflict: the walks for those skip it.
+	quiet bool
 }
 
 // own returns n when it may be changed, or a copy of it (sharing its
@@ -150,7 +150,7 @@ func own(n *Node) *Node {
 		return n
 	}
 	c := *n
-	c.shared, c.moduleDefault = false, false
+	c.shared, c.quiet = false, false
 	c.Defs = slices.Clip(n.Defs)
 	c.Items = slices.Clip(n.Items)
 	c.conflict = slices.Clip(n.conflict)
@@ -163,18 +163,21 @@ func own(n *Node) *Node {
 	return &c
 }
 
-// markShared marks n and everything below it shared.
-func markShared(n *Node, moduleDefault bool) {
+// markShared marks n and everything below it shared, and quiet where no
+// secret and no conflict lies below; it reports whether n is quiet.
+func markShared(n *Node) bool {
 	if n == nil {
-		return
+		return true
 	}
-	n.shared, n.moduleDefault = true, moduleDefault
+	quiet := n.Kind != Secret && len(n.conflict) == 0
 	for _, f := range n.Fields {
-		markShared(f, moduleDefault)
+		quiet = markShared(f) && quiet
 	}
 	for _, it := range n.Items {
-		markShared(it, moduleDefault)
+		quiet = markShared(it) && quiet
 	}
+	n.shared, n.quiet = true, quiet
+	return quiet
 }
 
 // Keys returns a table's keys, sorted.
