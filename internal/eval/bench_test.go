@@ -3,6 +3,7 @@ package eval
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/fleetdev/fleet/internal/inventory"
@@ -35,6 +36,49 @@ func BenchmarkCheck(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/host")
 		})
 	}
+}
+
+// BenchmarkEvaluate measures evaluation alone (the inventory is read
+// once, outside the loop): the merge of every host's layers, module
+// defaults, type checks and secrets. ns/host and allocs/host should stay
+// flat as the fleet grows.
+func BenchmarkEvaluate(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("hosts=%d", n), func(b *testing.B) {
+			dir := b.TempDir()
+			if err := synth.Write(dir, n); err != nil {
+				b.Fatal(err)
+			}
+			inv, diags := inventory.Load(dir)
+			if diags.HasErrors() {
+				b.Fatalf("synthetic fleet has errors: %v", diags.Items()[0])
+			}
+			cfg := benchConfig()
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := mallocs()
+			for b.Loop() {
+				if _, err := Evaluate(context.Background(), inv, cfg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportPerHost(b, n, start)
+		})
+	}
+}
+
+// reportPerHost adds ns/host and allocs/host to a benchmark's figures;
+// start is mallocs() before the loop.
+func reportPerHost(b *testing.B, hosts int, start uint64) {
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(hosts), "ns/host")
+	b.ReportMetric(float64(mallocs()-start)/float64(b.N)/float64(hosts), "allocs/host")
+}
+
+// mallocs is the number of heap allocations so far.
+func mallocs() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.Mallocs
 }
 
 // TestSyntheticFleetIsClean keeps the benchmark's fleet free of errors,
