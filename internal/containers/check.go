@@ -10,6 +10,7 @@ import (
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
+	"github.com/fleetdev/fleet/internal/nix/options"
 )
 
 // Fleet is the containers of every evaluated host.
@@ -35,14 +36,19 @@ func (f *Fleet) Host(name string) *Host {
 // checks. Each host's findings are added to its counts; the returned list
 // holds every finding once (a definition's problem is reported once, not
 // once per host that runs it).
-func Check(inv *inventory.Inventory, hosts []*eval.Host) (*Fleet, *diag.List) {
+//
+// modules are the options the fleet's modules declare, by class and module
+// (eval.Fleet.Options; nil for none): a setting declared with a port type
+// counts as a port the host uses, whatever its name.
+func Check(inv *inventory.Inventory, hosts []*eval.Host, modules map[string]map[string]*options.Module) (*Fleet, *diag.List) {
 	f := &Fleet{byName: make(map[string]*Host, len(hosts))}
 	all := &diag.List{}
 	seen := map[string]bool{}
+	ports := portOptions(modules)
 	for _, h := range hosts {
 		dl := &diag.List{}
 		hc := ForHost(inv, h, dl)
-		checkHost(h, hc, dl)
+		checkHost(h, hc, ports, dl)
 		f.Hosts = append(f.Hosts, hc)
 		f.byName[hc.Name] = hc
 		h.Count(dl.Items())
@@ -58,7 +64,7 @@ func Check(inv *inventory.Inventory, hosts []*eval.Host) (*Fleet, *diag.List) {
 }
 
 // checkHost runs the checks of one host's instances.
-func checkHost(h *eval.Host, hc *Host, dl *diag.List) {
+func checkHost(h *eval.Host, hc *Host, ports map[string]bool, dl *diag.List) {
 	if len(hc.Instances) == 0 {
 		return
 	}
@@ -73,7 +79,7 @@ func checkHost(h *eval.Host, hc *Host, dl *diag.List) {
 		checkImage(hc, i, dl)
 	}
 	checkNames(h, hc, dl)
-	checkPorts(h, hc, dl)
+	checkPorts(h, hc, ports, dl)
 	checkVolumes(hc, dl)
 	checkDeps(hc, dl)
 }
@@ -173,8 +179,8 @@ func sameAddr(a, b string) bool {
 
 // checkPorts reports two bindings of one host port: two instances, or an
 // instance and a port the host's own values use.
-func checkPorts(h *eval.Host, hc *Host, dl *diag.List) {
-	used := hostPorts(h, hc)
+func checkPorts(h *eval.Host, hc *Host, ports map[string]bool, dl *diag.List) {
+	used := hostPorts(h, hc, ports)
 	var taken []binding
 	for _, i := range hc.Instances {
 		for _, p := range i.Ports {
@@ -216,6 +222,40 @@ func onAddr(p Port) string {
 	return " on " + p.Address
 }
 
+// portOptions collects the module options declared with a port type
+// (types.port, types.ints.u16, or a list of them), as portKey names them.
+func portOptions(modules map[string]map[string]*options.Module) map[string]bool {
+	out := map[string]bool{}
+	isPort := func(t *options.Type) bool {
+		return t != nil && t.Kind == options.Int && t.Max != nil && *t.Max == 65535
+	}
+	for class, mods := range modules {
+		for _, m := range mods {
+			for _, o := range m.Options {
+				if len(o.Path) < 3 || o.Path[0] != "fleet" || o.Type == nil {
+					continue
+				}
+				key := class + "\x00settings." + strings.Join(o.Path[1:], ".")
+				switch t := o.Type; {
+				case isPort(t), t.Kind == options.ListOf && isPort(t.Elem):
+					out[key] = true
+				case t.Kind == options.AttrsOf && isPort(t.Elem):
+					out[key+".*"] = true // every attribute is a port
+				}
+			}
+		}
+	}
+	return out
+}
+
+// portKey is the key of portOptions for a value path of a host.
+func portKey(h *eval.Host, path []string) string {
+	if len(path) < 3 || path[0] != "settings" {
+		return ""
+	}
+	return string(h.Platform) + "\x00" + strings.Join(path, ".")
+}
+
 // portKeyRE matches the option names that say where the host listens:
 // port, ports, listenPort, grafanaPort, http_port. Names that point at
 // another machine (serverPort, remotePort, upstreamPort, targetPort) do
@@ -229,7 +269,10 @@ var (
 // port settings (defaults included), pass-through port options, lists of
 // ports named *TCPPorts or *UDPPorts (firewall openings), pass-through
 // containers, and SSH for deploys.
-func hostPorts(h *eval.Host, hc *Host) []binding {
+//
+// ports holds the module settings declared with a port type
+// (portOptions): they count whatever their names.
+func hostPorts(h *eval.Host, hc *Host, ports map[string]bool) []binding {
 	var out []binding
 	add := func(n *eval.Node, owner string, proto string) {
 		port := int(n.Int)
@@ -258,7 +301,7 @@ func hostPorts(h *eval.Host, hc *Host) []binding {
 		case eval.List:
 			proto := ""
 			switch {
-			case strings.HasSuffix(key, "TCPPorts"), key == "ports":
+			case strings.HasSuffix(key, "TCPPorts"), key == "ports", ports[portKey(h, path)]:
 				proto = "tcp"
 			case strings.HasSuffix(key, "UDPPorts"):
 				proto = "udp"
@@ -269,7 +312,9 @@ func hostPorts(h *eval.Host, hc *Host) []binding {
 				}
 			}
 		case eval.Int:
-			if portKeyRE.MatchString(key) && !remotePorts.MatchString(key) && !strings.HasPrefix(key, "allowed") {
+			named := portKeyRE.MatchString(key) && !strings.HasPrefix(key, "allowed")
+			typed := ports[portKey(h, path)] || ports[portKey(h, path[:len(path)-1])+".*"]
+			if (named || typed) && !remotePorts.MatchString(key) {
 				add(n, eval.JoinPath(path), "tcp")
 			}
 		}

@@ -133,7 +133,7 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 	if opts.Log != nil {
 		fmt.Fprintf(opts.Log, "fleet: evaluated %d hosts in %s\n", len(ev.Hosts), now().Sub(start).Round(time.Microsecond))
 	}
-	ctrs, cdiags := containers.Check(inv, ev.Hosts)
+	ctrs, cdiags := containers.Check(inv, ev.Hosts, ev.Options)
 	all := &diag.List{}
 	all.Append(invDiags)
 	all.Append(ev.Diags)
