@@ -16,6 +16,7 @@ var jsonCommands = map[string]bool{
 	"fleet list":            true,
 	"fleet generate":        true,
 	"fleet nix parse":       true,
+	"fleet import":          true,
 	"fleet options build":   true,
 	"fleet options show":    true,
 	"fleet options search":  true,

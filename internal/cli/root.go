@@ -78,6 +78,7 @@ func needSubcommand(c *cobra.Command) {
 func (a *App) commands() []*cobra.Command {
 	return []*cobra.Command{
 		a.initCommand(),
+		a.importCommand(),
 		a.deployCommand(),
 		a.statusCommand(),
 		a.checkCommand(),
