@@ -516,6 +516,11 @@ func (x *extractor) declarations(e syntax.Expr, path []string, pos diag.Pos, out
 			sub(args[0], nil, pos)
 			sub(args[1], nil, pos)
 			return
+		case name == "setAttrByPath" && len(args) == 2:
+			if p, ok := x.strings(args[0]); ok {
+				sub(args[1], p, pos)
+				return
+			}
 		case name == "mkMerge" && len(args) == 1:
 			if l, ok := x.resolve(args[0]).(*syntax.List); ok {
 				for _, el := range l.Elems {

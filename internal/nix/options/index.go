@@ -141,6 +141,10 @@ type Index struct {
 	Renames []IndexRename `json:"renames"`
 	// Files is the number of files read.
 	Files int `json:"files"`
+	// Unplaced counts modules whose whole options are computed: they
+	// would open every path, so they are left out (their options may be
+	// reported unknown).
+	Unplaced []diag.Pos `json:"unplaced,omitempty"`
 
 	root    *node
 	renames map[string]*IndexRename
@@ -222,6 +226,12 @@ func BuildIndex(class string, trees []Tree) (*Index, error) {
 			continue
 		}
 		ix.Entries = appendIndexEntries(ix.Entries, m.Options, "")
+		for i := len(ix.Entries) - 1; i >= 0 && len(ix.Entries) > 0; i-- {
+			if ix.Entries[i].Path == "" && ix.Entries[i].Open != "" {
+				ix.Unplaced = append(ix.Unplaced, ix.Entries[i].Pos)
+				ix.Entries = slices.Delete(ix.Entries, i, i+1)
+			}
+		}
 		if m.UnreadImports != nil {
 			// Imports fleet could not read (helpers making renamed
 			// options, say) may declare options next to the module's own.
@@ -358,6 +368,12 @@ func (ix *Index) link() {
 		r := &ix.Renames[i]
 		if _, dup := ix.renames[r.From]; !dup {
 			ix.renames[r.From] = r
+		}
+		// The sets holding a moved option exist: programs.old = { x = 1; }
+		// with programs.old.x renamed is a set, not an unknown option.
+		n := ix.root
+		for _, s := range SplitPath(r.From) {
+			n = n.kid(s)
 		}
 	}
 }
@@ -518,11 +534,13 @@ type Stats struct {
 	Open    int `json:"open"`    // paths below which anything is accepted
 	Renames int `json:"renames"`
 	Files   int `json:"files"`
+	// Unplaced are the modules left out: see Index.Unplaced.
+	Unplaced int `json:"unplaced"`
 }
 
 // Stats counts the index's option paths, open paths and renames.
 func (ix *Index) Stats() Stats {
-	s := Stats{Renames: len(ix.Renames), Files: ix.Files}
+	s := Stats{Renames: len(ix.Renames), Files: ix.Files, Unplaced: len(ix.Unplaced)}
 	seen := map[string]bool{}
 	for _, e := range ix.Entries {
 		if e.Open != "" {

@@ -81,13 +81,57 @@ func (x *extractor) renames(e syntax.Expr) {
 				}
 				continue
 			}
-			if _, ok := unwrapParen(el).(*syntax.Path); !ok {
+			if _, ok := unwrapParen(el).(*syntax.Path); !ok && !x.helperModule(el) {
 				x.unreadImport(el, "it imports "+x.f.Text(el))
 			}
 		}
 		return
 	}
 	x.unreadImport(e, "its imports are computed")
+}
+
+// helperModule reads the options of a module made by a helper in a file
+// of the tree (imports = [ (mkThing { name = "x"; }) ] with mkThing =
+// import ./mkThing.nix): the helper's parameters are bound to the literal
+// strings and values given, and the module it returns is read.
+func (x *extractor) helperModule(e syntax.Expr) bool {
+	if !x.sh.skipImports {
+		return false
+	}
+	_, fn, args := call(e)
+	if len(args) != 1 {
+		return false
+	}
+	target := x.follow(fn)
+	if target == nil {
+		return false
+	}
+	y, body, ok := x.load(target)
+	if !ok {
+		return false
+	}
+	l, ok := body.(*syntax.Lambda)
+	if !ok || l.Formals == nil {
+		return false
+	}
+	argSet, ok := x.resolve(args[0]).(*syntax.AttrSet)
+	if !ok {
+		return false
+	}
+	for _, it := range l.Formals.Items {
+		v := x.attr(argSet, []string{it.Name.Text})
+		if v == nil {
+			v = it.Default
+		} else if _, lit := x.literal(v); !lit {
+			continue
+		}
+		if v != nil {
+			y.lets[it.Name.Text] = binding{e: v, param: true}
+		}
+	}
+	y.depth = x.depth + 1
+	y.module(l.Body)
+	return true
 }
 
 // applied beta-reduces a call of a function bound in the module.
