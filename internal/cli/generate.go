@@ -118,14 +118,30 @@ func (a *App) generated(l *loaded) ([]generate.Change, *diag.List, error) {
 }
 
 // generatedFiles is generated with a chosen syntax check: `fleet check`
-// only compares bytes, and leaves parsing to `fleet generate`.
+// only compares bytes, and leaves parsing to `fleet generate`. Only the
+// files that differ from the disk are parsed: generate writes only files
+// that parse, so a second generate with nothing changed parses nothing.
 func (a *App) generatedFiles(l *loaded, check func(string, []byte) []diag.Diagnostic) ([]generate.Change, *diag.List, error) {
-	files, dl := generate.FilesWith(l.Eval, l.Containers, check)
-	dl.Append(sopsConfig(l, files))
+	files, dl := generate.FilesWith(l.Eval, l.Containers, nil)
+	rendered := make(map[string]bool, len(files))
+	for p := range files {
+		rendered[p] = true
+	}
+	sops := sopsConfig(l, files)
 	changes, err := generate.Changes(l.Dir, files)
 	if err != nil {
 		return nil, nil, err
 	}
+	if check != nil {
+		changed := map[string][]byte{}
+		for _, c := range changes {
+			if c.New != nil && rendered[c.Path] {
+				changed[c.Path] = c.New
+			}
+		}
+		generate.CheckFiles(changed, check, dl)
+	}
+	dl.Append(sops)
 	changes, err = staleSopsConfig(l.Dir, files, changes)
 	return changes, dl, err
 }

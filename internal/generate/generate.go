@@ -104,14 +104,15 @@ func FilesWith(f *eval.Fleet, ctrs *containers.Fleet, check func(name string, sr
 		files[p] = data
 	}
 	if check != nil {
-		checkFiles(files, check, dl)
+		CheckFiles(files, check, dl)
 	}
 	return files, dl
 }
 
-// checkFiles runs check on every file, in parallel, and reports what it
-// finds in the order of the files' names.
-func checkFiles(files map[string][]byte, check func(name string, src []byte) []diag.Diagnostic, dl *diag.List) {
+// CheckFiles runs check (a syntax check) on every file, in parallel, and
+// reports what it finds in the order of the files' names, as a bug in
+// fleet.
+func CheckFiles(files map[string][]byte, check func(name string, src []byte) []diag.Diagnostic, dl *diag.List) {
 	names := sortedKeys(files)
 	found := make([][]diag.Diagnostic, len(names))
 	var wg sync.WaitGroup
