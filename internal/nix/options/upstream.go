@@ -255,8 +255,9 @@ func Plans(sources []Source, inputs []string) map[string]*Plan {
 	return out
 }
 
-// cacheVersion changes whenever what an index holds changes.
-const cacheVersion = "3"
+// cacheVersion changes whenever what an index holds, or how it is read
+// from the trees, changes: indexes of other versions are not read.
+const cacheVersion = "4"
 
 // LoadIndex returns the index of a plan, from cacheDir when an index of
 // the same trees (by revision, or by the names, sizes and times of the
