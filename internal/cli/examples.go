@@ -58,6 +58,12 @@ var examples = map[string]string{
   fleet secrets encrypt secrets/app/cert.bin --from cert.pem
   pass show db | fleet secrets encrypt secrets/app/db.env --from -`,
 	"fleet secrets decrypt": `  fleet secrets decrypt secrets/app/db.yaml`,
+	"fleet secrets verify": `  fleet secrets verify                      # every file of secrets/
+  fleet secrets verify secrets/app/*.yaml -i /etc/ssh/ssh_host_ed25519_key`,
+	"fleet secrets exec-env": `  fleet secrets exec-env secrets/backup/restic.env -- restic snapshots
+  fleet secrets exec-env --pristine secrets/app/db.yaml -- env`,
+	"fleet secrets exec-file": `  fleet secrets exec-file secrets/app/kubeconfig.yaml -- kubectl --kubeconfig {} get pods
+  fleet secrets exec-file --no-fifo secrets/app/cert.bin -- openssl x509 -in {} -noout -text`,
 	"fleet secrets rekey": `  fleet secrets rekey --dry-run
   fleet secrets rekey
   fleet secrets rekey --rotate secrets/backup/restic.yaml   # after removing a reader`,

@@ -39,6 +39,7 @@ var jsonCommands = map[string]bool{
 	"fleet secrets list":    true,
 	"fleet secrets rekey":   true,
 	"fleet secrets restore": true,
+	"fleet secrets verify":  true,
 }
 
 // textCommands are the commands without JSON output: they write files,
@@ -63,6 +64,8 @@ var textCommands = map[string]bool{
 	"fleet secrets edit":            true,
 	"fleet secrets encrypt":         true,
 	"fleet secrets decrypt":         true,
+	"fleet secrets exec-env":        true,
+	"fleet secrets exec-file":       true,
 	"fleet secrets keys ssh-to-age": true,
 }
 
