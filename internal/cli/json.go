@@ -17,6 +17,7 @@ var jsonCommands = map[string]bool{
 	"fleet generate":        true,
 	"fleet nix parse":       true,
 	"fleet import":          true,
+	"fleet dedupe":          true,
 	"fleet options build":   true,
 	"fleet options show":    true,
 	"fleet options search":  true,

@@ -79,6 +79,7 @@ func (a *App) commands() []*cobra.Command {
 	return []*cobra.Command{
 		a.initCommand(),
 		a.importCommand(),
+		a.dedupeCommand(),
 		a.deployCommand(),
 		a.statusCommand(),
 		a.checkCommand(),
