@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
@@ -73,7 +74,14 @@ func (a *App) checkSecretAccess(l *loaded) {
 			}
 			h.Errors++
 		}
-		// Granted but not referenced: the host's own Nix may read it.
+		// Granted but not referenced: the host's own Nix may read it. One
+		// warning per grant, naming its files.
+		type grant struct {
+			pos  diag.Pos
+			by   string
+			rels []string
+		}
+		var grants []*grant
 		for _, id := range ids {
 			rel := l.Inventory.Secrets[id]
 			if seen[rel] {
@@ -83,11 +91,29 @@ func (a *App) checkSecretAccess(l *loaded) {
 			if !ok {
 				continue
 			}
-			if lf := load(rel); lf.err == nil && !slices.Contains(lf.recipients, r) {
-				l.Diags.Warnf(pos, "secret-access", "host %s may read %s (%s) but the file is not encrypted to the host's key yet", h.Name, rel, by).
-					Hint("run 'fleet secrets rekey'")
-				h.Warnings++
+			if lf := load(rel); lf.err != nil || slices.Contains(lf.recipients, r) {
+				continue
 			}
+			i := slices.IndexFunc(grants, func(g *grant) bool { return g.pos == pos && g.by == by })
+			if i < 0 {
+				grants = append(grants, &grant{pos: pos, by: by})
+				i = len(grants) - 1
+			}
+			grants[i].rels = append(grants[i].rels, rel)
+		}
+		for _, g := range grants {
+			what, verb := g.rels[0], "it is"
+			if n := len(g.rels); n > 1 {
+				shown := g.rels[:min(n, 3)]
+				what = fmt.Sprintf("%d files: %s", n, strings.Join(shown, ", "))
+				if n > len(shown) {
+					what += fmt.Sprintf(" and %d more", n-len(shown))
+				}
+				verb = "they are"
+			}
+			l.Diags.Warnf(g.pos, "secret-access", "host %s may read %s (%s), but %s not encrypted to the host's key yet", h.Name, what, g.by, verb).
+				Hint("run 'fleet secrets rekey'")
+			h.Warnings++
 		}
 	}
 }
