@@ -259,7 +259,9 @@ type evaluator struct {
 	mu         sync.Mutex
 	layerDiags map[string]*layerCheck
 	// bases are the merges of common and profile chains shared by hosts.
-	bases      map[string]*baseMerge
+	bases map[string]*baseMerge
+	// overlays are the overlays of shared values on module defaults.
+	overlays   overlayMemo
 	keySources keySources
 }
 

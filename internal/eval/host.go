@@ -111,7 +111,7 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 	}
 
 	h.Modules = enabled(settings)
-	settings = overlay(e.defaults(class, h.Modules), settings)
+	settings = overlay(&e.overlays, e.defaults(class, h.Modules), settings)
 	root.Fields["settings"] = orEmptyTable(settings)
 	root.Fields["modules"] = filterItems(orEmptyList(modules), h.Modules)
 	root.Fields["packages"] = orEmptyList(packages)
@@ -296,7 +296,7 @@ func (e *evaluator) userTree(layers []stacked, src *inventory.Host, user *invent
 		hu.Toolsets = append(hu.Toolsets, ts.Name)
 		pkgs = m.merge(pkgs, strList(ts.PackagesFor(system), "toolset "+ts.Name, it.Defs[0].level))
 	}
-	settings = overlay(e.defaults("home", hu.HomeModules), settings)
+	settings = overlay(&e.overlays, e.defaults("home", hu.HomeModules), settings)
 	t := &Node{Kind: Table, Fields: map[string]*Node{
 		"home_modules":  filterItems(orEmptyList(mods), hu.HomeModules),
 		"home_packages": orEmptyList(pkgs),
@@ -503,13 +503,17 @@ func (e *evaluator) facts(root *Node, src *inventory.Host) {
 
 // overlay puts layered values over module defaults. Below an option, a
 // layered value replaces the default (as a definition replaces a default
-// in the Nix module system); the default stays in the record.
-func overlay(def, lay *Node) *Node {
+// in the Nix module system); the default stays in the record. Shared
+// nodes are copied before they change; the overlay of a shared value on
+// shared defaults is made once (memo) and shared in turn. memo may be nil.
+func overlay(memo *overlayMemo, def, lay *Node) *Node {
 	switch {
 	case def == nil:
 		return lay
 	case lay == nil:
 		return def
+	case memo != nil && def.shared && lay.shared:
+		return memo.do(def, lay)
 	case def.option || def.Kind != Table || lay.Kind != Table:
 		if lay.Kind.leaf() || lay.Kind == List {
 			lay = own(lay)
@@ -518,17 +522,40 @@ func overlay(def, lay *Node) *Node {
 		}
 		return lay
 	}
-	// def may be shared by many hosts (module defaults are built once):
-	// it is copied, never changed; the subtrees no layer touches stay
-	// shared.
-	out := &Node{Kind: Table, Defs: append(slices.Clip(def.Defs), lay.Defs...), Fields: make(map[string]*Node, len(def.Fields)+len(lay.Fields)), inline: def.inline}
-	for k, v := range def.Fields {
-		out.Fields[k] = v
-	}
+	def = own(def)
+	def.Defs = append(def.Defs, lay.Defs...)
 	for k, v := range lay.Fields {
-		out.Fields[k] = overlay(def.Fields[k], v)
+		def.Fields[k] = overlay(memo, def.Fields[k], v)
 	}
-	return out
+	return def
+}
+
+// overlayMemo holds the overlays of shared values on shared defaults.
+type overlayMemo struct {
+	mu sync.Mutex
+	m  map[[2]*Node]*Node
+}
+
+func (o *overlayMemo) do(def, lay *Node) *Node {
+	key := [2]*Node{def, lay}
+	o.mu.Lock()
+	n, ok := o.m[key]
+	o.mu.Unlock()
+	if ok {
+		return n
+	}
+	n = overlay(nil, def, lay)
+	markShared(n)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if prev, ok := o.m[key]; ok {
+		return prev
+	}
+	if o.m == nil {
+		o.m = map[[2]*Node]*Node{}
+	}
+	o.m[key] = n
+	return n
 }
 
 // defaults returns the tree of declared defaults of the enabled modules

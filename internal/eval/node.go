@@ -61,15 +61,16 @@ type Def struct {
 	// "role monitoring", "user alex", "host rich-evans".
 	Layer string
 	Pos   diag.Pos
-	// Forced is true for a [force] definition.
-	Forced bool
-	level  int
+	level int
 
 	// The definition's text is rendered on demand from one of these.
-	src   *inventory.Value
-	strs  []inventory.Str
-	text  string
-	quote bool
+	src  *inventory.Value
+	strs []inventory.Str
+	text string
+	// Forced is true for a [force] definition. (The two flags come last:
+	// a Def is 112 bytes, not 120.)
+	Forced bool
+	quote  bool
 }
 
 // Value is the definition as written, rendered as TOML.
@@ -108,10 +109,10 @@ type defJSON struct {
 // opened.
 type Node struct {
 	Kind  Kind
+	Bool  bool
 	Str   string // String, Datetime, Secret (the secret's name), Expr (the Nix source)
 	Int   int64
 	Float float64
-	Bool  bool
 
 	Items  []*Node // List elements; each has one Def, its origin
 	Fields map[string]*Node
@@ -122,12 +123,12 @@ type Node struct {
 	Winner int
 	// SecretOpts are the options of a Secret value.
 	SecretOpts *SecretOpts
+	// conflict records peers that disagree on this value and that no
+	// higher layer has decided yet (rare: a pointer keeps Node small).
+	conflict *[]conflict
 	// Computed marks a module default that is a Nix expression fleet does
 	// not evaluate.
 	Computed bool
-	// conflict records peers that disagree on this value and that no
-	// higher layer has decided yet.
-	conflict []conflict
 	// inline marks a table written inline ({ a = 1 }): under [force] it
 	// replaces the lower table whole.
 	inline bool
@@ -153,7 +154,10 @@ func own(n *Node) *Node {
 	c.shared, c.quiet = false, false
 	c.Defs = slices.Clip(n.Defs)
 	c.Items = slices.Clip(n.Items)
-	c.conflict = slices.Clip(n.conflict)
+	if n.conflict != nil {
+		cs := slices.Clone(*n.conflict)
+		c.conflict = &cs
+	}
 	if n.Fields != nil {
 		c.Fields = make(map[string]*Node, len(n.Fields)+1)
 		for k, v := range n.Fields {
@@ -169,7 +173,10 @@ func markShared(n *Node) bool {
 	if n == nil {
 		return true
 	}
-	quiet := n.Kind != Secret && len(n.conflict) == 0
+	if n.shared {
+		return n.quiet
+	}
+	quiet := n.Kind != Secret && n.conflict == nil
 	for _, f := range n.Fields {
 		quiet = markShared(f) && quiet
 	}
@@ -462,6 +469,22 @@ func fromValue(v *inventory.Value, layer string, level int, forced bool) *Node {
 	return n
 }
 
+// conflicts returns the peer conflicts recorded on n.
+func (n *Node) conflicts() []conflict {
+	if n.conflict == nil {
+		return nil
+	}
+	return *n.conflict
+}
+
+// addConflict records a peer conflict on n (which must be owned).
+func (n *Node) addConflict(c conflict) {
+	if n.conflict == nil {
+		n.conflict = &[]conflict{}
+	}
+	*n.conflict = append(*n.conflict, c)
+}
+
 // conflict is two peer definitions of one value that differ.
 type conflict struct {
 	path string
@@ -471,7 +494,7 @@ type conflict struct {
 // reportConflicts reports the peer conflicts left in a merged tree.
 func reportConflicts(dl *diag.List, n *Node) {
 	walkOwnNodes(n, nil, func(_ []string, n *Node) {
-		for _, c := range n.conflict {
+		for _, c := range n.conflicts() {
 			hint := "roles are peers: set the value in one role only, or decide it in the host"
 			if c.a.src != nil && c.a.src.Kind == inventory.Array {
 				hint += " with [force]: a plain list would be appended to theirs"
@@ -546,7 +569,7 @@ func (m *merger) merge(acc, in *Node) *Node {
 			// the conflict is reported only if none does.
 			acc = own(acc)
 			acc.Defs = append(acc.Defs, d)
-			acc.conflict = append(acc.conflict, conflict{path: m.where(), a: won, b: d})
+			acc.addConflict(conflict{path: m.where(), a: won, b: d})
 			return acc
 		}
 		in.Winner += len(acc.Defs)
@@ -575,7 +598,7 @@ func (m *merger) peerConflict(acc, in *Node) *Node {
 	}
 	acc = own(acc)
 	acc.Defs = append(acc.Defs, d)
-	acc.conflict = append(acc.conflict, conflict{path: m.where(), a: won, b: d})
+	acc.addConflict(conflict{path: m.where(), a: won, b: d})
 	return acc
 }
 
