@@ -110,6 +110,9 @@ func Plan(hosts []*eval.Host, ctrs *containers.Fleet, opts PlanOptions) ([]*Targ
 		if ctrs != nil {
 			t.Checks = Checks(ctrs.Host(h.Name))
 		}
+		rc, rds := RoleChecks(h, opts.Roles)
+		t.Checks = append(t.Checks, rc...)
+		ds = append(ds, rds...)
 		switch h.Platform {
 		case "darwin":
 			t.Attr = "darwinConfigurations." + nixAttr(h.Name) + ".system"
@@ -190,4 +193,49 @@ func Checks(hc *containers.Host) []Check {
 		}
 	}
 	return out
+}
+
+// RoleChecks are the health checks the host's roles declare in [health]:
+// units that must be active and TCP ports something must listen on, a
+// port given as a settings path taking the host's own value. A path
+// that names no port on the host gives no check and a warning.
+func RoleChecks(h *eval.Host, roles map[string]*inventory.Role) ([]Check, []diag.Diagnostic) {
+	var ds []diag.Diagnostic
+	var out []Check
+	seen := map[Check]bool{}
+	add := func(c Check) {
+		key := Check{Kind: c.Kind, Name: c.Name}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, c)
+		}
+	}
+	for _, name := range h.Roles {
+		r := roles[name]
+		if r == nil {
+			continue
+		}
+		why := "role " + name
+		for _, u := range r.Health.Units {
+			add(Check{Kind: CheckUnit, Name: u.V, Why: why})
+		}
+		for _, p := range r.Health.Ports {
+			if p.Setting == "" {
+				add(Check{Kind: CheckPort, Name: strconv.Itoa(p.Port), Why: why})
+				continue
+			}
+			var n *eval.Node
+			if keys, err := eval.ParsePath(p.Setting); err == nil {
+				n = h.Tree.Lookup(keys...)
+			}
+			if n == nil || n.Kind != eval.Int || n.Int < 1 || n.Int > 65535 {
+				ds = append(ds, diag.Diagnostic{Severity: diag.Warning, Pos: p.Pos, Code: "health",
+					Message: fmt.Sprintf("%s is not a port on host %s: fleet deploy cannot check it there", p.Setting, h.Name),
+					Hints:   []string{"name a port setting of a module the role enables (fleet eval " + h.Name + " lists them), or write the port number"}})
+				continue
+			}
+			add(Check{Kind: CheckPort, Name: strconv.FormatInt(n.Int, 10), Why: why + " (" + p.Setting + ")"})
+		}
+	}
+	return out, ds
 }

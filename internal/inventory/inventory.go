@@ -107,6 +107,25 @@ type Role struct {
 	// for roles others depend on (DNS, a binary cache); a host's own
 	// [deploy] order decides over it.
 	DeployOrder IntVal
+	// Health is what fleet deploy checks on the role's hosts after
+	// activating them.
+	Health Health
+}
+
+// Health is a role's [health] table: the systemd units that must be
+// active and the TCP ports something must listen on.
+type Health struct {
+	Pos   diag.Pos
+	Units []Str
+	Ports []HealthPort
+}
+
+// HealthPort is a port number, or a settings path whose value on each
+// host is the port ("settings.monitoring.grafanaPort").
+type HealthPort struct {
+	Port    int
+	Setting string
+	Pos     diag.Pos
 }
 
 // Requires is a role's [requires] table.

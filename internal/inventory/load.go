@@ -24,7 +24,8 @@ var forceKeys = []string{"settings", "home_settings", "nixos", "darwin", "home"}
 var (
 	hostKeys        = append(slices.Clone(layerKeys), "platform", "system", "state_version", "home_state_version", "profile", "roles", "users", "host_key", "age_key", "hardware", "deploy")
 	profileKeys     = append(slices.Clone(layerKeys), "extends")
-	roleKeys        = append(slices.Clone(layerKeys), "secrets", "requires", "docs", "deploy_order")
+	roleKeys        = append(slices.Clone(layerKeys), "secrets", "requires", "docs", "deploy_order", "health")
+	healthKeys      = []string{"units", "ports"}
 	userKeys        = []string{"description", "uid", "shell", "groups", "admin", "ssh_keys", "age_key", "password_secret", "standalone", "home_modules", "home_packages", "toolsets", "home_settings", "home", "force"}
 	standaloneKeys  = []string{"system", "state_version"}
 	userForce       = []string{"home_settings", "home"}
@@ -380,6 +381,29 @@ func (l *loader) role(t *Value, name, rel string) *Role {
 	r.Secrets = d.strList(t, "secrets")
 	r.Docs = d.str(t, "docs")
 	r.DeployOrder = d.integer(t, "deploy_order")
+	if hv := d.table(t, "health"); hv != nil {
+		d.keys(hv, "[health]", healthKeys...)
+		r.Health = Health{Pos: hv.Pos, Units: d.strList(hv, "units")}
+		if pv := hv.Get("ports"); pv != nil {
+			if pv.Kind != Array {
+				d.wrongType(pv, "ports", "an array of port numbers and settings paths")
+			} else {
+				for _, e := range pv.List {
+					switch {
+					case e.Kind == Int && e.Int >= 1 && e.Int <= 65535:
+						r.Health.Ports = append(r.Health.Ports, HealthPort{Port: int(e.Int), Pos: e.Pos})
+					case e.Kind == Int:
+						d.diags.Errorf(e.Pos, "value", "health port %d is not between 1 and 65535", e.Int)
+					case e.Kind == String && strings.HasPrefix(e.Str, "settings."):
+						r.Health.Ports = append(r.Health.Ports, HealthPort{Setting: e.Str, Pos: e.Pos})
+					default:
+						d.diags.Errorf(e.Pos, "type", "a health port is a port number or a settings path, such as \"settings.monitoring.grafanaPort\"").
+							Hint("write ports = [3000, \"settings.monitoring.prometheusPort\"]")
+					}
+				}
+			}
+		}
+	}
 	if req := d.table(t, "requires"); req != nil {
 		d.keys(req, "[requires]", requiresKeys...)
 		r.Requires = Requires{
