@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,10 +14,12 @@ import (
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/importer"
 	"github.com/fleetdev/fleet/internal/scaffold"
+	"github.com/fleetdev/fleet/internal/verify"
 )
 
 func (a *App) importCommand() *cobra.Command {
 	var into string
+	var verify bool
 	c := &cobra.Command{
 		Use:   "import SRC [--into DIR]",
 		Short: "Make a fleet of an existing hand-written flake, without changing it",
@@ -33,9 +36,21 @@ keeps every output of the old flake.
 It prints a report of what it mapped and what it left for you, with the
 position in SRC of each, and writes it into DIR/IMPORT.md with how to go
 back. Nothing is written unless everything is: the fleet is written and
-generated in a temporary folder beside DIR, then renamed.`,
+generated in a temporary folder beside DIR, then renamed.
+
+--verify then evaluates every host of the old flake and of the fleet with
+nix-instantiate and compares their whole configurations value by value. No
+nixpkgs is needed: the module system and the inputs are stand-ins (a module
+system that merges definitions with mkDefault/mkForce priorities, mkIf and
+mkMerge, without option declarations or defaults; input modules such as
+home-manager declare nothing), so what is compared is what the files define.
+Values only fleet sets for its own wiring (its overlay, home-manager's
+settings) are listed apart. With --verify on a DIR that already holds the
+imported fleet, nothing is imported: the fleet is compared again (after
+fleet dedupe --apply and fleet generate, for instance). Differences exit 1.`,
 		Example: `  fleet import ~/src/nixos-config --into ~/src/fleet
-  fleet --json import ./old-flake --into new | jq '.items[] | select(.status == "left")'`,
+  fleet --json import ./old-flake --into new | jq '.items[] | select(.status == "left")'
+  fleet import ~/src/nixos-config --into ~/src/fleet --verify   # again after each change`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			src := args[0]
@@ -48,6 +63,9 @@ generated in a temporary folder beside DIR, then renamed.`,
 				if !filepath.IsAbs(dir) {
 					dir = filepath.Join(a.WorkDir, dir)
 				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "fleet.toml")); err == nil && verify {
+				return a.verifyImport(cmd.Context(), src, dir)
 			}
 			if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
 				return withHint(fmt.Errorf("not importing into %s: it is not empty", a.rel(dir)), "choose an empty or new folder with --into")
@@ -124,10 +142,50 @@ generated in a temporary folder beside DIR, then renamed.`,
 			case state == scaffold.GitExisting:
 				fmt.Fprintf(a.Err, "%s is inside a git repository: 'git add' the new files, flakes see only the files git tracks\n", rel)
 			}
+			if verify {
+				return a.verifyImport(cmd.Context(), src, dir)
+			}
 			fmt.Fprintf(a.Err, "next: fleet --dir %s check\n", rel)
 			return nil
 		},
 	}
+	c.Flags().BoolVar(&verify, "verify", false, "compare every host's configuration in the old flake and the fleet with nix-instantiate (stand-ins, no nixpkgs needed)")
 	c.Flags().StringVar(&into, "into", "", "folder to write the fleet into (empty or new; default: the current directory)")
 	return c
+}
+
+// verifyImport compares the hosts of the flake in src and the fleet in
+// dir, evaluated with stand-ins.
+func (a *App) verifyImport(ctx context.Context, src, dir string) error {
+	if _, err := verify.NixVersion(ctx, a.runner()); err != nil {
+		return withHint(fmt.Errorf("cannot verify: nix-instantiate: %w", err), "install Nix, or leave out --verify")
+	}
+	v, err := importer.Verify(ctx, a.runner(), src, dir)
+	if err != nil {
+		return err
+	}
+	if a.JSON {
+		if err := writeJSON(a.Out, v); err != nil {
+			return err
+		}
+	} else {
+		for _, d := range v.Differences {
+			fmt.Fprintf(a.Out, "verify: %s: %s: old %s, fleet %s\n", d.Host, d.Path, orUnset(d.Old), orUnset(d.New))
+		}
+		for _, d := range v.FleetAdds {
+			fmt.Fprintf(a.Out, "verify: %s: %s = %s (fleet's own wiring)\n", d.Host, d.Path, d.New)
+		}
+	}
+	fmt.Fprintf(a.Err, "verified %s with stand-ins: %d values compared, %s\n", plural(len(v.Hosts), "host"), v.Compared, plural(len(v.Differences), "difference"))
+	if len(v.Differences) > 0 {
+		return errFindings
+	}
+	return nil
+}
+
+func orUnset(s string) string {
+	if s == "" {
+		return "unset"
+	}
+	return s
 }
