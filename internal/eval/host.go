@@ -870,7 +870,7 @@ const HostPlaceholder = "{host}"
 // host may read.
 func (e *evaluator) collectSecrets(h *Host, dl *diag.List) {
 	h.Tree = ownPlaceholders(h.Tree)
-	walkOwnNodes(h.Tree, nil, func(path []string, n *Node) {
+	walkOwnNodes(h.Tree, make([]string, 0, 16), func(path []string, n *Node) {
 		if n.Kind != Secret {
 			return
 		}
@@ -1106,7 +1106,8 @@ func describeOpts(o *SecretOpts) string {
 func MatchSecret(pattern, name string) bool { return inventory.MatchSecret(pattern, name) }
 
 // walkOwnNodes is walkNodes without the shared subtrees that hold no
-// secret and no conflict (quiet).
+// secret and no conflict (quiet). Siblings' paths share one backing
+// array: f must not keep path.
 func walkOwnNodes(n *Node, path []string, f func([]string, *Node)) {
 	if n == nil || n.quiet {
 		return
