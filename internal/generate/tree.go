@@ -6,23 +6,46 @@ import "github.com/fleetdev/fleet/internal/nix/build"
 // manages and pass-through values land in one attribute set without
 // defining an attribute twice. Keys keep their first insertion order.
 type tree struct {
-	keys   []string
-	kids   map[string]*tree
+	keys []string
+	kids []*tree // kids[i] is the subtree at keys[i]
+	// index finds a key's position once a node has many children; a few
+	// are searched in order (most nodes have one or none).
+	index  map[string]int
 	leaves []build.Expr
 	// comments are printed before the binding of this node.
 	comments []string
 	blank    bool
 }
 
-func newTree() *tree { return &tree{kids: map[string]*tree{}} }
+func newTree() *tree { return &tree{} }
+
+// indexFrom is the number of children from which a node indexes its keys.
+const indexFrom = 8
 
 // child returns (creating) the subtree at key.
 func (t *tree) child(key string) *tree {
-	c := t.kids[key]
-	if c == nil {
-		c = newTree()
-		t.kids[key] = c
-		t.keys = append(t.keys, key)
+	if t.index != nil {
+		if i, ok := t.index[key]; ok {
+			return t.kids[i]
+		}
+	} else {
+		for i, k := range t.keys {
+			if k == key {
+				return t.kids[i]
+			}
+		}
+	}
+	c := newTree()
+	t.keys = append(t.keys, key)
+	t.kids = append(t.kids, c)
+	switch {
+	case t.index != nil:
+		t.index[key] = len(t.keys) - 1
+	case len(t.keys) >= indexFrom:
+		t.index = make(map[string]int, 2*len(t.keys))
+		for i, k := range t.keys {
+			t.index[k] = i
+		}
 	}
 	return c
 }
@@ -66,13 +89,13 @@ func (t *tree) value() build.Expr {
 // becomes a dotted path (services.openssh.enable = true).
 func (t *tree) attrs() *build.AttrSet {
 	a := build.Attrs()
-	for _, k := range t.keys {
+	for i, k := range t.keys {
 		path := []string{k}
-		n := t.kids[k]
+		n := t.kids[i]
 		comments, blank := n.comments, n.blank
-		for len(n.leaves) == 0 && len(n.keys) == 1 && len(n.kids[n.keys[0]].comments) == 0 {
+		for len(n.leaves) == 0 && len(n.keys) == 1 && len(n.kids[0].comments) == 0 {
 			path = append(path, n.keys[0])
-			n = n.kids[n.keys[0]]
+			n = n.kids[0]
 		}
 		a.Add(build.Binding{Path: path, Value: n.value(), Comments: comments, Blank: blank})
 	}
