@@ -9,6 +9,7 @@ import (
 
 	"github.com/fleetdev/fleet/internal/atomicfs"
 	"github.com/fleetdev/fleet/internal/importer"
+	"github.com/fleetdev/fleet/internal/nix/build"
 )
 
 func (a *App) dedupeCommand() *cobra.Command {
@@ -50,7 +51,7 @@ again after each change.`,
 					return writeJSON(a.Out, nonNil(props))
 				}
 				for _, p := range props {
-					fmt.Fprintf(a.Out, "%d. %s.%s = %s -> %s (%s: %s)\n", p.N, p.Platform, strings.Join(p.Path, "."), p.TOML, p.File, p.Where, strings.Join(p.Hosts, ", "))
+					fmt.Fprintf(a.Out, "%d. %s.%s = %s -> %s (%s: %s)\n", p.N, p.Platform, build.AttrPath(p.Path...), p.TOML, p.File, p.Where, strings.Join(p.Hosts, ", "))
 					for _, d := range p.Defs {
 						fmt.Fprintf(a.Out, "   %s\n", d.Pos)
 					}
@@ -96,7 +97,7 @@ again after each change.`,
 			for _, e := range edits {
 				fmt.Fprintf(a.Out, "%s\n", e.Path)
 			}
-			fmt.Fprintf(a.Err, "moved %s.%s = %s into %s for %s; the fleet checks; next: fleet generate\n", p.Platform, strings.Join(p.Path, "."), p.TOML, p.File, strings.Join(p.Hosts, ", "))
+			fmt.Fprintf(a.Err, "moved %s.%s = %s into %s for %s; the fleet checks; next: fleet generate\n", p.Platform, build.AttrPath(p.Path...), p.TOML, p.File, strings.Join(p.Hosts, ", "))
 			return nil
 		},
 	}

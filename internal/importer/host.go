@@ -72,6 +72,41 @@ func (hp *hostPlan) add(target, abs string) bool {
 	return true
 }
 
+// chooseBase picks the folder whose files go to the top of
+// hosts/<host>/: that of the first module file whose path names the host
+// (machines/<host>/default.nix, hosts/<host>.nix), else of the first
+// module file.
+func (hp *hostPlan) chooseBase(items []*thunk) {
+	var first string
+	for _, t := range items {
+		var abs string
+		switch v := hp.im.ev.force(t).(type) {
+		case vPath:
+			abs = string(v)
+		case vImport:
+			abs = string(v)
+		default:
+			continue
+		}
+		if st, err := os.Stat(abs); err == nil && st.IsDir() {
+			abs = filepath.Join(abs, "default.nix")
+		}
+		if _, ok := relSlash(hp.im.src, abs); !ok {
+			continue
+		}
+		if first == "" {
+			first = filepath.Dir(abs)
+		}
+		r, _ := relSlash(hp.im.src, abs)
+		base := strings.TrimSuffix(path.Base(r), ".nix")
+		if base == hp.h.Name || slices.Contains(strings.Split(path.Dir(r), "/"), hp.h.Name) {
+			hp.base = filepath.Dir(abs)
+			return
+		}
+	}
+	hp.base = first
+}
+
 func (hp *hostPlan) module(t *thunk) {
 	im, name := hp.im, hp.h.Name
 	p := im.pos(t.x)

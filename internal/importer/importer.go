@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/fleetdev/fleet/internal/atomicfs"
@@ -104,6 +105,11 @@ type importer struct {
 	origin  map[string]string
 	formals []string // names the outputs function binds to inputs
 	atName  string
+	// darwinAlias is the name of the nix-darwin input when it is not
+	// nix-darwin (darwin.lib.darwinSystem): the new flake adds
+	// nix-darwin.follows = "<alias>", which fleet's generated outputs use.
+	darwinAlias string
+	darwinAt    diag.Pos
 }
 
 func (im *importer) pos(x syntax.Node) diag.Pos {
@@ -188,13 +194,20 @@ func (im *importer) run(name string) []diag.Diagnostic {
 		var parts []string
 		for _, b := range top.Binds {
 			if a, ok := b.(*syntax.Assign); ok && a.Path != nil && len(a.Path.Names) > 1 && a.Path.Names[0].Ident != nil && a.Path.Names[0].Ident.Text == "inputs" {
-				parts = append(parts, strings.TrimPrefix(im.flake.Text(a), "inputs."))
+				if ft := syntax.FirstToken(a); ft != nil {
+					for _, l := range strings.Split(ft.Lead, "\n") {
+						if l = strings.TrimSpace(l); strings.HasPrefix(l, "#") {
+							parts = append(parts, "    "+l)
+						}
+					}
+				}
+				parts = append(parts, "    "+strings.TrimPrefix(im.flake.Text(a), "inputs."))
 				if !inputsAt.IsValid() {
 					inputsAt = im.pos(a)
 				}
 			}
 		}
-		inputsSrc = "{\n" + strings.Join(parts, "\n") + "\n}"
+		inputsSrc = "{\n" + strings.Join(parts, "\n") + "\n  }"
 	}
 	for _, in := range inputs {
 		im.res.Inputs = append(im.res.Inputs, in.name)
@@ -255,6 +268,29 @@ func (im *importer) run(name string) []diag.Diagnostic {
 	if len(im.res.Hosts) == 0 {
 		return []diag.Diagnostic{{Pos: im.pos(outSet), Code: "import", Message: "flake.nix defines no nixosConfigurations or darwinConfigurations fleet can read",
 			Hints: []string{"each machine should be nixpkgs.lib.nixosSystem { ... } or nix-darwin.lib.darwinSystem { ... }, inline or through a function of the flake"}}}
+	}
+
+	if a := im.darwinAlias; a != "" {
+		url := ""
+		has := false
+		for _, in := range inputs {
+			if in.name == a {
+				url = in.url
+			}
+			has = has || in.name == "nix-darwin"
+		}
+		switch {
+		case has:
+			im.item(im.darwinAt, Left, "", "the darwin hosts are built with the input %q, not nix-darwin: fleet's generated outputs use inputs.nix-darwin", a)
+		case url == "" || !strings.HasSuffix(strings.TrimSpace(inputsSrc), "}"):
+			im.item(im.darwinAt, Left, "", "nix-darwin is the input %q here: add nix-darwin.follows = %q; to the inputs of flake.nix and nix-darwin to fleet.toml", a, a)
+		default:
+			src := strings.TrimSpace(inputsSrc)
+			inputsSrc = strings.TrimRight(src[:len(src)-1], " \t") + "    nix-darwin.follows = " + strconv.Quote(a) + ";\n  }"
+			inputs = append(inputs, input{"nix-darwin", url})
+			im.res.Inputs = append(im.res.Inputs, "nix-darwin")
+			im.item(im.darwinAt, Mapped, "", "nix-darwin is the input %q here: flake.nix gets nix-darwin.follows = %q (fleet's generated outputs use inputs.nix-darwin), fleet.toml nix-darwin = %q", a, a, url)
+		}
 	}
 
 	// fleet.toml.
@@ -428,8 +464,9 @@ func (im *importer) host(output, name string, t *thunk) {
 	}
 	h := Host{Name: name, Output: output, Platform: sys.platform, Files: map[string]string{}}
 	im.item(im.pos(sys.call), Mapped, name, "%s.%s -> hosts/%s (platform %s)", output, name, name, sys.platform)
-	if sys.platform == "darwin" && sys.input != "nix-darwin" {
-		im.item(im.pos(sys.call), Left, name, "nix-darwin is the input %q here; fleet's generated outputs use inputs.nix-darwin: rename the input in flake.nix and fleet.toml", sys.input)
+	if sys.platform == "darwin" && sys.input != "nix-darwin" && im.darwinAlias == "" {
+		im.darwinAlias = sys.input
+		im.darwinAt = im.pos(sys.call)
 	}
 	hp := &hostPlan{h: &h, im: im, files: map[string]string{}, modules: map[string]bool{}, at: im.pos(sys.call)}
 	for _, arg := range args.names {
@@ -452,11 +489,21 @@ func (im *importer) host(output, name string, t *thunk) {
 				im.item(p, Left, name, "modules is not a list fleet can read: none of them is imported")
 				continue
 			}
+			hp.chooseBase(l.items)
 			for _, m := range l.items {
 				hp.module(m)
 			}
 		case "specialArgs":
-			sa, ok := im.ev.force(at).(vAttrs)
+			sv := im.ev.force(at)
+			if _, ok := sv.(vInputs); ok {
+				for _, in := range im.res.Inputs {
+					hp.arg(in, build.Select(build.Var("inputs"), in))
+				}
+				hp.arg("self", build.Select(build.Var("inputs"), "self"))
+				im.item(p, Mapped, name, "specialArgs are the inputs: fleet passes them as specialArgs.inputs, and each input by name as _module.args.<name> in hosts/%s/%s (usable in the modules' arguments, not in their imports)", name, flakeModules)
+				continue
+			}
+			sa, ok := sv.(vAttrs)
 			if !ok {
 				im.item(p, Left, name, "specialArgs is not an attribute set fleet can read: pass its values by hand")
 				continue

@@ -1,0 +1,5 @@
+{ pkgs, ... }:
+{
+  programs.git.enable = true;
+  home.stateVersion = "24.05";
+}
