@@ -984,7 +984,7 @@ func (e *evaluator) resolveSecret(ref SecretRef, perHost bool, dl *diag.List) Se
 // secretKey resolves which value of a secret file a reference means, and
 // reports what sops-nix would refuse or install otherwise than asked: it
 // installs a dotenv, INI or binary secret whole, and from a YAML file only
-// string values (a JSON file's other values are installed as JSON).
+// string values, from a YAML or a JSON file alike.
 func (e *evaluator) secretKey(ref SecretRef, dl *diag.List) string {
 	want := ""
 	if ref.Opts != nil {
@@ -1052,12 +1052,16 @@ func (e *evaluator) secretKey(ref SecretRef, dl *diag.List) string {
 			Hint(`write { secret = %q, key = %q }`, ref.Name, top[0])
 		return ""
 	}
-	if t := types[want]; ref.Format == "yaml" && t != "" && t != "str" {
+	// sops-nix installs a YAML or JSON value only when it is a string: at
+	// activation anything else fails ("the value of key ... is not a
+	// string"), although its build-time check, which sees only the
+	// ENC[...] envelopes, passes.
+	if t := types[want]; (ref.Format == "yaml" || ref.Format == "json") && t != "" && t != "str" {
 		what := map[string]string{"map": "a mapping", "list": "a list", "int": "a number", "float": "a number", "bool": "a boolean", "bytes": "bytes"}[t]
 		if what == "" {
 			what = t
 		}
-		d := dl.Errorf(ref.Pos, "secret-type", "%s stores %s as %s: sops-nix installs only string values of a YAML secret (the host would fail to activate)", ref.File, want, what)
+		d := dl.Errorf(ref.Pos, "secret-type", "%s stores %s as %s: sops-nix installs only string values of a %s secret (the host would fail to activate)", ref.File, want, what, strings.ToUpper(ref.Format))
 		if t == "map" || t == "list" {
 			d.Hint("reference one of its string values, such as key = %q", want+"/...")
 		} else {
