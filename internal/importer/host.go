@@ -398,6 +398,9 @@ func (hp *hostPlan) finish() {
 			im.item(f.pos, Left, h.Name, "networking.hostName is %v but the host is called %s: fleet sets networking.hostName = %q, so the two definitions clash; rename the host or remove this line", f.val, h.Name, h.Name)
 		}
 	}
+	if _, ok := facts["networking.hostName"]; !ok {
+		im.item(hp.at, Mapped, h.Name, "networking.hostName is not set in %s's files: fleet sets it to %q (the module's default was \"nixos\"; --verify lists it)", h.Name, h.Name)
+	}
 	if h.System == "" {
 		for _, k := range []string{"nixpkgs.hostPlatform", "nixpkgs.system"} {
 			if f, ok := facts[k]; ok {

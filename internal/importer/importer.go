@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -110,6 +111,9 @@ type importer struct {
 	// nix-darwin.follows = "<alias>", which fleet's generated outputs use.
 	darwinAlias string
 	darwinAt    diag.Pos
+	// wrapped is the outputs' body when it is not an attribute set
+	// literal (flake-parts' mkFlake): flake.nix keeps it whole.
+	wrapped syntax.Expr
 }
 
 func (im *importer) pos(x syntax.Node) diag.Pos {
@@ -244,7 +248,12 @@ func (im *importer) run(name string) []diag.Diagnostic {
 	}
 	outs, ok := im.ev.eval(lam.Body, oe).(vAttrs)
 	outSet, ok2 := body.(*syntax.AttrSet)
-	if !ok || !ok2 {
+	if ok && !ok2 {
+		// flake-parts' mkFlake: the outputs are computed; flake.nix keeps
+		// the call and takes the machines from the fleet.
+		im.wrapped = lam.Body
+	}
+	if !ok {
 		return []diag.Diagnostic{{Pos: im.pos(lam.Body), Code: "import", Message: "the outputs of flake.nix are not an attribute set fleet can read",
 			Hints: []string{"write outputs = inputs: let ... in { nixosConfigurations = ...; }"}}}
 	}
@@ -352,7 +361,11 @@ func (im *importer) flakeNix(description, inputsSrc string, inputsAt diag.Pos, l
 	prefix += letSrc.String()
 	usesLet := false
 	extra := build.Attrs()
-	for _, b := range outSet.Binds {
+	var binds []syntax.Binding
+	if outSet != nil {
+		binds = outSet.Binds
+	}
+	for _, b := range binds {
 		a, ok := b.(*syntax.Assign)
 		if !ok || a.Path == nil || len(a.Path.Names) == 0 {
 			im.item(im.pos(b), Left, "", "this output binding is not copied: fleet reads only name = value; bindings here")
@@ -418,6 +431,26 @@ func (im *importer) flakeNix(description, inputsSrc string, inputsAt diag.Pos, l
 		}
 	}
 	var outputs build.Expr = build.Call(build.Var("import"), build.Path("./generated/outputs.nix"), build.Var("inputs"))
+	if im.wrapped != nil {
+		src := im.flake.Text(im.wrapped)
+		if !im.scopeOK(prefix + "in (" + src + ")") {
+			return []diag.Diagnostic{{Pos: im.pos(im.wrapped), Code: "import", Message: "the outputs of flake.nix use names bound outside them: fleet cannot keep them"}}
+		}
+		old, ds := build.Raw(src, im.pos(im.wrapped))
+		if len(ds) > 0 {
+			return ds
+		}
+		var machines []string
+		for _, o := range im.res.Outputs {
+			if o == "nixosConfigurations" || o == "darwinConfigurations" {
+				machines = append(machines, o)
+			}
+		}
+		outputs = build.Binary(old, "//", build.Attrs().InheritFrom(outputs, machines...))
+		im.item(im.pos(im.wrapped), Mapped, "", "the outputs are computed (%s): flake.nix keeps them as written, with %s from the fleet", strings.TrimSpace(firstLine(src)), strings.Join(machines, " and "))
+		im.copyRootPaths(im.wrapped)
+		letBinds, usesLet = nil, false
+	}
 	if extra.Len() > 0 {
 		outputs = build.Binary(outputs, "//", extra)
 	}
@@ -577,6 +610,15 @@ func relSlash(base, p string) (string, bool) {
 // copyRootPaths copies the files relative path literals in an output
 // copied into the new flake.nix name, to the same place in the fleet.
 func (im *importer) copyRootPaths(n syntax.Node) {
+	hostSources := map[string]bool{}
+	for _, h := range im.res.Hosts {
+		for _, from := range h.Files {
+			hostSources[from] = true
+			if path.Base(from) == "default.nix" {
+				hostSources[path.Dir(from)] = true
+			}
+		}
+	}
 	syntax.Inspect(n, func(x syntax.Node) bool {
 		p, ok := x.(*syntax.Path)
 		if !ok {
@@ -588,6 +630,9 @@ func (im *importer) copyRootPaths(n syntax.Node) {
 		}
 		abs := filepath.Join(im.src, lit)
 		r, ok := relSlash(im.src, abs)
+		if ok && hostSources[r] {
+			return false // a machine's file: the fleet has it
+		}
 		top := strings.SplitN(r, "/", 2)[0]
 		if !ok || fleetNames[top] {
 			im.item(im.flake.NodePos(p), Left, "", "%s is outside the flake or where fleet keeps its own files: copy it by hand and change this path", lit)
@@ -616,4 +661,11 @@ var fleetNames = map[string]bool{
 	"fleet.toml": true, "flake.nix": true, "flake.lock": true, "generated": true, "hosts": true, "profiles": true, "roles": true,
 	"common": true, "users": true, "modules": true, "packages": true, "containers": true, "secrets": true,
 	"templates": true, "tests": true, "docs": true, ".sops.yaml": true, "IMPORT.md": true,
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

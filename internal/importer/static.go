@@ -376,6 +376,9 @@ func (ev *evaluator) apply(x *syntax.Apply, e *env) value {
 		case vLambda:
 			f = ev.call(cur, at)
 		case vInput:
+			if len(cur.path) == 2 && cur.path[0] == "lib" && cur.path[1] == "mkFlake" && i == len(args)-2 {
+				return ev.mkFlake(&thunk{x: args[i+1], env: e})
+			}
 			if len(cur.path) == 2 && cur.path[0] == "lib" && (cur.path[1] == "nixosSystem" || cur.path[1] == "darwinSystem") && i == len(args)-1 {
 				platform := "nixos"
 				if cur.path[1] == "darwinSystem" {
@@ -427,4 +430,26 @@ func flatten(x *syntax.Apply) (syntax.Expr, []syntax.Expr) {
 		fn = a.Fn
 	}
 	return fn, args
+}
+
+// mkFlake reads flake-parts' mkFlake { inherit inputs; } module: the
+// outputs are the module's flake attribute (perSystem outputs are not
+// read).
+func (ev *evaluator) mkFlake(module *thunk) value {
+	m := ev.force(module)
+	if l, ok := m.(vLambda); ok {
+		args := vAttrs{names: []string{"inputs", "self"}, m: map[string]*thunk{
+			"inputs": valueThunk(vInputs{}), "self": valueThunk(vInput{name: "self"}),
+		}}
+		m = ev.call(l, valueThunk(args))
+	}
+	a, ok := m.(vAttrs)
+	if !ok {
+		return vUnknown{x: module.x}
+	}
+	t, ok := a.m["flake"]
+	if !ok {
+		return vAttrs{m: map[string]*thunk{}}
+	}
+	return ev.force(t)
 }

@@ -106,6 +106,12 @@ let
     home-manager = { nixosModules.home-manager = { }; darwinModules.home-manager = { }; lib.homeManagerConfiguration = x: x; };
     sops-nix = { nixosModules.sops = { }; darwinModules.sops = { }; };
     nix-homebrew = { darwinModules.nix-homebrew = { }; };
+    # flake-parts: the outputs are the module's flake attribute.
+    flake-parts.lib.mkFlake = args: module:
+      let
+        m = if isFunction module then module (builtins.intersectAttrs (functionArgs module) { inherit (args) inputs; self = args.inputs.self or { }; inherit lib; }) else module;
+      in
+      m.flake or { };
   };
   outputsOf = dir:
     let

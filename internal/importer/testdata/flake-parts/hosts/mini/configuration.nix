@@ -1,0 +1,5 @@
+{ ... }:
+{
+  services.nix-daemon.enable = true;
+  system.stateVersion = 5;
+}
