@@ -39,9 +39,11 @@ A host's age recipient is derived from its ssh-ed25519 host_key, as ssh-to-age
 does, or given as age_key.
 
 Identities (private keys) are found the way sops finds them:
-SOPS_AGE_SSH_PRIVATE_KEY_FILE, ~/.ssh/id_ed25519, SOPS_AGE_KEY,
-SOPS_AGE_KEY_FILE, then ~/.config/sops/age/keys.txt; --identity replaces them
-all. Paths are relative to the current directory; when nothing fits there,
+SOPS_AGE_SSH_PRIVATE_KEY_FILE, SOPS_AGE_SSH_PRIVATE_KEY_CMD, ~/.ssh/id_ed25519,
+SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, then
+~/.config/sops/age/keys.txt; --identity replaces them all. A *_CMD variable
+is a command (split into words as a shell would, run without one) that prints
+the key, such as 'pass show age-key'; fleet runs it once. Paths are relative to the current directory; when nothing fits there,
 they are tried relative to the fleet's root (so --dir DIR works from
 anywhere). Values never appear in errors.`,
 	}
@@ -125,7 +127,7 @@ func (a *App) loadIdentities(sf *secretsFlags) ([]age.Identity, []secrets.Identi
 	for _, f := range sf.identities {
 		files = append(files, a.abs(f))
 	}
-	ids, srcs := secrets.LoadIdentities(secrets.IdentityOptions{Getenv: a.Env.Get, Files: files})
+	ids, srcs := secrets.LoadIdentities(secrets.IdentityOptions{Getenv: a.Env.Get, Files: files, Environ: a.Env.List()})
 	for i, s := range srcs {
 		if s.Err != nil && len(files) > 0 {
 			err := s.Err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
+	shellwords "github.com/mattn/go-shellwords"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -38,6 +40,9 @@ type IdentityOptions struct {
 	// Files are identity files named on the command line. When set, only
 	// they are read.
 	Files []string
+	// Environ is the environment of SOPS_AGE_KEY_CMD and
+	// SOPS_AGE_SSH_PRIVATE_KEY_CMD; nil means the process's.
+	Environ []string
 }
 
 // IdentitySource is one place LoadIdentities looked, and what it found.
@@ -63,8 +68,12 @@ type IdentitySource struct {
 // An SSH ed25519 key yields two identities: the SSH one sops uses, and the
 // X25519 identity ssh-to-age derives from it, which is how sops-nix reads a
 // host's secrets; so a host key decrypts what fleet encrypted to that host.
-// SOPS_AGE_KEY_CMD and SOPS_AGE_SSH_PRIVATE_KEY_CMD are reported as
-// unsupported sources. The result lists every source looked at.
+// SOPS_AGE_SSH_PRIVATE_KEY_CMD (after the file) and SOPS_AGE_KEY_CMD
+// (after SOPS_AGE_KEY_FILE) are commands, split into words as a shell
+// would and run without one, whose output is an ssh private key or age
+// identities, as sops runs them; fleet runs each once, not once a
+// recipient, so SOPS_AGE_RECIPIENT is not set. The result lists every
+// source looked at.
 func LoadIdentities(opts IdentityOptions) ([]age.Identity, []IdentitySource) {
 	getenv := opts.Getenv
 	if getenv == nil {
@@ -102,8 +111,29 @@ func LoadIdentities(opts IdentityOptions) ([]age.Identity, []IdentitySource) {
 	if p := getenv(EnvSSHKeyFile); p != "" {
 		fromFile(p, false)
 	}
+	fromCmd := func(env, cmdline string, ssh bool) {
+		src := IdentitySource{Location: env}
+		out, err := runKeyCmd(cmdline, opts.Environ)
+		if err != nil {
+			src.Err = fmt.Errorf("%s: %w", env, err)
+		} else {
+			var got []age.Identity
+			if ssh {
+				got, err = ParseIdentities(out)
+			} else {
+				got, err = parseAgeIdentities(out, false)
+			}
+			if err != nil {
+				src.Err = fmt.Errorf("%s: the command's output: %w", env, err)
+			}
+			src.Count = len(got)
+			src.Recipients = IdentityRecipients(got)
+			ids = append(ids, got...)
+		}
+		srcs = append(srcs, src)
+	}
 	if c := getenv(EnvSSHKeyCmd); c != "" {
-		srcs = append(srcs, IdentitySource{Location: EnvSSHKeyCmd, Err: fmt.Errorf("%s is not supported; use %s", EnvSSHKeyCmd, EnvSSHKeyFile)})
+		fromCmd(EnvSSHKeyCmd, c, true)
 	}
 	if home != "" {
 		fromFile(filepath.Join(home, ".ssh", "id_ed25519"), true)
@@ -118,7 +148,7 @@ func LoadIdentities(opts IdentityOptions) ([]age.Identity, []IdentitySource) {
 		fromFile(p, false)
 	}
 	if c := getenv(EnvAgeKeyCmd); c != "" {
-		srcs = append(srcs, IdentitySource{Location: EnvAgeKeyCmd, Err: fmt.Errorf("%s is not supported; use %s", EnvAgeKeyCmd, EnvAgeKeyFile)})
+		fromCmd(EnvAgeKeyCmd, c, false)
 	}
 	if p, err := DefaultIdentityFile(getenv, opts.GOOS); err == nil {
 		if len(ids) == 0 {
@@ -133,6 +163,27 @@ func LoadIdentities(opts IdentityOptions) ([]age.Identity, []IdentitySource) {
 		}
 	}
 	return ids, srcs
+}
+
+// runKeyCmd runs a key command line, split into words as a shell would
+// (quotes and backslashes; no expansion), and returns its stdout. Errors
+// never hold the command's output.
+func runKeyCmd(cmdline string, environ []string) ([]byte, error) {
+	args, err := shellwords.Parse(cmdline)
+	if err != nil || len(args) == 0 {
+		return nil, errors.New("the command does not parse as words")
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = environ
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("running %s: %v", args[0], err)
+	}
+	if len(out) > maxIdentityBytes {
+		return nil, errors.New("the command printed more than 1 MiB")
+	}
+	return out, nil
 }
 
 // DefaultIdentityFile is where sops looks for age keys by default, and
