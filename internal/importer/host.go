@@ -34,6 +34,30 @@ type hostPlan struct {
 	queue   []string
 	imports []build.Expr
 	args    []namedExpr
+	// inlineFacts are literal facts (system.stateVersion, ...) inline
+	// modules define.
+	inlineFacts map[string]fact
+}
+
+// fact is a literal value a host's modules define, where.
+type fact struct {
+	val any
+	pos diag.Pos
+}
+
+// factPaths are the options whose literal values go to host.toml.
+var factPaths = []string{"system.stateVersion", "networking.hostName", "nixpkgs.hostPlatform", "nixpkgs.system"}
+
+func literal(x syntax.Expr) any {
+	switch x := syntax.Unparen(x).(type) {
+	case *syntax.String:
+		if s, ok := syntax.StringValue(x); ok {
+			return s
+		}
+	case *syntax.Int:
+		return x.Value
+	}
+	return nil
 }
 
 type namedExpr struct {
@@ -195,6 +219,18 @@ func (hp *hostPlan) inline(node syntax.Expr) {
 	}
 	hp.imports = append(hp.imports, x)
 	im.item(im.pos(node), Mapped, name, "inline module -> hosts/%s/%s (as written)", name, flakeModules)
+	if set, ok := node.(*syntax.AttrSet); ok && set.RecTok == nil {
+		for _, d := range im.flake.Definitions(set) {
+			if v := literal(d.Value); v != nil && slices.Contains(factPaths, d.PathString()) {
+				if hp.inlineFacts == nil {
+					hp.inlineFacts = map[string]fact{}
+				}
+				if _, seen := hp.inlineFacts[d.PathString()]; !seen {
+					hp.inlineFacts[d.PathString()] = fact{v, d.Pos}
+				}
+			}
+		}
+	}
 }
 
 // wrapper is the start of the flake-modules.nix function, binding what the
@@ -311,11 +347,10 @@ func literalPath(p *syntax.Path) (string, bool) {
 // facts from them and writes host.toml and flake-modules.nix.
 func (hp *hostPlan) finish() {
 	im, h := hp.im, hp.h
-	type fact struct {
-		val any
-		pos diag.Pos
-	}
 	facts := map[string]fact{}
+	for k, f := range hp.inlineFacts {
+		facts[k] = f
+	}
 	for len(hp.queue) > 0 {
 		abs := hp.queue[0]
 		hp.queue = hp.queue[1:]
