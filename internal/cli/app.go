@@ -31,6 +31,16 @@ const (
 	ExitInterrupted = 130
 )
 
+// Exit codes of the secrets commands, the numbers sops uses for the same
+// failures (README.md lists them).
+const (
+	ExitSopsValueTampered = 25  // a value does not decrypt (sops: ErrorDecryptingTree)
+	ExitSopsMACMismatch   = 51  // the MAC does not match, or is missing (sops: MacMismatch)
+	ExitSopsNoFile        = 100 // the secret file does not exist (sops: NoFileSpecified)
+	ExitSopsNoKey         = 128 // no identity decrypts the data key (sops: CouldNotRetrieveKey)
+	ExitSopsEncrypted     = 203 // encrypt of a file already encrypted (sops: FileAlreadyEncrypted)
+)
+
 // Stdio is the three standard streams.
 type Stdio struct {
 	In  io.Reader

@@ -190,8 +190,37 @@ func (a *App) abs(p string) string {
 	return filepath.Join(a.WorkDir, p)
 }
 
-// secretsError adds what to do to an error of package secrets.
+// secretsError adds what to do to an error of package secrets, with the
+// exit code sops gives the same failure.
 func (a *App) secretsError(ctx context.Context, err error, repo *secrets.Repo, srcs []secrets.IdentitySource) error {
+	out := a.secretsHint(ctx, err, repo, srcs)
+	if code := sopsExitCode(err); code != 0 && out != nil && !errors.As(out, new(*exitError)) {
+		return &exitError{code: code, err: out}
+	}
+	return out
+}
+
+// sopsExitCode is the exit code sops uses for a secrets error, or 0.
+func sopsExitCode(err error) int {
+	var noID *secrets.NoIdentityError
+	var tamper *secrets.TamperError
+	switch {
+	case errors.As(err, &tamper) && tamper.Key != "":
+		return ExitSopsValueTampered
+	case errors.Is(err, secrets.ErrTampered):
+		return ExitSopsMACMismatch
+	case errors.As(err, &noID), errors.Is(err, secrets.ErrNoIdentity):
+		return ExitSopsNoKey
+	case errors.Is(err, secrets.ErrAlreadyEncrypted):
+		return ExitSopsEncrypted
+	case errors.Is(err, fs.ErrNotExist):
+		return ExitSopsNoFile
+	}
+	return 0
+}
+
+// secretsHint adds what to do to an error of package secrets.
+func (a *App) secretsHint(ctx context.Context, err error, repo *secrets.Repo, srcs []secrets.IdentitySource) error {
 	var noID *secrets.NoIdentityError
 	var tamper *secrets.TamperError
 	switch {

@@ -64,7 +64,7 @@ identities must be among the recipients unless --write-only is given.`,
 			}
 			if err := repo.Encrypt(rel, plain); err != nil {
 				if errors.Is(err, secrets.ErrExists) {
-					return withHint(err, "fleet secrets edit "+args[0]+" opens it in $EDITOR")
+					return &exitError{code: ExitSopsEncrypted, err: withHint(err, "fleet secrets edit "+args[0]+" opens it in $EDITOR")}
 				}
 				return a.secretsError(cmd.Context(), err, repo, nil)
 			}
