@@ -1,0 +1,102 @@
+package options
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestCoverageAgainstNix compares the index of a real home-manager and
+// nix-darwin tree with the options Nix evaluates for them
+// (scripts/options-coverage). It runs when FLEET_COVERAGE_LIB names
+// nixpkgs.lib's lib folder and FLEET_COVERAGE_HM or FLEET_COVERAGE_DARWIN
+// a tree, and nix-instantiate is installed.
+func TestCoverageAgainstNix(t *testing.T) {
+	lib := os.Getenv("FLEET_COVERAGE_LIB")
+	if lib == "" {
+		t.Skip("FLEET_COVERAGE_LIB (nixpkgs.lib's lib folder) is not set: no coverage against Nix")
+	}
+	if _, err := exec.LookPath("nix-instantiate"); err != nil {
+		t.Skip("nix-instantiate is not installed: no coverage against Nix")
+	}
+	script, err := filepath.Abs("../../../scripts/options-coverage")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ env, class, input string }{
+		{"FLEET_COVERAGE_HM", "home", "home-manager"},
+		{"FLEET_COVERAGE_DARWIN", "darwin", "nix-darwin"},
+	} {
+		t.Run(tc.class, func(t *testing.T) {
+			tree := os.Getenv(tc.env)
+			if tree == "" {
+				t.Skipf("%s is not set: no %s tree to measure", tc.env, tc.input)
+			}
+			nix, err := EvalNixOptions(script, lib, tree, tc.class)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ix, err := BuildIndex(tc.class, []Tree{{Input: tc.input, Dir: filepath.Join(tree, "modules")}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := CompareCoverage(ix, nix)
+			t.Logf("%s %s:\n%s", tc.input, tree, c.Report(40))
+			if c.Nix == 0 {
+				t.Fatal("Nix evaluated no options")
+			}
+			if known := c.Accepted + c.Moved; known*100 < c.Nix*95 {
+				t.Errorf("the index knows %d of Nix's %d option paths: under 95%%", known, c.Nix)
+			}
+		})
+	}
+}
+
+func TestCompareCoverage(t *testing.T) {
+	ix := indexOf(t, map[string]string{"a.nix": `{ lib, ... }: with lib; {
+  options.a.enable = mkEnableOption "a";
+  options.a.port = mkOption { type = types.port; };
+  options.a.users = mkOption { type = types.attrsOf (types.submodule { options.uid = mkOption { type = types.int; }; }); };
+  options.a.extra = mkOption { type = types.str; };
+  options.a.x = mkOption { type = types.functionTo types.str; };
+}`})
+	c := CompareCoverage(ix, []NixOption{
+		{Path: []string{"a", "enable"}, Type: "bool"},
+		{Path: []string{"a", "port"}, Type: "unsignedInt16"},
+		{Path: []string{"a", "users"}, Type: "attrsOf"},
+		{Path: []string{"a", "users", "<name>", "uid"}, Type: "str"},
+		{Path: []string{"a", "x"}, Type: "functionTo"},
+		{Path: []string{"b"}, Type: "bool"},
+		{Path: []string{"c"}, Type: "?", Failed: "suboptions"},
+	})
+	if c.Nix != 6 || c.Failed != 1 || c.Exact != 5 || c.Accepted != 5 || len(c.Missing) != 1 || c.Missing[0] != "b" {
+		t.Errorf("paths: %+v", c)
+	}
+	if c.TypeEqual != 3 || c.TypeOpen != 1 || len(c.TypeDiff) != 1 {
+		t.Errorf("types: %+v", c)
+	}
+	if c.Fleet != 6 || len(c.Extra) != 1 || c.Extra[0] != "a.extra" {
+		t.Errorf("precision: %+v", c)
+	}
+}
+
+// indexOf indexes a tree of the given files, written to a temporary folder.
+func indexOf(t *testing.T, files map[string]string) *Index {
+	t.Helper()
+	dir := t.TempDir()
+	for name, src := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix, err := BuildIndex("home", []Tree{{Input: "home-manager", Dir: dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
