@@ -10,7 +10,8 @@
 #
 # Paths are named as fleet names them: <name> below attrsOf submodule, *
 # below listOf submodule (the module system's own getSubOptions). An
-# option whose type or suboptions throw is counted in `failed`.
+# option whose type or suboptions throw is counted in `failed`. Options
+# with visible = false or "shallow" are listed, their suboptions not.
 {
   lib,
   tree,
@@ -159,6 +160,11 @@ let
               builtins.seq (builtins.attrNames s) s
             );
             t = typeName v.type;
+            # visible = "shallow" (a submodule of the whole module set,
+            # such as specialisation.<name>.configuration) or false: its
+            # suboptions are not listed, as in the manual.
+            vis = try (v.visible or true);
+            deep = vis.success && vis.value == true;
           in
           [
             {
@@ -168,7 +174,9 @@ let
             }
           ]
           ++ (
-            if !subs.success then
+            if !deep then
+              [ ]
+            else if !subs.success then
               [ { inherit path; type = t; failed = "suboptions"; } ]
             else
               walk (depth + 1) path subs.value

@@ -100,3 +100,46 @@ func indexOf(t *testing.T, files map[string]string) *Index {
 	}
 	return ix
 }
+
+// map with a function written in place over a list of names: each name is
+// an option-moving module (home-manager's anki, swww, just; found missing
+// by TestCoverageAgainstNix).
+func TestRenamesMappedWithLambda(t *testing.T) {
+	ix := indexOf(t, map[string]string{
+		"anki.nix": `{ lib, ... }: {
+  imports = (map (x: lib.mkRenamedOptionModule [ "programs" "anki" "sync" x ] [ "programs" "anki" "profiles" "User 1" "sync" x ]) [ "username" "url" ])
+    ++ [ (lib.mkRenamedOptionModule [ "programs" "anki" "sync" "passwordFile" ] [ "programs" "anki" "keyFile" ]) ];
+  options.programs.anki.enable = lib.mkEnableOption "anki";
+}`,
+		"swww.nix": `{ lib, ... }: {
+  imports = (
+    map (x: lib.mkRenamedOptionModule [ "services" "swww" x ] [ "services" "awww" x ]) [ "enable" "package" ]
+  );
+  options.services.awww.enable = lib.mkEnableOption "awww";
+}`,
+		"just.nix": `{ lib, ... }: {
+  imports = [ ]
+  ++ (map
+    (
+      opt:
+      lib.mkRemovedOptionModule [ "programs" "just" opt ] ''
+        gone''
+    )
+    [ "enable" "enableBashIntegration" ]);
+}`,
+	})
+	for p, to := range map[string]string{
+		"programs.anki.sync.url":          "programs.anki.profiles.User 1.sync.url",
+		"programs.anki.sync.passwordFile": "programs.anki.keyFile",
+		"services.swww.package":           "services.awww.package",
+		"programs.just.enable":            "",
+	} {
+		f := ix.Lookup(SplitPath(p))
+		if f.Verdict != Moved || f.Rename.To != to {
+			t.Errorf("%s: %v %+v, want moved to %q", p, f.Verdict, f.Rename, to)
+		}
+	}
+	if f := ix.Lookup(SplitPath("services.swww.other")); f.Verdict != Unknown_ {
+		t.Errorf("services.swww.other: %v, want unknown", f.Verdict)
+	}
+}

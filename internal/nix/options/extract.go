@@ -606,6 +606,10 @@ func (x *extractor) unread(at syntax.Node, path []string, pos diag.Pos, out *[]*
 // names the parameters shadowed.
 func (x *extractor) apply(fn syntax.Expr, args []syntax.Expr) (body syntax.Expr, undo func(), ok bool) {
 	f := x.follow(fn)
+	if l, ok := unwrap(fn).(*syntax.Lambda); ok && f == nil {
+		// A function written in place: map (x: mkRenamedOptionModule ...) [ ... ].
+		f = l
+	}
 	if f == nil || len(args) == 0 {
 		return nil, nil, false
 	}
