@@ -13,6 +13,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/secrets"
@@ -43,7 +44,9 @@ SOPS_AGE_SSH_PRIVATE_KEY_FILE, SOPS_AGE_SSH_PRIVATE_KEY_CMD, ~/.ssh/id_ed25519,
 SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, then
 ~/.config/sops/age/keys.txt; --identity replaces them all. A *_CMD variable
 is a command (split into words as a shell would, run without one) that prints
-the key, such as 'pass show age-key'; fleet runs it once. Paths are relative to the current directory; when nothing fits there,
+the key, such as 'pass show age-key'; fleet runs it once. The passphrase of a
+protected ssh key or age -p identity file is asked for on the terminal, once,
+and only when no other identity opens the file. Paths are relative to the current directory; when nothing fits there,
 they are tried relative to the fleet's root (so --dir DIR works from
 anywhere). Values never appear in errors.`,
 	}
@@ -120,6 +123,23 @@ func (a *App) withIdentities(repo *secrets.Repo, sf *secretsFlags) ([]secrets.Id
 	return srcs, nil
 }
 
+// askPassphrase asks for the passphrase of a protected identity on the
+// controlling terminal (not stdin, which may carry a value), without echo.
+func askPassphrase(what string) ([]byte, error) {
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return nil, fmt.Errorf("%s is protected by a passphrase, and there is no terminal to ask for it on", what)
+	}
+	defer tty.Close()
+	fmt.Fprintf(tty, "passphrase for %s: ", what)
+	pass, err := term.ReadPassword(int(tty.Fd()))
+	fmt.Fprintln(tty)
+	if err != nil {
+		return nil, fmt.Errorf("reading the passphrase of %s: %v", what, err)
+	}
+	return pass, nil
+}
+
 // loadIdentities finds the age identities to decrypt with. Identity files
 // named with --identity must all load.
 func (a *App) loadIdentities(sf *secretsFlags) ([]age.Identity, []secrets.IdentitySource, error) {
@@ -127,7 +147,7 @@ func (a *App) loadIdentities(sf *secretsFlags) ([]age.Identity, []secrets.Identi
 	for _, f := range sf.identities {
 		files = append(files, a.abs(f))
 	}
-	ids, srcs := secrets.LoadIdentities(secrets.IdentityOptions{Getenv: a.Env.Get, Files: files, Environ: a.Env.List()})
+	ids, srcs := secrets.LoadIdentities(secrets.IdentityOptions{Getenv: a.Env.Get, Files: files, Environ: a.Env.List(), Passphrase: askPassphrase})
 	for i, s := range srcs {
 		if s.Err != nil && len(files) > 0 {
 			err := s.Err

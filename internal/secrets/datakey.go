@@ -123,6 +123,46 @@ func unwrapKey(keys []AgeKey, ids []age.Identity) ([]byte, error) {
 	if len(ids) == 0 {
 		return nil, nie
 	}
+	// Identities that ask for a passphrase come last: first every key with
+	// the others, then with them (a converted ssh key only for its own
+	// recipient).
+	var eager, asking []age.Identity
+	for _, id := range ids {
+		if _, ok := id.(lazy); ok {
+			asking = append(asking, id)
+		} else {
+			eager = append(eager, id)
+		}
+	}
+	if key := tryKeys(keys, eager, nie); key != nil {
+		return key, nil
+	}
+	for _, id := range asking {
+		ks := keys
+		if lc, ok := id.(*lazyConverted); ok {
+			ks = nil
+			for _, k := range keys {
+				if k.Recipient == lc.recipient {
+					ks = append(ks, k)
+				}
+			}
+		}
+		if key := tryKeys(ks, []age.Identity{id}, nie); key != nil {
+			return key, nil
+		}
+		if err := id.(lazy).failure(); err != nil {
+			return nil, fmt.Errorf("%v: %w", err, nie)
+		}
+	}
+	return nil, nie
+}
+
+// tryKeys unwraps the data key from the first of keys one of ids opens,
+// noting damaged ones in nie; nil when none opens.
+func tryKeys(keys []AgeKey, ids []age.Identity, nie *NoIdentityError) []byte {
+	if len(ids) == 0 {
+		return nil
+	}
 	for _, k := range keys {
 		r, err := age.Decrypt(armor.NewReader(strings.NewReader(k.Enc)), ids...)
 		if err != nil {
@@ -141,7 +181,7 @@ func unwrapKey(keys []AgeKey, ids []age.Identity) ([]byte, error) {
 			nie.Corrupt = append(nie.Corrupt, k.Recipient)
 			continue
 		}
-		return key, nil
+		return key
 	}
-	return nil, nie
+	return nil
 }

@@ -11,11 +11,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
+	"filippo.io/age/armor"
 	shellwords "github.com/mattn/go-shellwords"
 	"golang.org/x/crypto/ssh"
 )
@@ -43,6 +46,11 @@ type IdentityOptions struct {
 	// Environ is the environment of SOPS_AGE_KEY_CMD and
 	// SOPS_AGE_SSH_PRIVATE_KEY_CMD; nil means the process's.
 	Environ []string
+	// Passphrase asks for the passphrase of a protected identity (what
+	// names it: a file or an environment variable), on a terminal; nil
+	// means such identities cannot be used. It is called only when the
+	// identity is needed, at most once an identity.
+	Passphrase func(what string) ([]byte, error)
 }
 
 // IdentitySource is one place LoadIdentities looked, and what it found.
@@ -89,7 +97,7 @@ func LoadIdentities(opts IdentityOptions) ([]age.Identity, []IdentitySource) {
 		src := IdentitySource{Location: path, Err: err}
 		if err == nil {
 			var got []age.Identity
-			got, src.Err = ParseIdentities(data)
+			got, src.Err = parseIdentitiesAsk(data, path, opts.Passphrase)
 			src.Count = len(got)
 			src.Recipients = IdentityRecipients(got)
 			ids = append(ids, got...)
@@ -119,7 +127,7 @@ func LoadIdentities(opts IdentityOptions) ([]age.Identity, []IdentitySource) {
 		} else {
 			var got []age.Identity
 			if ssh {
-				got, err = ParseIdentities(out)
+				got, err = parseIdentitiesAsk(out, env, opts.Passphrase)
 			} else {
 				got, err = parseAgeIdentities(out, false)
 			}
@@ -226,23 +234,162 @@ func readIdentityFile(path string) ([]byte, error) {
 // ParseIdentities reads an identity file: an age keys.txt (one identity per
 // line, "#" comments), or an OpenSSH private key. Errors name the line,
 // never its content.
-func ParseIdentities(data []byte) ([]age.Identity, error) {
+func ParseIdentities(data []byte) ([]age.Identity, error) { return parseIdentitiesAsk(data, "", nil) }
+
+// parseIdentitiesAsk is ParseIdentities where a passphrase-protected age
+// identity file (age -p) or ssh key can be used: ask is called for its
+// passphrase when the identity is first needed.
+func parseIdentitiesAsk(data []byte, what string, ask func(string) ([]byte, error)) ([]age.Identity, error) {
 	trimmed := bytes.TrimSpace(data)
 	switch {
 	case bytes.HasPrefix(trimmed, []byte("-----BEGIN AGE ENCRYPTED FILE-----")), bytes.HasPrefix(trimmed, []byte("age-encryption.org/")):
-		return nil, errors.New("passphrase-encrypted identity files are not supported; decrypt it with age -d first")
+		if ask == nil {
+			return nil, errors.New("the identity file is protected by a passphrase, and there is no terminal to ask for it on; decrypt it with age -d, or run the command on a terminal")
+		}
+		return []age.Identity{&lazyIdentity{data: data, pass: newPassphrase(what, ask)}}, nil
 	case bytes.HasPrefix(trimmed, []byte("-----BEGIN")):
-		return parseSSHIdentity(trimmed)
+		return parseSSHIdentity(trimmed, what, ask)
 	}
 	return parseAgeIdentities(data, false)
 }
 
-func parseSSHIdentity(pemBytes []byte) ([]age.Identity, error) {
+// passphrase asks once for the passphrase of one identity.
+type passphrase struct {
+	once sync.Once
+	what string
+	ask  func(string) ([]byte, error)
+	pass []byte
+	err  error
+}
+
+func newPassphrase(what string, ask func(string) ([]byte, error)) *passphrase {
+	return &passphrase{what: what, ask: ask}
+}
+
+func (p *passphrase) get() ([]byte, error) {
+	p.once.Do(func() { p.pass, p.err = p.ask(p.what) })
+	return p.pass, p.err
+}
+
+// lazy marks identities that ask for a passphrase: unwrapKey tries them
+// only after every other identity failed, and a lazyConverted only for the
+// recipient it stands for, so nobody is asked for a passphrase a key
+// already at hand makes useless.
+type lazy interface{ failure() error }
+
+func (l *lazyIdentity) failure() error  { return l.err }
+func (l *lazyConverted) failure() error { return l.err }
+func (lazySSH) failure() error          { return nil }
+
+// lazySSH is a passphrase-protected ssh identity (age asks for the
+// passphrase when a stanza for that key comes up).
+type lazySSH struct{ age.Identity }
+
+// lazyIdentity is a passphrase-protected age identity file, decrypted
+// (asking for its passphrase) when an Unwrap first needs it.
+type lazyIdentity struct {
+	data []byte
+	pass *passphrase
+	once sync.Once
+	ids  []age.Identity
+	err  error
+}
+
+func (l *lazyIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
+	l.once.Do(func() {
+		pw, err := l.pass.get()
+		if err != nil {
+			l.err = err
+			return
+		}
+		id, err := age.NewScryptIdentity(string(pw))
+		if err != nil {
+			l.err = err
+			return
+		}
+		var in io.Reader = bytes.NewReader(l.data)
+		if bytes.HasPrefix(bytes.TrimSpace(l.data), []byte("-----BEGIN")) {
+			in = armor.NewReader(in)
+		}
+		r, err := age.Decrypt(in, id)
+		if err != nil {
+			l.err = errors.New("the passphrase does not open the identity file")
+			return
+		}
+		plain, err := io.ReadAll(io.LimitReader(r, maxIdentityBytes))
+		if err != nil {
+			l.err = errors.New("the identity file is damaged")
+			return
+		}
+		l.ids, l.err = parseAgeIdentities(plain, false)
+	})
+	if l.err != nil {
+		return nil, l.err
+	}
+	for _, id := range l.ids {
+		k, err := id.Unwrap(stanzas)
+		if err == nil || !errors.Is(err, age.ErrIncorrectIdentity) {
+			return k, err
+		}
+	}
+	return nil, age.ErrIncorrectIdentity
+}
+
+// lazyConverted is the X25519 identity ssh-to-age derives from a
+// passphrase-protected ssh key (how a host's secrets open), derived when
+// an Unwrap of an X25519 stanza first needs it.
+type lazyConverted struct {
+	pem       []byte
+	pass      *passphrase
+	recipient string // ssh-to-age of the public key, known without the passphrase
+	once      sync.Once
+	id        age.Identity
+	err       error
+}
+
+func (l *lazyConverted) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
+	if !slices.ContainsFunc(stanzas, func(s *age.Stanza) bool { return s.Type == "X25519" }) {
+		return nil, age.ErrIncorrectIdentity
+	}
+	l.once.Do(func() {
+		pw, err := l.pass.get()
+		if err != nil {
+			l.err = err
+			return
+		}
+		conv, _, err := SSHPrivateKeyToAge(l.pem, pw)
+		if err != nil {
+			l.err = errors.New("the passphrase does not open the ssh key")
+			return
+		}
+		l.id, l.err = age.ParseX25519Identity(conv)
+	})
+	if l.err != nil {
+		return nil, l.err
+	}
+	return l.id.Unwrap(stanzas)
+}
+
+func parseSSHIdentity(pemBytes []byte, what string, ask func(string) ([]byte, error)) ([]age.Identity, error) {
 	id, err := agessh.ParseIdentity(pemBytes)
 	if err != nil {
 		var pme *ssh.PassphraseMissingError
 		if errors.As(err, &pme) {
-			return nil, errors.New("the ssh private key is protected by a passphrase, which fleet cannot ask for; use an age key, or convert the key with: fleet secrets keys ssh-to-age --private")
+			if ask == nil || pme.PublicKey == nil {
+				return nil, errors.New("the ssh private key is protected by a passphrase, and there is no terminal to ask for it on: run the command on a terminal, or use an age key")
+			}
+			pass := newPassphrase(what, ask)
+			enc, err := agessh.NewEncryptedSSHIdentity(pme.PublicKey, pemBytes, pass.get)
+			if err != nil {
+				return nil, errors.New("not a supported ssh private key")
+			}
+			ids := []age.Identity{lazySSH{enc}}
+			if pme.PublicKey.Type() == ssh.KeyAlgoED25519 {
+				if r, err := SSHToAge(string(ssh.MarshalAuthorizedKey(pme.PublicKey))); err == nil {
+					ids = append(ids, &lazyConverted{pem: pemBytes, pass: pass, recipient: r})
+				}
+			}
+			return ids, nil
 		}
 		return nil, errors.New("not an age identity file nor a supported ssh private key")
 	}
