@@ -143,3 +143,49 @@ func TestRenamesMappedWithLambda(t *testing.T) {
 		t.Errorf("services.swww.other: %v, want unknown", f.Verdict)
 	}
 }
+
+// Option-moving modules whose paths join a list bound in the file
+// (path ++ [ "globalstate" ], nix-darwin's alf.nix) and made by
+// mapAttrsToList over a set of old and new names (nix-darwin's nix
+// module's legacyConfMappings).
+func TestRenamesJoinedAndMappedOverSet(t *testing.T) {
+	ix := indexOf(t, map[string]string{
+		"alf.nix": `{ lib, ... }:
+let
+  path = [ "system" "defaults" "alf" ];
+in
+{
+  imports = [
+    (lib.mkRemovedOptionModule (path ++ [ "globalstate" ]) "Use networking.applicationFirewall.enable.")
+  ];
+}`,
+		"nix.nix": `{ lib, ... }:
+with lib;
+let
+  legacyConfMappings = {
+    useSandbox = "sandbox";
+    "binaryCaches" = "substituters";
+  };
+in
+{
+  imports = [
+    (mkRemovedOptionModule [ "nix" "profile" ] "Use nix.package instead.")
+  ] ++ mapAttrsToList (oldConf: newConf: mkRenamedOptionModule [ "nix" oldConf ] [ "nix" "settings" newConf ]) legacyConfMappings;
+  options.nix.settings = mkOption { type = types.attrsOf types.anything; };
+}`,
+	})
+	for p, to := range map[string]string{
+		"system.defaults.alf.globalstate": "",
+		"nix.useSandbox":                  "nix.settings.sandbox",
+		"nix.binaryCaches":                "nix.settings.substituters",
+		"nix.profile":                     "",
+	} {
+		f := ix.Lookup(SplitPath(p))
+		if f.Verdict != Moved || f.Rename.To != to {
+			t.Errorf("%s: %v %+v, want moved to %q", p, f.Verdict, f.Rename, to)
+		}
+	}
+	if f := ix.Lookup(SplitPath("nix.other")); f.Verdict != Unknown_ {
+		t.Errorf("nix.other: %v, want unknown", f.Verdict)
+	}
+}

@@ -46,6 +46,44 @@ func (x *extractor) renames(e syntax.Expr) {
 	case *syntax.Apply:
 		// map f [ ... ]: f applied to each literal element, f a function
 		// bound in the module returning an option-moving module.
+		if name, _, args := call(v); name == "mapAttrsToList" && len(args) == 2 {
+			// mapAttrsToList (old: new: mkRenamedOptionModule ...) { a = "b"; }:
+			// f applied to each name and value of a literal set.
+			if set, ok := x.resolve(args[1]).(*syntax.AttrSet); ok && set.RecTok == nil {
+				all := len(set.Binds) > 0
+				for _, b := range set.Binds {
+					kv, ok := b.(*syntax.Assign)
+					if !ok {
+						all = false
+						break
+					}
+					p, ok := staticPath(kv.Path)
+					if !ok || len(p) != 1 {
+						all = false
+						break
+					}
+					// The name as a string literal, for the function's
+					// first parameter.
+					kf, diags := syntax.Parse("", []byte(strconv.Quote(p[0])))
+					if len(diags) > 0 || kf.Expr == nil {
+						all = false
+						break
+					}
+					body, undo, ok := x.apply(args[0], []syntax.Expr{kf.Expr, kv.Value})
+					if !ok {
+						all = false
+						break
+					}
+					if !isRenameCall(body) || !x.rename(body) {
+						all = false
+					}
+					undo()
+				}
+				if all {
+					return
+				}
+			}
+		}
 		if name, _, args := call(v); name == "map" && len(args) == 2 {
 			if l, ok := x.resolve(args[1]).(*syntax.List); ok {
 				all := true
@@ -226,10 +264,25 @@ func (x *extractor) rename(e syntax.Expr) bool {
 
 // strings decodes a literal list of strings, or returns false.
 func (x *extractor) strings(e syntax.Expr) ([]string, bool) {
-	if e == nil {
+	if e == nil || x.depth > maxFollow {
 		return nil, false
 	}
-	l, ok := x.resolve(e).(*syntax.List)
+	r := x.resolve(e)
+	if b, ok := r.(*syntax.Binary); ok && b.Op.Text == "++" {
+		// path ++ [ "globalstate" ], path a list bound in the file.
+		x.depth++
+		defer func() { x.depth-- }()
+		a, ok := x.strings(b.X)
+		if !ok {
+			return nil, false
+		}
+		c, ok := x.strings(b.Y)
+		if !ok {
+			return nil, false
+		}
+		return append(a, c...), true
+	}
+	l, ok := r.(*syntax.List)
 	if !ok {
 		return nil, false
 	}
