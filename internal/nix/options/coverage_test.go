@@ -189,3 +189,50 @@ in
 		t.Errorf("nix.other: %v, want unknown", f.Verdict)
 	}
 }
+
+// A submodule's own imports: its option-moving modules are renames below
+// <name> or * (home-manager's khard, zsh plugins, xdg.desktopEntries), and
+// any other import opens it (firefox profiles import nixpkgs'
+// assertions.nix).
+func TestSubmoduleImports(t *testing.T) {
+	ix := indexOf(t, map[string]string{
+		"khard.nix": `{ lib, pkgs, ... }: with lib; {
+  options.accounts.contact.accounts = mkOption {
+    type = types.attrsOf (types.submodule {
+      imports = [ (lib.mkRenamedOptionModule [ "khard" "defaultCollection" ] [ "khard" "addressbooks" ]) ];
+      options.khard.addressbooks = mkOption { type = types.listOf types.str; };
+    });
+  };
+  options.programs.zsh.plugins = mkOption {
+    type = types.listOf (types.submodule {
+      imports = [ (mkRemovedOptionModule [ "old" ] "gone") ];
+      options.functions = mkOption { type = types.listOf types.str; };
+    });
+  };
+  options.programs.firefox.profiles = mkOption {
+    type = types.attrsOf (types.submodule ({ name, ... }: {
+      imports = [ (pkgs.path + "/nixos/modules/misc/assertions.nix") ];
+      options.id = mkOption { type = types.int; };
+    }));
+  };
+}`,
+	})
+	tests := []struct {
+		path    string
+		verdict Verdict
+		to      string
+	}{
+		{"accounts.contact.accounts.work.khard.defaultCollection", Moved, "accounts.contact.accounts.<name>.khard.addressbooks"},
+		{"accounts.contact.accounts.<name>.khard.defaultCollection", Moved, "accounts.contact.accounts.<name>.khard.addressbooks"},
+		{"accounts.contact.accounts.work.khard.other", Unknown_, ""},
+		{"programs.zsh.plugins.*.old", Moved, ""},
+		{"programs.firefox.profiles.default.assertions", Open, ""},
+		{"programs.firefox.profiles.default.id", Declared, ""},
+	}
+	for _, tc := range tests {
+		f := ix.Lookup(SplitPath(tc.path))
+		if f.Verdict != tc.verdict || (f.Rename != nil && f.Rename.To != tc.to) {
+			t.Errorf("%s: %v %+v, want %v %q", tc.path, f.Verdict, f.Rename, tc.verdict, tc.to)
+		}
+	}
+}

@@ -1553,6 +1553,26 @@ func (x *extractor) submodule(arg syntax.Expr, name string, with bool) *Type {
 			if ok && len(p) == 2 && p[0] == "config" && p[1] == "_module" {
 				continue
 			}
+			if ok && len(p) == 1 && p[0] == "imports" {
+				// The submodule's own renames; any other import may
+				// declare options fleet does not see.
+				savedR, savedU := y.mod.Renames, y.mod.UnreadImports
+				y.mod.Renames, y.mod.UnreadImports = nil, nil
+				y.renames(a.Value)
+				t.Renames = append(t.Renames, y.mod.Renames...)
+				if u := y.mod.UnreadImports; u != nil && t.ImportsOpen == "" {
+					t.ImportsOpen = "the submodule's imports are not readable statically: " + u.Reason
+				} else if l, ok := y.resolve(a.Value).(*syntax.List); ok && t.ImportsOpen == "" {
+					for _, el := range l.Elems {
+						if _, isPath := unwrapParen(el).(*syntax.Path); isPath {
+							t.ImportsOpen = "the submodule imports " + y.f.Text(el) + ", not read"
+							break
+						}
+					}
+				}
+				y.mod.Renames, y.mod.UnreadImports = savedR, savedU
+				continue
+			}
 			if !ok || len(p) == 0 || p[0] != "options" {
 				continue
 			}

@@ -148,6 +148,9 @@ type Index struct {
 
 	root    *node
 	renames map[string]*IndexRename
+	// below are the renames of submodules' options (a path with <name>
+	// or *), matched name by name.
+	below []belowRename
 }
 
 // builtinOpen are option namespaces every class has that its own tree may
@@ -243,6 +246,7 @@ func BuildIndex(class string, trees []Tree) (*Index, error) {
 			ix.Renames = append(ix.Renames, IndexRename{Kind: r.Kind, From: joinPath(r.From), To: joinPath(r.To),
 				Message: r.Message, Since: r.Since, Pos: r.Pos})
 		}
+		ix.Renames = appendSubmoduleRenames(ix.Renames, m.Options, "")
 	}
 	for _, n := range builtinOpen {
 		ix.Entries = append(ix.Entries, IndexEntry{Path: n, Open: "declared by the module system or nixpkgs' misc modules"})
@@ -281,8 +285,32 @@ func appendIndexEntries(out []IndexEntry, opts []*Option, prefix string) []Index
 		for _, sub := range subs {
 			if sub.t.Freeform {
 				out = append(out, IndexEntry{Path: strings.TrimSuffix(sub.prefix, "."), Open: "the submodule has a freeformType", Pos: o.Pos})
+			} else if sub.t.ImportsOpen != "" {
+				out = append(out, IndexEntry{Path: strings.TrimSuffix(sub.prefix, "."), Open: sub.t.ImportsOpen, Pos: o.Pos})
 			}
 			out = appendIndexEntries(out, sub.t.Options, sub.prefix)
+		}
+	}
+	return out
+}
+
+// appendSubmoduleRenames adds the option-moving modules submodules
+// import, below the paths of their options (<name>, *).
+func appendSubmoduleRenames(out []IndexRename, opts []*Option, prefix string) []IndexRename {
+	for _, o := range opts {
+		if o.Unread || o.Type == nil || o.Type.Kind == Unknown {
+			continue
+		}
+		for _, sub := range submodulesIn(o.Type, prefix+joinPath(o.Path)) {
+			for _, r := range sub.t.Renames {
+				to := ""
+				if len(r.To) > 0 {
+					to = sub.prefix + joinPath(r.To)
+				}
+				out = append(out, IndexRename{Kind: r.Kind, From: sub.prefix + joinPath(r.From), To: to,
+					Message: r.Message, Since: r.Since, Pos: r.Pos})
+			}
+			out = appendSubmoduleRenames(out, sub.t.Options, sub.prefix)
 		}
 	}
 	return out
@@ -364,10 +392,14 @@ func (ix *Index) link() {
 		}
 	}
 	ix.renames = map[string]*IndexRename{}
+	ix.below = nil
 	for i := range ix.Renames {
 		r := &ix.Renames[i]
 		if _, dup := ix.renames[r.From]; !dup {
 			ix.renames[r.From] = r
+		}
+		if p := SplitPath(r.From); slices.Contains(p, "<name>") || slices.Contains(p, "*") {
+			ix.below = append(ix.below, belowRename{p, r})
 		}
 		// The sets holding a moved option exist: programs.old = { x = 1; }
 		// with programs.old.x renamed is a set, not an unknown option.
@@ -455,6 +487,11 @@ func (ix *Index) Lookup(path []string) Found {
 	for i := range path {
 		if r := ix.renames[joinPath(path[:i+1])]; r != nil {
 			return Found{Verdict: Moved, Depth: i + 1, Rename: r}
+		}
+		for _, b := range ix.below {
+			if b.matches(path[:i+1]) {
+				return Found{Verdict: Moved, Depth: i + 1, Rename: b.r}
+			}
 		}
 	}
 	n := ix.root
@@ -552,4 +589,24 @@ func (ix *Index) Stats() Stats {
 		}
 	}
 	return s
+}
+
+// belowRename is a rename below a submodule's <name> or *.
+type belowRename struct {
+	from []string
+	r    *IndexRename
+}
+
+// matches reports whether path is the rename's path, <name> and * standing
+// for any name.
+func (b belowRename) matches(path []string) bool {
+	if len(path) != len(b.from) {
+		return false
+	}
+	for i, s := range b.from {
+		if s != path[i] && s != "<name>" && s != "*" {
+			return false
+		}
+	}
+	return true
 }

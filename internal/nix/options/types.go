@@ -56,6 +56,12 @@ type Type struct {
 	// Freeform is set for a Submodule with a freeformType: attributes it
 	// declares no option for are accepted as values.
 	Freeform bool
+	// Renames are the option-moving modules a Submodule imports, with
+	// paths relative to the submodule.
+	Renames []*Rename
+	// ImportsOpen says why a Submodule's other imports are not read
+	// (they may declare options next to its own), or "".
+	ImportsOpen string
 }
 
 // Default is an option's declared default.
