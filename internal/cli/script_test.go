@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
+	"filippo.io/age/plugin"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/fleetdev/fleet/internal/scripttest"
@@ -30,6 +32,17 @@ func TestMain(m *testing.M) {
 			os.Exit(code)
 		},
 		"fake-editor": func() { os.Exit(fakeEditor(os.Args[1:])) },
+		// An age plugin whose recipient and identity data are an X25519
+		// recipient and identity: a hardware key, minus the hardware.
+		"age-plugin-fleettest": func() {
+			p, err := plugin.New("fleettest")
+			if err != nil {
+				os.Exit(1)
+			}
+			p.HandleRecipient(func(data []byte) (age.Recipient, error) { return age.ParseX25519Recipient(string(data)) })
+			p.HandleIdentity(func(data []byte) (age.Identity, error) { return age.ParseX25519Identity(string(data)) })
+			os.Exit(p.Main())
+		},
 	})
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -46,7 +47,9 @@ SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, then
 is a command (split into words as a shell would, run without one) that prints
 the key, such as 'pass show age-key'; fleet runs it once. The passphrase of a
 protected ssh key or age -p identity file is asked for on the terminal, once,
-and only when no other identity opens the file. Paths are relative to the current directory; when nothing fits there,
+and only when no other identity opens the file. Age plugin recipients and
+identities (age1yubikey1..., AGE-PLUGIN-YUBIKEY-1...) run age-plugin-<name>
+from PATH, as age and sops do. Paths are relative to the current directory; when nothing fits there,
 they are tried relative to the fleet's root (so --dir DIR works from
 anywhere). Values never appear in errors.`,
 	}
@@ -140,6 +143,24 @@ func askPassphrase(what string) ([]byte, error) {
 	return pass, nil
 }
 
+// askPluginValue answers what an age plugin asks (a PIN, a confirmation)
+// on the controlling terminal.
+func askPluginValue(prompt string, secret bool) (string, error) {
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return "", fmt.Errorf("%s: there is no terminal to answer on", prompt)
+	}
+	defer tty.Close()
+	fmt.Fprintf(tty, "%s ", prompt)
+	if secret {
+		v, err := term.ReadPassword(int(tty.Fd()))
+		fmt.Fprintln(tty)
+		return string(v), err
+	}
+	line, err := bufio.NewReader(tty).ReadString('\n')
+	return strings.TrimRight(line, "\r\n"), err
+}
+
 // loadIdentities finds the age identities to decrypt with. Identity files
 // named with --identity must all load.
 func (a *App) loadIdentities(sf *secretsFlags) ([]age.Identity, []secrets.IdentitySource, error) {
@@ -147,6 +168,7 @@ func (a *App) loadIdentities(sf *secretsFlags) ([]age.Identity, []secrets.Identi
 	for _, f := range sf.identities {
 		files = append(files, a.abs(f))
 	}
+	secrets.PluginPrompt = askPluginValue
 	ids, srcs := secrets.LoadIdentities(secrets.IdentityOptions{Getenv: a.Env.Get, Files: files, Environ: a.Env.List(), Passphrase: askPassphrase})
 	for i, s := range srcs {
 		if s.Err != nil && len(files) > 0 {

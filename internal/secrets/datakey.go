@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
 	"filippo.io/age/armor"
+	"filippo.io/age/plugin"
 )
 
 // dataKeySize is the size of a SOPS data key: an AES-256 key.
@@ -38,7 +40,13 @@ func ParseRecipient(s string) (age.Recipient, error) {
 		}
 		return r, nil
 	case strings.HasPrefix(s, "age1") && strings.Count(s, "1") > 1:
-		return nil, fmt.Errorf("age plugin recipients are not supported: %q", abbrev(s))
+		// age1<plugin>1...: wrapped by age-plugin-<plugin> from PATH
+		// (YubiKey, TPM, Secure Enclave, ...).
+		r, err := plugin.NewRecipient(s, pluginUI())
+		if err != nil {
+			return nil, fmt.Errorf("malformed age plugin recipient %q", abbrev(s))
+		}
+		return r, nil
 	case strings.HasPrefix(s, "age1"):
 		r, err := age.ParseX25519Recipient(s)
 		if err != nil {
@@ -167,7 +175,18 @@ func tryKeys(keys []AgeKey, ids []age.Identity, nie *NoIdentityError) []byte {
 		r, err := age.Decrypt(armor.NewReader(strings.NewReader(k.Enc)), ids...)
 		if err != nil {
 			var nm *age.NoIdentityMatchError
-			if !errors.As(err, &nm) {
+			var nf *plugin.NotFoundError
+			switch {
+			case errors.As(err, &nm):
+			case errors.As(err, &nf):
+				if msg := "age-plugin-" + nf.Name + " is not in PATH"; !slices.Contains(nie.Plugins, msg) {
+					nie.Plugins = append(nie.Plugins, msg)
+				}
+			case strings.Contains(err.Error(), "plugin"):
+				if msg := "an age plugin failed: " + scrub(err.Error()); !slices.Contains(nie.Plugins, msg) {
+					nie.Plugins = append(nie.Plugins, msg)
+				}
+			default:
 				nie.Corrupt = append(nie.Corrupt, k.Recipient)
 			}
 			continue

@@ -71,6 +71,9 @@ type NoIdentityError struct {
 	// Corrupt lists recipients whose wrapped key was malformed, as opposed
 	// to merely not matching any identity.
 	Corrupt []string
+	// Plugins lists the age plugins that could not run (not in PATH, or
+	// failed), such as "age-plugin-yubikey is not in PATH".
+	Plugins []string
 }
 
 func (e *NoIdentityError) Error() string {
@@ -85,6 +88,9 @@ func (e *NoIdentityError) Error() string {
 	}
 	if len(e.Corrupt) > 0 {
 		fmt.Fprintf(&b, "; the wrapped key of %s is malformed", strings.Join(e.Corrupt, ", "))
+	}
+	if len(e.Plugins) > 0 {
+		fmt.Fprintf(&b, "; %s", strings.Join(e.Plugins, "; "))
 	}
 	return b.String()
 }

@@ -19,6 +19,7 @@ import (
 	"filippo.io/age"
 	"filippo.io/age/agessh"
 	"filippo.io/age/armor"
+	"filippo.io/age/plugin"
 	shellwords "github.com/mattn/go-shellwords"
 	"golang.org/x/crypto/ssh"
 )
@@ -449,9 +450,48 @@ func parseIdentity(s string) (age.Identity, error) {
 		}
 		return id, nil
 	case strings.HasPrefix(s, "AGE-PLUGIN-"):
-		return nil, errors.New("age plugin identities are not supported")
+		id, err := plugin.NewIdentity(s, pluginUI())
+		if err != nil {
+			return nil, errors.New("malformed age plugin identity")
+		}
+		return id, nil
 	}
 	return nil, errors.New("not an age identity")
+}
+
+// PluginPrompt asks the user for what an age plugin requests (a PIN, a
+// confirmation) on the terminal; nil refuses every request. The CLI sets
+// it.
+var PluginPrompt func(prompt string, secret bool) (string, error)
+
+// pluginUI is how age plugins (age-plugin-<name> on PATH: YubiKey, TPM,
+// Secure Enclave, ...) talk to the user: messages on stderr, requests
+// through PluginPrompt.
+func pluginUI() *plugin.ClientUI {
+	ask := func(name, prompt string, secret bool) (string, error) {
+		if PluginPrompt == nil {
+			return "", fmt.Errorf("age-plugin-%s asks %q, and there is no terminal to answer on", name, prompt)
+		}
+		return PluginPrompt("age-plugin-"+name+": "+prompt, secret)
+	}
+	return &plugin.ClientUI{
+		DisplayMessage: func(name, msg string) error {
+			fmt.Fprintf(os.Stderr, "age-plugin-%s: %s\n", name, msg)
+			return nil
+		},
+		RequestValue: ask,
+		Confirm: func(name, prompt, yes, no string) (bool, error) {
+			choices := yes
+			if no != "" {
+				choices += "/" + no
+			}
+			v, err := ask(name, prompt+" ["+choices+"]", false)
+			return err == nil && strings.EqualFold(strings.TrimSpace(v), yes), err
+		},
+		WaitTimer: func(name string) {
+			fmt.Fprintf(os.Stderr, "age-plugin-%s: waiting (touch or unlock the key?)\n", name)
+		},
+	}
 }
 
 // IdentityRecipients returns the recipients of the X25519 and hybrid
