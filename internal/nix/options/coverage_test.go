@@ -236,3 +236,38 @@ func TestSubmoduleImports(t *testing.T) {
 		}
 	}
 }
+
+// A file another module reads as a submodule (types.submodule ./user.nix,
+// submodule (import ./accounts.nix)) is part of that module, not a module
+// whose options are at the top level; unless a module or a list of
+// modules imports it too (home-manager's vdirsyncer/accounts.nix).
+func TestSubmoduleFilesAreNotTopLevel(t *testing.T) {
+	ix := indexOf(t, map[string]string{
+		"module-list.nix": `[ ./users ./shared.nix ]`,
+		"users/default.nix": `{ lib, ... }: with lib; {
+  options.users.users = mkOption { type = types.attrsOf (types.submodule ./user.nix); };
+  options.users.shared = mkOption { type = types.attrsOf (types.submodule (import ../shared.nix)); };
+  options.accounts = mkOption { type = types.attrsOf (types.submodule (import ./sync.nix)); };
+}`,
+		"users/user.nix": `{ lib, ... }: { options.uid = lib.mkOption { type = lib.types.int; }; }`,
+		"shared.nix":     `{ lib, ... }: { options.shared.enable = lib.mkEnableOption "shared"; }`,
+		"users/sync.nix": `{ lib, ... }: { options.sync.enable = lib.mkEnableOption "sync"; }`,
+		"sync-root.nix":  `{ lib, ... }: { imports = [ ./users/sync.nix ]; }`,
+	})
+	tests := []struct {
+		path    string
+		verdict Verdict
+	}{
+		{"users.users.alice.uid", Declared},
+		{"uid", Unknown_},
+		{"users.shared.x.shared.enable", Declared},
+		{"shared.enable", Declared}, // module-list.nix names it
+		{"accounts.a.sync.enable", Declared},
+		{"sync.enable", Declared}, // sync-root.nix imports it
+	}
+	for _, tc := range tests {
+		if f := ix.Lookup(SplitPath(tc.path)); f.Verdict != tc.verdict {
+			t.Errorf("%s: %v, want %v", tc.path, f.Verdict, tc.verdict)
+		}
+	}
+}

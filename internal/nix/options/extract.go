@@ -77,9 +77,27 @@ func (sh *shared) file(name string, src []byte) []diag.Diagnostic {
 	f, ds := syntax.Parse(name, src)
 	x := &extractor{f: f, mod: sh.mod, sh: sh, lets: map[string]binding{}}
 	if f.Expr != nil {
+		if l, ok := unwrapParen(f.Expr).(*syntax.List); ok {
+			// A list of modules (nix-darwin's module-list.nix): the files
+			// it names are modules.
+			x.importedPaths(l)
+		}
 		x.module(f.Expr)
 	}
 	return ds
+}
+
+// importedPaths records the relative paths a list of modules names as
+// imported modules.
+func (x *extractor) importedPaths(l *syntax.List) {
+	for _, el := range l.Elems {
+		if p, ok := unwrapParen(el).(*syntax.Path); ok && len(p.Parts) == 1 {
+			if t, ok := p.Parts[0].(*syntax.Text); ok && strings.HasPrefix(t.Tok.Text, ".") {
+				file := path.Clean(path.Join(path.Dir(x.f.Name), t.Tok.Text))
+				x.mod.Imports = append(x.mod.Imports, file, file+"/default.nix")
+			}
+		}
+	}
 }
 
 type extractor struct {

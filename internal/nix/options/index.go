@@ -224,8 +224,29 @@ func BuildIndex(class string, trees []Tree) (*Index, error) {
 	close(next)
 	wg.Wait()
 	ix := &Index{Class: class, Trees: trees, Files: len(jobs)}
+	// A file another module reads for its declarations (types.submodule
+	// ./user.nix, import ./accounts.nix) is part of that module: its
+	// options are not options of the top level, unless a module imports
+	// it (imports = [ ./accounts.nix ]).
+	parts := map[string]bool{}
 	for _, m := range mods {
-		if m == nil {
+		if m != nil {
+			for _, p := range m.Parts {
+				if p != m.File {
+					parts[p] = true
+				}
+			}
+		}
+	}
+	for _, m := range mods {
+		if m != nil {
+			for _, p := range m.Imports {
+				delete(parts, p)
+			}
+		}
+	}
+	for _, m := range mods {
+		if m == nil || parts[m.File] {
 			continue
 		}
 		ix.Entries = appendIndexEntries(ix.Entries, m.Options, "")

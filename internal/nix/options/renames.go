@@ -104,6 +104,7 @@ func (x *extractor) renames(e syntax.Expr) {
 			}
 		}
 	case *syntax.List:
+		x.importedPaths(v)
 		for _, el := range v.Elems {
 			if body, undo, ok := x.applied(el); ok {
 				// A helper bound in the module: renamed "x".
@@ -348,6 +349,7 @@ func (x *extractor) load(e syntax.Expr) (*extractor, syntax.Expr, bool) {
 		}
 		if err == nil {
 			f, _ = syntax.Parse(file, src)
+			x.mod.Parts = append(x.mod.Parts, file)
 		}
 		x.sh.loaded[file] = f
 	}

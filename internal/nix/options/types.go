@@ -106,6 +106,13 @@ type Option struct {
 type Module struct {
 	// File is the path the module was read from, as given to Extract.
 	File string
+	// Parts are the other files read for its declarations (submodules
+	// given as files, helpers, imported option sets): parts of this
+	// module, not modules of their own.
+	Parts []string
+	// Imports are the files its imports name as paths (./b.nix; a
+	// folder as itself and its default.nix), read as modules of their own.
+	Imports []string
 	// Options are the declared options in source order, those of the
 	// files it imports from its folder included.
 	Options []*Option
