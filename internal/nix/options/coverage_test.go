@@ -271,3 +271,20 @@ func TestSubmoduleFilesAreNotTopLevel(t *testing.T) {
 		}
 	}
 }
+
+// home-manager's lib.hm.shell.mk<Shell>IntegrationOption helpers declare
+// bools.
+func TestShellIntegrationOptions(t *testing.T) {
+	ix := indexOf(t, map[string]string{"fzf.nix": `{ config, lib, ... }: {
+  options.programs.fzf = {
+    enableBashIntegration = lib.hm.shell.mkBashIntegrationOption { inherit config; };
+    enableZshIntegration = lib.hm.shell.mkZshIntegrationOption { inherit config; };
+  };
+}`})
+	for _, p := range []string{"programs.fzf.enableBashIntegration", "programs.fzf.enableZshIntegration"} {
+		es := ix.Option(p)
+		if len(es) != 1 || es[0].Kind != Bool || es[0].Open != "" {
+			t.Errorf("%s: %+v, want a bool", p, es)
+		}
+	}
+}

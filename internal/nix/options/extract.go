@@ -774,6 +774,14 @@ func (x *extractor) declaration(e syntax.Expr, path []string, pos diag.Pos) *Opt
 		o.Example = "true"
 	case "mkPackageOption":
 		x.packageOption(o, e, args)
+	case "mkBashIntegrationOption", "mkZshIntegrationOption", "mkFishIntegrationOption",
+		"mkNushellIntegrationOption", "mkIonIntegrationOption":
+		// home-manager's lib.hm.shell helpers: a bool whose default is
+		// home.shell.enable<Shell>Integration.
+		shell := strings.TrimSuffix(strings.TrimPrefix(name, "mk"), "IntegrationOption")
+		o.Type = &Type{Kind: Bool, Name: "types.bool"}
+		o.Default = &Default{Computed: true, Source: "config.home.shell.enable" + shell + "Integration", Pos: x.f.NodePos(e)}
+		o.Description = "Whether to enable " + shell + " integration."
 	default:
 		return nil
 	}
