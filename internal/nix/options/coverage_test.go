@@ -288,3 +288,44 @@ func TestShellIntegrationOptions(t *testing.T) {
 		}
 	}
 }
+
+// inherit (commonOptions) names; with commonOptions = import ./lib/options.nix
+// { ... } (home-manager's i3 and sway): the options are read from the
+// file.
+func TestInheritFromImportedOptions(t *testing.T) {
+	ix := indexOf(t, map[string]string{
+		"i3/default.nix": `{ config, lib, ... }:
+let
+  commonOptions = import ./lib/options.nix { inherit config lib; moduleName = "i3"; };
+in
+{
+  options.xsession.windowManager.i3 = {
+    config = lib.mkOption {
+      type = lib.types.nullOr (lib.types.submodule {
+        options = { inherit (commonOptions) fonts modifier; };
+      });
+    };
+  };
+}`,
+		"i3/lib/options.nix": `{ config, lib, moduleName }:
+let
+  fontOptions = lib.types.submodule { options.size = lib.mkOption { type = lib.types.float; }; };
+in
+{
+  fonts = lib.mkOption { type = fontOptions; };
+  modifier = lib.mkOption { type = lib.types.enum [ "Shift" "Mod1" ]; };
+}`,
+	})
+	for p, k := range map[string]Kind{
+		"xsession.windowManager.i3.config.fonts.size": Float,
+		"xsession.windowManager.i3.config.modifier":   Enum,
+	} {
+		es := ix.Option(p)
+		if len(es) != 1 || es[0].Kind != k {
+			t.Errorf("%s: %+v, want %s", p, es, k)
+		}
+	}
+	if f := ix.Lookup(SplitPath("modifier")); f.Verdict != Unknown_ {
+		t.Errorf("modifier at the top level: %v, want unknown", f.Verdict)
+	}
+}

@@ -497,8 +497,19 @@ func (x *extractor) declarations(e syntax.Expr, path []string, pos diag.Pos, out
 					}
 					var val syntax.Expr
 					if a.From != nil {
-						if set, ok := x.resolve(a.From).(*syntax.AttrSet); ok {
+						from := x.resolve(a.From)
+						if set, ok := from.(*syntax.AttrSet); ok {
 							val = x.attr(set, []string{name})
+						} else if y, body, ok := x.load(from); ok {
+							// inherit (commonOptions) fonts; with
+							// commonOptions = import ./lib/options.nix { ... }.
+							if set, ok := y.resolve(body).(*syntax.AttrSet); ok {
+								if v := y.attr(set, []string{name}); v != nil {
+									y.depth = x.depth + 1
+									y.declarations(v, append(slices.Clip(path), name), x.f.NodePos(n), out)
+									continue
+								}
+							}
 						}
 					} else if b, ok := x.lets[name]; ok && b.e != nil {
 						val = b.e
