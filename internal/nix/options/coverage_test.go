@@ -329,3 +329,30 @@ in
 		t.Errorf("modifier at the top level: %v, want unknown", f.Verdict)
 	}
 }
+
+// A module made by a helper bound in the same file (nix-darwin's
+// mkToolModule { name = "darwin-option"; }): its options are read with
+// the helper's parameters bound.
+func TestHelperModuleInSameFile(t *testing.T) {
+	ix := indexOf(t, map[string]string{"tools.nix": `{ lib, ... }:
+let
+  mkToolModule = { name, package ? null }: { config, ... }: {
+    options.system.tools.${name}.enable = lib.mkEnableOption "${name} script";
+  };
+in
+{
+  imports = [
+    (mkToolModule { name = "darwin-option"; })
+    (mkToolModule { name = "darwin-rebuild"; })
+  ];
+  options.system.tools.enable = lib.mkOption { type = lib.types.bool; };
+}`})
+	for _, p := range []string{"system.tools.darwin-option.enable", "system.tools.darwin-rebuild.enable", "system.tools.enable"} {
+		if es := ix.Option(p); len(es) != 1 || es[0].Kind != Bool {
+			t.Errorf("%s: %+v, want a bool", p, es)
+		}
+	}
+	if f := ix.Lookup(SplitPath("system.tools.darwin-other.enable")); f.Verdict != Unknown_ {
+		t.Errorf("system.tools.darwin-other.enable: %v, want unknown", f.Verdict)
+	}
+}

@@ -112,6 +112,14 @@ func (x *extractor) renames(e syntax.Expr) {
 					undo()
 					continue
 				}
+				if x.sh.skipImports && x.isModule(body) {
+					// A module made by a helper bound in the file
+					// (imports = [ (mkToolModule { name = "x"; }) ]),
+					// its parameters bound to the arguments given.
+					x.module(body)
+					undo()
+					continue
+				}
 				undo()
 			}
 			if isRenameCall(el) {
@@ -407,4 +415,25 @@ func (x *extractor) generatedKeys(name string, args []syntax.Expr) ([]string, bo
 		return nil, false
 	}
 	return keys, len(keys) > 0
+}
+
+// isModule reports whether e is a module written as a set (or a function
+// returning one) that declares options.
+func (x *extractor) isModule(e syntax.Expr) bool {
+	e = x.unwrapLets(e)
+	if l, ok := e.(*syntax.Lambda); ok {
+		e = x.unwrapLets(l.Body)
+	}
+	set, ok := e.(*syntax.AttrSet)
+	if !ok {
+		return false
+	}
+	for _, b := range set.Binds {
+		if a, ok := b.(*syntax.Assign); ok {
+			if p := staticPrefix(a.Path); len(p) > 0 && p[0] == "options" {
+				return true
+			}
+		}
+	}
+	return false
 }
