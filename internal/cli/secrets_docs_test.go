@@ -29,6 +29,9 @@ func TestSecretsDocsCommands(t *testing.T) {
 				continue
 			}
 			for _, a := range rest {
+				if a == "--" {
+					break // what follows is the command exec-env/exec-file runs
+				}
 				name, _, _ := strings.Cut(strings.TrimPrefix(a, "--"), "=")
 				if strings.HasPrefix(a, "--") && cmd.Flags().Lookup(name) == nil && cmd.InheritedFlags().Lookup(name) == nil {
 					t.Errorf("%s: %q: %s has no flag --%s", doc, "fleet "+line, cmd.CommandPath(), name)
