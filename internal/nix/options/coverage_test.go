@@ -356,3 +356,28 @@ in
 		t.Errorf("system.tools.darwin-other.enable: %v, want unknown", f.Verdict)
 	}
 }
+
+// A submodule written as a function whose body imports a file of the
+// folder (home-manager's firefox profiles' search and handlers).
+func TestSubmoduleFunctionImportingFile(t *testing.T) {
+	ix := indexOf(t, map[string]string{
+		"firefox/default.nix": `{ lib, pkgs, ... }: with lib; {
+  options.programs.firefox.search = mkOption {
+    type = types.submodule (args: import ./search.nix { inherit (args) config; inherit lib pkgs; });
+  };
+}`,
+		"firefox/search.nix": `{ config, lib, pkgs }:
+{
+  options.force = lib.mkOption { type = lib.types.bool; };
+  options.engines = lib.mkOption { type = lib.types.attrsOf lib.types.str; };
+}`,
+	})
+	for p, k := range map[string]Kind{"programs.firefox.search.force": Bool, "programs.firefox.search.engines": AttrsOf} {
+		if es := ix.Option(p); len(es) != 1 || es[0].Kind != k {
+			t.Errorf("%s: %+v, want %s", p, es, k)
+		}
+	}
+	if f := ix.Lookup(SplitPath("force")); f.Verdict != Unknown_ {
+		t.Errorf("force at the top level: %v, want unknown", f.Verdict)
+	}
+}

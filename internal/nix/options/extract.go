@@ -1570,6 +1570,14 @@ func (x *extractor) submodule(arg syntax.Expr, name string, with bool) *Type {
 		}
 		if l, ok := e.(*syntax.Lambda); ok {
 			e = y.resolve(l.Body)
+			// submodule (args: import ./search.nix { inherit (args) config; ... })
+			if z, body, ok := y.load(e); ok {
+				z.depth = y.depth + 1
+				y, e = z, body
+				if l, ok := e.(*syntax.Lambda); ok {
+					e = y.resolve(l.Body)
+				}
+			}
 		}
 		set, ok := e.(*syntax.AttrSet)
 		if !ok {
