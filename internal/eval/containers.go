@@ -71,7 +71,7 @@ func (e *evaluator) containerInstances(ctrs *Node) (names, files []string) {
 			})
 			continue
 		}
-		ctrs.Fields[k] = overlay(nil, definitionNode(def), inst)
+		ctrs.Fields[k] = overlay(nil, e.definitions[defName], inst)
 		files = append(files, def.File)
 	}
 	return names, files

@@ -133,6 +133,12 @@ type SecretRef struct {
 func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet, error) {
 	e := &evaluator{inv: inv, cfg: cfg, diags: &diag.List{}, layerDiags: map[string]*layerCheck{}}
 	e.readModules(ctx)
+	e.definitions = make(map[string]*Node, len(inv.Containers))
+	for name, def := range inv.Containers {
+		n := definitionNode(def)
+		markShared(n)
+		e.definitions[name] = n
+	}
 	e.checkModuleBodies()
 	e.checkReferences()
 	e.checkFleetWide()
@@ -255,6 +261,9 @@ type evaluator struct {
 	// defaultTrees are the modules' declared defaults by class and
 	// module, shared by every host.
 	defaultTrees map[string]map[string]*Node
+	// definitions are the container definitions as the lowest layer of
+	// their instances, by name, built once and shared by every instance.
+	definitions map[string]*Node
 
 	mu         sync.Mutex
 	layerDiags map[string]*layerCheck
