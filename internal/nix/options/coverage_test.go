@@ -381,3 +381,46 @@ func TestSubmoduleFunctionImportingFile(t *testing.T) {
 		t.Errorf("force at the top level: %v, want unknown", f.Verdict)
 	}
 }
+
+// A module whose options and imports come from a file it imports with
+// arguments (home-manager's gammastep and redshift: options.services.gammastep
+// = commonOptions.options; inherit (commonOptions) imports;), the file's
+// parameters bound to the literals given.
+func TestModuleFromImportedCommonFile(t *testing.T) {
+	ix := indexOf(t, map[string]string{
+		"rs/gammastep.nix": `{ config, lib, pkgs, ... }:
+let
+  commonOptions = import ./lib/options.nix { inherit config lib pkgs; moduleName = "gammastep"; };
+in
+{
+  inherit (commonOptions) imports meta;
+  options.services.gammastep = commonOptions.options;
+  config = lib.mkIf config.services.gammastep.enable commonOptions.config;
+}`,
+		"rs/lib/options.nix": `{ config, lib, pkgs, moduleName }:
+{
+  imports = [
+    (lib.mkRemovedOptionModule [ "services" moduleName "extraOptions" ] "Use settings.")
+  ];
+  options = {
+    enable = lib.mkEnableOption moduleName;
+    dawnTime = lib.mkOption { type = lib.types.nullOr lib.types.str; };
+  };
+}`,
+	})
+	tests := []struct {
+		path    string
+		verdict Verdict
+	}{
+		{"services.gammastep.enable", Declared},
+		{"services.gammastep.dawnTime", Declared},
+		{"services.gammastep.extraOptions", Moved},
+		{"services.gammastep.other", Unknown_},
+		{"dawnTime", Unknown_},
+	}
+	for _, tc := range tests {
+		if f := ix.Lookup(SplitPath(tc.path)); f.Verdict != tc.verdict {
+			t.Errorf("%s: %v, want %v", tc.path, f.Verdict, tc.verdict)
+		}
+	}
+}

@@ -172,6 +172,10 @@ func (x *extractor) module(e syntax.Expr) {
 		return
 	}
 	for _, b := range set.Binds {
+		if in, ok := b.(*syntax.Inherit); ok && in.From != nil {
+			x.inheritedModuleParts(in)
+			continue
+		}
 		a, ok := b.(*syntax.Assign)
 		if !ok {
 			continue
@@ -198,6 +202,37 @@ func (x *extractor) module(e syntax.Expr) {
 					x.imports(a.Value)
 				}
 			}
+		}
+	}
+}
+
+// inheritedModuleParts reads inherit (common) imports options; with
+// common = import ./lib/options.nix { ... }: the option-moving modules
+// and options of the set the file returns.
+func (x *extractor) inheritedModuleParts(in *syntax.Inherit) {
+	y, body, ok := x.load(x.resolve(in.From))
+	if !ok {
+		return
+	}
+	set, ok := y.resolve(body).(*syntax.AttrSet)
+	if !ok {
+		return
+	}
+	y.depth = x.depth + 1
+	for _, n := range in.Names {
+		name, ok := n.Static()
+		if !ok {
+			continue
+		}
+		v := y.attr(set, []string{name})
+		if v == nil {
+			continue
+		}
+		switch name {
+		case "imports":
+			y.renames(v)
+		case "options":
+			y.declarations(v, nil, x.f.NodePos(n), &x.mod.Options)
 		}
 	}
 }
@@ -527,6 +562,21 @@ func (x *extractor) declarations(e syntax.Expr, path []string, pos diag.Pos, out
 		if d := x.follow(v); d != nil {
 			sub(d, nil, pos)
 			return
+		}
+		// commonOptions.options with commonOptions = import ./lib/options.nix
+		// { ... }: the attribute of the set the file returns.
+		if sel, ok := v.(*syntax.Select); ok && sel.Default == nil {
+			if p, ok := staticPath(sel.Path); ok {
+				if y, body, ok := x.load(x.resolve(sel.X)); ok {
+					if set, ok := y.resolve(body).(*syntax.AttrSet); ok {
+						if val := y.attr(set, p); val != nil {
+							y.depth = x.depth + 1
+							y.declarations(val, path, pos, out)
+							return
+						}
+					}
+				}
+			}
 		}
 	case *syntax.Binary:
 		if v.Op.Text == "//" {

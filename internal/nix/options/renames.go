@@ -366,10 +366,23 @@ func (x *extractor) load(e syntax.Expr) (*extractor, syntax.Expr, bool) {
 	}
 	y := &extractor{f: f, mod: x.mod, sh: x.sh, lets: map[string]binding{}}
 	body := y.unwrapLets(f.Expr)
-	for range nargs {
+	for i := range nargs {
 		l, ok := body.(*syntax.Lambda)
 		if !ok {
 			return nil, nil, false
+		}
+		// The file's parameters given as literals are bound
+		// (import ./lib/options.nix { moduleName = "gammastep"; }).
+		if l.Formals != nil {
+			if argSet, ok := x.resolve(args[1+i]).(*syntax.AttrSet); ok {
+				for _, it := range l.Formals.Items {
+					if v := x.attr(argSet, []string{it.Name.Text}); v != nil {
+						if _, lit := x.literal(v); lit {
+							y.lets[it.Name.Text] = binding{e: v, param: true}
+						}
+					}
+				}
+			}
 		}
 		body = y.unwrapLets(l.Body)
 	}
