@@ -44,6 +44,10 @@ type Coverage struct {
 	Fleet      int
 	Extra      []string
 	ExtraBelow int
+	// ExtraOpen counts the Extra entries that are declarations fleet could
+	// not read (open) at a path holding Nix's options (programs.brave
+	// made by mapAttrs): not a false path, a set Nix has.
+	ExtraOpen int
 	// Of the Exact paths: types of the same kind, types the index leaves
 	// open (or Nix's is a stand-in), and different ones.
 	TypeEqual, TypeOpen int
@@ -141,6 +145,13 @@ func CompareCoverage(ix *Index, nix []NixOption) Coverage {
 			c.TypeDiff = append(c.TypeDiff, p+": nix "+o.Type+", fleet "+string(opts[0].Kind)+" ("+opts[0].Type+")")
 		}
 	}
+	// Every proper prefix of Nix's options: the sets holding them.
+	sets := map[string]bool{}
+	for _, o := range nix {
+		for i := 1; i < len(o.Path); i++ {
+			sets[joinPath(o.Path[:i])] = true
+		}
+	}
 	seen := map[string]bool{}
 	for _, e := range ix.Entries {
 		if e.Kind == "" || seen[e.Path] {
@@ -152,6 +163,10 @@ func CompareCoverage(ix *Index, nix []NixOption) Coverage {
 			continue
 		}
 		c.Extra = append(c.Extra, e.Path)
+		if e.Kind == Unknown && sets[e.Path] {
+			c.ExtraOpen++
+			continue
+		}
 		p := SplitPath(e.Path)
 		for i := len(p) - 1; i > 0; i-- {
 			if inNix[joinPath(p[:i])] {
@@ -254,8 +269,8 @@ func (c Coverage) Report(max int) string {
 	fmt.Fprintf(&b, "nix options: %d (not evaluable: %d)\n", c.Nix, c.Failed)
 	fmt.Fprintf(&b, "paths declared by the index: %d (%.2f%%); accepted: %d (%.2f%%); renamed or removed: %d (%.2f%%); missing: %d (%.2f%%)\n",
 		c.Exact, pct(c.Exact, c.Nix), c.Accepted, pct(c.Accepted, c.Nix), c.Moved, pct(c.Moved, c.Nix), len(c.Missing), pct(len(c.Missing), c.Nix))
-	fmt.Fprintf(&b, "index options: %d; also in nix: %d (%.2f%%); not in nix: %d (below a nix option: %d)\n",
-		c.Fleet, c.Fleet-len(c.Extra), pct(c.Fleet-len(c.Extra), c.Fleet), len(c.Extra), c.ExtraBelow)
+	fmt.Fprintf(&b, "index options: %d; also in nix: %d (%.2f%%); not in nix: %d (below a nix option: %d; open at a set of nix options: %d; other: %d)\n",
+		c.Fleet, c.Fleet-len(c.Extra), pct(c.Fleet-len(c.Extra), c.Fleet), len(c.Extra), c.ExtraBelow, c.ExtraOpen, len(c.Extra)-c.ExtraBelow-c.ExtraOpen)
 	fmt.Fprintf(&b, "types of the %d paths in both: equal %d (%.2f%%), open %d (%.2f%%), different %d (%.2f%%)\n",
 		c.Exact, c.TypeEqual, pct(c.TypeEqual, c.Exact), c.TypeOpen, pct(c.TypeOpen, c.Exact), len(c.TypeDiff), pct(len(c.TypeDiff), c.Exact))
 	list := func(title string, l []string) {
