@@ -9,9 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -19,6 +17,7 @@ import (
 	"github.com/yuin/goldmark/parser"
 
 	"github.com/fleetdev/fleet/internal/fleet"
+	"github.com/fleetdev/fleet/internal/parallel"
 )
 
 //go:embed assets/style.css
@@ -31,22 +30,9 @@ var searchJS []byte
 // linker of page i.
 func renderPages(pages []page, lk func(i int) linker) []string {
 	out := make([]string, len(pages))
-	var wg sync.WaitGroup
-	work := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				out[i] = pages[i].body(lk(i))
-			}
-		}()
-	}
-	for i := range pages {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	parallel.Each(len(pages), func(i int) {
+		out[i] = pages[i].body(lk(i))
+	})
 	return out
 }
 
@@ -83,23 +69,10 @@ func HTML(f *fleet.Fleet) (Site, error) {
 	graphLk := &htmlLinker{fsys: fsys, pageOf: pageOf, sources: map[string]bool{}}
 	graph := m.graph(graphLk, "index")
 	htmls := make([]string, len(pages))
-	var wg sync.WaitGroup
-	work := make(chan int)
 	errs := make([]error, len(pages))
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				htmls[i], errs[i] = toHTML(bodies[i])
-			}
-		}()
-	}
-	for i := range pages {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	parallel.Each(len(pages), func(i int) {
+		htmls[i], errs[i] = toHTML(bodies[i])
+	})
 	for i, p := range pages {
 		if errs[i] != nil {
 			return nil, fmt.Errorf("%s: %w", p.id, errs[i])

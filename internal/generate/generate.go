@@ -15,10 +15,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/fleetdev/fleet/internal/atomicfs"
 	"github.com/fleetdev/fleet/internal/containers"
@@ -28,6 +26,7 @@ import (
 	"github.com/fleetdev/fleet/internal/fleettest"
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/build"
+	"github.com/fleetdev/fleet/internal/parallel"
 )
 
 // Dir is the folder fleet owns inside a fleet.
@@ -61,23 +60,10 @@ func FilesWith(f *eval.Fleet, ctrs *containers.Fleet, check func(name string, sr
 	// Hosts render in parallel, each into its own slot.
 	modules := make([][]byte, len(f.Hosts))
 	lists := make([]diag.List, len(f.Hosts))
-	var wg sync.WaitGroup
-	work := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				g := &hostGen{f: f, h: f.Hosts[i], diags: &lists[i], checked: ctrs}
-				modules[i] = g.module()
-			}
-		}()
-	}
-	for i := range f.Hosts {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	parallel.Each(len(f.Hosts), func(i int) {
+		g := &hostGen{f: f, h: f.Hosts[i], diags: &lists[i], checked: ctrs}
+		modules[i] = g.module()
+	})
 	for i, h := range f.Hosts {
 		files[Dir+"/hosts/"+h.Name+".nix"] = modules[i]
 		dl.Append(&lists[i])
@@ -115,22 +101,9 @@ func FilesWith(f *eval.Fleet, ctrs *containers.Fleet, check func(name string, sr
 func CheckFiles(files map[string][]byte, check func(name string, src []byte) []diag.Diagnostic, dl *diag.List) {
 	names := sortedKeys(files)
 	found := make([][]diag.Diagnostic, len(names))
-	var wg sync.WaitGroup
-	work := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				found[i] = check(names[i], files[names[i]])
-			}
-		}()
-	}
-	for i := range names {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	parallel.Each(len(names), func(i int) {
+		found[i] = check(names[i], files[names[i]])
+	})
 	for _, ds := range found {
 		for _, d := range ds {
 			d.Message = "generated file does not parse: " + d.Message

@@ -7,13 +7,12 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/parallel"
 )
 
 // layerKeys are the keys every layer file accepts.
@@ -463,23 +462,9 @@ func (l *loader) loadHosts() []*Host {
 	hosts := make([]*Host, len(names))
 	// Each worker keeps its own diagnostics; they are merged in order.
 	lists := make([]diag.List, len(names))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(names), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				sub := l.sub(&lists[i])
-				hosts[i] = sub.host(names[i])
-			}
-		}()
-	}
-	for i := range names {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	parallel.Each(len(names), func(i int) {
+		hosts[i] = l.sub(&lists[i]).host(names[i])
+	})
 	var out []*Host
 	seen := map[string]string{}
 	for i, h := range hosts {
