@@ -78,18 +78,7 @@ func (s dotenvStore) loadEncrypted(data []byte) ([]mapping, *Metadata, error) {
 	if len(flat) == 0 {
 		return nil, nil, ErrNotEncrypted
 	}
-	mdm, err := unflatten(flat)
-	if err != nil {
-		return nil, nil, err
-	}
-	md, err := metadataFromMapping(mdm)
-	if err != nil {
-		return nil, nil, err
-	}
-	if kept == nil {
-		kept = mapping{}
-	}
-	return []mapping{kept}, md, nil
+	return flatDocument(kept, flat)
 }
 
 func (s dotenvStore) emitEncrypted(docs []mapping, md *Metadata) ([]byte, error) {
@@ -110,4 +99,21 @@ func (s dotenvStore) emitEncrypted(docs []mapping, md *Metadata) ([]byte, error)
 		out = append(out, n)
 	}
 	return s.emitPlain([]mapping{out})
+}
+
+// flatDocument is the document of a flat format (dotenv, INI): the values
+// kept, and the metadata read from its flattened sops_* entries.
+func flatDocument(kept mapping, flat []node) ([]mapping, *Metadata, error) {
+	mdm, err := unflatten(flat)
+	if err != nil {
+		return nil, nil, err
+	}
+	md, err := metadataFromMapping(mdm)
+	if err != nil {
+		return nil, nil, err
+	}
+	if kept == nil {
+		kept = mapping{}
+	}
+	return []mapping{kept}, md, nil
 }

@@ -169,18 +169,7 @@ func (s iniStore) loadEncrypted(data []byte) ([]mapping, *Metadata, error) {
 		v, _ := n.Value.(string)
 		flat = append(flat, node{Key: n.Key, Value: strings.ReplaceAll(v, `\n`, "\n")})
 	}
-	mdm, err := unflatten(flat)
-	if err != nil {
-		return nil, nil, err
-	}
-	md, err := metadataFromMapping(mdm)
-	if err != nil {
-		return nil, nil, err
-	}
-	if kept == nil {
-		kept = mapping{}
-	}
-	return []mapping{kept}, md, nil
+	return flatDocument(kept, flat)
 }
 
 func (s iniStore) emitEncrypted(docs []mapping, md *Metadata) ([]byte, error) {
