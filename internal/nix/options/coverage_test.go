@@ -424,3 +424,26 @@ in
 		}
 	}
 }
+
+// with types; around an option's type reaches the options of the
+// submodules written inside it (home-manager's khard, rofi).
+func TestWithTypesReachesSubmoduleOptions(t *testing.T) {
+	ix := indexOf(t, map[string]string{"khard.nix": `{ lib, ... }: {
+  options.programs.khard.settings = lib.mkOption {
+    type = with lib.types; submodule {
+      options.general.default_action = lib.mkOption { type = str; };
+      options.general.n = lib.mkOption { type = nullOr int; };
+    };
+  };
+  options.programs.khard.other = lib.mkOption { type = str; };
+}`})
+	for p, k := range map[string]Kind{
+		"programs.khard.settings.general.default_action": Str,
+		"programs.khard.settings.general.n":              NullOr,
+		"programs.khard.other":                           Unknown, // no with here
+	} {
+		if es := ix.Option(p); len(es) != 1 || es[0].Kind != k {
+			t.Errorf("%s: %+v, want %s", p, es, k)
+		}
+	}
+}

@@ -1268,6 +1268,13 @@ func (x *extractor) typ(e syntax.Expr, bare bool) *Type {
 		case *syntax.With:
 			if x.isTypesSet(v.Env) {
 				bare = true
+				// The options of submodules written inside see the
+				// with too (type = with types; attrsOf (submodule {
+				// options.x = mkOption { type = str; }; })).
+				if !x.bare {
+					x.bare = true
+					defer func() { x.bare = false }()
+				}
 			}
 			e = v.Body
 		default:
