@@ -447,3 +447,20 @@ func TestWithTypesReachesSubmoduleOptions(t *testing.T) {
 		}
 	}
 }
+
+// A type updated with documentation only (T // { description = ...; }) is
+// T; an update changing the check is not read.
+func TestTypeUpdatedWithDocs(t *testing.T) {
+	ix := indexOf(t, map[string]string{"a.nix": `{ lib, ... }: with lib; {
+  options.a.prefs = mkOption { type = types.attrsOf types.int // { description = "preferences"; }; };
+  options.a.value = mkOption {
+    type = let valueType = types.nullOr (types.oneOf [ types.bool types.str (types.attrsOf valueType) (types.listOf valueType) ]) // { description = "JSON value"; }; in valueType;
+  };
+  options.a.checked = mkOption { type = types.str // { check = x: true; }; };
+}`})
+	for p, k := range map[string]Kind{"a.prefs": AttrsOf, "a.value": NullOr, "a.checked": Unknown} {
+		if es := ix.Option(p); len(es) != 1 || es[0].Kind != k {
+			t.Errorf("%s: %+v, want %s", p, es, k)
+		}
+	}
+}

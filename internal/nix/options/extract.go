@@ -1249,6 +1249,30 @@ func intBounds(name string) (lo, hi *int64, ok bool) {
 	return nil, nil, false
 }
 
+// onlyDocs reports whether a set updating a type changes only its
+// documentation (description, descriptionClass, name).
+func onlyDocs(set *syntax.AttrSet) bool {
+	if set.RecTok != nil {
+		return false
+	}
+	for _, b := range set.Binds {
+		a, ok := b.(*syntax.Assign)
+		if !ok {
+			return false
+		}
+		p, ok := staticPath(a.Path)
+		if !ok || len(p) != 1 {
+			return false
+		}
+		switch p[0] {
+		case "description", "descriptionClass", "name":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // typ reads a type expression. bare is true under `with types;` (or
 // `with lib.types;`), where type names stand alone. Names bound in the
 // module (let, inherit (lib.types) ..., sets of types, parameters of
@@ -1279,6 +1303,15 @@ func (x *extractor) typ(e syntax.Expr, bare bool) *Type {
 			e = v.Body
 		default:
 			inner = false
+		}
+	}
+	if b, ok := unwrapParen(e).(*syntax.Binary); ok && b.Op.Text == "//" {
+		// types.attrsOf jsonFormat.type // { description = "..."; }: the
+		// same type unless the update changes how values are checked.
+		if set, ok := x.resolve(b.Y).(*syntax.AttrSet); ok && onlyDocs(set) {
+			t := x.typ(b.X, bare)
+			t.Name = name
+			return t
 		}
 	}
 	_, fn, args := call(e)
