@@ -464,3 +464,31 @@ func TestTypeUpdatedWithDocs(t *testing.T) {
 		}
 	}
 }
+
+// home-manager's lib.hm.deprecations.mkSettingsRenamedOptionModules renames
+// each name of a list from one prefix to another, transformed by the
+// identity or, by default, to snake case (diff-so-fancy).
+func TestSettingsRenamedOptionModules(t *testing.T) {
+	ix := indexOf(t, map[string]string{"dsf.nix": `{ lib, ... }: {
+  imports =
+    let
+      newPrefix = [ "programs" "diff-so-fancy" "settings" ];
+      renamedOptions = [ "markEmptyLines" "rulerWidth" ];
+    in
+    (lib.hm.deprecations.mkSettingsRenamedOptionModules [ "programs" "git" "diff-so-fancy" ] newPrefix {
+      transform = x: x;
+    } renamedOptions)
+    ++ (lib.hm.deprecations.mkSettingsRenamedOptionModules [ "programs" "old" ] newPrefix { } [ "useUnicodeRuler" ]);
+  options.programs.diff-so-fancy.settings = lib.mkOption { type = lib.types.attrsOf lib.types.anything; };
+}`})
+	for p, to := range map[string]string{
+		"programs.git.diff-so-fancy.markEmptyLines": "programs.diff-so-fancy.settings.markEmptyLines",
+		"programs.git.diff-so-fancy.rulerWidth":     "programs.diff-so-fancy.settings.rulerWidth",
+		"programs.old.useUnicodeRuler":              "programs.diff-so-fancy.settings.use_unicode_ruler",
+	} {
+		f := ix.Lookup(SplitPath(p))
+		if f.Verdict != Moved || f.Rename.To != to {
+			t.Errorf("%s: %v %+v, want moved to %q", p, f.Verdict, f.Rename, to)
+		}
+	}
+}

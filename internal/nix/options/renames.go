@@ -2,6 +2,7 @@ package options
 
 import (
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,6 +47,11 @@ func (x *extractor) renames(e syntax.Expr) {
 	case *syntax.Apply:
 		// map f [ ... ]: f applied to each literal element, f a function
 		// bound in the module returning an option-moving module.
+		if name, _, args := call(v); name == "mkSettingsRenamedOptionModules" && len(args) == 4 {
+			if x.settingsRenames(v, args) {
+				return
+			}
+		}
 		if name, _, args := call(v); name == "mapAttrsToList" && len(args) == 2 {
 			// mapAttrsToList (old: new: mkRenamedOptionModule ...) { a = "b"; }:
 			// f applied to each name and value of a literal set.
@@ -449,4 +455,66 @@ func (x *extractor) isModule(e syntax.Expr) bool {
 		}
 	}
 	return false
+}
+
+// settingsRenames reads home-manager's
+// lib.hm.deprecations.mkSettingsRenamedOptionModules oldPrefix newPrefix
+// { transform = ...; } [ "name" ... ]: each name renamed from oldPrefix to
+// newPrefix, transformed by the identity or the default toSnakeCase.
+func (x *extractor) settingsRenames(e syntax.Expr, args []syntax.Expr) bool {
+	from, ok := x.strings(args[0])
+	if !ok {
+		return false
+	}
+	to, ok := x.strings(args[1])
+	if !ok {
+		return false
+	}
+	set, ok := x.resolve(args[2]).(*syntax.AttrSet)
+	if !ok {
+		return false
+	}
+	snake := true
+	if t := x.attr(set, []string{"transform"}); t != nil {
+		l, ok := unwrapParen(t).(*syntax.Lambda)
+		if !ok || l.Arg == nil || l.Formals != nil {
+			return false
+		}
+		id, ok := unwrapParen(l.Body).(*syntax.Ident)
+		if !ok || id.Tok.Text != l.Arg.Text {
+			return false
+		}
+		snake = false
+	}
+	names, ok := x.strings(args[3])
+	if !ok {
+		return false
+	}
+	pos := x.f.NodePos(unwrapParen(e))
+	for _, n := range names {
+		m := n
+		if snake {
+			m = toSnakeCase(n)
+		}
+		x.mod.Renames = append(x.mod.Renames, &Rename{Kind: renameFuncs["mkRenamedOptionModule"],
+			From: append(slices.Clip(from), n), To: append(slices.Clip(to), m), Pos: pos})
+	}
+	return true
+}
+
+// toSnakeCase is home-manager's lib.hm.strings.toSnakeCase: an underscore
+// and the lower case letter for each upper case letter, none in front.
+func toSnakeCase(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r - 'A' + 'a')
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
