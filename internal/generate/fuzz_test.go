@@ -2,7 +2,6 @@ package generate
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,25 +17,6 @@ var (
 	plainName    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 	templateName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 )
-
-// tomlQuote writes s as a TOML basic string.
-func tomlQuote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteRune('\\')
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\u%04X`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
 
 // fileName reports whether s can name a file of its own in a folder.
 func fileName(s string) bool {
@@ -60,7 +40,7 @@ func FuzzNames(f *testing.F) {
 			return
 		}
 		files := map[string]string{
-			"hosts/web/host.toml":                  nixosHost + "description = " + tomlQuote(desc) + "\n[nixos.environment.etc.x]\ntext = " + tomlQuote(text) + "\n",
+			"hosts/web/host.toml":                  nixosHost + "description = " + inventory.QuoteString(desc) + "\n[nixos.environment.etc.x]\ntext = " + inventory.QuoteString(text) + "\n",
 			"hosts/web/" + hostFile + ".nix":       "{ ... }: { }\n",
 			"hosts/web/hardware-configuration.nix": "{ ... }: { fileSystems.\"/\".device = \"/dev/sda1\"; }\n",
 		}

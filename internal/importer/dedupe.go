@@ -180,7 +180,7 @@ func tomlValue(x syntax.Expr) (string, bool) {
 		if !ok {
 			return "", false
 		}
-		return tomlString(s), true
+		return inventory.QuoteString(s), true
 	case *syntax.Int:
 		return strconv.FormatInt(x.Value, 10), true
 	case *syntax.Float:
@@ -295,7 +295,7 @@ func Apply(inv *inventory.Inventory, p Proposal) ([]Edit, error) {
 	}
 	var header []byte
 	if old == nil && p.Where == "role" {
-		header = []byte(fmt.Sprintf("description = %s\n", tomlString("Settings "+strings.Join(p.Hosts, ", ")+" share")))
+		header = []byte(fmt.Sprintf("description = %s\n", inventory.QuoteString("Settings "+strings.Join(p.Hosts, ", ")+" share")))
 	}
 	nt, err := addSetting(append(slices.Clone(old), header...), tomlPath, p.TOML, p.Defs)
 	if err != nil {
@@ -332,14 +332,14 @@ func Apply(inv *inventory.Inventory, p Proposal) ([]Edit, error) {
 func addSetting(doc []byte, path []string, value string, defs []Occurrence) ([]byte, error) {
 	var keys []string
 	for _, k := range path[:len(path)-1] {
-		keys = append(keys, tomlKey(k))
+		keys = append(keys, inventory.QuoteKey(k))
 	}
 	table := "[" + strings.Join(keys, ".") + "]"
 	var from []string
 	for _, d := range defs {
 		from = append(from, d.Pos.String())
 	}
-	line := tomlKey(path[len(path)-1]) + " = " + value
+	line := inventory.QuoteKey(path[len(path)-1]) + " = " + value
 	for _, d := range defs {
 		if d.Comment != "" {
 			line += " " + d.Comment
@@ -395,14 +395,14 @@ func addRole(doc []byte, role string) ([]byte, error) {
 			if len(v.Roles) == 0 {
 				sep = ""
 			}
-			lines[i] = l[:j] + sep + tomlString(role) + l[j:]
+			lines[i] = l[:j] + sep + inventory.QuoteString(role) + l[j:]
 			return []byte(strings.Join(lines, "")), nil
 		}
 		if strings.HasPrefix(t, "[") {
 			if len(v.Roles) > 0 {
 				break
 			}
-			lines = slices.Insert(lines, i, "roles = ["+tomlString(role)+"]\n")
+			lines = slices.Insert(lines, i, "roles = ["+inventory.QuoteString(role)+"]\n")
 			return []byte(strings.Join(lines, "")), nil
 		}
 	}
@@ -413,5 +413,5 @@ func addRole(doc []byte, role string) ([]byte, error) {
 	if s != "" && !strings.HasSuffix(s, "\n") {
 		s += "\n"
 	}
-	return []byte(s + "roles = [" + tomlString(role) + "]\n"), nil
+	return []byte(s + "roles = [" + inventory.QuoteString(role) + "]\n"), nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fleetdev/fleet/internal/atomicfs"
 	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/build"
 	"github.com/fleetdev/fleet/internal/nix/syntax"
 )
@@ -456,13 +457,13 @@ func (hp *hostPlan) finish() {
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "description = %s\n", tomlString("Imported from "+h.Output+"."+h.Name))
-	fmt.Fprintf(&b, "platform = %s\n", tomlString(h.Platform))
-	fmt.Fprintf(&b, "system = %s\n", tomlString(h.System))
+	fmt.Fprintf(&b, "description = %s\n", inventory.QuoteString("Imported from "+h.Output+"."+h.Name))
+	fmt.Fprintf(&b, "platform = %s\n", inventory.QuoteString(h.Platform))
+	fmt.Fprintf(&b, "system = %s\n", inventory.QuoteString(h.System))
 	if f, ok := facts["system.stateVersion"]; ok {
 		switch v := f.val.(type) {
 		case string:
-			fmt.Fprintf(&b, "state_version = %s\n", tomlString(v))
+			fmt.Fprintf(&b, "state_version = %s\n", inventory.QuoteString(v))
 		case int64:
 			fmt.Fprintf(&b, "state_version = %d\n", v)
 		}

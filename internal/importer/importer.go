@@ -18,6 +18,7 @@ import (
 
 	"github.com/fleetdev/fleet/internal/atomicfs"
 	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/build"
 	"github.com/fleetdev/fleet/internal/nix/syntax"
 )
@@ -304,14 +305,14 @@ func (im *importer) run(name string) []diag.Diagnostic {
 
 	// fleet.toml.
 	var b strings.Builder
-	fmt.Fprintf(&b, "name = %s\n", tomlString(name))
+	fmt.Fprintf(&b, "name = %s\n", inventory.QuoteString(name))
 	if description != "" {
-		fmt.Fprintf(&b, "description = %s\n", tomlString(description))
+		fmt.Fprintf(&b, "description = %s\n", inventory.QuoteString(description))
 	}
 	b.WriteString("\n# The inputs of the imported flake; flake.nix declares each.\n[inputs]\n")
 	for _, in := range inputs {
 		if in.url != "" {
-			fmt.Fprintf(&b, "%s = %s\n", tomlKey(in.name), tomlString(in.url))
+			fmt.Fprintf(&b, "%s = %s\n", inventory.QuoteKey(in.name), inventory.QuoteString(in.url))
 		}
 	}
 	b.WriteString("\n# Admins read every secret: name = \"age1...\" (fleet secrets init creates a key).\n[admins]\n")
@@ -562,41 +563,6 @@ func hostNameOK(s string) bool {
 		}
 	}
 	return true
-}
-
-// tomlString quotes s as a TOML basic string.
-func tomlString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\u%04X`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
-func tomlKey(s string) string {
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return tomlString(s)
-		}
-	}
-	if s == "" {
-		return `""`
-	}
-	return s
 }
 
 func relSlash(base, p string) (string, bool) {

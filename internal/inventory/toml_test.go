@@ -152,3 +152,20 @@ func TestParseTOMLStringBounds(t *testing.T) {
 		t.Errorf("a string of MaxString bytes: %v", ds)
 	}
 }
+
+// TestQuoteRoundTrip: what QuoteKey and QuoteString write reads back as
+// the same key and string in fleet's TOML reader, control characters
+// included.
+func TestQuoteRoundTrip(t *testing.T) {
+	for _, s := range []string{"plain", "with space", `q"uote`, `back\slash`, "tab\tnl\ncr\r", "del\x7f", "nul-ish\x01", "é ü ✓", ""} {
+		src := QuoteKey(s) + " = " + QuoteString(s) + "\n"
+		v, ds := ParseTOML("t.toml", []byte(src))
+		if len(ds) > 0 {
+			t.Errorf("%q: %s does not parse: %v", s, src, ds)
+			continue
+		}
+		if len(v.Keys) != 1 || v.Keys[0] != s || v.Fields[s].Str != s {
+			t.Errorf("%q: read back keys %q", s, v.Keys)
+		}
+	}
+}
