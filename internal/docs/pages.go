@@ -803,6 +803,25 @@ func (m *model) rolePage(r *inventory.Role) func(linker) string {
 			w.para("Hosts with this role may read:")
 			w.table([]string{"pattern", "secrets", "written at"}, rows)
 		}
+		if r.DeployOrder.IsSet() || len(r.Health.Units) > 0 || len(r.Health.Ports) > 0 {
+			w.heading(2, "Deploy")
+			rows = nil
+			if o := r.DeployOrder; o.IsSet() {
+				rows = append(rows, []string{"wave", code(strconv.FormatInt(o.V, 10)) + " (lower deploys first; a host's own order decides over it)", posLink(lk, from, o.Pos)})
+			}
+			for _, u := range r.Health.Units {
+				rows = append(rows, []string{"health check", "unit " + code(u.V) + " active", posLink(lk, from, u.Pos)})
+			}
+			for _, p := range r.Health.Ports {
+				what := code(strconv.Itoa(p.Port))
+				if p.Setting != "" {
+					what = "the port of " + code(p.Setting) + " on each host"
+				}
+				rows = append(rows, []string{"health check", "something listens on " + what, posLink(lk, from, p.Pos)})
+			}
+			w.para("What " + code("fleet deploy") + " does for hosts with this role:")
+			w.table([]string{"property", "value", "written at"}, rows)
+		}
 		if r.Docs.V != "" {
 			w.heading(2, "Notes")
 			w.para(handLinks(shiftHeadings(r.Docs.V, 3), r.File, from, lk))
