@@ -336,6 +336,12 @@ func (r *Repo) Edit(ctx context.Context, p string, opts EditOptions) error {
 	if inside(r.Root, tmpBase) {
 		return fmt.Errorf("edit: the temporary folder %s is inside the fleet; plaintext must not land in the repository", tmpBase)
 	}
+	// The lock creates the secret's folder; an edit of a new secret in a
+	// new folder that writes nothing leaves no empty folder behind.
+	folder := filepath.Dir(r.abs(rel))
+	if _, err := os.Stat(folder); errors.Is(err, fs.ErrNotExist) {
+		defer os.Remove(folder) // fails, harmlessly, once it holds the secret
+	}
 	unlock, err := r.lock(rel)
 	if err != nil {
 		return err
