@@ -422,6 +422,7 @@ func (t *tomlReader) keyValue(tbl *Value, n *unstable.Node) {
 	v.KeyPos = pos[len(pos)-1]
 	if !v.Pos.IsValid() {
 		v.Pos = t.valuePosAfter(n)
+		fillPos(v, v.Pos)
 	}
 	parent.Fields[last] = v
 	parent.Keys = append(parent.Keys, last)
@@ -557,4 +558,15 @@ func joinKey(parts []string) string {
 		q[i] = QuoteKey(p)
 	}
 	return strings.Join(q, ".")
+}
+
+// fillPos gives the values below v that have no position (empty arrays
+// nested in arrays carry no range) the position pos.
+func fillPos(v *Value, pos diag.Pos) {
+	for _, e := range v.List {
+		if !e.Pos.IsValid() {
+			e.Pos = pos
+			fillPos(e, pos)
+		}
+	}
 }
