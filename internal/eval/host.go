@@ -1112,37 +1112,24 @@ func MatchSecret(pattern, name string) bool { return inventory.MatchSecret(patte
 // walkOwnNodes is walkNodes without the shared subtrees that hold no
 // secret and no conflict (quiet). Siblings' paths share one backing
 // array: f must not keep path.
-func walkOwnNodes(n *Node, path []string, f func([]string, *Node)) {
-	if n == nil || n.quiet {
-		return
-	}
-	f(path, n)
-	switch n.Kind {
-	case Table:
-		for _, k := range n.Keys() {
-			walkOwnNodes(n.Fields[k], append(path, k), f)
-		}
-	case List:
-		for i, it := range n.Items {
-			walkOwnNodes(it, append(path, strconv.Itoa(i)), f)
-		}
-	}
-}
+func walkOwnNodes(n *Node, path []string, f func([]string, *Node)) { walk(n, path, true, f) }
 
 // walkNodes calls f on every node below n with its path.
-func walkNodes(n *Node, path []string, f func([]string, *Node)) {
-	if n == nil {
+func walkNodes(n *Node, path []string, f func([]string, *Node)) { walk(n, path, false, f) }
+
+func walk(n *Node, path []string, skipQuiet bool, f func([]string, *Node)) {
+	if n == nil || skipQuiet && n.quiet {
 		return
 	}
 	f(path, n)
 	switch n.Kind {
 	case Table:
 		for _, k := range n.Keys() {
-			walkNodes(n.Fields[k], append(path, k), f)
+			walk(n.Fields[k], append(path, k), skipQuiet, f)
 		}
 	case List:
 		for i, it := range n.Items {
-			walkNodes(it, append(path, strconv.Itoa(i)), f)
+			walk(it, append(path, strconv.Itoa(i)), skipQuiet, f)
 		}
 	}
 }
