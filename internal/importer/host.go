@@ -483,12 +483,7 @@ func (hp *hostPlan) finish() {
 		}
 		var e build.Expr = body
 		w := build.Attrs()
-		var names []string
-		for _, n := range im.formals {
-			if n != "inputs" {
-				names = append(names, n)
-			}
-		}
+		names := im.inputNames()
 		if len(names) > 0 {
 			w.InheritFrom(build.Var("inputs"), names...)
 		}

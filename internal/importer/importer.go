@@ -117,6 +117,18 @@ type importer struct {
 	wrapped syntax.Expr
 }
 
+// inputNames are the inputs the old outputs function names as formals
+// (inputs itself aside): the new files bind them with inherit (inputs).
+func (im *importer) inputNames() []string {
+	var names []string
+	for _, n := range im.formals {
+		if n != "inputs" {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
 func (im *importer) pos(x syntax.Node) diag.Pos {
 	if x == nil || syntax.FirstToken(x) == nil {
 		return diag.Pos{File: "flake.nix", Line: 1, Col: 1}
@@ -337,12 +349,7 @@ func (im *importer) flakeNix(description, inputsSrc string, inputsAt diag.Pos, l
 		top.Set("inputs", in)
 	}
 	let := build.Attrs()
-	var names []string
-	for _, n := range im.formals {
-		if n != "inputs" {
-			names = append(names, n)
-		}
-	}
+	names := im.inputNames()
 	if len(names) > 0 {
 		let.InheritFrom(build.Var("inputs"), names...)
 	}
