@@ -284,19 +284,11 @@ func (hp *hostPlan) arg(n string, x build.Expr) {
 // returns true then.
 func (hp *hostPlan) copyPaths(n syntax.Node, f *syntax.File, dir, from string) bool {
 	bad := false
-	syntax.Inspect(n, func(x syntax.Node) bool {
-		p, ok := x.(*syntax.Path)
-		if !ok {
-			return true
-		}
-		lit, ok := literalPath(p)
-		if !ok || !(strings.HasPrefix(lit, "./") || strings.HasPrefix(lit, "../")) {
-			return false
-		}
+	eachRelativePath(n, func(p *syntax.Path, lit string) {
 		abs := filepath.Join(dir, lit)
 		if _, err := os.Stat(abs); err != nil {
 			hp.im.item(f.NodePos(p), Left, hp.h.Name, "%s does not exist: nothing copied", lit)
-			return false
+			return
 		}
 		want := path.Clean(path.Join(path.Dir(from), lit))
 		if from == "" {
@@ -306,12 +298,26 @@ func (hp *hostPlan) copyPaths(n syntax.Node, f *syntax.File, dir, from string) b
 		if got != want || strings.HasPrefix(want, "../") {
 			hp.im.item(f.NodePos(p), Left, hp.h.Name, "%s leaves the host's folder: copy it into hosts/%s and change this path by hand", lit, hp.h.Name)
 			bad = true
-			return false
+			return
 		}
 		hp.addTree(got, abs)
-		return false
 	})
 	return bad
+}
+
+// eachRelativePath calls f with every path literal below n that starts
+// with ./ or ../ (paths inside a path's interpolations are not looked at).
+func eachRelativePath(n syntax.Node, f func(p *syntax.Path, lit string)) {
+	syntax.Inspect(n, func(x syntax.Node) bool {
+		p, ok := x.(*syntax.Path)
+		if !ok {
+			return true
+		}
+		if lit, ok := literalPath(p); ok && (strings.HasPrefix(lit, "./") || strings.HasPrefix(lit, "../")) {
+			f(p, lit)
+		}
+		return false
+	})
 }
 
 func (hp *hostPlan) addTree(target, abs string) {

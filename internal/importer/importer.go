@@ -592,24 +592,16 @@ func (im *importer) copyRootPaths(n syntax.Node) {
 			}
 		}
 	}
-	syntax.Inspect(n, func(x syntax.Node) bool {
-		p, ok := x.(*syntax.Path)
-		if !ok {
-			return true
-		}
-		lit, ok := literalPath(p)
-		if !ok || !(strings.HasPrefix(lit, "./") || strings.HasPrefix(lit, "../")) {
-			return false
-		}
+	eachRelativePath(n, func(p *syntax.Path, lit string) {
 		abs := filepath.Join(im.src, lit)
 		r, ok := relSlash(im.src, abs)
 		if ok && hostSources[r] {
-			return false // a machine's file: the fleet has it
+			return // a machine's file: the fleet has it
 		}
 		top := strings.SplitN(r, "/", 2)[0]
 		if !ok || fleetNames[top] {
 			im.item(im.flake.NodePos(p), Left, "", "%s is outside the flake or where fleet keeps its own files: copy it by hand and change this path", lit)
-			return false
+			return
 		}
 		_ = filepath.WalkDir(abs, func(q string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !d.Type().IsRegular() {
@@ -625,7 +617,6 @@ func (im *importer) copyRootPaths(n syntax.Node) {
 			}
 			return nil
 		})
-		return false
 	})
 }
 
