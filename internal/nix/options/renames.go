@@ -56,55 +56,41 @@ func (x *extractor) renames(e syntax.Expr) {
 			// mapAttrsToList (old: new: mkRenamedOptionModule ...) { a = "b"; }:
 			// f applied to each name and value of a literal set.
 			if set, ok := x.resolve(args[1]).(*syntax.AttrSet); ok && set.RecTok == nil {
-				all := len(set.Binds) > 0
+				calls := make([][]syntax.Expr, 0, len(set.Binds))
+				complete := len(set.Binds) > 0
 				for _, b := range set.Binds {
 					kv, ok := b.(*syntax.Assign)
 					if !ok {
-						all = false
+						complete = false
 						break
 					}
 					p, ok := staticPath(kv.Path)
 					if !ok || len(p) != 1 {
-						all = false
+						complete = false
 						break
 					}
 					// The name as a string literal, for the function's
 					// first parameter.
 					kf, diags := syntax.Parse("", []byte(strconv.Quote(p[0])))
 					if len(diags) > 0 || kf.Expr == nil {
-						all = false
+						complete = false
 						break
 					}
-					body, undo, ok := x.apply(args[0], []syntax.Expr{kf.Expr, kv.Value})
-					if !ok {
-						all = false
-						break
-					}
-					if !isRenameCall(body) || !x.rename(body) {
-						all = false
-					}
-					undo()
+					calls = append(calls, []syntax.Expr{kf.Expr, kv.Value})
 				}
-				if all {
+				// The names read before one that is not are still known.
+				if x.renamesOf(args[0], calls) && complete {
 					return
 				}
 			}
 		}
 		if name, _, args := call(v); name == "map" && len(args) == 2 {
 			if l, ok := x.resolve(args[1]).(*syntax.List); ok {
-				all := true
+				calls := make([][]syntax.Expr, 0, len(l.Elems))
 				for _, el := range l.Elems {
-					body, undo, ok := x.apply(args[0], []syntax.Expr{el})
-					if !ok {
-						all = false
-						break
-					}
-					if !isRenameCall(body) || !x.rename(body) {
-						all = false
-					}
-					undo()
+					calls = append(calls, []syntax.Expr{el})
 				}
-				if all {
+				if x.renamesOf(args[0], calls) {
 					return
 				}
 			}
@@ -517,4 +503,23 @@ func toSnakeCase(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// renamesOf applies fn to each argument list and reads the rename module
+// each call gives (map f [ ... ], mapAttrsToList f { ... }). It reports
+// whether every call gave one; a call fn cannot be applied to stops the
+// reading there.
+func (x *extractor) renamesOf(fn syntax.Expr, calls [][]syntax.Expr) bool {
+	all := true
+	for _, args := range calls {
+		body, undo, ok := x.apply(fn, args)
+		if !ok {
+			return false
+		}
+		if !isRenameCall(body) || !x.rename(body) {
+			all = false
+		}
+		undo()
+	}
+	return all
 }
