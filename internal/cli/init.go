@@ -10,6 +10,7 @@ import (
 
 	"github.com/fleetdev/fleet/internal/atomicfs"
 	"github.com/fleetdev/fleet/internal/generate"
+	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/scaffold"
 )
 
@@ -44,7 +45,7 @@ see only the files git tracks.`,
 					return err
 				}
 			} else {
-				if !hostNameOK(host) {
+				if !inventory.IsHostName(host) {
 					return usageError("--host %q is not a valid host name", host)
 				}
 				files = scaffold.Minimal(filepath.Base(dir), host)
@@ -123,16 +124,4 @@ func (a *App) rel(path string) string {
 		return "."
 	}
 	return path
-}
-
-func hostNameOK(s string) bool {
-	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-			return false
-		}
-	}
-	return true
 }

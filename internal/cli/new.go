@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fleetdev/fleet/internal/atomicfs"
+	"github.com/fleetdev/fleet/internal/inventory"
 )
 
 // newCommand groups the commands that start something new in the fleet:
@@ -89,7 +90,7 @@ func (a *App) writeNew(files map[string]atomicfs.File, next ...string) error {
 // checkNewName refuses a name that cannot be a file name and a Nix
 // attribute name at once.
 func checkNewName(kind, name string) error {
-	if !hostNameOK(name) {
+	if !inventory.IsHostName(name) {
 		return withHint(usageError("%q is not a valid %s name", name, kind), "use lower-case letters, digits and '-', starting with a letter or digit")
 	}
 	return nil

@@ -481,7 +481,7 @@ func (im *importer) scopeOK(src string) bool {
 
 func (im *importer) host(output, name string, t *thunk) {
 	at := im.pos(t.x)
-	if !hostNameOK(name) {
+	if !inventory.IsHostName(name) {
 		im.item(at, Left, "", "%s.%s is not imported: %q is not a fleet host name (lowercase letters, digits and -)", output, name, name)
 		return
 	}
@@ -558,18 +558,6 @@ func (im *importer) host(output, name string, t *thunk) {
 	}
 	hp.finish()
 	im.res.Hosts = append(im.res.Hosts, h)
-}
-
-func hostNameOK(s string) bool {
-	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 func relSlash(base, p string) (string, bool) {

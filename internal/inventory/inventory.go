@@ -321,3 +321,18 @@ func (inv *Inventory) SharedLayers() []*Layer {
 	}
 	return out
 }
+
+// IsHostName reports whether s is a host name fleet creates: a DNS label
+// of lower-case letters, digits and '-', not starting or ending with '-',
+// at most 63 characters.
+func IsHostName(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
