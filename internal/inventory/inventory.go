@@ -10,6 +10,7 @@ package inventory
 import (
 	"maps"
 	"slices"
+	"sync"
 
 	"github.com/fleetdev/fleet/internal/diag"
 )
@@ -282,6 +283,10 @@ type Inventory struct {
 	// Containers are the container definitions (containers/<name>.toml),
 	// by name.
 	Containers map[string]*Container
+
+	// secretValues caches SecretValues by file (Load sets it): every
+	// host referencing a secret asks for the same file.
+	secretValues *sync.Map
 }
 
 // Host returns the host called name, or nil.

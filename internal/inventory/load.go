@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/parallel"
@@ -68,6 +69,7 @@ func Load(root string) (*Inventory, *diag.List) {
 
 		TemplateDefs: map[string]*Template{},
 		Containers:   map[string]*Container{},
+		secretValues: &sync.Map{},
 	}
 	inv.Fleet = l.loadFleet()
 	if t := l.parse("common/common.toml", true); t != nil {

@@ -59,6 +59,22 @@ type SecretValue struct {
 // file order, a nested mapping before its own values. Binary files have
 // none; dotenv values are strings.
 func (inv *Inventory) SecretValues(rel string) ([]SecretValue, error) {
+	if inv.secretValues == nil {
+		return inv.readSecretValues(rel)
+	}
+	type cached struct {
+		values []SecretValue
+		err    error
+	}
+	if c, ok := inv.secretValues.Load(rel); ok {
+		return c.(cached).values, c.(cached).err
+	}
+	values, err := inv.readSecretValues(rel)
+	inv.secretValues.Store(rel, cached{values, err})
+	return values, err
+}
+
+func (inv *Inventory) readSecretValues(rel string) ([]SecretValue, error) {
 	data, err := os.ReadFile(filepath.Join(inv.Root, filepath.FromSlash(rel)))
 	if err != nil {
 		return nil, err
