@@ -39,7 +39,9 @@ func TestKilledWriterLeftoverRemoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKilledWriterLeftoverRemoved$")
-	cmd.Env = append(os.Environ(), "FLEET_TEST_KILLED_WRITER="+tf.root, "FLEET_TEST_KEYS="+keys)
+	// The killed child cannot remove its own temporary folders; they go
+	// under this test's, which is removed.
+	cmd.Env = append(os.Environ(), "FLEET_TEST_KILLED_WRITER="+tf.root, "FLEET_TEST_KEYS="+keys, "TMPDIR="+t.TempDir())
 	cmd.ExtraFiles = []*os.File{pw}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
