@@ -13,10 +13,11 @@ import (
 // fleets (load, evaluate, type-check, compare the generated files).
 // Compare ns/host across sizes: cost grows linearly with hosts.
 func BenchmarkCheckCommand(b *testing.B) {
-	for _, n := range []int{100, 1000} {
-		b.Run(fmt.Sprintf("hosts=%d", n), func(b *testing.B) {
+	for _, c := range []struct{ n, containers int }{{100, 0}, {1000, 0}, {1000, 5}} {
+		n := c.n
+		b.Run(fmt.Sprintf("hosts=%d/containers=%d", n, c.containers), func(b *testing.B) {
 			dir := b.TempDir()
-			if err := synth.Write(dir, n); err != nil {
+			if err := synth.WriteWith(dir, n, synth.Options{Containers: c.containers}); err != nil {
 				b.Fatal(err)
 			}
 			run := func(args ...string) int {

@@ -270,7 +270,10 @@ type evaluator struct {
 	// bases are the merges of common and profile chains shared by hosts.
 	bases map[string]*baseMerge
 	// overlays are the overlays of shared values on module defaults.
-	overlays   overlayMemo
+	overlays overlayMemo
+	// parts are the values of shared layers (roles, users' files) turned
+	// into nodes once, shared by every host that stacks them.
+	parts      map[layerPart]*convertedPart
 	keySources keySources
 }
 

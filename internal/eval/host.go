@@ -170,29 +170,77 @@ func (e *evaluator) mergeSystem(m *merger, t *systemTrees, s stacked, platform i
 	class := string(platform)
 	label := s.ly.Label()
 	m.path = []string{"containers"}
-	t.ctrs = m.merge(t.ctrs, containersNode(s.ly, label, s.level))
+	t.ctrs = m.merge(t.ctrs, e.part(s, "containers", dl, func(*diag.List) *Node { return containersNode(s.ly, label, s.level) }))
 	m.path = []string{"container_backend"}
 	t.backend = m.merge(t.backend, strNode(s.ly.ContainerBackend, label, s.level))
 	m.path = []string{"settings"}
-	t.settings = m.merge(t.settings, e.settingsNode(s.ly.Settings, s.ly.Modules, label, s.level, false, dl))
+	t.settings = m.merge(t.settings, e.part(s, "settings", dl, func(dl *diag.List) *Node {
+		return e.settingsNode(s.ly.Settings, s.ly.Modules, label, s.level, false, dl)
+	}))
 	if s.ly.Force.Settings != nil {
-		t.settings = m.merge(t.settings, e.settingsNode(s.ly.Force.Settings, nil, label, s.level, true, dl))
+		t.settings = m.merge(t.settings, e.part(s, "force.settings", dl, func(dl *diag.List) *Node {
+			return e.settingsNode(s.ly.Force.Settings, nil, label, s.level, true, dl)
+		}))
 	}
 	m.path = []string{"modules"}
-	t.modules = m.merge(t.modules, strList(s.ly.Modules, label, s.level))
+	t.modules = m.merge(t.modules, e.part(s, "modules", dl, func(*diag.List) *Node { return strList(s.ly.Modules, label, s.level) }))
 	m.path = []string{"packages"}
-	t.packages = m.merge(t.packages, strList(s.ly.Packages, label, s.level))
+	t.packages = m.merge(t.packages, e.part(s, "packages", dl, func(*diag.List) *Node { return strList(s.ly.Packages, label, s.level) }))
 	m.path = []string{class}
 	pt, force := s.ly.NixOS, s.ly.Force.NixOS
 	if platform == inventory.Darwin {
 		pt, force = s.ly.Darwin, s.ly.Force.Darwin
 	}
 	if pt != nil {
-		t.pass = m.merge(t.pass, fromValue(pt, label, s.level, false))
+		t.pass = m.merge(t.pass, e.part(s, class, dl, func(*diag.List) *Node { return fromValue(pt, label, s.level, false) }))
 	}
 	if force != nil {
-		t.pass = m.merge(t.pass, fromValue(force, label, s.level, true))
+		t.pass = m.merge(t.pass, e.part(s, "force."+class, dl, func(*diag.List) *Node { return fromValue(force, label, s.level, true) }))
 	}
+}
+
+// layerPart names one part of a layer's values turned into a node at a
+// level of a host's stack.
+type layerPart struct {
+	ly    *inventory.Layer
+	level int
+	part  string
+}
+
+// convertedPart is a layer part turned into a node once (marked shared)
+// with the diagnostics doing so gave, which each host that stacks the
+// layer repeats.
+type convertedPart struct {
+	once  sync.Once
+	n     *Node
+	diags diag.List
+}
+
+// part returns the node build makes of a part of s's values. A host's own
+// layer is built for the host alone; any other layer (common, profiles,
+// roles, users' files) is built once per level, shared, and its
+// diagnostics are added to dl each time.
+func (e *evaluator) part(s stacked, part string, dl *diag.List, build func(*diag.List) *Node) *Node {
+	if s.ly.Kind == inventory.KindHost {
+		return build(dl)
+	}
+	key := layerPart{s.ly, s.level, part}
+	e.mu.Lock()
+	if e.parts == nil {
+		e.parts = map[layerPart]*convertedPart{}
+	}
+	c := e.parts[key]
+	if c == nil {
+		c = &convertedPart{}
+		e.parts[key] = c
+	}
+	e.mu.Unlock()
+	c.once.Do(func() {
+		c.n = build(&c.diags)
+		markShared(c.n)
+	})
+	dl.Append(&c.diags)
+	return c.n
 }
 
 // baseLen is how many of a host's layers lie below the roles (common and
@@ -323,22 +371,26 @@ func (e *evaluator) mergeHome(m *merger, t *homeTrees, s stacked, prefix string,
 	e.checkHomeLayer(s.ly, dl)
 	label := s.ly.Label()
 	m.path = []string{prefix + "home_modules"}
-	t.mods = m.merge(t.mods, strList(s.ly.HomeModules, label, s.level))
+	t.mods = m.merge(t.mods, e.part(s, "home_modules", dl, func(*diag.List) *Node { return strList(s.ly.HomeModules, label, s.level) }))
 	m.path = []string{prefix + "home_packages"}
-	t.pkgs = m.merge(t.pkgs, strList(s.ly.HomePackages, label, s.level))
+	t.pkgs = m.merge(t.pkgs, e.part(s, "home_packages", dl, func(*diag.List) *Node { return strList(s.ly.HomePackages, label, s.level) }))
 	m.path = []string{prefix + "toolsets"}
-	t.toolsets = m.merge(t.toolsets, strList(s.ly.Toolsets, label, s.level))
+	t.toolsets = m.merge(t.toolsets, e.part(s, "toolsets", dl, func(*diag.List) *Node { return strList(s.ly.Toolsets, label, s.level) }))
 	m.path = []string{prefix + "home_settings"}
-	t.settings = m.merge(t.settings, e.settingsNode(s.ly.HomeSettings, s.ly.HomeModules, label, s.level, false, dl))
+	t.settings = m.merge(t.settings, e.part(s, "home_settings", dl, func(dl *diag.List) *Node {
+		return e.settingsNode(s.ly.HomeSettings, s.ly.HomeModules, label, s.level, false, dl)
+	}))
 	if s.ly.Force.HomeSettings != nil {
-		t.settings = m.merge(t.settings, e.settingsNode(s.ly.Force.HomeSettings, nil, label, s.level, true, dl))
+		t.settings = m.merge(t.settings, e.part(s, "force.home_settings", dl, func(dl *diag.List) *Node {
+			return e.settingsNode(s.ly.Force.HomeSettings, nil, label, s.level, true, dl)
+		}))
 	}
 	m.path = []string{prefix + "home"}
 	if s.ly.Home != nil {
-		t.home = m.merge(t.home, fromValue(s.ly.Home, label, s.level, false))
+		t.home = m.merge(t.home, e.part(s, "home", dl, func(*diag.List) *Node { return fromValue(s.ly.Home, label, s.level, false) }))
 	}
 	if s.ly.Force.Home != nil {
-		t.home = m.merge(t.home, fromValue(s.ly.Force.Home, label, s.level, true))
+		t.home = m.merge(t.home, e.part(s, "force.home", dl, func(*diag.List) *Node { return fromValue(s.ly.Force.Home, label, s.level, true) }))
 	}
 }
 

@@ -518,7 +518,7 @@ type merger struct {
 func (m *merger) where() string { return strings.Join(m.path, ".") }
 
 // merge merges in (from a higher or peer layer) onto acc and returns the
-// result. in is consumed.
+// result. in is consumed; a shared in is copied where it would change.
 func (m *merger) merge(acc, in *Node) *Node {
 	if acc == nil {
 		return in
@@ -547,6 +547,7 @@ func (m *merger) merge(acc, in *Node) *Node {
 	if forced {
 		// [force] replaces: the lower definitions stay in the record, but
 		// the forced value is the value.
+		in = own(in)
 		in.Winner += len(acc.Defs)
 		in.Defs = append(slices.Clone(acc.Defs), in.Defs...)
 		return in
@@ -572,6 +573,7 @@ func (m *merger) merge(acc, in *Node) *Node {
 			acc.addConflict(conflict{path: m.where(), a: won, b: d})
 			return acc
 		}
+		in = own(in)
 		in.Winner += len(acc.Defs)
 		in.Defs = append(slices.Clone(acc.Defs), in.Defs...)
 		return in
