@@ -88,7 +88,7 @@ func (t *tree) value() build.Expr {
 // attrs renders the children as bindings. A chain of single children
 // becomes a dotted path (services.openssh.enable = true).
 func (t *tree) attrs() *build.AttrSet {
-	a := build.Attrs()
+	a := build.Attrs().Grow(len(t.keys))
 	for i, k := range t.keys {
 		path := []string{k}
 		n := t.kids[i]

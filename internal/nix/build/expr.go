@@ -267,6 +267,12 @@ func (a *AttrSet) Add(b Binding) *AttrSet {
 	return a
 }
 
+// Grow makes room for n more bindings.
+func (a *AttrSet) Grow(n int) *AttrSet {
+	a.binds = slices.Grow(a.binds, n)
+	return a
+}
+
 // Len is the number of bindings.
 func (a *AttrSet) Len() int { return len(a.binds) }
 

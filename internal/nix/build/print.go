@@ -1,6 +1,7 @@
 package build
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
@@ -40,27 +41,28 @@ func Print(e Expr) ([]byte, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
-	return []byte(p.b.String()), nil
+	return p.b.Bytes(), nil
 }
 
 // File renders a whole file: the header as comment lines, the
 // expression, a final newline.
 func File(header []string, e Expr) ([]byte, error) {
 	p := &printer{}
+	p.b.Grow(4096)
 	p.comments(header, 0)
 	p.expr(e, 0)
 	p.b.WriteString("\n")
 	if p.err != nil {
 		return nil, p.err
 	}
-	return []byte(p.b.String()), nil
+	return p.b.Bytes(), nil
 }
 
 // Quote renders s as a double-quoted Nix string that Nix reads back as s
 // (`"`, `\` and `${` escaped; CR, LF and tab as \r \n \t). It does not
 // check s: Print and File refuse what Validate refuses.
 func Quote(s string) string {
-	var b strings.Builder
+	var b bytes.Buffer
 	b.Grow(len(s) + 2)
 	b.WriteByte('"')
 	quoteInto(&b, s, false)
@@ -71,7 +73,7 @@ func Quote(s string) string {
 // quoteInto writes s escaped for a double-quoted string. beforeInterp is
 // set when an interpolation follows: a last '$' is then escaped too, since
 // Nix reads $${ as literal text.
-func quoteInto(b *strings.Builder, s string, beforeInterp bool) {
+func quoteInto(b *bytes.Buffer, s string, beforeInterp bool) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c == '$' && i == len(s)-1 && beforeInterp {

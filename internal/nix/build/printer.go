@@ -1,6 +1,7 @@
 package build
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,7 +11,7 @@ import (
 // sets and lists of more than one element span several lines, two-space
 // indentation. The first string that cannot be printed is kept in err.
 type printer struct {
-	b   strings.Builder
+	b   bytes.Buffer
 	err error
 }
 
@@ -40,12 +41,16 @@ func (p *printer) comments(cs []string, depth int) {
 		p.check("comment", c)
 		c = strings.ReplaceAll(c, "\r\n", "\n")
 		c = strings.ReplaceAll(c, "\r", "\n")
-		for _, line := range strings.Split(c, "\n") {
+		for more := true; more; {
+			var line string
+			line, c, more = strings.Cut(c, "\n")
 			p.indent(depth)
 			if line == "" {
 				p.b.WriteString("#\n")
 			} else {
-				p.b.WriteString("# " + line + "\n")
+				p.b.WriteString("# ")
+				p.b.WriteString(line)
+				p.b.WriteByte('\n')
 			}
 		}
 	}
@@ -53,7 +58,9 @@ func (p *printer) comments(cs []string, depth int) {
 
 func (p *printer) quote(s string) {
 	p.check("string", s)
-	p.b.WriteString(Quote(s))
+	p.b.WriteByte('"')
+	quoteInto(&p.b, s, false)
+	p.b.WriteByte('"')
 }
 
 func (p *printer) attrPath(path []string) {
@@ -185,7 +192,9 @@ func (p *printer) expr(e Expr, depth int) {
 		}
 	case *binaryExpr:
 		p.operand(e.l, depth)
-		p.b.WriteString(" " + e.op + " ")
+		p.b.WriteByte(' ')
+		p.b.WriteString(e.op)
+		p.b.WriteByte(' ')
 		p.operand(e.r, depth)
 	case interpExpr:
 		p.b.WriteByte('"')
