@@ -306,20 +306,51 @@ func (e *evaluator) unknownIn(dl *diag.List, s inventory.Str, what string, known
 }
 
 // userTree merges a user's home on a host: the host's layers, the user's
-// own file, then the host.
+// own file, then the host. Layers that hold no home value leave it as it
+// is; when the host's own layer holds none either, the tree depends only
+// on the user, the system and the layers that do, and it is merged once
+// for every host that shares them (shared, with its diagnostics repeated
+// for each host).
 func (e *evaluator) userTree(layers []stacked, src *inventory.Host, user *inventory.User, system string, peer, hostLevel int, dl *diag.List) (*Node, *HostUser) {
 	all := append(slices.Clone(layers), stacked{&user.Layer, peer + userLevelOffset})
-	if src != nil {
+	nBase := baseLen(layers, peer)
+	if src != nil && hasHome(&src.Layer) {
 		all = append(all, stacked{&src.Layer, hostLevel})
+		return e.mergeUser(all, nBase, user, system, peer, dl)
 	}
+	above := slices.DeleteFunc(all[nBase:], func(s stacked) bool { return !hasHome(s.ly) })
+	key := append(slices.Clone(layers[:nBase]), above...)
+	type merged struct {
+		t  *Node
+		hu HostUser
+	}
+	b := e.base("user\x00"+user.Name+"\x00"+system, key, peer, func(_ *merger, dl *diag.List) any {
+		t, hu := e.mergeUser(key, nBase, user, system, peer, dl)
+		markShared(t)
+		return &merged{t, *hu}
+	})
+	dl.Append(&b.diags)
+	m := b.value.(*merged)
+	hu := m.hu
+	return m.t, &hu
+}
+
+// hasHome reports whether a layer holds any home value.
+func hasHome(ly *inventory.Layer) bool {
+	return len(ly.HomeModules) > 0 || len(ly.HomePackages) > 0 || len(ly.Toolsets) > 0 ||
+		ly.HomeSettings != nil || ly.Home != nil || ly.Force.HomeSettings != nil || ly.Force.Home != nil
+}
+
+// mergeUser merges a user's home over all, whose first nBase layers
+// (common and the profile chain) are merged once per user and shared.
+func (e *evaluator) mergeUser(all []stacked, nBase int, user *inventory.User, system string, peer int, dl *diag.List) (*Node, *HostUser) {
 	m := &merger{diags: dl, peer: peer}
 	prefix := "users." + user.Name + "."
 	// The user's home over common and the profile chain is the same on
 	// every host of the profile: merged once, shared.
-	nBase := baseLen(layers, peer)
-	base := e.base("home\x00"+user.Name, layers[:nBase], peer, func(m *merger, dl *diag.List) any {
+	base := e.base("home\x00"+user.Name, all[:nBase], peer, func(m *merger, dl *diag.List) any {
 		t := &homeTrees{}
-		for _, s := range layers[:nBase] {
+		for _, s := range all[:nBase] {
 			e.mergeHome(m, t, s, prefix, dl)
 		}
 		t.markShared()

@@ -187,6 +187,11 @@ func markShared(n *Node) bool {
 	return quiet
 }
 
+// Shared reports whether n is shared by several hosts' trees and holds
+// no secret and no conflict: it is never changed, and whatever is derived
+// from it alone may be shared too.
+func (n *Node) Shared() bool { return n != nil && n.shared && n.quiet }
+
 // Keys returns a table's keys, sorted.
 func (n *Node) Keys() []string {
 	keys := make([]string, 0, len(n.Fields))

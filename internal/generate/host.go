@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/fleetdev/fleet/internal/containers"
 	"github.com/fleetdev/fleet/internal/diag"
@@ -24,6 +25,28 @@ type hostGen struct {
 	// fleet's containers were read already.
 	ctrs    *containers.Host
 	checked *containers.Fleet
+	// homes holds the home-manager modules rendered from home trees that
+	// evaluation shares between hosts (nil: render each).
+	homes *homeMemo
+}
+
+// homeMemo holds the home-manager modules of users' shared home trees,
+// rendered once for every host whose user has that tree.
+type homeMemo struct {
+	mu sync.Mutex
+	m  map[homeKey]*renderedHome
+}
+
+type homeKey struct {
+	tree         *eval.Node
+	user         *inventory.User
+	stateVersion string
+}
+
+type renderedHome struct {
+	once  sync.Once
+	expr  build.Expr
+	diags diag.List
 }
 
 // rel returns the path of a fleet file as seen from generated/hosts/.
@@ -415,7 +438,27 @@ func (g *hostGen) home(hu *eval.HostUser) build.Expr {
 	if hsv == "" && h.Src.StateVersion != nil && h.Src.StateVersion.Kind == inventory.String {
 		hsv = h.Src.StateVersion.Str
 	}
-	return g.homeTree(h.Tree.Lookup("users", hu.Name), hu.User, hsv).attrs()
+	ut := h.Tree.Lookup("users", hu.Name)
+	if g.homes == nil || !ut.Shared() {
+		return g.homeTree(ut, hu.User, hsv).attrs()
+	}
+	key := homeKey{ut, hu.User, hsv}
+	g.homes.mu.Lock()
+	if g.homes.m == nil {
+		g.homes.m = map[homeKey]*renderedHome{}
+	}
+	r := g.homes.m[key]
+	if r == nil {
+		r = &renderedHome{}
+		g.homes.m[key] = r
+	}
+	g.homes.mu.Unlock()
+	r.once.Do(func() {
+		once := &hostGen{f: g.f, h: g.h, diags: &r.diags}
+		r.expr = once.homeTree(ut, hu.User, hsv).attrs()
+	})
+	g.diags.Append(&r.diags)
+	return r.expr
 }
 
 // homeTree renders a user's resolved home values (home_modules,
