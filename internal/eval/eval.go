@@ -145,8 +145,12 @@ func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet
 	hosts := inv.Hosts
 	if cfg.Hosts != nil {
 		hosts = nil
+		chosen := make(map[string]bool, len(cfg.Hosts))
+		for _, name := range cfg.Hosts {
+			chosen[name] = true
+		}
 		for _, h := range inv.Hosts {
-			if slices.Contains(cfg.Hosts, h.Name) {
+			if chosen[h.Name] {
 				hosts = append(hosts, h)
 			}
 		}
@@ -161,6 +165,7 @@ func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet
 				return err
 			}
 			out[i] = e.host(h, &lists[i])
+			out[i].files = out[i].readFiles(inv)
 			return nil
 		})
 	}
@@ -179,7 +184,6 @@ func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet
 		byFile[d.Pos.File] = append(byFile[d.Pos.File], d)
 	}
 	for i, h := range out {
-		h.files = h.readFiles(inv)
 		own := lists[i].Items()
 		for f := range h.files {
 			own = append(own, byFile[f]...)

@@ -156,18 +156,32 @@ func Changes(root string, files map[string][]byte) ([]Change, error) {
 	if _, err := folders(root, sortedKeys(files)); err != nil {
 		return nil, err
 	}
-	var out []Change
-	for _, p := range sortedKeys(files) {
+	// Files are read and compared in parallel, each into its own slot.
+	paths := sortedKeys(files)
+	changes := make([]*Change, len(paths))
+	errs := make([]error, len(paths))
+	parallel.Each(len(paths), func(i int) {
+		p := paths[i]
 		full := filepath.Join(root, filepath.FromSlash(p))
 		old, err := os.ReadFile(full)
 		if err != nil {
 			if _, serr := os.Lstat(full); serr == nil {
-				return nil, err // there, but unreadable
+				errs[i] = err // there, but unreadable
+				return
 			}
 			old = nil // missing, or a folder on its way is not one
 		}
 		if !bytes.Equal(old, files[p]) {
-			out = append(out, Change{Path: p, Old: old, New: files[p]})
+			changes[i] = &Change{Path: p, Old: old, New: files[p]}
+		}
+	})
+	var out []Change
+	for i, c := range changes {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		if c != nil {
+			out = append(out, *c)
 		}
 	}
 	leftovers, err := ownedFiles(root, files)
