@@ -237,7 +237,9 @@ func (g *hostGen) values(t *tree, n *eval.Node, path []string, opts []*options.O
 	if n.Kind == eval.Table {
 		for _, k := range enableFirst(n.Keys()) {
 			if !n.Fields[k].OnlyDefault() {
-				g.values(t.child(k), n.Fields[k], append(slices.Clone(path), k), opts)
+				// path is not kept below: children extend one backing
+				// array, each sibling overwriting the last one's key.
+				g.values(t.child(k), n.Fields[k], append(path, k), opts)
 			}
 		}
 		return
