@@ -13,10 +13,10 @@ import (
 // each host that stacks both (one diagnostic, as before sharing).
 func TestSharedLayers(t *testing.T) {
 	f, msgs := evaluate(t, map[string]string{
-		"users/u/user.toml": "home_packages = [\"ripgrep\"]\n",
-		"roles/a.toml":      "[nixos.services.x]\nport = 1\n",
-		"roles/b.toml":      "[nixos.services.x]\nport = 2\n",
-		"roles/c.toml":      "packages = [\"c\"]\n",
+		"users/u/user.toml":  "home_packages = [\"ripgrep\"]\n",
+		"roles/a.toml":       "[nixos.services.x]\nport = 1\n",
+		"roles/b.toml":       "[nixos.services.x]\nport = 2\n",
+		"roles/c.toml":       "packages = [\"c\"]\n",
 		"hosts/h1/host.toml": host + "users = [\"u\"]\nroles = [\"a\", \"b\"]\n",
 		"hosts/h2/host.toml": host + "users = [\"u\"]\nroles = [\"a\", \"b\", \"c\"]\n",
 		"hosts/h3/host.toml": host + "users = [\"u\"]\n[home.programs.git]\nenable = true\n",
