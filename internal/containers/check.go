@@ -11,6 +11,7 @@ import (
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/options"
+	"github.com/fleetdev/fleet/internal/parallel"
 )
 
 // Fleet is the containers of every evaluated host.
@@ -45,10 +46,16 @@ func Check(inv *inventory.Inventory, hosts []*eval.Host, modules map[string]map[
 	all := &diag.List{}
 	seen := map[string]bool{}
 	ports := portOptions(modules)
-	for _, h := range hosts {
-		dl := &diag.List{}
-		hc := ForHost(inv, h, dl)
-		checkHost(h, hc, ports, dl)
+	// Hosts are read and checked in parallel, each into its own slot;
+	// counts and the fleet's list follow in host order.
+	hcs := make([]*Host, len(hosts))
+	lists := make([]diag.List, len(hosts))
+	parallel.Each(len(hosts), func(i int) {
+		hcs[i] = ForHost(inv, hosts[i], &lists[i])
+		checkHost(hosts[i], hcs[i], ports, &lists[i])
+	})
+	for i, h := range hosts {
+		hc, dl := hcs[i], &lists[i]
 		f.Hosts = append(f.Hosts, hc)
 		f.byName[hc.Name] = hc
 		h.Count(dl.Items())
