@@ -224,17 +224,7 @@ func (e *evaluator) part(s stacked, part string, dl *diag.List, build func(*diag
 	if s.ly.Kind == inventory.KindHost {
 		return build(dl)
 	}
-	key := layerPart{s.ly, s.level, part}
-	e.mu.Lock()
-	if e.parts == nil {
-		e.parts = map[layerPart]*convertedPart{}
-	}
-	c := e.parts[key]
-	if c == nil {
-		c = &convertedPart{}
-		e.parts[key] = c
-	}
-	e.mu.Unlock()
+	c := slot(&e.mu, &e.parts, layerPart{s.ly, s.level, part})
 	c.once.Do(func() {
 		c.n = build(&c.diags)
 		markShared(c.n)
@@ -270,16 +260,7 @@ func (e *evaluator) base(kind string, layers []stacked, peer int, build func(*me
 	for _, s := range layers {
 		fmt.Fprintf(&key, "\x00%s\x00%d", s.ly.Label(), s.level)
 	}
-	e.mu.Lock()
-	if e.bases == nil {
-		e.bases = map[string]*baseMerge{}
-	}
-	b := e.bases[key.String()]
-	if b == nil {
-		b = &baseMerge{}
-		e.bases[key.String()] = b
-	}
-	e.mu.Unlock()
+	b := slot(&e.mu, &e.bases, key.String())
 	b.once.Do(func() {
 		b.value = build(&merger{diags: &b.diags, peer: peer}, &b.diags)
 	})
