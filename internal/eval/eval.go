@@ -277,7 +277,10 @@ type evaluator struct {
 	overlays overlayMemo
 	// parts are the values of shared layers (roles, users' files) turned
 	// into nodes once, shared by every host that stacks them.
-	parts      map[layerPart]*convertedPart
+	parts map[layerPart]*convertedPart
+	// tied are the settings paths tied to hardware facts, by class.
+	tiedOnce   sync.Once
+	tied       map[string][][]string
 	keySources keySources
 }
 

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/fleetdev/fleet/internal/diag"
@@ -36,29 +37,59 @@ var tiedDefault = regexp.MustCompile(`^\s*\(?\s*config\.fleet\.host\.hardware\.(
 func (e *evaluator) checkHardwareTies(h *Host, dl *diag.List) {
 	facts := hardwareFacts()
 	hw := h.Tree.Get("hardware")
-	walkNodes(h.Tree.Get("settings"), []string{"settings"}, func(path []string, n *Node) {
-		if !n.Kind.leaf() || len(n.Defs) < 2 || n.Defs[0].Layer != LayerDefault {
-			return
+	settings := h.Tree.Get("settings")
+	for _, path := range e.tiedPaths(string(h.Platform)) {
+		n := settings.Lookup(path[1:]...)
+		if n == nil || !n.Kind.leaf() || len(n.Defs) < 2 || n.Defs[0].Layer != LayerDefault {
+			continue
 		}
 		m := tiedDefault.FindStringSubmatch(n.Defs[0].text)
 		if m == nil {
-			return
+			continue
 		}
 		key, ok := facts[m[1]]
 		if !ok {
-			return
+			continue
 		}
 		fact := hw.Get(key)
 		w := n.Won()
 		if fact == nil || w.Layer == LayerDefault || n.Kind == Expr || n.Kind == Secret || fact.equal(n) {
-			return
+			continue
 		}
 		at := JoinPath(path)
 		dl.Errorf(w.Pos, "hardware", "%s = %s contradicts hardware.%s = %s of host %s", at, n.Describe(), key, fact.Describe(), h.Name).
 			Also(fact.Won().Pos, "hardware.%s is stated here", key).
 			Hint("%s follows hardware.%s by default: remove the setting from %s", at, key, w.Layer).
 			Hint("or correct [hardware] if the machine really is what the setting says")
+	}
+}
+
+// tiedPaths lists the settings paths of class ("settings", module, ...)
+// whose module default reads a hardware fact, sorted as a walk of the
+// settings visits them. Only these can contradict [hardware], so a host
+// looks them up rather than walking its settings. Listed once.
+func (e *evaluator) tiedPaths(class string) [][]string {
+	e.tiedOnce.Do(func() {
+		e.tied = map[string][][]string{}
+		for c, mods := range e.defaultTrees {
+			var paths [][]string
+			var walk func(n *Node, path []string)
+			walk = func(n *Node, path []string) {
+				if len(n.Defs) > 0 && n.Defs[0].Layer == LayerDefault && tiedDefault.MatchString(n.Defs[0].text) {
+					paths = append(paths, slices.Clone(path))
+				}
+				for k, f := range n.Fields {
+					walk(f, append(path, k))
+				}
+			}
+			for name, t := range mods {
+				walk(t, []string{"settings", name})
+			}
+			slices.SortFunc(paths, slices.Compare)
+			e.tied[c] = paths
+		}
 	})
+	return e.tied[class]
 }
 
 // Kernel names of whole disks and of their partitions. They depend on
