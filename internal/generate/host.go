@@ -28,6 +28,54 @@ type hostGen struct {
 	// homes holds the home-manager modules rendered from home trees that
 	// evaluation shares between hosts (nil: render each).
 	homes *homeMemo
+	mods  *moduleMemo
+}
+
+// moduleMemo holds the values of modules' shared settings, built once
+// into frozen subtrees that every host with those settings grafts.
+type moduleMemo struct {
+	mu sync.Mutex
+	m  map[moduleKey]*builtModule
+}
+
+type moduleKey struct {
+	node          *eval.Node
+	class, module string
+}
+
+type builtModule struct {
+	once  sync.Once
+	tree  *tree
+	diags diag.List
+}
+
+// moduleValues puts the values of module m's settings under fleet (the
+// host's fleet subtree). Settings that evaluation shares between hosts
+// are built once and grafted.
+func (g *hostGen) moduleValues(fleet *tree, class, m string, node *eval.Node) {
+	path := []string{"fleet", m}
+	if g.mods == nil || !node.Shared() {
+		g.values(fleet.child(m), node, path, g.optionsOf(class, m))
+		return
+	}
+	g.mods.mu.Lock()
+	if g.mods.m == nil {
+		g.mods.m = map[moduleKey]*builtModule{}
+	}
+	b := g.mods.m[moduleKey{node, class, m}]
+	if b == nil {
+		b = &builtModule{}
+		g.mods.m[moduleKey{node, class, m}] = b
+	}
+	g.mods.mu.Unlock()
+	b.once.Do(func() {
+		once := &hostGen{f: g.f, h: g.h, diags: &b.diags}
+		b.tree = newTree()
+		once.values(b.tree, node, path, g.optionsOf(class, m))
+		b.tree.freeze()
+	})
+	g.diags.Append(&b.diags)
+	fleet.graft(m, b.tree)
 }
 
 // homeMemo holds the home-manager modules of users' shared home trees,
@@ -98,7 +146,7 @@ func (g *hostGen) module() []byte {
 		if node.OnlyDefault() {
 			continue
 		}
-		g.values(t.at("fleet", m), node, []string{"fleet", m}, g.optionsOf(class, m))
+		g.moduleValues(t.child("fleet"), class, m, node)
 	}
 	if pkgs := h.Tree.Get("packages"); len(pkgs.Items) > 0 {
 		t.set([]string{"environment", "systemPackages"}, packageList(pkgs.Items))

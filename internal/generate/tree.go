@@ -1,6 +1,11 @@
 package generate
 
-import "github.com/fleetdev/fleet/internal/nix/build"
+import (
+	"slices"
+	"sync"
+
+	"github.com/fleetdev/fleet/internal/nix/build"
+)
 
 // tree collects attribute definitions by path, so that values fleet
 // manages and pass-through values land in one attribute set without
@@ -15,6 +20,55 @@ type tree struct {
 	// comments are printed before the binding of this node.
 	comments []string
 	blank    bool
+	// frozen marks a subtree shared by several hosts' trees (see freeze):
+	// it never changes, child copies it before anything is added.
+	frozen *frozenValue
+}
+
+// frozenValue is the value of a frozen subtree, made once.
+type frozenValue struct {
+	once sync.Once
+	expr build.Expr
+}
+
+// freeze marks t and everything below it frozen, so that it can be
+// grafted into many trees.
+func (t *tree) freeze() *tree {
+	t.frozen = &frozenValue{}
+	for _, k := range t.kids {
+		k.freeze()
+	}
+	return t
+}
+
+// thaw returns a copy of a frozen t that may change; its children stay
+// frozen and shared.
+func (t *tree) thaw() *tree {
+	c := &tree{
+		keys: slices.Clone(t.keys), kids: slices.Clone(t.kids), leaves: slices.Clone(t.leaves),
+		comments: t.comments, blank: t.blank,
+	}
+	if t.index != nil {
+		c.index = make(map[string]int, len(t.index))
+		for k, i := range t.index {
+			c.index[k] = i
+		}
+	}
+	return c
+}
+
+// graft puts the frozen subtree f at key: shared as it is when t has
+// nothing there, merged into a copy of what t has otherwise.
+func (t *tree) graft(key string, f *tree) {
+	if t.find(key) < 0 {
+		t.add(key, f)
+		return
+	}
+	c := t.child(key)
+	c.leaves = append(c.leaves, f.leaves...)
+	for i, k := range f.keys {
+		c.graft(k, f.kids[i])
+	}
 }
 
 func newTree() *tree { return &tree{} }
@@ -24,18 +78,32 @@ const indexFrom = 8
 
 // child returns (creating) the subtree at key.
 func (t *tree) child(key string) *tree {
-	if t.index != nil {
-		if i, ok := t.index[key]; ok {
-			return t.kids[i]
+	if i := t.find(key); i >= 0 {
+		c := t.kids[i]
+		if c.frozen != nil {
+			c = c.thaw()
+			t.kids[i] = c
 		}
-	} else {
-		for i, k := range t.keys {
-			if k == key {
-				return t.kids[i]
-			}
-		}
+		return c
 	}
 	c := newTree()
+	t.add(key, c)
+	return c
+}
+
+// find returns the position of key among t's children, or -1.
+func (t *tree) find(key string) int {
+	if t.index != nil {
+		if i, ok := t.index[key]; ok {
+			return i
+		}
+		return -1
+	}
+	return slices.Index(t.keys, key)
+}
+
+// add appends the child c at key, which t does not have.
+func (t *tree) add(key string, c *tree) {
 	t.keys = append(t.keys, key)
 	t.kids = append(t.kids, c)
 	switch {
@@ -47,7 +115,6 @@ func (t *tree) child(key string) *tree {
 			t.index[k] = i
 		}
 	}
-	return c
 }
 
 // at returns (creating) the subtree at path.
@@ -65,8 +132,16 @@ func (t *tree) set(path []string, v build.Expr) {
 	n.leaves = append(n.leaves, v)
 }
 
-// value renders the tree as an expression.
+// value renders the tree as an expression; a frozen tree's once.
 func (t *tree) value() build.Expr {
+	if f := t.frozen; f != nil {
+		f.once.Do(func() { f.expr = t.build() })
+		return f.expr
+	}
+	return t.build()
+}
+
+func (t *tree) build() build.Expr {
 	a := t.attrs()
 	switch {
 	case len(t.leaves) == 0:
