@@ -241,7 +241,10 @@ func Attrs() *AttrSet { return &AttrSet{} }
 func RecAttrs() *AttrSet { return &AttrSet{rec: true} }
 
 // Set binds name = v.
-func (a *AttrSet) Set(name string, v Expr) *AttrSet { return a.SetPath([]string{name}, v) }
+func (a *AttrSet) Set(name string, v Expr) *AttrSet {
+	a.binds = append(a.binds, Binding{Path: []string{name}, Value: v})
+	return a
+}
 
 // SetPath binds a nested path: a.b.c = v.
 func (a *AttrSet) SetPath(path []string, v Expr) *AttrSet {
