@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
@@ -45,7 +46,7 @@ func Check(inv *inventory.Inventory, hosts []*eval.Host, modules map[string]map[
 	f := &Fleet{byName: make(map[string]*Host, len(hosts))}
 	all := &diag.List{}
 	seen := map[string]bool{}
-	ports := portOptions(modules)
+	ports := &portScan{typed: portOptions(modules)}
 	// Hosts are read and checked in parallel, each into its own slot;
 	// counts and the fleet's list follow in host order.
 	hcs := make([]*Host, len(hosts))
@@ -71,7 +72,7 @@ func Check(inv *inventory.Inventory, hosts []*eval.Host, modules map[string]map[
 }
 
 // checkHost runs the checks of one host's instances.
-func checkHost(h *eval.Host, hc *Host, ports map[string]bool, dl *diag.List) {
+func checkHost(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
 	if len(hc.Instances) == 0 {
 		return
 	}
@@ -186,7 +187,7 @@ func sameAddr(a, b string) bool {
 
 // checkPorts reports two bindings of one host port: two instances, or an
 // instance and a port the host's own values use.
-func checkPorts(h *eval.Host, hc *Host, ports map[string]bool, dl *diag.List) {
+func checkPorts(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
 	used := hostPorts(h, hc, ports)
 	var taken []binding
 	for _, i := range hc.Instances {
@@ -256,11 +257,11 @@ func portOptions(modules map[string]map[string]*options.Module) map[string]bool 
 }
 
 // portKey is the key of portOptions for a value path of a host.
-func portKey(h *eval.Host, path []string) string {
+func portKey(platform inventory.Platform, path []string) string {
 	if len(path) < 3 || path[0] != "settings" {
 		return ""
 	}
-	return string(h.Platform) + "\x00" + strings.Join(path, ".")
+	return string(platform) + "\x00" + strings.Join(path, ".")
 }
 
 // portKeyRE matches the option names that say where the host listens:
@@ -279,58 +280,13 @@ var (
 //
 // ports holds the module settings declared with a port type
 // (portOptions): they count whatever their names.
-func hostPorts(h *eval.Host, hc *Host, ports map[string]bool) []binding {
+func hostPorts(h *eval.Host, hc *Host, ports *portScan) []binding {
 	var out []binding
-	add := func(n *eval.Node, owner string, proto string) {
-		port := int(n.Int)
-		if n.Kind != eval.Int || port < 1 || port > 65535 {
-			return
-		}
-		out = append(out, binding{port: Port{HostFrom: port, HostTo: port, Proto: proto}, pos: n.Won().Pos, owner: owner})
-	}
-	var walk func(n *eval.Node, path []string)
-	walk = func(n *eval.Node, path []string) {
-		if n == nil {
-			return
-		}
-		key := ""
-		if len(path) > 0 {
-			key = path[len(path)-1]
-		}
-		switch n.Kind {
-		case eval.Table:
-			for _, k := range n.Keys() {
-				if len(path) == 1 && path[0] == "nixos" && k == "virtualisation" {
-					continue // containers: below
-				}
-				walk(n.Fields[k], append(path, k))
-			}
-		case eval.List:
-			proto := ""
-			switch {
-			case strings.HasSuffix(key, "TCPPorts"), key == "ports", ports[portKey(h, path)]:
-				proto = "tcp"
-			case strings.HasSuffix(key, "UDPPorts"):
-				proto = "udp"
-			}
-			if proto != "" {
-				for _, it := range n.Items {
-					add(it, eval.JoinPath(path), proto)
-				}
-			}
-		case eval.Int:
-			named := portKeyRE.MatchString(key) && !strings.HasPrefix(key, "allowed")
-			typed := ports[portKey(h, path)] || ports[portKey(h, path[:len(path)-1])+".*"]
-			if (named || typed) && !remotePorts.MatchString(key) {
-				add(n, eval.JoinPath(path), "tcp")
-			}
-		}
-	}
 	settings := h.Tree.Get("settings")
 	for _, m := range h.Modules {
-		walk(settings.Get(m), []string{"settings", m})
+		ports.scan(h.Platform, settings.Get(m), []string{"settings", m}, &out)
 	}
-	walk(h.Tree.Get("nixos"), []string{"nixos"})
+	ports.scan(h.Platform, h.Tree.Get("nixos"), []string{"nixos"}, &out)
 	pass := h.Tree.Lookup("nixos", "virtualisation", "oci-containers", "containers")
 	if pass != nil {
 		for _, name := range pass.Keys() {
@@ -342,9 +298,93 @@ func hostPorts(h *eval.Host, hc *Host, ports map[string]bool) []binding {
 		}
 	}
 	if dp := h.Tree.Lookup("deploy", "ssh_port"); dp != nil {
-		add(dp, "deploy.ssh_port", "tcp")
+		addPort(&out, dp, "deploy.ssh_port", "tcp")
 	}
 	return out
+}
+
+// portScan finds the ports a host's own values listen on. What it finds
+// in a subtree that evaluation shares between hosts is found once.
+type portScan struct {
+	typed map[string]bool // port-typed module options (portOptions)
+	mu    sync.Mutex
+	memo  map[portScanKey][]binding
+}
+
+type portScanKey struct {
+	n        *eval.Node
+	path     string
+	platform inventory.Platform
+}
+
+// scan appends the ports below n (at path) to out.
+func (s *portScan) scan(platform inventory.Platform, n *eval.Node, path []string, out *[]binding) {
+	if n == nil {
+		return
+	}
+	if !n.Shared() {
+		s.node(platform, n, path, out)
+		return
+	}
+	key := portScanKey{n, strings.Join(path, "\x00"), platform}
+	s.mu.Lock()
+	found, ok := s.memo[key]
+	s.mu.Unlock()
+	if !ok {
+		s.node(platform, n, slices.Clone(path), &found)
+		s.mu.Lock()
+		if s.memo == nil {
+			s.memo = map[portScanKey][]binding{}
+		}
+		s.memo[key] = found
+		s.mu.Unlock()
+	}
+	*out = append(*out, found...)
+}
+
+// node scans n itself and its children.
+func (s *portScan) node(platform inventory.Platform, n *eval.Node, path []string, out *[]binding) {
+	key := ""
+	if len(path) > 0 {
+		key = path[len(path)-1]
+	}
+	switch n.Kind {
+	case eval.Table:
+		for _, k := range n.Keys() {
+			if len(path) == 1 && path[0] == "nixos" && k == "virtualisation" {
+				continue // containers: below
+			}
+			s.scan(platform, n.Fields[k], append(path, k), out)
+		}
+	case eval.List:
+		proto := ""
+		switch {
+		case strings.HasSuffix(key, "TCPPorts"), key == "ports", s.typed[portKey(platform, path)]:
+			proto = "tcp"
+		case strings.HasSuffix(key, "UDPPorts"):
+			proto = "udp"
+		}
+		if proto != "" {
+			for _, it := range n.Items {
+				addPort(out, it, eval.JoinPath(path), proto)
+			}
+		}
+	case eval.Int:
+		named := portKeyRE.MatchString(key) && !strings.HasPrefix(key, "allowed")
+		typed := s.typed[portKey(platform, path)] || s.typed[portKey(platform, path[:len(path)-1])+".*"]
+		if (named || typed) && !remotePorts.MatchString(key) {
+			addPort(out, n, eval.JoinPath(path), "tcp")
+		}
+	}
+}
+
+// addPort appends the port n holds, when it is one.
+func addPort(out *[]binding, n *eval.Node, owner, proto string) {
+	port := int(n.Int)
+	if n.Kind != eval.Int || port < 1 || port > 65535 {
+		return
+	}
+	*out = append(*out, binding{port: Port{HostFrom: port, HostTo: port, Proto: proto}, pos: n.Won().Pos, owner: owner})
 }
 
 // checkVolumes reports two instances writing one host path (or one below
