@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -110,7 +109,7 @@ func (a *App) runCheck(l *loaded) error {
 		return nil
 	}
 	a.renderDiags(l.Diags.Items())
-	tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+	tw := a.table()
 	fmt.Fprintln(tw, "HOST\tPLATFORM\tPROFILE\tROLES\tMODULES\tERRORS\tWARNINGS")
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\n", r.Name, dash(r.Platform), dash(r.Profile), dash(strings.Join(r.Roles, ",")), len(r.Modules), r.Errors, r.Warnings)

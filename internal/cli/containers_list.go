@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -37,7 +36,7 @@ Hosts are selected by name, glob (web-*), @role, %profile or platform:nixos.`,
 				fmt.Fprintln(a.Err, "no host runs a container")
 				return a.reportDiags(l.Diags)
 			}
-			tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+			tw := a.table()
 			fmt.Fprintln(tw, "HOST\tINSTANCE\tDEFINITION\tUNIT\tIMAGE\tPORTS\tVOLUMES\tENABLED BY")
 			for _, e := range entries {
 				ports := containers.Summary(e.Ports, containers.Port.Describe)

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -124,7 +123,7 @@ func (a *App) showDeployPlan(cmd *cobra.Command, args []string, o deploy.Options
 	if a.JSON {
 		return writeJSON(a.Out, nonNil(rows))
 	}
-	tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+	tw := a.table()
 	fmt.Fprintln(tw, "WAVE\tHOST\tTARGET\tBUILD ON\tSIGNED\tCHECKS")
 	for _, r := range rows {
 		wave := strconv.Itoa(r.Wave)
@@ -183,7 +182,7 @@ func (a *App) runDeploy(cmd *cobra.Command, args []string, o deploy.Options) err
 			return err
 		}
 	} else {
-		tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+		tw := a.table()
 		fmt.Fprintln(tw, "HOST\tTARGET\tWAVE\tRESULT\tPHASE\tTIME")
 		for _, r := range results {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", r.Host, r.Target, r.Wave, r.Outcome, r.Phase, r.Duration.Round(100*time.Millisecond))

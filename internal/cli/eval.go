@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -42,7 +41,7 @@ printed whole.`,
 				}
 				fmt.Fprint(a.Out, fitColumns(rows, width))
 			} else {
-				tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+				tw := a.table()
 				for _, e := range eval.Flatten(h.Tree, nil) {
 					fmt.Fprintf(tw, "%s = %s\t# %s\n", e.Path, e.Node.Describe(), e.Node.From())
 				}

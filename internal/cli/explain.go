@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -68,7 +67,7 @@ declares no option for is an error, as in fleet check: its value is not used.`,
 				return a.reportDiags(l.Diags)
 			}
 			fmt.Fprintf(a.Out, "%s %s = %s\n", h.Name, args[1], x.Text)
-			tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+			tw := a.table()
 			for _, d := range x.Defs {
 				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", d.Mark, d.Layer, d.Pos, d.Text)
 			}

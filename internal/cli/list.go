@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -58,7 +57,7 @@ unchecked, with the reason.`,
 				}
 				return a.reportDiags(diags)
 			}
-			tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+			tw := a.table()
 			fmt.Fprintln(tw, strings.Join(header, "\t"))
 			for _, r := range rows {
 				cells := make([]string, len(r))

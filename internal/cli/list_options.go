@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/fleet"
@@ -57,7 +56,7 @@ func (a *App) listOptions(ctx context.Context, module []string) error {
 		}
 		return a.reportDiags(l.Diags)
 	}
-	tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+	tw := a.table()
 	fmt.Fprintln(tw, "MODULE\tCLASS\tOPTION\tTYPE\tDEFAULT")
 	for _, r := range rows {
 		typ := r.Type

@@ -5,7 +5,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -119,7 +118,7 @@ It prints one line per class on stderr and a table of counts on stdout.`,
 			if a.JSON {
 				return writeJSON(a.Out, rows)
 			}
-			tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+			tw := a.table()
 			fmt.Fprintln(tw, "CLASS\tOPTIONS\tOPEN\tRENAMES\tFILES\tTREES")
 			for _, r := range rows {
 				var trees []string
@@ -274,7 +273,7 @@ func (a *App) optionsSearchCommand() *cobra.Command {
 			if a.JSON {
 				return writeJSON(a.Out, nonNil(rows))
 			}
-			tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+			tw := a.table()
 			fmt.Fprintln(tw, "CLASS\tOPTION\tTYPE")
 			for _, r := range rows {
 				t := r.Type

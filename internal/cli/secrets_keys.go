@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -55,7 +54,7 @@ which of them your own identities are.`,
 					Identities []identity    `json:"identities"`
 				}{nonNil(keys), nonNil(mine)})
 			}
-			tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+			tw := a.table()
 			fmt.Fprintln(tw, "KIND\tNAME\tRECIPIENT\tSOURCE\tREADS")
 			for _, k := range keys {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.Kind, k.Name, dash(k.Recipient), dash(k.Source), strings.Join(k.Reads, ","))

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 )
@@ -32,7 +31,7 @@ fixes it), or why it is not a valid encrypted file.`,
 				}
 				return writeJSON(a.Out, nonNil(files))
 			}
-			tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+			tw := a.table()
 			fmt.Fprintln(tw, "PATH\tFORMAT\tREADERS\tSTATUS")
 			for _, f := range files {
 				status := "ok"

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -111,7 +110,7 @@ Rekeying needs an identity that decrypts the files, usually an admin's.`,
 // printRekey lists the files rekey changed, with the recipients added and
 // removed.
 func (a *App) printRekey(access *secrets.Access, results []secrets.RekeyResult, dryRun bool) {
-	tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+	tw := a.table()
 	for _, r := range results {
 		if r.Action == secrets.ActionUpToDate || r.Action == secrets.ActionFailed {
 			continue

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -91,7 +90,7 @@ after restoring.`,
 			if opts.DryRun {
 				verb = "would restore"
 			}
-			tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+			tw := a.table()
 			for _, p := range res.Written {
 				fmt.Fprintf(tw, "%s\t%s\n", verb, p)
 			}

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -35,7 +34,7 @@ Examples:
 					return err
 				}
 			} else {
-				tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+				tw := a.table()
 				fmt.Fprintln(tw, "HOST\tTARGET\tSTATE\tRUNNING\tDEPLOYED")
 				for _, s := range st {
 					when := "-"

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -100,7 +99,7 @@ Exit 0 when every host evaluates, 1 when one fails, 2 on bad usage.`,
 					return err
 				}
 			} else {
-				tw := tabwriter.NewWriter(a.Out, 0, 0, 2, ' ', 0)
+				tw := a.table()
 				fmt.Fprintln(tw, "HOST\tKIND\tRESULT")
 				for _, r := range results {
 					res := r.Status
