@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/options"
 	"github.com/fleetdev/fleet/internal/nix/syntax"
+	"github.com/fleetdev/fleet/internal/readfile"
 )
 
 // nixFiles lists the user's Nix files that the generated code imports,
@@ -48,7 +48,7 @@ func checkNixFiles(dir string, inv *inventory.Inventory) *diag.List {
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, rel := range files {
 		g.Go(func() error {
-			src, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+			src, err := readfile.Read(filepath.Join(dir, filepath.FromSlash(rel)), 0)
 			if err != nil {
 				if u := errors.Unwrap(err); u != nil {
 					err = u

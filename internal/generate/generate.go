@@ -27,6 +27,7 @@ import (
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/build"
 	"github.com/fleetdev/fleet/internal/parallel"
+	"github.com/fleetdev/fleet/internal/readfile"
 )
 
 // Dir is the folder fleet owns inside a fleet.
@@ -163,7 +164,7 @@ func Changes(root string, files map[string][]byte) ([]Change, error) {
 	parallel.Each(len(paths), func(i int) {
 		p := paths[i]
 		full := filepath.Join(root, filepath.FromSlash(p))
-		old, err := os.ReadFile(full)
+		old, err := readfile.Read(full, 0)
 		if err != nil {
 			if _, serr := os.Lstat(full); serr == nil {
 				errs[i] = err // there, but unreadable

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/parallel"
+	"github.com/fleetdev/fleet/internal/readfile"
 )
 
 // layerKeys are the keys every layer file accepts.
@@ -123,13 +124,14 @@ type loader struct {
 	real  string // root with symbolic links resolved
 	diags *diag.List
 	// links caches, by relative path, whether the path stays inside the
-	// fleet when symbolic links are followed.
-	links map[string]bool
+	// fleet when symbolic links are followed; base is the cache of the
+	// loader a worker's loader was made from (read only while it works).
+	links, base map[string]bool
 }
 
 // sub returns a loader for one worker, with its own diagnostics.
 func (l *loader) sub(diags *diag.List) *loader {
-	return &loader{root: l.root, real: l.real, diags: diags}
+	return &loader{root: l.root, real: l.real, diags: diags, base: l.links}
 }
 
 func (l *loader) abs(rel string) string { return filepath.Join(l.root, filepath.FromSlash(rel)) }
@@ -153,6 +155,9 @@ func (l *loader) inside(rel string) bool {
 	for i := range parts {
 		p := strings.Join(parts[:i+1], "/")
 		ok, seen := l.links[p]
+		if !seen {
+			ok, seen = l.base[p]
+		}
 		if !seen {
 			ok = true
 			if fi, err := os.Lstat(l.abs(p)); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
@@ -188,12 +193,12 @@ func (l *loader) parse(rel string, optional bool) *Value {
 	if !l.inside(rel) {
 		return nil
 	}
-	if fi, err := os.Stat(l.abs(rel)); err == nil && fi.Size() > maxTOML {
-		l.diags.Errorf(diag.Pos{File: rel}, "read", "%s is %d bytes; fleet reads TOML files of at most %d", rel, fi.Size(), maxTOML).
+	src, err := readfile.Read(l.abs(rel), maxTOML)
+	if tl := (*readfile.TooLargeError)(nil); errors.As(err, &tl) {
+		l.diags.Errorf(diag.Pos{File: rel}, "read", "%s is %d bytes; fleet reads TOML files of at most %d", rel, tl.Size, maxTOML).
 			Hint("keep large content in a file of the fleet and refer to it from Nix")
 		return nil
 	}
-	src, err := os.ReadFile(l.abs(rel))
 	if err != nil {
 		if optional && errors.Is(err, fs.ErrNotExist) {
 			return nil
