@@ -61,9 +61,9 @@ func FilesWith(f *eval.Fleet, ctrs *containers.Fleet, check func(name string, sr
 	// Hosts render in parallel, each into its own slot.
 	modules := make([][]byte, len(f.Hosts))
 	lists := make([]diag.List, len(f.Hosts))
-	homes, mods := &homeMemo{}, &moduleMemo{}
+	homes, vals := &homeMemo{}, &valueMemo{}
 	parallel.Each(len(f.Hosts), func(i int) {
-		g := &hostGen{f: f, h: f.Hosts[i], diags: &lists[i], checked: ctrs, homes: homes, mods: mods}
+		g := &hostGen{f: f, h: f.Hosts[i], diags: &lists[i], checked: ctrs, homes: homes, vals: vals}
 		modules[i] = g.module()
 	})
 	for i, h := range f.Hosts {

@@ -28,54 +28,58 @@ type hostGen struct {
 	// homes holds the home-manager modules rendered from home trees that
 	// evaluation shares between hosts (nil: render each).
 	homes *homeMemo
-	mods  *moduleMemo
+	vals  *valueMemo
 }
 
-// moduleMemo holds the values of modules' shared settings, built once
-// into frozen subtrees that every host with those settings grafts.
-type moduleMemo struct {
+// valueMemo holds the values of shared nodes (settings and pass-through
+// values that evaluation shares between hosts), built once into frozen
+// subtrees that every host with those values grafts.
+type valueMemo struct {
 	mu sync.Mutex
-	m  map[moduleKey]*builtModule
+	m  map[valueKey]*builtValues
 }
 
-type moduleKey struct {
-	node          *eval.Node
-	class, module string
+type valueKey struct {
+	node  *eval.Node
+	path  string
+	first *options.Option // the module's options, by their first one
 }
 
-type builtModule struct {
+type builtValues struct {
 	once  sync.Once
 	tree  *tree
 	diags diag.List
 }
 
-// moduleValues puts the values of module m's settings under fleet (the
-// host's fleet subtree). Settings that evaluation shares between hosts
-// are built once and grafted.
-func (g *hostGen) moduleValues(fleet *tree, class, m string, node *eval.Node) {
-	path := []string{"fleet", m}
-	if g.mods == nil || !node.Shared() {
-		g.values(fleet.child(m), node, path, g.optionsOf(class, m))
+// valuesAt puts n's values at key k of t, as values does. A shared table
+// is built once for every host and grafted.
+func (g *hostGen) valuesAt(t *tree, k string, n *eval.Node, path []string, opts []*options.Option) {
+	if g.vals == nil || n.Kind != eval.Table || !n.Shared() {
+		g.values(t.child(k), n, path, opts)
 		return
 	}
-	g.mods.mu.Lock()
-	if g.mods.m == nil {
-		g.mods.m = map[moduleKey]*builtModule{}
+	key := valueKey{node: n, path: strings.Join(path, "\x00")}
+	if len(opts) > 0 {
+		key.first = opts[0]
 	}
-	b := g.mods.m[moduleKey{node, class, m}]
+	g.vals.mu.Lock()
+	if g.vals.m == nil {
+		g.vals.m = map[valueKey]*builtValues{}
+	}
+	b := g.vals.m[key]
 	if b == nil {
-		b = &builtModule{}
-		g.mods.m[moduleKey{node, class, m}] = b
+		b = &builtValues{}
+		g.vals.m[key] = b
 	}
-	g.mods.mu.Unlock()
+	g.vals.mu.Unlock()
 	b.once.Do(func() {
-		once := &hostGen{f: g.f, h: g.h, diags: &b.diags}
+		once := &hostGen{f: g.f, h: g.h, diags: &b.diags, vals: g.vals}
 		b.tree = newTree()
-		once.values(b.tree, node, path, g.optionsOf(class, m))
+		once.values(b.tree, n, slices.Clone(path), opts)
 		b.tree.freeze()
 	})
 	g.diags.Append(&b.diags)
-	fleet.graft(m, b.tree)
+	t.graft(k, b.tree)
 }
 
 // homeMemo holds the home-manager modules of users' shared home trees,
@@ -146,7 +150,7 @@ func (g *hostGen) module() []byte {
 		if node.OnlyDefault() {
 			continue
 		}
-		g.moduleValues(t.child("fleet"), class, m, node)
+		g.valuesAt(t.child("fleet"), m, node, []string{"fleet", m}, g.optionsOf(class, m))
 	}
 	if pkgs := h.Tree.Get("packages"); len(pkgs.Items) > 0 {
 		t.set([]string{"environment", "systemPackages"}, packageList(pkgs.Items))
@@ -171,7 +175,7 @@ func (g *hostGen) module() []byte {
 				n.blank = true
 				first = false
 			}
-			g.values(n, pass.Fields[k], []string{k}, nil)
+			g.valuesAt(t, k, pass.Fields[k], []string{k}, nil)
 		}
 	}
 
@@ -287,7 +291,7 @@ func (g *hostGen) values(t *tree, n *eval.Node, path []string, opts []*options.O
 			if !n.Fields[k].OnlyDefault() {
 				// path is not kept below: children extend one backing
 				// array, each sibling overwriting the last one's key.
-				g.values(t.child(k), n.Fields[k], append(path, k), opts)
+				g.valuesAt(t, k, n.Fields[k], append(path, k), opts)
 			}
 		}
 		return
@@ -504,7 +508,7 @@ func (g *hostGen) home(hu *eval.HostUser) build.Expr {
 	}
 	g.homes.mu.Unlock()
 	r.once.Do(func() {
-		once := &hostGen{f: g.f, h: g.h, diags: &r.diags}
+		once := &hostGen{f: g.f, h: g.h, diags: &r.diags, vals: g.vals}
 		r.expr = once.homeTree(ut, hu.User, hsv).attrs()
 	})
 	g.diags.Append(&r.diags)
@@ -530,14 +534,14 @@ func (g *hostGen) homeTree(ut *eval.Node, user *inventory.User, stateVersion str
 		if node.OnlyDefault() {
 			continue
 		}
-		g.values(t.at("fleet", m), node, []string{"fleet", m}, g.optionsOf("home", m))
+		g.valuesAt(t.child("fleet"), m, node, []string{"fleet", m}, g.optionsOf("home", m))
 	}
 	if pkgs := ut.Get("home_packages"); len(pkgs.Items) > 0 {
 		t.set([]string{"home", "packages"}, packageList(pkgs.Items))
 	}
 	if pass := ut.Get("home"); pass != nil {
 		for _, k := range pass.Keys() {
-			g.values(t.child(k), pass.Fields[k], []string{k}, nil)
+			g.valuesAt(t, k, pass.Fields[k], []string{k}, nil)
 		}
 	}
 	return t
