@@ -122,13 +122,13 @@ func (a *App) generated(l *loaded) ([]generate.Change, *diag.List, error) {
 // files that differ from the disk are parsed: generate writes only files
 // that parse, so a second generate with nothing changed parses nothing.
 func (a *App) generatedFiles(l *loaded, check func(string, []byte) []diag.Diagnostic) ([]generate.Change, *diag.List, error) {
-	files, dl := generate.FilesWith(l.Eval, l.Containers, nil)
+	files, same, dl := generate.FilesOn(l.Dir, l.Eval, l.Containers)
 	rendered := make(map[string]bool, len(files))
 	for p := range files {
 		rendered[p] = true
 	}
 	sops := sopsConfig(l, files)
-	changes, err := generate.Changes(l.Dir, files)
+	changes, err := generate.ChangesExcept(l.Dir, files, same)
 	if err != nil {
 		return nil, nil, err
 	}

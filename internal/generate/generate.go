@@ -49,6 +49,25 @@ func Files(f *eval.Fleet, check func(name string, src []byte) []diag.Diagnostic)
 // checked (fleet.Load does): the hosts' instances are taken from ctrs
 // rather than read again. ctrs may be nil.
 func FilesWith(f *eval.Fleet, ctrs *containers.Fleet, check func(name string, src []byte) []diag.Diagnostic) (map[string][]byte, *diag.List) {
+	files, _, dl := renderAll(f, ctrs, "")
+	if check != nil {
+		CheckFiles(files, check, dl)
+	}
+	return files, dl
+}
+
+// FilesOn is FilesWith without the syntax check for a fleet on disk at
+// root: each host's file is compared with its copy there as soon as it is
+// rendered, and one that is the same is not kept but listed in same, so
+// that checking many hosts does not hold every host's text at once. Pass
+// same to ChangesExcept.
+func FilesOn(root string, f *eval.Fleet, ctrs *containers.Fleet) (files map[string][]byte, same map[string]bool, dl *diag.List) {
+	return renderAll(f, ctrs, root)
+}
+
+// renderAll renders the files; with root set, hosts' files equal to their
+// copy under root go to same instead of files.
+func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string) (map[string][]byte, map[string]bool, *diag.List) {
 	dl := &diag.List{}
 	vms, vdl := fleettest.LoadVM(f.Inv)
 	dl.Append(vdl)
@@ -62,12 +81,24 @@ func FilesWith(f *eval.Fleet, ctrs *containers.Fleet, check func(name string, sr
 	modules := make([][]byte, len(f.Hosts))
 	lists := make([]diag.List, len(f.Hosts))
 	homes, vals := &homeMemo{}, &valueMemo{}
+	unchanged := make([]bool, len(f.Hosts))
 	parallel.Each(len(f.Hosts), func(i int) {
 		g := &hostGen{f: f, h: f.Hosts[i], diags: &lists[i], checked: ctrs, homes: homes, vals: vals}
 		modules[i] = g.module()
+		if root != "" && modules[i] != nil {
+			p := filepath.Join(root, Dir, "hosts", f.Hosts[i].Name+".nix")
+			if old, err := readfile.Read(p, 0); err == nil && bytes.Equal(old, modules[i]) {
+				modules[i], unchanged[i] = nil, true
+			}
+		}
 	})
+	same := map[string]bool{}
 	for i, h := range f.Hosts {
-		files[Dir+"/hosts/"+h.Name+".nix"] = modules[i]
+		if unchanged[i] {
+			same[Dir+"/hosts/"+h.Name+".nix"] = true
+		} else {
+			files[Dir+"/hosts/"+h.Name+".nix"] = modules[i]
+		}
 		dl.Append(&lists[i])
 	}
 	for _, home := range f.Homes {
@@ -91,10 +122,7 @@ func FilesWith(f *eval.Fleet, ctrs *containers.Fleet, check func(name string, sr
 	for p, data := range tf {
 		files[p] = data
 	}
-	if check != nil {
-		CheckFiles(files, check, dl)
-	}
-	return files, dl
+	return files, same, dl
 }
 
 // CheckFiles runs check (a syntax check) on every file, in parallel, and
@@ -154,6 +182,12 @@ type Change struct {
 // Changes compares files with the fleet on disk: files that differ, are
 // missing, or are left over in generated/ from hosts that are gone.
 func Changes(root string, files map[string][]byte) ([]Change, error) {
+	return ChangesExcept(root, files, nil)
+}
+
+// ChangesExcept is Changes for files rendered by FilesOn: the paths in
+// same are generated files already known to be the same as the disk.
+func ChangesExcept(root string, files map[string][]byte, same map[string]bool) ([]Change, error) {
 	if _, err := folders(root, sortedKeys(files)); err != nil {
 		return nil, err
 	}
@@ -185,7 +219,7 @@ func Changes(root string, files map[string][]byte) ([]Change, error) {
 			out = append(out, *c)
 		}
 	}
-	leftovers, err := ownedFiles(root, files)
+	leftovers, err := ownedFiles(root, files, same)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +237,7 @@ func Changes(root string, files map[string][]byte) ([]Change, error) {
 // ownedFiles lists the .nix files under generated/ that fleet wrote (they
 // start with Header) and that are not among files; anything else there is
 // left alone. Only the start of a file is read.
-func ownedFiles(root string, files map[string][]byte) ([]string, error) {
+func ownedFiles(root string, files map[string][]byte, same map[string]bool) ([]string, error) {
 	var out []string
 	base := filepath.Join(root, Dir)
 	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
@@ -218,7 +252,7 @@ func ownedFiles(root string, files map[string][]byte) ([]string, error) {
 		}
 		r, _ := filepath.Rel(root, p)
 		r = filepath.ToSlash(r)
-		if _, ok := files[r]; ok {
+		if _, ok := files[r]; ok || same[r] {
 			return nil
 		}
 		owned, err := hasHeader(p)

@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -279,4 +281,75 @@ func needNix(t *testing.T) string {
 		t.Skip("nix-instantiate not found: install nix-bin (Nix 2.8) to check generated Nix with Nix itself")
 	}
 	return nix
+}
+
+// TestFilesOn checks that a host's file equal to the disk is not kept but
+// listed as the same, and that the changes found from what is kept are
+// those Changes finds from every file: an edited host file and a leftover
+// of a host that is gone.
+func TestFilesOn(t *testing.T) {
+	total := 0 // unchanged host files checked
+	defer func() {
+		if total == 0 {
+			t.Error("no case has a second host: nothing unchanged was checked")
+		}
+	}()
+	for name, fleet := range cases {
+		dir := writeFleet(t, fleet)
+		files := generateFleet(t, dir)
+		if err := Apply(dir, changesOf(files)); err != nil {
+			t.Fatal(err)
+		}
+		var hosts []string
+		for p := range files {
+			if strings.HasPrefix(p, Dir+"/hosts/") {
+				hosts = append(hosts, p)
+			}
+		}
+		slices.Sort(hosts)
+		if len(hosts) == 0 {
+			continue
+		}
+		edited := filepath.Join(dir, filepath.FromSlash(hosts[0]))
+		if err := os.WriteFile(edited, []byte(Header+"\n{ }\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		leftover := filepath.Join(dir, Dir, "hosts", "gone.nix")
+		if err := os.WriteFile(leftover, []byte(Header+"\n{ }\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+
+		inv, _ := inventory.Load(dir)
+		f, err := eval.Evaluate(context.Background(), inv, eval.Config{ReadOptions: options.Extract})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept, same, _ := FilesOn(dir, f, nil)
+		checked := 0
+		for _, p := range hosts[1:] {
+			checked++
+			if !same[p] || kept[p] != nil {
+				t.Errorf("%s: %s is unchanged but kept=%v same=%v", name, p, kept[p] != nil, same[p])
+			}
+		}
+		total += checked
+		if same[hosts[0]] || kept[hosts[0]] == nil {
+			t.Errorf("%s: the edited %s is not kept", name, hosts[0])
+		}
+		got, err := ChangesExcept(dir, kept, same)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, _ := Files(f, nil)
+		want, err := Changes(dir, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: changes differ (-all +kept):\n%s", name, diff)
+		}
+		if len(want) < 2 {
+			t.Errorf("%s: %d changes, want the edited file and the leftover at least", name, len(want))
+		}
+	}
 }
