@@ -72,7 +72,7 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 	}
 	layers, peer := e.stack(src, h.ProfileChain)
 	hostLevel := peer + hostLevelOffset
-	all := append(slices.Clone(layers), stacked{&src.Layer, hostLevel})
+	all := append(slices.Clip(layers), stacked{&src.Layer, hostLevel})
 
 	if class != "" {
 		for _, s := range all {
@@ -293,7 +293,7 @@ func (e *evaluator) unknownIn(dl *diag.List, s inventory.Str, what string, known
 // for every host that shares them (shared, with its diagnostics repeated
 // for each host).
 func (e *evaluator) userTree(layers []stacked, src *inventory.Host, user *inventory.User, system string, peer, hostLevel int, dl *diag.List) (*Node, *HostUser) {
-	all := append(slices.Clone(layers), stacked{&user.Layer, peer + userLevelOffset})
+	all := append(slices.Clip(layers), stacked{&user.Layer, peer + userLevelOffset})
 	nBase := baseLen(layers, peer)
 	if src != nil && hasHome(&src.Layer) {
 		all = append(all, stacked{&src.Layer, hostLevel})
@@ -582,7 +582,7 @@ func overlay(memo *overlayMemo, def, lay *Node) *Node {
 		if lay.Kind.leaf() || lay.Kind == List {
 			lay = own(lay)
 			lay.Winner += len(def.Defs)
-			lay.Defs = append(slices.Clone(def.Defs), lay.Defs...)
+			lay.Defs = slices.Concat(def.Defs, lay.Defs)
 		}
 		return lay
 	}

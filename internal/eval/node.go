@@ -554,7 +554,7 @@ func (m *merger) merge(acc, in *Node) *Node {
 		// the forced value is the value.
 		in = own(in)
 		in.Winner += len(acc.Defs)
-		in.Defs = append(slices.Clone(acc.Defs), in.Defs...)
+		in.Defs = slices.Concat(acc.Defs, in.Defs)
 		return in
 	}
 	switch {
@@ -580,7 +580,7 @@ func (m *merger) merge(acc, in *Node) *Node {
 		}
 		in = own(in)
 		in.Winner += len(acc.Defs)
-		in.Defs = append(slices.Clone(acc.Defs), in.Defs...)
+		in.Defs = slices.Concat(acc.Defs, in.Defs)
 		return in
 	default:
 		d := in.Defs[0]
