@@ -168,34 +168,35 @@ func (t *systemTrees) markShared() {
 // mergeSystem merges one layer's system values onto t.
 func (e *evaluator) mergeSystem(m *merger, t *systemTrees, s stacked, platform inventory.Platform, dl *diag.List) {
 	class := string(platform)
-	label := s.ly.Label()
 	m.path = []string{"containers"}
-	t.ctrs = m.merge(t.ctrs, e.part(s, "containers", dl, func(*diag.List) *Node { return containersNode(s.ly, label, s.level) }))
+	t.ctrs = m.merge(t.ctrs, e.part(s, "containers", dl, func(*diag.List) *Node { return containersNode(s.ly, s.ly.Label(), s.level) }))
 	m.path = []string{"container_backend"}
-	t.backend = m.merge(t.backend, strNode(s.ly.ContainerBackend, label, s.level))
+	if s.ly.ContainerBackend.IsSet() {
+		t.backend = m.merge(t.backend, strNode(s.ly.ContainerBackend, s.ly.Label(), s.level))
+	}
 	m.path = []string{"settings"}
 	t.settings = m.merge(t.settings, e.part(s, "settings", dl, func(dl *diag.List) *Node {
-		return e.settingsNode(s.ly.Settings, s.ly.Modules, label, s.level, false, dl)
+		return e.settingsNode(s.ly.Settings, s.ly.Modules, s.ly.Label(), s.level, false, dl)
 	}))
 	if s.ly.Force.Settings != nil {
 		t.settings = m.merge(t.settings, e.part(s, "force.settings", dl, func(dl *diag.List) *Node {
-			return e.settingsNode(s.ly.Force.Settings, nil, label, s.level, true, dl)
+			return e.settingsNode(s.ly.Force.Settings, nil, s.ly.Label(), s.level, true, dl)
 		}))
 	}
 	m.path = []string{"modules"}
-	t.modules = m.merge(t.modules, e.part(s, "modules", dl, func(*diag.List) *Node { return strList(s.ly.Modules, label, s.level) }))
+	t.modules = m.merge(t.modules, e.part(s, "modules", dl, func(*diag.List) *Node { return strList(s.ly.Modules, s.ly.Label(), s.level) }))
 	m.path = []string{"packages"}
-	t.packages = m.merge(t.packages, e.part(s, "packages", dl, func(*diag.List) *Node { return strList(s.ly.Packages, label, s.level) }))
+	t.packages = m.merge(t.packages, e.part(s, "packages", dl, func(*diag.List) *Node { return strList(s.ly.Packages, s.ly.Label(), s.level) }))
 	m.path = []string{class}
 	pt, force := s.ly.NixOS, s.ly.Force.NixOS
 	if platform == inventory.Darwin {
 		pt, force = s.ly.Darwin, s.ly.Force.Darwin
 	}
 	if pt != nil {
-		t.pass = m.merge(t.pass, e.part(s, class, dl, func(*diag.List) *Node { return fromValue(pt, label, s.level, false) }))
+		t.pass = m.merge(t.pass, e.part(s, class, dl, func(*diag.List) *Node { return fromValue(pt, s.ly.Label(), s.level, false) }))
 	}
 	if force != nil {
-		t.pass = m.merge(t.pass, e.part(s, "force."+class, dl, func(*diag.List) *Node { return fromValue(force, label, s.level, true) }))
+		t.pass = m.merge(t.pass, e.part(s, "force."+class, dl, func(*diag.List) *Node { return fromValue(force, s.ly.Label(), s.level, true) }))
 	}
 }
 
@@ -254,13 +255,24 @@ type baseMerge struct {
 
 // base returns the shared merge of layers for kind, building it once.
 func (e *evaluator) base(kind string, layers []stacked, peer int, build func(*merger, *diag.List) any) *baseMerge {
-	var key strings.Builder
-	key.WriteString(kind)
-	fmt.Fprintf(&key, "\x00%d", peer)
+	// The key names the layers by kind and name; the lookup of a key
+	// that exists allocates nothing.
+	key := make([]byte, 0, 128)
+	key = strconv.AppendInt(append(append(key, kind...), 0), int64(peer), 10)
 	for _, s := range layers {
-		fmt.Fprintf(&key, "\x00%s\x00%d", s.ly.Label(), s.level)
+		key = append(append(append(append(key, 0), s.ly.Kind...), ' '), s.ly.Name...)
+		key = strconv.AppendInt(append(key, 0), int64(s.level), 10)
 	}
-	b := slot(&e.mu, &e.bases, key.String())
+	e.mu.Lock()
+	b := e.bases[string(key)]
+	if b == nil {
+		b = &baseMerge{}
+		if e.bases == nil {
+			e.bases = map[string]*baseMerge{}
+		}
+		e.bases[string(key)] = b
+	}
+	e.mu.Unlock()
 	b.once.Do(func() {
 		b.value = build(&merger{diags: &b.diags, peer: peer}, &b.diags)
 	})
@@ -381,28 +393,27 @@ func (t *homeTrees) markShared() {
 // mergeHome merges one layer's home values onto t.
 func (e *evaluator) mergeHome(m *merger, t *homeTrees, s stacked, prefix string, dl *diag.List) {
 	e.checkHomeLayer(s.ly, dl)
-	label := s.ly.Label()
 	m.path = []string{prefix + "home_modules"}
-	t.mods = m.merge(t.mods, e.part(s, "home_modules", dl, func(*diag.List) *Node { return strList(s.ly.HomeModules, label, s.level) }))
+	t.mods = m.merge(t.mods, e.part(s, "home_modules", dl, func(*diag.List) *Node { return strList(s.ly.HomeModules, s.ly.Label(), s.level) }))
 	m.path = []string{prefix + "home_packages"}
-	t.pkgs = m.merge(t.pkgs, e.part(s, "home_packages", dl, func(*diag.List) *Node { return strList(s.ly.HomePackages, label, s.level) }))
+	t.pkgs = m.merge(t.pkgs, e.part(s, "home_packages", dl, func(*diag.List) *Node { return strList(s.ly.HomePackages, s.ly.Label(), s.level) }))
 	m.path = []string{prefix + "toolsets"}
-	t.toolsets = m.merge(t.toolsets, e.part(s, "toolsets", dl, func(*diag.List) *Node { return strList(s.ly.Toolsets, label, s.level) }))
+	t.toolsets = m.merge(t.toolsets, e.part(s, "toolsets", dl, func(*diag.List) *Node { return strList(s.ly.Toolsets, s.ly.Label(), s.level) }))
 	m.path = []string{prefix + "home_settings"}
 	t.settings = m.merge(t.settings, e.part(s, "home_settings", dl, func(dl *diag.List) *Node {
-		return e.settingsNode(s.ly.HomeSettings, s.ly.HomeModules, label, s.level, false, dl)
+		return e.settingsNode(s.ly.HomeSettings, s.ly.HomeModules, s.ly.Label(), s.level, false, dl)
 	}))
 	if s.ly.Force.HomeSettings != nil {
 		t.settings = m.merge(t.settings, e.part(s, "force.home_settings", dl, func(dl *diag.List) *Node {
-			return e.settingsNode(s.ly.Force.HomeSettings, nil, label, s.level, true, dl)
+			return e.settingsNode(s.ly.Force.HomeSettings, nil, s.ly.Label(), s.level, true, dl)
 		}))
 	}
 	m.path = []string{prefix + "home"}
 	if s.ly.Home != nil {
-		t.home = m.merge(t.home, e.part(s, "home", dl, func(*diag.List) *Node { return fromValue(s.ly.Home, label, s.level, false) }))
+		t.home = m.merge(t.home, e.part(s, "home", dl, func(*diag.List) *Node { return fromValue(s.ly.Home, s.ly.Label(), s.level, false) }))
 	}
 	if s.ly.Force.Home != nil {
-		t.home = m.merge(t.home, e.part(s, "force.home", dl, func(*diag.List) *Node { return fromValue(s.ly.Force.Home, label, s.level, true) }))
+		t.home = m.merge(t.home, e.part(s, "force.home", dl, func(*diag.List) *Node { return fromValue(s.ly.Force.Home, s.ly.Label(), s.level, true) }))
 	}
 }
 
