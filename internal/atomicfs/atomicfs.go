@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // WriteFile replaces path with data atomically. Parent directories are
@@ -186,49 +187,64 @@ func (e *PathError) Unwrap() error { return e.Err }
 // system allows: every new content is first written and synced to a
 // temporary file beside its target; only when all of them are ready are
 // they renamed into place and removals done. A path that cannot be written
-// is reported (as a *PathError) before any target is touched.
+// is reported (as a *PathError) before any target is touched. The
+// temporary files are written and synced many at once, so a file system
+// commits their syncs together instead of one journal commit a file.
 func WriteAll(ws []Write) error {
-	type staged struct {
-		tmp, path string
-	}
-	var ready []staged
+	tmps := make([]string, len(ws))
 	var created []string // folders made for staging, removed again on failure
 	cleanup := func() {
-		for _, s := range ready {
-			os.Remove(s.tmp)
+		for _, t := range tmps {
+			if t != "" {
+				os.Remove(t)
+			}
 		}
+		slices.Sort(created) // parents before children
 		for i := len(created) - 1; i >= 0; i-- {
 			os.Remove(created[i])
 		}
 	}
+	seen := map[string]bool{}
 	for _, w := range ws {
-		if w.Remove {
+		dir := filepath.Dir(w.Path)
+		if w.Remove || seen[dir] {
 			continue
 		}
-		for d := filepath.Dir(w.Path); ; d = filepath.Dir(d) {
+		seen[dir] = true
+		for d := dir; ; d = filepath.Dir(d) {
 			if _, err := os.Lstat(d); err == nil || filepath.Dir(d) == d {
 				break
 			}
 			created = append(created, d)
 		}
-		slices.Sort(created) // parents before children
-		created = slices.Compact(created)
-		tmp, err := stage(w)
-		if err != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			cleanup()
 			return &PathError{Path: w.Path, Err: unwrapPath(err)}
 		}
-		ready = append(ready, staged{tmp, w.Path})
+	}
+	errs := stageAll(ws, tmps)
+	for i, err := range errs {
+		if err != nil {
+			cleanup()
+			return &PathError{Path: ws[i].Path, Err: unwrapPath(err)}
+		}
 	}
 	dirs := map[string]bool{}
-	for i, s := range ready {
-		if err := os.Rename(s.tmp, s.path); err != nil {
-			for _, r := range ready[i:] {
-				os.Remove(r.tmp)
-			}
-			return &PathError{Path: s.path, Err: unwrapPath(err), Partial: i > 0}
+	renamed := 0
+	for i, w := range ws {
+		if w.Remove {
+			continue
 		}
-		dirs[filepath.Dir(s.path)] = true
+		if err := os.Rename(tmps[i], w.Path); err != nil {
+			for _, t := range tmps[i:] {
+				if t != "" {
+					os.Remove(t)
+				}
+			}
+			return &PathError{Path: w.Path, Err: unwrapPath(err), Partial: renamed > 0}
+		}
+		renamed++
+		dirs[filepath.Dir(w.Path)] = true
 	}
 	for _, w := range ws {
 		if w.Remove {
@@ -244,35 +260,64 @@ func WriteAll(ws []Write) error {
 	return nil
 }
 
-// stage writes w's data to a synced temporary file beside w.Path.
-func stage(w Write) (string, error) {
-	dir := filepath.Dir(w.Path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+// syncers is how many temporary files stageAll syncs at once: enough
+// for a file system to gather their syncs into few journal commits.
+const syncers = 32
+
+// stageAll writes each change's data to a temporary file beside its
+// target, whose folder exists, and syncs it; tmps[i] gets the name of
+// change i's file and the result error i its failure. One goroutine
+// creates and writes the files in order (creations in one folder would
+// only contend for its lock); up to syncers others sync and close them.
+func stageAll(ws []Write, tmps []string) []error {
+	errs := make([]error, len(ws))
+	type written struct {
+		i int
+		f *os.File
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(w.Path)+tempPattern)
-	if err != nil {
-		return "", err
+	todo := make(chan written, syncers)
+	var wg sync.WaitGroup
+	for range min(syncers, len(ws)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for w := range todo {
+				err := w.f.Sync()
+				if cerr := w.f.Close(); err == nil {
+					err = cerr
+				}
+				errs[w.i] = err
+			}
+		}()
 	}
-	perm := w.Perm
-	if perm == 0 {
-		perm = 0o644
+	for i, w := range ws {
+		if w.Remove {
+			continue
+		}
+		tmp, err := os.CreateTemp(filepath.Dir(w.Path), "."+filepath.Base(w.Path)+tempPattern)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		tmps[i] = tmp.Name()
+		perm := w.Perm
+		if perm == 0 {
+			perm = 0o644
+		}
+		_, err = tmp.Write(w.Data)
+		if err == nil {
+			err = tmp.Chmod(perm)
+		}
+		if err != nil {
+			tmp.Close()
+			errs[i] = err
+			continue
+		}
+		todo <- written{i, tmp}
 	}
-	_, err = tmp.Write(w.Data)
-	if err == nil {
-		err = tmp.Chmod(perm)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	return tmp.Name(), nil
+	close(todo)
+	wg.Wait()
+	return errs
 }
 
 // unwrapPath drops the *fs.PathError around err, whose path (a temporary

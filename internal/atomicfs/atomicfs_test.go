@@ -2,8 +2,11 @@ package atomicfs
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -120,5 +123,48 @@ func TestRemoveTemps(t *testing.T) {
 	es, _ := os.ReadDir(dir)
 	if len(es) != 2 {
 		t.Errorf("%d entries left, want 2", len(es))
+	}
+}
+
+// TestWriteAllStageFails stages many files at once; one whose temporary
+// name is too long for the file system fails, and then no target is
+// touched and no temporary file is left.
+func TestWriteAllStageFails(t *testing.T) {
+	dir := t.TempDir()
+	keep := filepath.Join(dir, "keep.txt")
+	if err := WriteFile(keep, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ws := []Write{{Path: keep, Data: []byte("new")}}
+	long := filepath.Join(dir, "sub", strings.Repeat("x", 250)) // ".xxx….tmpNNN" is over 255 bytes
+	for i := range 100 {
+		ws = append(ws, Write{Path: filepath.Join(dir, "sub", fmt.Sprintf("f%03d", i)), Data: []byte("x")})
+		if i == 50 {
+			ws = append(ws, Write{Path: long, Data: []byte("x")})
+		}
+	}
+	err := WriteAll(ws)
+	var pe *PathError
+	if !errors.As(err, &pe) || pe.Partial || pe.Path != long {
+		t.Fatalf("WriteAll = %v, want a PathError for the long name before any change", err)
+	}
+	if data, _ := os.ReadFile(keep); string(data) != "old" {
+		t.Errorf("keep.txt = %q, want it untouched", data)
+	}
+	es, _ := os.ReadDir(dir)
+	if len(es) != 1 {
+		t.Errorf("%s holds %d entries, want only keep.txt (sub removed, no temporary files)", dir, len(es))
+	}
+	// Without the long name all 101 files are written.
+	ws = slices.DeleteFunc(ws, func(w Write) bool { return w.Path == long })
+	if err := WriteAll(ws); err != nil {
+		t.Fatal(err)
+	}
+	es, _ = os.ReadDir(filepath.Join(dir, "sub"))
+	if len(es) != 100 {
+		t.Errorf("sub holds %d entries, want 100", len(es))
+	}
+	if data, _ := os.ReadFile(keep); string(data) != "new" {
+		t.Errorf("keep.txt = %q, want new", data)
 	}
 }
