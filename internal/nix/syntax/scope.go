@@ -1,6 +1,10 @@
 package syntax
 
-import "github.com/fleetdev/fleet/internal/diag"
+import (
+	"sync"
+
+	"github.com/fleetdev/fleet/internal/diag"
+)
 
 // isBaseName reports whether name is bound in Nix 2.8's base environment
 // with default settings (no experimental features): the builtins reachable
@@ -235,9 +239,21 @@ func (sc *scoper) bind(x lexpr, e *env) {
 
 // Check reports everything `nix-instantiate --parse` of Nix 2.8 rejects in
 // src: the errors of Parse and undefined variables. Generators run it on
-// every file they write.
+// every file they write. It reuses parsers' memory from call to call
+// (and is safe for concurrent use).
 func Check(filename string, src []byte) []diag.Diagnostic {
-	f, ds := Parse(filename, src)
+	p := checkers.Get().(*Parser)
+	defer checkers.Put(p)
+	return p.Check(filename, src)
+}
+
+// checkers are the parsers Check reuses.
+var checkers = sync.Pool{New: func() any { return new(Parser) }}
+
+// Check is the package's Check with p's options and memory: the
+// diagnostics stay valid after p parses another file.
+func (p *Parser) Check(filename string, src []byte) []diag.Diagnostic {
+	f, ds := p.Parse(filename, src)
 	if len(ds) > 0 {
 		return ds
 	}
