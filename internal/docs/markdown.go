@@ -109,9 +109,11 @@ func code(s string) string {
 
 // link renders a Markdown link; href is escaped where Markdown needs it.
 func link(text, href string) string {
-	r := strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E")
-	return "[" + text + "](" + r.Replace(href) + ")"
+	return "[" + text + "](" + hrefEscaper.Replace(href) + ")"
 }
+
+// hrefEscaper escapes what would end a link destination.
+var hrefEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E")
 
 // slug is the anchor a forge gives a heading (GitHub's rule, which the
 // HTML site uses too): lower case, punctuation dropped, spaces to dashes.

@@ -105,30 +105,23 @@ func Changes(out string, site Site) ([]Change, error) {
 	return changes, nil
 }
 
-// Apply writes the changes below out, each file atomically; files left
-// over are removed.
+// Apply writes the changes below out and removes the files left over:
+// every new file is staged beside its target and all are renamed into
+// place only when all are ready (atomicfs.WriteAll).
 func Apply(out string, changes []Change) error {
-	for _, c := range changes {
-		p := filepath.Join(out, filepath.FromSlash(c.Path))
-		if c.New == nil {
-			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
-			continue
-		}
-		if err := atomicfs.WriteFile(p, c.New, 0o644); err != nil {
-			return err
-		}
+	ws := make([]atomicfs.Write, len(changes))
+	for i, c := range changes {
+		ws[i] = atomicfs.Write{Path: filepath.Join(out, filepath.FromSlash(c.Path)), Data: c.New, Perm: 0o644, Remove: c.New == nil}
 	}
-	return nil
+	return atomicfs.WriteAll(ws)
 }
 
-// WriteSite writes a whole site (HTML) below out, each file atomically.
+// WriteSite writes a whole site (HTML) below out, as Apply does.
 func WriteSite(out string, site Site) error {
-	for _, p := range site.Paths() {
-		if err := atomicfs.WriteFile(filepath.Join(out, filepath.FromSlash(p)), site[p], 0o644); err != nil {
-			return err
-		}
+	paths := site.Paths()
+	ws := make([]atomicfs.Write, len(paths))
+	for i, p := range paths {
+		ws[i] = atomicfs.Write{Path: filepath.Join(out, filepath.FromSlash(p)), Data: site[p], Perm: 0o644}
 	}
-	return nil
+	return atomicfs.WriteAll(ws)
 }
