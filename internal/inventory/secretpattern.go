@@ -1,6 +1,9 @@
 package inventory
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // SecretPattern is a parsed secret access pattern, as roles list them in
 // secrets = [...]: an exact secret name ("backup/restic-password"), a glob
@@ -96,4 +99,78 @@ func matchSegment(pattern, s string) bool {
 		p++
 	}
 	return p == len(pattern)
+}
+
+// Fixed is the text every name the pattern matches starts with: a
+// folder pattern's folder and "/", or a glob's text before its first
+// '*' (an exact name whole).
+func (p *SecretPattern) Fixed() string {
+	if p.folder {
+		return p.prefix + "/"
+	}
+	if i := strings.IndexByte(p.src, '*'); i >= 0 {
+		return p.src[:i]
+	}
+	return p.src
+}
+
+// SecretNames finds the names matching a pattern among many without
+// testing each: the names are sorted, and those a pattern matches all
+// start with its Fixed text, a range a binary search finds.
+type SecretNames struct {
+	names []string
+}
+
+// NewSecretNames indexes names (it keeps a sorted copy).
+func NewSecretNames(names []string) *SecretNames {
+	s := slices.Clone(names)
+	slices.Sort(s)
+	return &SecretNames{names: slices.Compact(s)}
+}
+
+// Each calls f with every name p matches, in sorted order, until f
+// returns false.
+func (x *SecretNames) Each(p *SecretPattern, f func(name string) bool) {
+	fixed := p.Fixed()
+	i, _ := slices.BinarySearch(x.names, fixed)
+	for ; i < len(x.names) && strings.HasPrefix(x.names[i], fixed); i++ {
+		if p.Match(x.names[i]) && !f(x.names[i]) {
+			return
+		}
+	}
+}
+
+// Any reports whether p matches any of the names.
+func (x *SecretNames) Any(p *SecretPattern) bool {
+	found := false
+	x.Each(p, func(string) bool { found = true; return false })
+	return found
+}
+
+// SecretPatterns finds which of many patterns may match a text without
+// testing each: a pattern can only match a text that starts with its
+// Fixed text, so only the patterns whose Fixed text is a prefix of the
+// text are candidates.
+type SecretPatterns struct {
+	byFixed map[string][]int
+}
+
+// Add files pattern p under the caller's number i.
+func (x *SecretPatterns) Add(i int, p *SecretPattern) {
+	if x.byFixed == nil {
+		x.byFixed = map[string][]int{}
+	}
+	fixed := p.Fixed()
+	x.byFixed[fixed] = append(x.byFixed[fixed], i)
+}
+
+// Candidates calls f with the number of every pattern whose Fixed text
+// starts text: a superset of the patterns matching text, or containing
+// the pattern text is the source of.
+func (x *SecretPatterns) Candidates(text string, f func(i int)) {
+	for k := 0; k <= len(text); k++ {
+		for _, i := range x.byFixed[text[:k]] {
+			f(i)
+		}
+	}
 }

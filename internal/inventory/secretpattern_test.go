@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -105,4 +106,76 @@ func referenceSegment(p, s string) bool {
 		}
 	}
 	return m[0][0]
+}
+
+// TestSecretIndexes holds SecretNames and SecretPatterns to testing every
+// name against every pattern, on names and patterns built from a few
+// segments so that they overlap in every way.
+func TestSecretIndexes(t *testing.T) {
+	segs := []string{"a", "b", "ab", "a-b", "*", "a*", "*b", "*a*"}
+	var names, patterns []string
+	for _, x := range segs {
+		if !strings.Contains(x, "*") {
+			names = append(names, x)
+		}
+		patterns = append(patterns, x, x+"/**")
+		for _, y := range segs {
+			if !strings.Contains(x+y, "*") {
+				names = append(names, x+"/"+y)
+			}
+			patterns = append(patterns, x+"/"+y)
+			if !strings.Contains(x, "*") {
+				patterns = append(patterns, x+"/"+y+"/**")
+			}
+			for _, z := range segs[:4] {
+				names = append(names, x+"/"+y+"/"+z)
+			}
+		}
+	}
+	names = slices.DeleteFunc(names, func(n string) bool { return strings.Contains(n, "*") })
+	idx := NewSecretNames(slices.Concat(names, names)) // repeats are dropped
+	var cands SecretPatterns
+	parsed := make([]SecretPattern, len(patterns))
+	for i, p := range patterns {
+		parsed[i] = ParseSecretPattern(p)
+		cands.Add(i, &parsed[i])
+	}
+	sorted := slices.Compact(slices.Sorted(slices.Values(names)))
+	for i := range parsed {
+		p := &parsed[i]
+		var want, got []string
+		for _, n := range sorted {
+			if p.Match(n) {
+				want = append(want, n)
+			}
+		}
+		idx.Each(p, func(n string) bool { got = append(got, n); return true })
+		if !slices.Equal(got, want) {
+			t.Errorf("SecretNames.Each(%q) = %q, want %q", patterns[i], got, want)
+		}
+		if idx.Any(p) != (len(want) > 0) {
+			t.Errorf("SecretNames.Any(%q) = %v", patterns[i], idx.Any(p))
+		}
+	}
+	seen := func(text string) map[int]bool {
+		out := map[int]bool{}
+		cands.Candidates(text, func(i int) { out[i] = true })
+		return out
+	}
+	for _, n := range names {
+		c := seen(n)
+		for i := range parsed {
+			if parsed[i].Match(n) && !c[i] {
+				t.Errorf("%q matches %q, which is not a candidate", patterns[i], n)
+			}
+		}
+	}
+	for j := range parsed {
+		c := seen(patterns[j])
+		for i := range parsed {
+			if parsed[i].Contains(&parsed[j]) && !c[i] {
+				t.Errorf("%q contains %q, which is not a candidate", patterns[i], patterns[j])
+			}
+		}
+	}
 }

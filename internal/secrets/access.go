@@ -3,6 +3,7 @@ package secrets
 import (
 	"bytes"
 	"cmp"
+	"container/heap"
 	"errors"
 	"fmt"
 	"path"
@@ -220,6 +221,22 @@ func recipientsWhere(ps []party, f func(i int) bool) []string {
 	return out
 }
 
+// recipientsOf is recipientsWhere for the parties numbered in admins or
+// readers (in any order, repeats allowed), without visiting the others.
+func recipientsOf(ps []party, admins, readers []int) []string {
+	sel := append(slices.Clone(admins), readers...)
+	slices.Sort(sel)
+	var out []string
+	seen := map[string]bool{}
+	for _, i := range slices.Compact(sel) {
+		if r := ps[i].Recipient; r != "" && !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // adminRecipients returns the admins' recipients.
 func adminRecipients(ps []party) []string {
 	return recipientsWhere(ps, func(i int) bool { return ps[i].kind == KindAdmin })
@@ -343,46 +360,65 @@ func (a *Access) Rules() ([]Rule, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	n := len(globs)
-	contains := make([][]bool, n) // contains[i][j]: globs[i] contains globs[j]
-	for i := range n {
-		contains[i] = make([]bool, n)
-		for j := range n {
-			contains[i][j] = i == j || globs[i].Contains(&globs[j])
+	// containers[j]: the other patterns that contain pattern j. Only the
+	// patterns whose fixed text starts j's can; testing just those keeps
+	// this linear in the number of patterns (a fleet has one per host).
+	var cands inventory.SecretPatterns
+	for i := range globs {
+		cands.Add(i, &globs[i])
+	}
+	containers := make([][]int, len(globs))
+	for j := range globs {
+		cands.Candidates(globs[j].String(), func(i int) {
+			if i != j && globs[i].Contains(&globs[j]) {
+				containers[j] = append(containers[j], i)
+			}
+		})
+	}
+	order := sortGlobs(globs, containers)
+	var adminIdx []int
+	for i := range ps {
+		if ps[i].kind == KindAdmin {
+			adminIdx = append(adminIdx, i)
 		}
 	}
-	order := sortGlobs(globs, contains)
 	var rules []Rule
 	for _, j := range order {
-		reads := make([]bool, len(ps))
-		for i := range n {
-			if contains[i][j] {
-				for _, pi := range held[i] {
-					reads[pi] = true
-				}
-			}
+		readers := slices.Clone(held[j])
+		for _, i := range containers[j] {
+			readers = append(readers, held[i]...)
 		}
-		rs := recipientsWhere(ps, func(i int) bool { return ps[i].kind == KindAdmin || reads[i] })
-		rules = append(rules, Rule{Pattern: globs[j].String(), PathRegex: PatternRegex(globs[j].String()), Recipients: rs})
+		rules = append(rules, Rule{Pattern: globs[j].String(), PathRegex: PatternRegex(globs[j].String()), Recipients: recipientsOf(ps, adminIdx, readers)})
 	}
 	// Exact rules for existing secrets that the first matching rule gets
 	// wrong (two globs that overlap without one containing the other).
+	at := make([]int, len(globs)) // each pattern's place in order
+	for k, j := range order {
+		at[j] = k
+	}
 	var fixes []Rule
 	ids := slices.Clone(a.Secrets)
 	slices.Sort(ids)
-	admins := adminRecipients(ps)
+	admins := recipientsOf(ps, adminIdx, nil)
 	for _, id := range slices.Compact(ids) {
 		if _, literal := index[id]; literal {
 			continue
 		}
 		segs := strings.Split(id, "/")
-		want := recipientsWhere(ps, func(i int) bool { return ps[i].reads(id, segs) })
-		got := admins
-		for k, j := range order {
-			if globs[j].MatchSplit(id, segs) {
-				got = rules[k].Recipients
-				break
+		var readers []int
+		first := -1 // the matching pattern sops meets first
+		cands.Candidates(id, func(i int) {
+			if globs[i].MatchSplit(id, segs) {
+				readers = append(readers, held[i]...)
+				if first < 0 || at[i] < at[first] {
+					first = i
+				}
 			}
+		})
+		want := recipientsOf(ps, adminIdx, readers)
+		got := admins
+		if first >= 0 {
+			got = rules[at[first]].Recipients
 		}
 		if !sameSet(want, got) {
 			fixes = append(fixes, Rule{Pattern: id, PathRegex: PatternRegex(id), Recipients: want})
@@ -406,7 +442,7 @@ func (a *Access) Rules() ([]Rule, error) {
 // patterns free to go in any order: exact names first, then globs with the
 // most fixed characters, then folder patterns with the longest folder,
 // then alphabetically.
-func sortGlobs(globs []glob, contains [][]bool) []int {
+func sortGlobs(globs []glob, containers [][]int) []int {
 	rank := func(g *glob) (int, int) {
 		if prefix, ok := g.Folder(); ok {
 			return 2, -len(prefix)
@@ -428,34 +464,55 @@ func sortGlobs(globs []glob, contains [][]bool) []int {
 	})
 	// The preference order can put "*a*" before "a*", which it contains:
 	// a topological sort repairs it, keeping the preference wherever
-	// containment allows.
-	strict := func(i, k int) bool { return contains[i][k] && !contains[k][i] }
-	below := make([]int, n) // how many unplaced patterns each strictly contains
-	for i := range n {
-		for k := range n {
-			if strict(i, k) {
+	// containment allows. Each step places the most preferred pattern
+	// that strictly contains no unplaced one.
+	place := make([]int, n) // each pattern's place in the preference
+	for k, i := range pref {
+		place[i] = k
+	}
+	below := make([]int, n)   // how many unplaced patterns each strictly contains
+	above := make([][]int, n) // the patterns strictly containing each
+	for k := range n {
+		for _, i := range containers[k] {
+			if !slices.Contains(containers[i], k) {
 				below[i]++
+				above[k] = append(above[k], i)
 			}
 		}
 	}
-	done := make([]bool, n)
+	ready := &placeHeap{place: place}
+	for i := range n {
+		if below[i] == 0 {
+			heap.Push(ready, i)
+		}
+	}
 	out := make([]int, 0, n)
-	for len(out) < n {
-		for _, i := range pref {
-			if done[i] || below[i] > 0 {
-				continue
+	for ready.Len() > 0 {
+		i := heap.Pop(ready).(int)
+		out = append(out, i)
+		for _, k := range above[i] {
+			if below[k]--; below[k] == 0 {
+				heap.Push(ready, k)
 			}
-			done[i] = true
-			out = append(out, i)
-			for k := range n {
-				if !done[k] && strict(k, i) {
-					below[k]--
-				}
-			}
-			break
 		}
 	}
 	return out
+}
+
+// placeHeap holds pattern numbers, least place first.
+type placeHeap struct {
+	ids   []int
+	place []int
+}
+
+func (h *placeHeap) Len() int           { return len(h.ids) }
+func (h *placeHeap) Less(a, b int) bool { return h.place[h.ids[a]] < h.place[h.ids[b]] }
+func (h *placeHeap) Swap(a, b int)      { h.ids[a], h.ids[b] = h.ids[b], h.ids[a] }
+func (h *placeHeap) Push(x any)         { h.ids = append(h.ids, x.(int)) }
+func (h *placeHeap) Pop() any {
+	x := h.ids[len(h.ids)-1]
+	h.ids = h.ids[:len(h.ids)-1]
+	return x
 }
 
 func sameSet(a, b []string) bool {

@@ -1,0 +1,224 @@
+package secrets
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// rulesReference is Rules as first written, comparing every pattern with
+// every other: quadratic in the number of patterns, but plain. The
+// randomized test holds Rules to it.
+func (a *Access) rulesReference() ([]Rule, error) {
+	ps := a.parties()
+	// The distinct patterns of hosts and users with a key, and who holds
+	// each.
+	index := map[string]int{}
+	var globs []glob
+	var held [][]int
+	var errs []error
+	for pi, p := range ps {
+		for _, pat := range p.patterns {
+			if err := CheckPattern(pat); err != nil {
+				errs = append(errs, fmt.Errorf("%s %s: %w", p.kind, p.Name, err))
+				continue
+			}
+			if p.kind == KindAdmin || p.Recipient == "" {
+				continue
+			}
+			j, ok := index[pat]
+			if !ok {
+				j = len(globs)
+				index[pat] = j
+				globs = append(globs, parseGlob(pat))
+				held = append(held, nil)
+			}
+			held[j] = append(held[j], pi)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	n := len(globs)
+	contains := make([][]bool, n) // contains[i][j]: globs[i] contains globs[j]
+	for i := range n {
+		contains[i] = make([]bool, n)
+		for j := range n {
+			contains[i][j] = i == j || globs[i].Contains(&globs[j])
+		}
+	}
+	order := sortGlobsReference(globs, contains)
+	var rules []Rule
+	for _, j := range order {
+		reads := make([]bool, len(ps))
+		for i := range n {
+			if contains[i][j] {
+				for _, pi := range held[i] {
+					reads[pi] = true
+				}
+			}
+		}
+		rs := recipientsWhere(ps, func(i int) bool { return ps[i].kind == KindAdmin || reads[i] })
+		rules = append(rules, Rule{Pattern: globs[j].String(), PathRegex: PatternRegex(globs[j].String()), Recipients: rs})
+	}
+	// Exact rules for existing secrets that the first matching rule gets
+	// wrong (two globs that overlap without one containing the other).
+	var fixes []Rule
+	ids := slices.Clone(a.Secrets)
+	slices.Sort(ids)
+	admins := adminRecipients(ps)
+	for _, id := range slices.Compact(ids) {
+		if _, literal := index[id]; literal {
+			continue
+		}
+		segs := strings.Split(id, "/")
+		want := recipientsWhere(ps, func(i int) bool { return ps[i].reads(id, segs) })
+		got := admins
+		for k, j := range order {
+			if globs[j].MatchSplit(id, segs) {
+				got = rules[k].Recipients
+				break
+			}
+		}
+		if !sameSet(want, got) {
+			fixes = append(fixes, Rule{Pattern: id, PathRegex: PatternRegex(id), Recipients: want})
+		}
+	}
+	rules = append(fixes, rules...)
+	if len(admins) > 0 {
+		rules = append(rules, Rule{PathRegex: "^" + Dir + "/", Recipients: admins})
+	}
+	out := rules[:0]
+	for _, r := range rules {
+		if len(r.Recipients) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// sortGlobsReference is sortGlobs over a full containment matrix.
+func sortGlobsReference(globs []glob, contains [][]bool) []int {
+	rank := func(g *glob) (int, int) {
+		if prefix, ok := g.Folder(); ok {
+			return 2, -len(prefix)
+		}
+		if src := g.String(); strings.Contains(src, "*") {
+			return 1, -len(strings.ReplaceAll(src, "*", ""))
+		}
+		return 0, 0
+	}
+	n := len(globs)
+	pref := make([]int, n)
+	for i := range pref {
+		pref[i] = i
+	}
+	slices.SortFunc(pref, func(x, y int) int {
+		xr, xl := rank(&globs[x])
+		yr, yl := rank(&globs[y])
+		return cmp.Or(cmp.Compare(xr, yr), cmp.Compare(xl, yl), strings.Compare(globs[x].String(), globs[y].String()))
+	})
+	// The preference order can put "*a*" before "a*", which it contains:
+	// a topological sort repairs it, keeping the preference wherever
+	// containment allows.
+	strict := func(i, k int) bool { return contains[i][k] && !contains[k][i] }
+	below := make([]int, n) // how many unplaced patterns each strictly contains
+	for i := range n {
+		for k := range n {
+			if strict(i, k) {
+				below[i]++
+			}
+		}
+	}
+	done := make([]bool, n)
+	out := make([]int, 0, n)
+	for len(out) < n {
+		for _, i := range pref {
+			if done[i] || below[i] > 0 {
+				continue
+			}
+			done[i] = true
+			out = append(out, i)
+			for k := range n {
+				if !done[k] && strict(k, i) {
+					below[k]--
+				}
+			}
+			break
+		}
+	}
+	return out
+}
+
+// TestRulesMatchReference compares Rules with rulesReference on random
+// fleets: overlapping globs, folders, exact names, parties sharing a
+// recipient or without one, existing secrets the globs get wrong.
+func TestRulesMatchReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	segs := []string{"a", "b", "ab", "ba", "*", "a*", "*b", "*a*", "db-*"}
+	names := []string{"a", "b", "ab", "ba", "db-1", "xab"}
+	pick := func(from []string) string { return from[r.IntN(len(from))] }
+	pattern := func() string {
+		n := 1 + r.IntN(3)
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = pick(segs)
+		}
+		if r.IntN(5) == 0 {
+			parts[n-1] = "**"
+			for i := range parts[:n-1] {
+				parts[i] = pick(names)
+			}
+		}
+		return strings.Join(parts, "/")
+	}
+	id := func() string {
+		n := 1 + r.IntN(3)
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = pick(names)
+		}
+		return strings.Join(parts, "/")
+	}
+	recipients := []string{"", "age1one", "age1two", "age1three", "age1four", "age1five"}
+	checked := 0
+	for range 3000 {
+		var a Access
+		for i := range r.IntN(3) {
+			a.Admins = append(a.Admins, Party{Name: fmt.Sprintf("admin%d", i), Recipient: pick(recipients)})
+		}
+		for i := range r.IntN(10) {
+			p := Party{Name: pick(names) + fmt.Sprint(i), Recipient: pick(recipients)}
+			for range r.IntN(4) {
+				p.Readable = append(p.Readable, pattern())
+			}
+			if r.IntN(2) == 0 {
+				a.Hosts = append(a.Hosts, p)
+			} else {
+				a.Users = append(a.Users, p)
+			}
+		}
+		for range r.IntN(8) {
+			a.Secrets = append(a.Secrets, id())
+		}
+		got, gerr := a.Rules()
+		want, werr := a.rulesReference()
+		if fmt.Sprint(gerr) != fmt.Sprint(werr) {
+			t.Fatalf("%+v:\nRules error %v\nreference error %v", a, gerr, werr)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%+v:\nRules     %+v\nreference %+v", a, got, want)
+		}
+		if gerr == nil && len(got) > 1 {
+			checked++
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d of 3000 random fleets had rules to compare", checked)
+	}
+}
