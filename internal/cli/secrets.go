@@ -94,7 +94,7 @@ func (a *App) loadAccess(ctx context.Context) (*secretsFleet, error) {
 	if err != nil {
 		return nil, err
 	}
-	access, kd := secrets.FleetAccess(l.Inventory, l.Eval.Hosts)
+	access, kd := l.Access()
 	var block diag.List
 	for _, d := range l.Diags.Items() {
 		if d.Severity == diag.Error && !isSecretsCode(d.Code) {
@@ -220,7 +220,7 @@ func (a *App) bestEffortAccess(ctx context.Context) *secrets.Access {
 	if err != nil {
 		return nil
 	}
-	access, _ := secrets.FleetAccess(l.Inventory, l.Eval.Hosts)
+	access, _ := l.Access()
 	return access
 }
 

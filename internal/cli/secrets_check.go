@@ -3,12 +3,14 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
-
+	"github.com/fleetdev/fleet/internal/inventory"
+	"github.com/fleetdev/fleet/internal/parallel"
 	"github.com/fleetdev/fleet/internal/secrets"
 )
 
@@ -18,7 +20,7 @@ import (
 // host is granted (by a role, or its own hosts/<name>/*) whose file is not
 // encrypted to it yet. Files are read without decrypting anything.
 func (a *App) checkSecretAccess(l *loaded) {
-	access, kd := secrets.FleetAccess(l.Inventory, l.Eval.Hosts)
+	access, kd := l.Access()
 	l.Diags.Append(kd)
 	repo := a.repo(l.Dir, access)
 	recipient := map[string]string{}
@@ -26,27 +28,46 @@ func (a *App) checkSecretAccess(l *loaded) {
 		recipient[p.Name] = p.Recipient
 	}
 	type loadedFile struct {
-		recipients []string
-		err        error
+		has map[string]bool // its recipients
+		err error
 	}
+	read := func(rel string) loadedFile {
+		f, err := repo.Load(rel)
+		lf := loadedFile{err: err}
+		if err == nil {
+			lf.has = map[string]bool{}
+			for _, r := range f.Recipients() {
+				lf.has[r] = true
+			}
+		}
+		return lf
+	}
+	// The files hosts reference are read on every CPU first: parsing
+	// thousands of them is most of this check's work.
 	cache := map[string]loadedFile{}
+	var refs []string
+	for _, h := range l.Eval.Hosts {
+		for _, ref := range h.Secrets {
+			if _, ok := cache[ref.File]; ref.File != "" && recipient[h.Name] != "" && !ok {
+				cache[ref.File] = loadedFile{}
+				refs = append(refs, ref.File)
+			}
+		}
+	}
+	read1 := make([]loadedFile, len(refs))
+	parallel.Each(len(refs), func(i int) { read1[i] = read(refs[i]) })
+	for i, rel := range refs {
+		cache[rel] = read1[i]
+	}
 	load := func(rel string) loadedFile {
 		lf, ok := cache[rel]
 		if !ok {
-			f, err := repo.Load(rel)
-			if err == nil {
-				lf.recipients = f.Recipients()
-			}
-			lf.err = err
+			lf = read(rel)
 			cache[rel] = lf
 		}
 		return lf
 	}
-	ids := make([]string, 0, len(l.Inventory.Secrets))
-	for id := range l.Inventory.Secrets {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	names := inventory.NewSecretNames(slices.Collect(maps.Keys(l.Inventory.Secrets)))
 	for _, h := range l.Eval.Hosts {
 		r := recipient[h.Name]
 		if r == "" {
@@ -66,7 +87,7 @@ func (a *App) checkSecretAccess(l *loaded) {
 			case lf.err != nil:
 				l.Diags.Errorf(ref.Pos, "secret-access", "host %s cannot decrypt %s: %v", h.Name, ref.File, errors.Unwrap(lf.err)).
 					Hint("see what is wrong with: fleet secrets audit")
-			case !slices.Contains(lf.recipients, r):
+			case !lf.has[r]:
 				l.Diags.Errorf(ref.Pos, "secret-access", "host %s cannot decrypt %s: the file is not encrypted to the host's key", h.Name, ref.File).
 					Hint("run 'fleet secrets rekey'")
 			default:
@@ -82,16 +103,17 @@ func (a *App) checkSecretAccess(l *loaded) {
 			rels []string
 		}
 		var grants []*grant
-		for _, id := range ids {
+		hg := grantsOf(l, h)
+		for _, id := range hg.matching(names) {
 			rel := l.Inventory.Secrets[id]
 			if seen[rel] {
 				continue
 			}
-			pos, by, ok := grantOf(l, h, id)
+			pos, by, ok := hg.grant(id)
 			if !ok {
 				continue
 			}
-			if lf := load(rel); lf.err != nil || slices.Contains(lf.recipients, r) {
+			if lf := load(rel); lf.err != nil || lf.has[r] {
 				continue
 			}
 			i := slices.IndexFunc(grants, func(g *grant) bool { return g.pos == pos && g.by == by })
@@ -118,20 +140,52 @@ func (a *App) checkSecretAccess(l *loaded) {
 	}
 }
 
-// grantOf finds what lets host h read secret id without referencing it:
-// one of its roles' secrets patterns, or its own hosts/<name>/* folder.
-func grantOf(l *loaded, h *eval.Host, id string) (diag.Pos, string, bool) {
+// hostGrants are the patterns that let a host read secrets without
+// referencing them: its roles' secrets patterns, in order, then its own
+// hosts/<name>/* folder.
+type hostGrants struct {
+	pats []inventory.SecretPattern
+	pos  []diag.Pos
+	by   []string
+}
+
+func grantsOf(l *loaded, h *eval.Host) *hostGrants {
+	g := &hostGrants{}
 	for _, rn := range h.Roles {
 		if role := l.Inventory.Roles[rn]; role != nil {
 			for _, s := range role.Secrets {
-				if secrets.MatchPattern(s.V, id) {
-					return s.Pos, fmt.Sprintf("role %s grants %s", rn, s.V), true
-				}
+				g.pats = append(g.pats, inventory.ParseSecretPattern(s.V))
+				g.pos = append(g.pos, s.Pos)
+				g.by = append(g.by, fmt.Sprintf("role %s grants %s", rn, s.V))
 			}
 		}
 	}
-	if own := "hosts/" + h.Name + "/*"; secrets.MatchPattern(own, id) {
-		return diag.Pos{File: h.Src.File}, "its own " + own, true
+	own := "hosts/" + h.Name + "/*"
+	g.pats = append(g.pats, inventory.ParseSecretPattern(own))
+	g.pos = append(g.pos, diag.Pos{File: h.Src.File})
+	g.by = append(g.by, "its own "+own)
+	return g
+}
+
+// matching returns the names any grant matches, sorted.
+func (g *hostGrants) matching(names *inventory.SecretNames) []string {
+	var out []string
+	for i := range g.pats {
+		names.Each(&g.pats[i], func(id string) bool {
+			out = append(out, id)
+			return true
+		})
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// grant finds the first grant that lets the host read secret id.
+func (g *hostGrants) grant(id string) (diag.Pos, string, bool) {
+	for i := range g.pats {
+		if g.pats[i].Match(id) {
+			return g.pos[i], g.by[i], true
+		}
 	}
 	return diag.Pos{}, "", false
 }

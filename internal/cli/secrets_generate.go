@@ -23,7 +23,9 @@ func sopsConfig(l *loaded, files map[string][]byte) *diag.List {
 	if (inv.Fleet == nil || len(inv.Fleet.Admins) == 0) && len(inv.Secrets) == 0 {
 		return nil
 	}
-	access, dl := secrets.FleetAccess(inv, l.Eval.Hosts)
+	access, kd := l.Access()
+	dl := &diag.List{} // kd is shared: what this adds goes to a list of its own
+	dl.Append(kd)
 	if dl.HasErrors() {
 		return dl
 	}

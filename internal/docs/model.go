@@ -85,7 +85,7 @@ type flatOption struct {
 // newModel collects the model of a loaded fleet whose files fsys reads.
 func newModel(f *fleet.Fleet, fsys fs.FS) *model {
 	m := &model{f: f, inv: f.Inventory, ev: f.Eval, fsys: fsys, readmes: map[string]string{}, optionIndex: map[string]*options.Option{}}
-	m.access, _ = secrets.FleetAccess(f.Inventory, f.Eval.Hosts)
+	m.access, _ = f.Access()
 	m.deploys = map[string]*deploy.Target{}
 	plan, _ := deploy.Plan(f.Eval.Hosts, f.Containers, deploy.PlanOptions{Roles: f.Inventory.Roles})
 	for _, t := range plan {

@@ -983,15 +983,16 @@ func (e *evaluator) collectSecrets(h *Host, dl *diag.List) {
 	for _, s := range h.Secrets {
 		add(s.Name)
 	}
+	if h.Src.HostKey.IsSet() || h.Src.AgeKey.IsSet() {
+		return
+	}
 	needsKey := len(h.Secrets) > 0
 	for _, p := range h.Readable {
-		for name := range e.inv.Secrets {
-			if MatchSecret(p, name) {
-				needsKey = true
-			}
+		if pat := inventory.ParseSecretPattern(p); !needsKey && e.secretNames.Any(&pat) {
+			needsKey = true
 		}
 	}
-	if needsKey && !h.Src.HostKey.IsSet() && !h.Src.AgeKey.IsSet() {
+	if needsKey {
 		pos := diag.Pos{File: h.Src.File, Line: 1, Col: 1}
 		if len(h.Secrets) > 0 {
 			pos = h.Secrets[0].Pos

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/fleetdev/fleet/internal/containers"
@@ -23,6 +24,7 @@ import (
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/options"
 	"github.com/fleetdev/fleet/internal/nix/syntax"
+	"github.com/fleetdev/fleet/internal/secrets"
 )
 
 // ConfigFile is the file that marks a fleet's root folder.
@@ -85,6 +87,26 @@ type Fleet struct {
 	// InventoryDiags are the problems found reading the files (also in
 	// Diags).
 	InventoryDiags *diag.List
+
+	access *accessOnce
+}
+
+// accessOnce holds who may read which secret, derived once.
+type accessOnce struct {
+	once  sync.Once
+	a     *secrets.Access
+	diags *diag.List
+}
+
+// Access is who may read which secret in the evaluated fleet, with the
+// problems of its keys and patterns (secrets.FleetAccess), derived once
+// however many faces ask. The result is shared: callers do not change it.
+func (f *Fleet) Access() (*secrets.Access, *diag.List) {
+	if f.access == nil {
+		return secrets.FleetAccess(f.Inventory, f.Eval.Hosts)
+	}
+	f.access.once.Do(func() { f.access.a, f.access.diags = secrets.FleetAccess(f.Inventory, f.Eval.Hosts) })
+	return f.access.a, f.access.diags
 }
 
 // Load reads and evaluates the fleet rooted at dir. A selector that
@@ -141,7 +163,7 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 		all.Add(d)
 	}
 	all.Append(cdiags)
-	return &Fleet{Dir: dir, Inventory: inv, Eval: ev, Containers: ctrs, Selected: selected, Diags: all, InventoryDiags: invDiags}, nil
+	return &Fleet{Dir: dir, Inventory: inv, Eval: ev, Containers: ctrs, Selected: selected, Diags: all, InventoryDiags: invDiags, access: &accessOnce{}}, nil
 }
 
 // EvalConfig wires the Nix front end into evaluation: option extraction

@@ -8,6 +8,7 @@ import (
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
+	"github.com/fleetdev/fleet/internal/parallel"
 )
 
 // FleetAccess derives who may read which secret from an evaluated fleet:
@@ -31,10 +32,16 @@ func FleetAccess(inv *inventory.Inventory, hosts []*eval.Host) (*Access, *diag.L
 			a.Admins = append(a.Admins, p)
 		}
 	}
+	// Converting an ssh key to age costs tens of microseconds (a square
+	// root on the curve): convert the hosts' keys on every CPU.
+	recipients := make([]string, len(hosts))
+	keyDiags := make([]diag.List, len(hosts))
+	parallel.Each(len(hosts), func(i int) { recipients[i] = hostRecipient(hosts[i], &keyDiags[i]) })
 	reported := map[string]bool{}
-	for _, h := range hosts {
+	for i, h := range hosts {
 		p := Party{Name: h.Name, Source: h.Src.File}
-		p.Recipient = hostRecipient(h, dl)
+		p.Recipient = recipients[i]
+		dl.Append(&keyDiags[i])
 		for _, pat := range h.Readable {
 			if err := CheckPattern(pat); err != nil {
 				pos := patternPos(inv, h, pat)
