@@ -1,4 +1,4 @@
-package eval
+package eval_test
 
 import (
 	"context"
@@ -6,9 +6,16 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
+	"github.com/fleetdev/fleet/internal/nix/options"
 	"github.com/fleetdev/fleet/internal/synth"
 )
+
+// benchConfig reads modules' options as fleet check does. (An external
+// test package: synth writes secrets with package secrets, which imports
+// eval.)
+func benchConfig() eval.Config { return eval.Config{ReadOptions: options.Extract} }
 
 // BenchmarkCheck measures loading and evaluating synthetic fleets, the
 // work of `fleet check`. Compare ns/op across sizes: cost should grow
@@ -24,7 +31,7 @@ func BenchmarkCheck(b *testing.B) {
 			b.ResetTimer()
 			for b.Loop() {
 				inv, diags := inventory.Load(dir)
-				f, err := Evaluate(context.Background(), inv, cfg)
+				f, err := eval.Evaluate(context.Background(), inv, cfg)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -58,7 +65,7 @@ func BenchmarkEvaluate(b *testing.B) {
 			b.ResetTimer()
 			start := mallocs()
 			for b.Loop() {
-				if _, err := Evaluate(context.Background(), inv, cfg); err != nil {
+				if _, err := eval.Evaluate(context.Background(), inv, cfg); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -89,7 +96,7 @@ func TestSyntheticFleetIsClean(t *testing.T) {
 		t.Fatal(err)
 	}
 	inv, diags := inventory.Load(dir)
-	f, err := Evaluate(context.Background(), inv, benchConfig())
+	f, err := eval.Evaluate(context.Background(), inv, benchConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

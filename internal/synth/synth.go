@@ -1,7 +1,8 @@
 // Package synth owns synthetic fleets: realistic, deterministic fleets of
 // any size (profiles that extend each other, roles with requirements,
-// modules with typed options, users, per-host overrides), used to measure
-// how fleet's cost grows with the number of hosts.
+// modules with typed options, users, per-host overrides, SOPS secrets
+// shared by a role and kept per host), used to measure how fleet's cost
+// grows with the number of hosts.
 package synth
 
 import (
@@ -15,7 +16,8 @@ import (
 )
 
 // Write writes a fleet of n hosts into dir, which must not hold a fleet
-// yet. The same n always gives the same files.
+// yet. The same n always gives the same files, but for the secrets'
+// ciphertexts (encryption is randomized).
 func Write(dir string, n int) error { return WriteWith(dir, n, Options{}) }
 
 var (
@@ -30,7 +32,11 @@ func WriteWith(dir string, n int, o Options) error {
 	if _, err := os.Stat(filepath.Join(dir, "fleet.toml")); err == nil {
 		return fmt.Errorf("%s already holds a fleet", dir)
 	}
-	for path, text := range FilesWith(n, o) {
+	files, err := FilesWith(n, o)
+	if err != nil {
+		return err
+	}
+	for path, text := range files {
 		p := filepath.Join(dir, filepath.FromSlash(path))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
@@ -42,17 +48,21 @@ func WriteWith(dir string, n int, o Options) error {
 	return nil
 }
 
-// FilesWith is Files with options.
-func FilesWith(n int, o Options) map[string]string {
-	f := Files(n)
+// FilesWith returns the fleet of n hosts, with options, as path ->
+// content.
+func FilesWith(n int, o Options) (map[string]string, error) {
+	f := files(n)
+	if err := withSecrets(f, n); err != nil {
+		return nil, err
+	}
 	if o.Containers > 0 {
 		withContainers(f, n, o.Containers)
 	}
-	return f
+	return f, nil
 }
 
-// Files returns the fleet of n hosts as path -> content.
-func Files(n int) map[string]string {
+// files returns the fleet of n hosts without secrets or containers.
+func files(n int) map[string]string {
 	r := rand.New(rand.NewPCG(uint64(n), 42))
 	f := map[string]string{}
 	f["fleet.toml"] = "name = \"synthetic\"\ndescription = \"a generated fleet\"\n\n[inputs]\nnixpkgs = \"github:NixOS/nixpkgs/nixos-25.11\"\nhome-manager = \"github:nix-community/home-manager/release-25.11\"\nnix-darwin = \"github:nix-darwin/nix-darwin/nix-darwin-25.11\"\nsops-nix = \"github:Mic92/sops-nix\"\n"
@@ -69,6 +79,9 @@ passwordAuthentication = false
 [settings.nix-settings]
 gcDays = 30
 trustedUsers = ["root"]
+
+[nixos.services.openssh]
+enable = true
 
 [nixos.time]
 timeZone = "UTC"
@@ -203,6 +216,11 @@ in
       type = lib.types.enum [ "fast" "safe" ];
       default = "safe";
       description = "How %[1]s trades speed for safety.";
+    };
+    passwordFile = lib.mkOption {
+      type = lib.types.nullOr lib.types.path;
+      default = null;
+      description = "A file holding the password of %[1]s.";
     };
   };
 
