@@ -542,10 +542,21 @@ func (a *Access) SopsConfig() ([]byte, error) {
 	b.WriteString("# secrets, { secret = ... } references, secrets/hosts/<host>/ and\n")
 	b.WriteString("# secrets/users/<user>/. Regenerate with fleet generate, then bring the\n")
 	b.WriteString("# files in line with fleet secrets rekey.\n")
-	anchors := map[string]*yaml.Node{}
+	keys, anchors := sopsKeys(a.parties())
+	if !writeSopsYAML(&b, keys, rules, anchors) {
+		if err := encodeSopsYAML(&b, keys, rules, anchors); err != nil {
+			return nil, err
+		}
+	}
+	return b.Bytes(), nil
+}
+
+// sopsKeys returns the keys of .sops.yaml, a recipient each, in party
+// order, and each recipient's anchor.
+func sopsKeys(ps []party) ([]sopsKey, map[string]string) {
+	var keys []sopsKey
+	anchors := map[string]string{} // recipient -> anchor
 	used := map[string]bool{}
-	keys := &yaml.Node{Kind: yaml.SequenceNode}
-	ps := a.parties()
 	who := holders(ps)
 	for _, p := range ps {
 		if p.Recipient == "" {
@@ -559,47 +570,116 @@ func (a *Access) SopsConfig() ([]byte, error) {
 			name = fmt.Sprintf("%s_%d", anchorName(string(p.kind)+"_"+p.Name), i)
 		}
 		used[name] = true
-		k := &yaml.Node{Kind: yaml.ScalarNode, Value: p.Recipient, Anchor: name}
+		k := sopsKey{anchor: name, recipient: p.Recipient}
 		if others := who[p.Recipient]; len(others) > 1 {
-			k.LineComment = yamlComment(strings.Join(others, ", "))
+			k.comment = yamlComment(strings.Join(others, ", "))
 		}
-		anchors[p.Recipient] = k
-		keys.Content = append(keys.Content, k)
+		anchors[p.Recipient] = name
+		keys = append(keys, k)
+	}
+	return keys, anchors
+}
+
+// sopsKey is one recipient of .sops.yaml's keys, with its anchor and the
+// parties sharing it (a line comment), if several do.
+type sopsKey struct {
+	anchor, recipient, comment string
+}
+
+// ruleComment is the comment above a rule.
+func ruleComment(r Rule) string {
+	if r.Pattern != "" {
+		return yamlComment(r.Pattern)
+	}
+	return "every other secret: admins only"
+}
+
+// plainYAML matches the texts writeSopsYAML writes as they are: those
+// the YAML encoder writes unquoted, unbroken and unescaped, in the styles
+// .sops.yaml uses.
+var (
+	plainValue   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+	plainComment = regexp.MustCompile(`^[A-Za-z0-9_./*,:-]+( [A-Za-z0-9_./*,:-]+)*$`)
+	plainQuoted  = regexp.MustCompile(`^[!-&(-~]*$`) // printable ASCII without ' and space
+)
+
+// writeSopsYAML writes the keys and creation rules of .sops.yaml
+// directly, byte for byte as encodeSopsYAML does, which costs the YAML
+// encoder hundreds of megabytes for a fleet of 10,000 hosts. It writes
+// nothing and returns false when a text falls outside what it writes
+// exactly (plainValue, plainComment, plainQuoted): the encoder does those.
+func writeSopsYAML(b *bytes.Buffer, keys []sopsKey, rules []Rule, anchors map[string]string) bool {
+	for _, k := range keys {
+		if !plainValue.MatchString(k.anchor) || !plainValue.MatchString(k.recipient) || k.comment != "" && !plainComment.MatchString(k.comment) {
+			return false
+		}
+	}
+	for _, r := range rules {
+		if !plainQuoted.MatchString(r.PathRegex) || !plainComment.MatchString(ruleComment(r)) {
+			return false
+		}
+	}
+	if len(keys) > 0 {
+		b.WriteString("keys:\n")
+		for _, k := range keys {
+			b.WriteString("  - &" + k.anchor + " " + k.recipient)
+			if k.comment != "" {
+				b.WriteString(" # " + k.comment)
+			}
+			b.WriteByte('\n')
+		}
+	}
+	b.WriteString("creation_rules:\n")
+	for _, r := range rules {
+		b.WriteString("  # " + ruleComment(r) + "\n")
+		b.WriteString("  - path_regex: '" + r.PathRegex + "'\n")
+		b.WriteString("    key_groups:\n      - age:\n")
+		for _, rc := range r.Recipients {
+			b.WriteString("          - *" + anchors[rc] + "\n")
+		}
+	}
+	return true
+}
+
+// encodeSopsYAML writes the keys and creation rules of .sops.yaml with
+// the YAML encoder.
+func encodeSopsYAML(b *bytes.Buffer, keys []sopsKey, rules []Rule, anchors map[string]string) error {
+	nodes := map[string]*yaml.Node{}
+	keyList := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, k := range keys {
+		n := &yaml.Node{Kind: yaml.ScalarNode, Value: k.recipient, Anchor: k.anchor, LineComment: k.comment}
+		nodes[k.recipient] = n
+		keyList.Content = append(keyList.Content, n)
 	}
 	scalar := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: v} }
 	creation := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, r := range rules {
 		age := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, rc := range r.Recipients {
-			age.Content = append(age.Content, &yaml.Node{Kind: yaml.AliasNode, Alias: anchors[rc], Value: anchors[rc].Anchor})
+			age.Content = append(age.Content, &yaml.Node{Kind: yaml.AliasNode, Alias: nodes[rc], Value: anchors[rc]})
 		}
-		rule := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
+		rule := &yaml.Node{Kind: yaml.MappingNode, HeadComment: ruleComment(r), Content: []*yaml.Node{
 			scalar("path_regex"), {Kind: yaml.ScalarNode, Value: r.PathRegex, Style: yaml.SingleQuotedStyle},
 			scalar("key_groups"), {Kind: yaml.SequenceNode, Content: []*yaml.Node{
 				{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("age"), age}},
 			}},
 		}}
-		if r.Pattern != "" {
-			rule.HeadComment = yamlComment(r.Pattern)
-		} else {
-			rule.HeadComment = "every other secret: admins only"
-		}
 		creation.Content = append(creation.Content, rule)
 	}
 	doc := &yaml.Node{Kind: yaml.MappingNode}
-	if len(keys.Content) > 0 {
-		doc.Content = append(doc.Content, scalar("keys"), keys)
+	if len(keyList.Content) > 0 {
+		doc.Content = append(doc.Content, scalar("keys"), keyList)
 	}
 	doc.Content = append(doc.Content, scalar("creation_rules"), creation)
-	enc := yaml.NewEncoder(&b)
+	enc := yaml.NewEncoder(b)
 	enc.SetIndent(2)
 	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("rendering %s: %w", SopsConfigFile, err)
+		return fmt.Errorf("rendering %s: %w", SopsConfigFile, err)
 	}
 	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("rendering %s: %w", SopsConfigFile, err)
+		return fmt.Errorf("rendering %s: %w", SopsConfigFile, err)
 	}
-	return b.Bytes(), nil
+	return nil
 }
 
 // yamlComment makes s one line of comment text: the encoder writes a

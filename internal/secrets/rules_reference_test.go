@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -220,5 +221,61 @@ func TestRulesMatchReference(t *testing.T) {
 	}
 	if checked < 1000 {
 		t.Fatalf("only %d of 3000 random fleets had rules to compare", checked)
+	}
+}
+
+// TestSopsYAMLWriter holds the direct .sops.yaml writer to the YAML
+// encoder on random fleets: wherever it writes, it writes the same bytes,
+// and it leaves to the encoder what it does not write exactly.
+func TestSopsYAMLWriter(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	pick := func(from []string) string { return from[r.IntN(len(from))] }
+	names := []string{"web1", "db-2", "alex", "a_b", "x.y", "Alex Smith", "é", "#tag", "a'b", "-lead"}
+	patterns := []string{"app/token", "app/*", "db-*/password", "hosts/**", "a'b/c", "#x/y", "*/x"}
+	recipients := []string{"age1one", "age1two", "age1three", "age1pq1four", "age1five"}
+	fast, slow := 0, 0
+	for range 2000 {
+		var a Access
+		for i := range 1 + r.IntN(2) {
+			a.Admins = append(a.Admins, Party{Name: pick(names) + fmt.Sprint(i), Recipient: pick(recipients)})
+		}
+		for range r.IntN(8) {
+			p := Party{Name: pick(names), Recipient: pick(recipients)}
+			for range r.IntN(3) {
+				p.Readable = append(p.Readable, pick(patterns))
+			}
+			if r.IntN(2) == 0 {
+				a.Hosts = append(a.Hosts, p)
+			} else {
+				a.Users = append(a.Users, p)
+			}
+		}
+		for range r.IntN(4) {
+			a.Secrets = append(a.Secrets, pick([]string{"app/token", "db-1/password", "x/x", "hosts/h/k"}))
+		}
+		rules, err := a.Rules()
+		if err != nil {
+			continue
+		}
+		keys, anchors := sopsKeys(a.parties())
+		var direct, encoded bytes.Buffer
+		if err := encodeSopsYAML(&encoded, keys, rules, anchors); err != nil {
+			t.Fatal(err)
+		}
+		if !writeSopsYAML(&direct, keys, rules, anchors) {
+			if direct.Len() > 0 {
+				t.Fatalf("the writer gave up after writing %q", direct.String())
+			}
+			slow++
+			continue
+		}
+		fast++
+		if direct.String() != encoded.String() {
+			t.Fatalf("%+v:\ndirect:\n%s\nencoder:\n%s", a, direct.String(), encoded.String())
+		}
+	}
+	t.Logf("fast %d slow %d", fast, slow)
+	if fast < 300 || slow < 300 {
+		t.Fatalf("%d fleets written directly, %d by the encoder: want both paths well covered", fast, slow)
 	}
 }
