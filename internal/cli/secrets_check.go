@@ -43,17 +43,24 @@ func (a *App) checkSecretAccess(l *loaded) {
 		return lf
 	}
 	// The files hosts reference are read on every CPU first: parsing
-	// thousands of them is most of this check's work.
+	// thousands of them is most of this check's work. The most shared
+	// come first: they have the most recipients, so the longest parses
+	// do not start last.
 	cache := map[string]loadedFile{}
+	readers := map[string]int{}
 	var refs []string
 	for _, h := range l.Eval.Hosts {
 		for _, ref := range h.Secrets {
-			if _, ok := cache[ref.File]; ref.File != "" && recipient[h.Name] != "" && !ok {
-				cache[ref.File] = loadedFile{}
+			if ref.File == "" || recipient[h.Name] == "" {
+				continue
+			}
+			if readers[ref.File] == 0 {
 				refs = append(refs, ref.File)
 			}
+			readers[ref.File]++
 		}
 	}
+	slices.SortStableFunc(refs, func(a, b string) int { return readers[b] - readers[a] })
 	read1 := make([]loadedFile, len(refs))
 	parallel.Each(len(refs), func(i int) { read1[i] = read(refs[i]) })
 	for i, rel := range refs {
