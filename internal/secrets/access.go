@@ -332,34 +332,11 @@ func PatternRegex(pattern string) string {
 // it encrypts each secret to the same recipients as Recipients.
 func (a *Access) Rules() ([]Rule, error) {
 	ps := a.parties()
-	// The distinct patterns of hosts and users with a key, and who holds
-	// each.
-	index := map[string]int{}
-	var globs []glob
-	var held [][]int
-	var errs []error
-	for pi, p := range ps {
-		for _, pat := range p.patterns {
-			if err := CheckPattern(pat); err != nil {
-				errs = append(errs, fmt.Errorf("%s %s: %w", p.kind, p.Name, err))
-				continue
-			}
-			if p.kind == KindAdmin || p.Recipient == "" {
-				continue
-			}
-			j, ok := index[pat]
-			if !ok {
-				j = len(globs)
-				index[pat] = j
-				globs = append(globs, parseGlob(pat))
-				held = append(held, nil)
-			}
-			held[j] = append(held[j], pi)
-		}
+	pt, err := readPatterns(ps)
+	if err != nil {
+		return nil, err
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
+	index, globs, held := pt.index, pt.globs, pt.held
 	// containers[j]: the other patterns that contain pattern j. Only the
 	// patterns whose fixed text starts j's can; testing just those keeps
 	// this linear in the number of patterns (a fleet has one per host).
@@ -424,6 +401,13 @@ func (a *Access) Rules() ([]Rule, error) {
 			fixes = append(fixes, Rule{Pattern: id, PathRegex: PatternRegex(id), Recipients: want})
 		}
 	}
+	return finalRules(fixes, rules, admins), nil
+}
+
+// finalRules puts the fixes first, the pattern rules next and the
+// admins' rule for every other secret last, leaving out rules nobody
+// can read.
+func finalRules(fixes, rules []Rule, admins []string) []Rule {
 	rules = append(fixes, rules...)
 	if len(admins) > 0 {
 		rules = append(rules, Rule{PathRegex: "^" + Dir + "/", Recipients: admins})
@@ -434,7 +418,7 @@ func (a *Access) Rules() ([]Rule, error) {
 			out = append(out, r)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // sortGlobs orders patterns so that each comes before every pattern that
@@ -443,25 +427,8 @@ func (a *Access) Rules() ([]Rule, error) {
 // most fixed characters, then folder patterns with the longest folder,
 // then alphabetically.
 func sortGlobs(globs []glob, containers [][]int) []int {
-	rank := func(g *glob) (int, int) {
-		if prefix, ok := g.Folder(); ok {
-			return 2, -len(prefix)
-		}
-		if src := g.String(); strings.Contains(src, "*") {
-			return 1, -len(strings.ReplaceAll(src, "*", ""))
-		}
-		return 0, 0
-	}
 	n := len(globs)
-	pref := make([]int, n)
-	for i := range pref {
-		pref[i] = i
-	}
-	slices.SortFunc(pref, func(x, y int) int {
-		xr, xl := rank(&globs[x])
-		yr, yl := rank(&globs[y])
-		return cmp.Or(cmp.Compare(xr, yr), cmp.Compare(xl, yl), strings.Compare(globs[x].String(), globs[y].String()))
-	})
+	pref := preference(globs)
 	// The preference order can put "*a*" before "a*", which it contains:
 	// a topological sort repairs it, keeping the preference wherever
 	// containment allows. Each step places the most preferred pattern
@@ -497,6 +464,70 @@ func sortGlobs(globs []glob, containers [][]int) []int {
 		}
 	}
 	return out
+}
+
+// partyPatterns are the distinct patterns of the hosts and users with a
+// key: by pattern text, their number; the parsed patterns; and the
+// parties (numbers in ps) holding each.
+type partyPatterns struct {
+	index map[string]int
+	globs []glob
+	held  [][]int
+}
+
+// readPatterns collects the patterns of ps, or the errors of those that
+// are not valid.
+func readPatterns(ps []party) (*partyPatterns, error) {
+	pt := &partyPatterns{index: map[string]int{}}
+	var errs []error
+	for pi, p := range ps {
+		for _, pat := range p.patterns {
+			if err := CheckPattern(pat); err != nil {
+				errs = append(errs, fmt.Errorf("%s %s: %w", p.kind, p.Name, err))
+				continue
+			}
+			if p.kind == KindAdmin || p.Recipient == "" {
+				continue
+			}
+			j, ok := pt.index[pat]
+			if !ok {
+				j = len(pt.globs)
+				pt.index[pat] = j
+				pt.globs = append(pt.globs, parseGlob(pat))
+				pt.held = append(pt.held, nil)
+			}
+			pt.held[j] = append(pt.held[j], pi)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return pt, nil
+}
+
+// preference orders patterns without regard to containment: exact names
+// first, then globs with the most fixed characters, then folder patterns
+// with the longest folder, then alphabetically.
+func preference(globs []glob) []int {
+	rank := func(g *glob) (int, int) {
+		if prefix, ok := g.Folder(); ok {
+			return 2, -len(prefix)
+		}
+		if src := g.String(); strings.Contains(src, "*") {
+			return 1, -len(strings.ReplaceAll(src, "*", ""))
+		}
+		return 0, 0
+	}
+	pref := make([]int, len(globs))
+	for i := range pref {
+		pref[i] = i
+	}
+	slices.SortFunc(pref, func(x, y int) int {
+		xr, xl := rank(&globs[x])
+		yr, yl := rank(&globs[y])
+		return cmp.Or(cmp.Compare(xr, yr), cmp.Compare(xl, yl), strings.Compare(globs[x].String(), globs[y].String()))
+	})
+	return pref
 }
 
 // placeHeap holds pattern numbers, least place first.

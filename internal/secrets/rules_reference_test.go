@@ -2,8 +2,6 @@ package secrets
 
 import (
 	"bytes"
-	"cmp"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -17,34 +15,11 @@ import (
 // randomized test holds Rules to it.
 func (a *Access) rulesReference() ([]Rule, error) {
 	ps := a.parties()
-	// The distinct patterns of hosts and users with a key, and who holds
-	// each.
-	index := map[string]int{}
-	var globs []glob
-	var held [][]int
-	var errs []error
-	for pi, p := range ps {
-		for _, pat := range p.patterns {
-			if err := CheckPattern(pat); err != nil {
-				errs = append(errs, fmt.Errorf("%s %s: %w", p.kind, p.Name, err))
-				continue
-			}
-			if p.kind == KindAdmin || p.Recipient == "" {
-				continue
-			}
-			j, ok := index[pat]
-			if !ok {
-				j = len(globs)
-				index[pat] = j
-				globs = append(globs, parseGlob(pat))
-				held = append(held, nil)
-			}
-			held[j] = append(held[j], pi)
-		}
+	pt, err := readPatterns(ps)
+	if err != nil {
+		return nil, err
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
+	index, globs, held := pt.index, pt.globs, pt.held
 	n := len(globs)
 	contains := make([][]bool, n) // contains[i][j]: globs[i] contains globs[j]
 	for i := range n {
@@ -90,40 +65,13 @@ func (a *Access) rulesReference() ([]Rule, error) {
 			fixes = append(fixes, Rule{Pattern: id, PathRegex: PatternRegex(id), Recipients: want})
 		}
 	}
-	rules = append(fixes, rules...)
-	if len(admins) > 0 {
-		rules = append(rules, Rule{PathRegex: "^" + Dir + "/", Recipients: admins})
-	}
-	out := rules[:0]
-	for _, r := range rules {
-		if len(r.Recipients) > 0 {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return finalRules(fixes, rules, admins), nil
 }
 
 // sortGlobsReference is sortGlobs over a full containment matrix.
 func sortGlobsReference(globs []glob, contains [][]bool) []int {
-	rank := func(g *glob) (int, int) {
-		if prefix, ok := g.Folder(); ok {
-			return 2, -len(prefix)
-		}
-		if src := g.String(); strings.Contains(src, "*") {
-			return 1, -len(strings.ReplaceAll(src, "*", ""))
-		}
-		return 0, 0
-	}
 	n := len(globs)
-	pref := make([]int, n)
-	for i := range pref {
-		pref[i] = i
-	}
-	slices.SortFunc(pref, func(x, y int) int {
-		xr, xl := rank(&globs[x])
-		yr, yl := rank(&globs[y])
-		return cmp.Or(cmp.Compare(xr, yr), cmp.Compare(xl, yl), strings.Compare(globs[x].String(), globs[y].String()))
-	})
+	pref := preference(globs)
 	// The preference order can put "*a*" before "a*", which it contains:
 	// a topological sort repairs it, keeping the preference wherever
 	// containment allows.
