@@ -103,8 +103,9 @@ func newModel(f *fleet.Fleet, fsys fs.FS) *model {
 	}
 	sort.Strings(m.secretIDs)
 	m.readBy = map[string][]string{}
+	readers := m.access.Index()
 	for _, id := range m.secretIDs {
-		m.readBy[id] = m.access.Readers(id)
+		m.readBy[id] = readers.Readers(id)
 	}
 	for _, class := range []string{"nixos", "darwin", "home"} {
 		names := make([]string, 0, len(m.inv.Modules[class]))

@@ -190,23 +190,78 @@ func (a *Access) parties() []party {
 // Recipients returns the recipients of the secret with the given ID: every
 // admin, and every host and user with a pattern matching it. The order is
 // fixed (admins, hosts, users, each by name) and duplicates are dropped.
-func (a *Access) Recipients(id string) []string {
-	ps := a.parties()
-	segs := strings.Split(id, "/")
-	return recipientsWhere(ps, func(i int) bool { return ps[i].reads(id, segs) })
-}
+func (a *Access) Recipients(id string) []string { return a.Index().Recipients(id) }
 
 // Readers returns the parties that may read the secret with the given ID,
 // as "admin alex", "host web1", "user alex".
-func (a *Access) Readers(id string) []string {
-	var out []string
-	segs := strings.Split(id, "/")
-	for _, p := range a.parties() {
-		if p.reads(id, segs) {
-			out = append(out, string(p.kind)+" "+p.Name)
+func (a *Access) Readers(id string) []string { return a.Index().Readers(id) }
+
+// Index is Access made ready for many lookups: its parties, and every
+// pattern filed by its fixed text, so that finding who reads a secret
+// tests only the patterns that can match it. It reflects Access as it was
+// when Index was called.
+type Index struct {
+	ps      []party
+	admins  []int  // the admins' numbers in ps
+	globs   []glob // every party's patterns
+	owner   []int  // the party of each pattern
+	byFixed inventory.SecretPatterns
+	holders map[string][]string
+}
+
+// Index builds the lookup index of a.
+func (a *Access) Index() *Index {
+	x := &Index{ps: a.parties()}
+	for i := range x.ps {
+		p := &x.ps[i]
+		if p.kind == KindAdmin {
+			x.admins = append(x.admins, i)
+		}
+		for k := range p.globs {
+			x.byFixed.Add(len(x.globs), &p.globs[k])
+			x.globs = append(x.globs, p.globs[k])
+			x.owner = append(x.owner, i)
 		}
 	}
+	x.holders = holders(x.ps)
+	return x
+}
+
+// reading returns the numbers of the parties that read id (admins
+// always), sorted.
+func (x *Index) reading(id string) []int {
+	segs := strings.Split(id, "/")
+	out := slices.Clone(x.admins)
+	x.byFixed.Candidates(id, func(g int) {
+		if x.globs[g].MatchSplit(id, segs) {
+			out = append(out, x.owner[g])
+		}
+	})
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Recipients is Access.Recipients.
+func (x *Index) Recipients(id string) []string { return recipientsOf(x.ps, nil, x.reading(id)) }
+
+// Readers is Access.Readers.
+func (x *Index) Readers(id string) []string {
+	var out []string
+	for _, i := range x.reading(id) {
+		out = append(out, string(x.ps[i].kind)+" "+x.ps[i].Name)
+	}
 	return out
+}
+
+// Admins returns the admins' recipients.
+func (x *Index) Admins() []string { return recipientsOf(x.ps, x.admins, nil) }
+
+// Describe is Access.Describe.
+func (x *Index) Describe(recipient string) string {
+	if who := x.holders[recipient]; len(who) > 0 {
+		return strings.Join(who, " and ")
+	}
+	return "unknown key " + abbrev(recipient)
 }
 
 // recipientsWhere returns the recipients of the parties f selects (by

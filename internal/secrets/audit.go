@@ -66,8 +66,9 @@ type AuditOptions struct {
 func (r *Repo) Audit(ctx context.Context, opts AuditOptions) ([]diag.Diagnostic, error) {
 	var dl diag.List
 	a := r.access()
+	x := a.Index()
 	known := map[string]bool{}
-	for _, p := range a.parties() {
+	for _, p := range x.ps {
 		if p.Recipient != "" {
 			known[p.Recipient] = true
 			if _, err := ParseRecipient(p.Recipient); err != nil {
@@ -96,12 +97,12 @@ func (r *Repo) Audit(ctx context.Context, opts AuditOptions) ([]diag.Diagnostic,
 		if id, ok := SecretID(rel); ok {
 			existing[id] = true
 		}
-		r.auditFile(rel, opts, known, &dl)
+		r.auditFile(x, rel, opts, known, &dl)
 	}
 	r.auditLeftovers(&dl)
 
 	// Who reads what but has no key.
-	for _, p := range a.parties() {
+	for _, p := range x.ps {
 		if p.kind == KindAdmin || p.Recipient != "" {
 			continue
 		}
@@ -163,8 +164,7 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-func (r *Repo) auditFile(rel string, opts AuditOptions, known map[string]bool, dl *diag.List) {
-	a := r.access()
+func (r *Repo) auditFile(x *Index, rel string, opts AuditOptions, known map[string]bool, dl *diag.List) {
 	at := diag.Pos{File: rel}
 	id, isSecret := SecretID(rel)
 	if !isSecret {
@@ -227,16 +227,16 @@ func (r *Repo) auditFile(rel string, opts AuditOptions, known map[string]bool, d
 		dl.Errorf(at, CodeUnreadable, "nobody in the fleet can decrypt %s: none of its %d recipients is a current key", rel, len(have)).
 			Hint("restore it from a backup (fleet secrets restore), or delete it and create it again")
 	} else {
-		want := r.recipients(rel)
+		want := recipientsIn(x, rel)
 		var missing, extra []string
 		for _, w := range want {
 			if !slices.Contains(have, w) {
-				missing = append(missing, describe(a, w))
+				missing = append(missing, x.Describe(w))
 			}
 		}
 		for _, h := range have {
 			if !slices.Contains(want, h) {
-				extra = append(extra, describe(a, h))
+				extra = append(extra, x.Describe(h))
 			}
 		}
 		if len(missing)+len(extra) > 0 {
@@ -255,9 +255,7 @@ func (r *Repo) auditFile(rel string, opts AuditOptions, known map[string]bool, d
 			}
 		}
 	}
-	if isSecret && !slices.ContainsFunc(a.parties(), func(p party) bool {
-		return p.kind != KindAdmin && slices.ContainsFunc(p.patterns, func(pat string) bool { return MatchPattern(pat, id) })
-	}) && !slices.ContainsFunc(opts.References, func(ref Reference) bool { return ref.Secret == id }) {
+	if isSecret && len(x.reading(id)) == len(x.admins) && !slices.ContainsFunc(opts.References, func(ref Reference) bool { return ref.Secret == id }) {
 		dl.Warnf(at, CodeUnused, "no host or user reads secret %s; only admins can", id).
 			Hint("grant it with secrets = [%q] in a role, reference it with { secret = %q }, or delete it", id, id)
 	}
@@ -273,18 +271,10 @@ func (r *Repo) auditFile(rel string, opts AuditOptions, known map[string]bool, d
 	}
 }
 
-// describe names a recipient by its holders, or abbreviates it.
-func describe(a *Access, recipient string) string { return a.Describe(recipient) }
-
 // Describe names a recipient for people: by the parties holding it
 // ("host web and user alex"), or as an unknown key with the recipient
 // abbreviated.
-func (a *Access) Describe(recipient string) string {
-	if who := a.Who(recipient); len(who) > 0 {
-		return strings.Join(who, " and ")
-	}
-	return "unknown key " + abbrev(recipient)
-}
+func (a *Access) Describe(recipient string) string { return a.Index().Describe(recipient) }
 
 // plaintextLeaf is a value or comment stored in plaintext at a place the
 // file's crypt rule encrypts.

@@ -318,6 +318,7 @@ func (r *Repo) Restore(ctx context.Context, in io.Reader, opts RestoreOptions) (
 	// Every secret must decrypt and verify.
 	var bad []error
 	var targets []string
+	x := r.access().Index()
 	for _, n := range order {
 		switch n {
 		case BackupManifest, BackupKeys, BackupAuth:
@@ -336,7 +337,7 @@ func (r *Repo) Restore(ctx context.Context, in io.Reader, opts RestoreOptions) (
 		}
 		targets = append(targets, n)
 		if r.Access != nil {
-			now := r.recipients(n)
+			now := recipientsIn(x, n)
 			var extra []string
 			for _, rc := range f.Recipients() {
 				if !slices.Contains(now, rc) {

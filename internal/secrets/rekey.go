@@ -73,11 +73,12 @@ func (r *Repo) Rekey(ctx context.Context, opts RekeyOptions) ([]RekeyResult, err
 	}
 	var results []RekeyResult
 	var errs []error
+	x := r.access().Index()
 	for _, rel := range rels {
 		if err := ctx.Err(); err != nil {
 			return results, err
 		}
-		res := r.rekeyFile(rel, opts)
+		res := r.rekeyFile(x, rel, opts)
 		if res.Err != nil {
 			res.Error = res.Err.Error()
 			errs = append(errs, res.Err)
@@ -87,7 +88,7 @@ func (r *Repo) Rekey(ctx context.Context, opts RekeyOptions) ([]RekeyResult, err
 	return results, errors.Join(errs...)
 }
 
-func (r *Repo) rekeyFile(rel string, opts RekeyOptions) RekeyResult {
+func (r *Repo) rekeyFile(x *Index, rel string, opts RekeyOptions) RekeyResult {
 	res := RekeyResult{Path: rel}
 	fail := func(err error) RekeyResult {
 		res.Action = ActionFailed
@@ -107,7 +108,7 @@ func (r *Repo) rekeyFile(rel string, opts RekeyOptions) RekeyResult {
 		res.Err = err
 		return res
 	}
-	want := r.recipients(rel)
+	want := recipientsIn(x, rel)
 	have := f.Recipients()
 	for _, w := range want {
 		if !slices.Contains(have, w) {

@@ -99,12 +99,15 @@ func (r *Repo) Recipients(p string) ([]string, error) {
 	return r.recipients(rel), nil
 }
 
-func (r *Repo) recipients(rel string) []string {
-	a := r.access()
+func (r *Repo) recipients(rel string) []string { return recipientsIn(r.access().Index(), rel) }
+
+// recipientsIn is Repo.Recipients for a relative path, looked up in x:
+// operations over many files build the index once.
+func recipientsIn(x *Index, rel string) []string {
 	if id, ok := SecretID(rel); ok {
-		return a.Recipients(id)
+		return x.Recipients(id)
 	}
-	return adminRecipients(a.parties())
+	return x.Admins()
 }
 
 // Files lists the files of the secrets tree, relative to Root, sorted.
@@ -598,18 +601,16 @@ func (r *Repo) List() ([]FileStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := r.access()
+	x := r.access().Index()
 	var out []FileStatus
 	for _, rel := range rels {
 		st := FileStatus{Path: rel, Format: FormatForPath(rel)}
 		if id, ok := SecretID(rel); ok {
 			st.ID = id
-			st.Readers = a.Readers(id)
+			st.Readers = x.Readers(id)
 		} else {
-			for _, p := range a.parties() {
-				if p.kind == KindAdmin {
-					st.Readers = append(st.Readers, string(p.kind)+" "+p.Name)
-				}
+			for _, i := range x.admins {
+				st.Readers = append(st.Readers, string(x.ps[i].kind)+" "+x.ps[i].Name)
 			}
 		}
 		f, err := r.load(rel)
@@ -618,7 +619,7 @@ func (r *Repo) List() ([]FileStatus, error) {
 		} else {
 			st.Encrypted = true
 			st.Recipients = f.Recipients()
-			st.UpToDate = sameSet(st.Recipients, r.recipients(rel))
+			st.UpToDate = sameSet(st.Recipients, recipientsIn(x, rel))
 		}
 		out = append(out, st)
 	}

@@ -68,6 +68,25 @@ func (a *Access) rulesReference() ([]Rule, error) {
 	return finalRules(fixes, rules, admins), nil
 }
 
+// recipientsReference and readersReference are Recipients and Readers
+// as first written: every party tested.
+func recipientsReference(a *Access, id string) []string {
+	ps := a.parties()
+	segs := strings.Split(id, "/")
+	return recipientsWhere(ps, func(i int) bool { return ps[i].reads(id, segs) })
+}
+
+func readersReference(a *Access, id string) []string {
+	var out []string
+	segs := strings.Split(id, "/")
+	for _, p := range a.parties() {
+		if p.reads(id, segs) {
+			out = append(out, string(p.kind)+" "+p.Name)
+		}
+	}
+	return out
+}
+
 // sortGlobsReference is sortGlobs over a full containment matrix.
 func sortGlobsReference(globs []glob, contains [][]bool) []int {
 	n := len(globs)
@@ -104,7 +123,8 @@ func sortGlobsReference(globs []glob, contains [][]bool) []int {
 	return out
 }
 
-// TestRulesMatchReference compares Rules with rulesReference on random
+// TestRulesMatchReference compares Rules with rulesReference, and an
+// Index's Recipients and Readers with testing every party, on random
 // fleets: overlapping globs, folders, exact names, parties sharing a
 // recipient or without one, existing secrets the globs get wrong.
 func TestRulesMatchReference(t *testing.T) {
@@ -154,6 +174,16 @@ func TestRulesMatchReference(t *testing.T) {
 		}
 		for range r.IntN(8) {
 			a.Secrets = append(a.Secrets, id())
+		}
+		x := a.Index()
+		for range 5 {
+			sid := id()
+			if got, want := x.Recipients(sid), recipientsReference(&a, sid); !slices.Equal(got, want) {
+				t.Fatalf("%+v: Recipients(%q) = %q, reference %q", a, sid, got, want)
+			}
+			if got, want := x.Readers(sid), readersReference(&a, sid); !slices.Equal(got, want) {
+				t.Fatalf("%+v: Readers(%q) = %q, reference %q", a, sid, got, want)
+			}
 		}
 		got, gerr := a.Rules()
 		want, werr := a.rulesReference()
