@@ -107,12 +107,8 @@ func (m *model) graph(lk linker, from string) string {
 			for _, s := range role.Modules {
 				viaRole[s.V] = true
 			}
-			for _, id := range m.secretIDs {
-				for _, p := range role.Secrets {
-					if inventory.MatchSecret(p.V, id) {
-						granted[id] = true
-					}
-				}
+			for _, id := range m.roleSecrets[r] {
+				granted[id] = true
 			}
 		}
 		for _, mod := range h.Modules {

@@ -49,6 +49,11 @@ type model struct {
 	secretIDs []string
 	// readBy maps a secret to the parties that may read it ("host web").
 	readBy map[string][]string
+	// hostSecrets maps a host to the secrets it may read, sorted.
+	hostSecrets map[string][]string
+	// roleSecrets maps a role to the existing secrets its secrets
+	// patterns grant.
+	roleSecrets map[string][]string
 	// deploys is how fleet deploy would deploy each host (wave, health
 	// checks), by host; hosts without a target have none.
 	deploys map[string]*deploy.Target
@@ -102,10 +107,27 @@ func newModel(f *fleet.Fleet, fsys fs.FS) *model {
 		m.secretIDs = append(m.secretIDs, id)
 	}
 	sort.Strings(m.secretIDs)
+	names := inventory.NewSecretNames(m.secretIDs)
+	m.roleSecrets = map[string][]string{}
+	for rn, role := range m.inv.Roles {
+		for _, s := range role.Secrets {
+			p := inventory.ParseSecretPattern(s.V)
+			names.Each(&p, func(id string) bool {
+				m.roleSecrets[rn] = append(m.roleSecrets[rn], id)
+				return true
+			})
+		}
+	}
 	m.readBy = map[string][]string{}
+	m.hostSecrets = map[string][]string{}
 	readers := m.access.Index()
 	for _, id := range m.secretIDs {
 		m.readBy[id] = readers.Readers(id)
+		for _, r := range m.readBy[id] {
+			if host, ok := strings.CutPrefix(r, "host "); ok {
+				m.hostSecrets[host] = append(m.hostSecrets[host], id)
+			}
+		}
 	}
 	for _, class := range []string{"nixos", "darwin", "home"} {
 		names := make([]string, 0, len(m.inv.Modules[class]))
@@ -303,15 +325,7 @@ func (m *model) readers(id string) (admins, hosts, users []string) {
 }
 
 // hostReads returns the secrets a host may read.
-func (m *model) hostReads(host string) []string {
-	var out []string
-	for _, id := range m.secretIDs {
-		if slices.Contains(m.readBy[id], "host "+host) {
-			out = append(out, id)
-		}
-	}
-	return out
-}
+func (m *model) hostReads(host string) []string { return m.hostSecrets[host] }
 
 func sortedKeys[V any](mp map[string]V) []string {
 	out := make([]string, 0, len(mp))
