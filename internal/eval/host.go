@@ -988,9 +988,11 @@ func (e *evaluator) collectSecrets(h *Host, dl *diag.List) {
 	}
 	needsKey := len(h.Secrets) > 0
 	for _, p := range h.Readable {
-		if pat := inventory.ParseSecretPattern(p); !needsKey && e.secretNames.Any(&pat) {
-			needsKey = true
+		if needsKey {
+			break
 		}
+		pat := inventory.ParseSecretPattern(p)
+		needsKey = e.secretNames.Any(&pat)
 	}
 	if needsKey {
 		pos := diag.Pos{File: h.Src.File, Line: 1, Col: 1}
