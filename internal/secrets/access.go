@@ -394,7 +394,8 @@ func (a *Access) Rules() ([]Rule, error) {
 	index, globs, held := pt.index, pt.globs, pt.held
 	// containers[j]: the other patterns that contain pattern j. Only the
 	// patterns whose fixed text starts j's can; testing just those keeps
-	// this linear in the number of patterns (a fleet has one per host).
+	// this close to linear in the number of patterns (a fleet has one per
+	// host), where testing every pair was quadratic.
 	var cands inventory.SecretPatterns
 	for i := range globs {
 		cands.Add(i, &globs[i])
