@@ -19,6 +19,7 @@ import (
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/runner"
+	"github.com/fleetdev/fleet/internal/secrets"
 )
 
 // Exit codes.
@@ -93,6 +94,24 @@ type App struct {
 	JSON    bool
 	NoColor bool
 	Verbose bool
+
+	// accessIndexes are the lookup indexes of the secrets access rules a command
+	// asks about, built once per command (see accessIndex).
+	accessIndexes map[*secrets.Access]*secrets.Index
+}
+
+// accessIndex returns the lookup index of access, built on first use:
+// hints for a thousand failed files ask about the same rules.
+func (a *App) accessIndex(access *secrets.Access) *secrets.Index {
+	x := a.accessIndexes[access]
+	if x == nil {
+		if a.accessIndexes == nil {
+			a.accessIndexes = map[*secrets.Access]*secrets.Index{}
+		}
+		x = access.Index()
+		a.accessIndexes[access] = x
+	}
+	return x
 }
 
 // renderDiags prints diagnostics on stderr, in color when stderr is a

@@ -195,7 +195,7 @@ func (a *App) identityLines(srcs []secrets.IdentitySource, access *secrets.Acces
 		var who []string
 		if access != nil {
 			for _, r := range s.Recipients {
-				who = append(who, access.Who(r)...)
+				who = append(who, a.accessIndex(access).Who(r)...)
 			}
 		}
 		switch {
@@ -284,8 +284,9 @@ func (a *App) secretsHint(ctx context.Context, err error, repo *secrets.Repo, sr
 		var hints []string
 		if access != nil {
 			var who []string
+			holders := a.accessIndex(access)
 			for _, r := range noID.Recipients {
-				who = append(who, access.Who(r)...)
+				who = append(who, holders.Who(r)...)
 			}
 			if len(who) > 0 {
 				hints = append(hints, "it opens with the key of "+strings.Join(uniqueStrings(who), ", "))

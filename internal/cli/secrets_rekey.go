@@ -111,16 +111,17 @@ Rekeying needs an identity that decrypts the files, usually an admin's.`,
 // removed.
 func (a *App) printRekey(access *secrets.Access, results []secrets.RekeyResult, dryRun bool) {
 	tw := a.table()
+	who := a.accessIndex(access)
 	for _, r := range results {
 		if r.Action == secrets.ActionUpToDate || r.Action == secrets.ActionFailed {
 			continue
 		}
 		var changes []string
 		for _, rc := range r.Added {
-			changes = append(changes, "+"+access.Describe(rc))
+			changes = append(changes, "+"+who.Describe(rc))
 		}
 		for _, rc := range r.Removed {
-			changes = append(changes, "-"+access.Describe(rc))
+			changes = append(changes, "-"+who.Describe(rc))
 		}
 		action := string(r.Action)
 		if dryRun {

@@ -256,6 +256,9 @@ func (x *Index) Readers(id string) []string {
 // Admins returns the admins' recipients.
 func (x *Index) Admins() []string { return recipientsOf(x.ps, x.admins, nil) }
 
+// Who is Access.Who.
+func (x *Index) Who(recipient string) []string { return x.holders[recipient] }
+
 // Describe is Access.Describe.
 func (x *Index) Describe(recipient string) string {
 	if who := x.holders[recipient]; len(who) > 0 {
