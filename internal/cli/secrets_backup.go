@@ -49,7 +49,7 @@ lists it; fleet secrets restore puts it back.`,
 					return withHint(usageError("--to: %v", err), "give an age1... recipient, or the name of an admin in fleet.toml [admins]")
 				}
 				recipients = append(recipients, r)
-				who = append(who, sfl.access.Describe(r))
+				who = append(who, a.accessIndex(sfl.access).Describe(r))
 			}
 			out := a.abs(args[0])
 			if fileExists(out) {

@@ -139,8 +139,9 @@ func recipientsText(repo *secrets.Repo, rel string) string {
 		return "nobody"
 	}
 	var who []string
+	holders := repo.Access.Index()
 	for _, r := range rs {
-		who = append(who, repo.Access.Describe(r))
+		who = append(who, holders.Describe(r))
 	}
 	return strings.Join(who, ", ")
 }

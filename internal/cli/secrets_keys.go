@@ -43,7 +43,7 @@ which of them your own identities are.`,
 			for _, s := range srcs {
 				it := identity{Location: s.Location, Keys: s.Count, Error: s.Error, Recipients: nonNil(s.Recipients), Holders: []string{}}
 				for _, r := range s.Recipients {
-					it.Holders = append(it.Holders, sfl.access.Who(r)...)
+					it.Holders = append(it.Holders, a.accessIndex(sfl.access).Who(r)...)
 				}
 				it.Holders = nonNil(uniqueStrings(it.Holders))
 				mine = append(mine, it)

@@ -101,12 +101,12 @@ after restoring.`,
 			if res.Signer == "" {
 				fmt.Fprintln(a.Err, "fleet: warning: the backup's origin was not verified (--unauthenticated)")
 			} else {
-				fmt.Fprintf(a.Err, "made by %s, verified with the key of %s\n", partyName(repo, res.Signer), partyName(repo, res.VerifiedBy))
+				fmt.Fprintf(a.Err, "made by %s, verified with the key of %s\n", a.partyName(repo, res.Signer), a.partyName(repo, res.VerifiedBy))
 			}
 			for _, rv := range res.Revived {
 				var who []string
 				for _, rc := range rv.Recipients {
-					who = append(who, partyName(repo, rc))
+					who = append(who, a.partyName(repo, rc))
 				}
 				fmt.Fprintf(a.Err, "fleet: warning: %s: the backup lets %s read it, which the fleet no longer grants\n", rv.Path, strings.Join(who, ", "))
 			}
@@ -125,9 +125,9 @@ after restoring.`,
 
 // partyName names the holder of an age recipient ("admin alex"), or the
 // recipient itself when the fleet does not know it.
-func partyName(repo *secrets.Repo, recipient string) string {
+func (a *App) partyName(repo *secrets.Repo, recipient string) string {
 	if repo.Access != nil {
-		if who := repo.Access.Who(recipient); len(who) > 0 {
+		if who := a.accessIndex(repo.Access).Who(recipient); len(who) > 0 {
 			return strings.Join(who, ", ")
 		}
 	}
