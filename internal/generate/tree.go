@@ -32,8 +32,12 @@ type frozenValue struct {
 }
 
 // freeze marks t and everything below it frozen, so that it can be
-// grafted into many trees.
+// grafted into many trees. A subtree already frozen (one grafted from
+// another memo entry) is left as it is: other hosts may be reading it.
 func (t *tree) freeze() *tree {
+	if t.frozen != nil {
+		return t
+	}
 	t.frozen = &frozenValue{}
 	for _, k := range t.kids {
 		k.freeze()

@@ -63,3 +63,28 @@ func TestGraft(t *testing.T) {
 		t.Errorf("the frozen subtree changed after a merged graft:\n%s", got)
 	}
 }
+
+// TestFreezeKeepsGrafted freezes a tree holding a subtree grafted from
+// another memo entry: the grafted subtree, which other hosts may be
+// reading, is not frozen again (its value is made once, and its fields
+// are not written).
+func TestFreezeKeepsGrafted(t *testing.T) {
+	inner := newTree()
+	inner.set([]string{"port"}, build.Int(22))
+	inner.freeze()
+	was := inner.frozen
+	built := inner.value()
+	outer := newTree()
+	outer.set([]string{"enable"}, build.Bool(true))
+	outer.graft("ssh", inner)
+	outer.freeze()
+	if inner.frozen != was || inner.kids[0].frozen == nil {
+		t.Fatal("freezing the outer tree froze the grafted one again")
+	}
+	if inner.value() != built {
+		t.Error("the grafted tree's value was made a second time")
+	}
+	if outer.frozen == nil {
+		t.Error("the outer tree is not frozen")
+	}
+}
