@@ -10,6 +10,7 @@ import (
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/generate"
 	"github.com/fleetdev/fleet/internal/nix/syntax"
+	"github.com/fleetdev/fleet/internal/secrets"
 	"github.com/fleetdev/fleet/internal/textdiff"
 )
 
@@ -122,12 +123,24 @@ func (a *App) generated(l *loaded) ([]generate.Change, *diag.List, error) {
 // files that differ from the disk are parsed: generate writes only files
 // that parse, so a second generate with nothing changed parses nothing.
 func (a *App) generatedFiles(l *loaded, check func(string, []byte) []diag.Diagnostic) ([]generate.Change, *diag.List, error) {
+	// .sops.yaml is rendered beside the hosts' files: alone it would
+	// leave a CPU idle.
+	var sopsData []byte
+	var sops *diag.List
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sopsData, sops = sopsConfig(l)
+	}()
 	files, same, dl := generate.FilesOn(l.Dir, l.Eval, l.Containers)
+	<-done
 	rendered := make(map[string]bool, len(files))
 	for p := range files {
 		rendered[p] = true
 	}
-	sops := sopsConfig(l, files)
+	if sopsData != nil {
+		files[secrets.SopsConfigFile] = sopsData // not Nix: not in rendered
+	}
 	changes, err := generate.ChangesExcept(l.Dir, files, same)
 	if err != nil {
 		return nil, nil, err

@@ -14,20 +14,20 @@ import (
 	"github.com/fleetdev/fleet/internal/secrets"
 )
 
-// sopsConfig adds the generated .sops.yaml to files when the fleet has
-// admins or secrets, so that the sops CLI encrypts new files for the same
-// people as fleet. Its diagnostics are the fleet's key errors, and a
-// warning when nobody has a key.
-func sopsConfig(l *loaded, files map[string][]byte) *diag.List {
+// sopsConfig renders the generated .sops.yaml when the fleet has admins
+// or secrets, so that the sops CLI encrypts new files for the same people
+// as fleet; data is nil when there is none to write. Its diagnostics are
+// the fleet's key errors, and a warning when nobody has a key.
+func sopsConfig(l *loaded) (data []byte, dl *diag.List) {
 	inv := l.Inventory
 	if (inv.Fleet == nil || len(inv.Fleet.Admins) == 0) && len(inv.Secrets) == 0 {
-		return nil
+		return nil, nil
 	}
 	access, kd := l.Access()
-	dl := &diag.List{} // kd is shared: what this adds goes to a list of its own
+	dl = &diag.List{} // kd is shared: what this adds goes to a list of its own
 	dl.Append(kd)
 	if dl.HasErrors() {
-		return dl
+		return nil, dl
 	}
 	data, err := access.SopsConfig()
 	switch {
@@ -42,9 +42,9 @@ func sopsConfig(l *loaded, files map[string][]byte) *diag.List {
 		dl.Errorf(diag.Pos{File: secrets.SopsConfigFile}, "secret-config", "cannot write %s: %v", secrets.SopsConfigFile, err).
 			Hint("fix the access patterns it names")
 	default:
-		files[secrets.SopsConfigFile] = data
+		return data, dl
 	}
-	return dl
+	return nil, dl
 }
 
 // staleSopsConfig returns the removal of a .sops.yaml that fleet wrote but

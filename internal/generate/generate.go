@@ -69,14 +69,24 @@ func FilesOn(root string, f *eval.Fleet, ctrs *containers.Fleet) (files map[stri
 // copy under root go to same instead of files.
 func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string) (map[string][]byte, map[string]bool, *diag.List) {
 	dl := &diag.List{}
-	vms, vdl := fleettest.LoadVM(f.Inv)
-	dl.Append(vdl)
-	files := map[string][]byte{
-		Dir + "/outputs.nix": outputs(f, vms, dl),
-		Dir + "/overlay.nix": overlay(f.Inv, dl),
-		Dir + "/shared.nix":  shared(f, dl),
-		Dir + "/fleet.nix":   meta(f, dl),
-	}
+	// The fleet-wide files render beside the hosts, which keep every CPU
+	// busy: rendered first, alone, they left one idle.
+	var vms []*fleettest.VMTest
+	var files map[string][]byte
+	fleetDiags := &diag.List{}
+	fleetDone := make(chan struct{})
+	go func() {
+		defer close(fleetDone)
+		var vdl *diag.List
+		vms, vdl = fleettest.LoadVM(f.Inv)
+		fleetDiags.Append(vdl)
+		files = map[string][]byte{
+			Dir + "/outputs.nix": outputs(f, vms, fleetDiags),
+			Dir + "/overlay.nix": overlay(f.Inv, fleetDiags),
+			Dir + "/shared.nix":  shared(f, fleetDiags),
+			Dir + "/fleet.nix":   meta(f, fleetDiags),
+		}
+	}()
 	// Hosts render in parallel, each into its own slot.
 	modules := make([][]byte, len(f.Hosts))
 	lists := make([]diag.List, len(f.Hosts))
@@ -92,6 +102,8 @@ func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string) (map[string][
 			}
 		}
 	})
+	<-fleetDone
+	dl.Append(fleetDiags)
 	same := map[string]bool{}
 	for i, h := range f.Hosts {
 		if unchanged[i] {
