@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -74,7 +73,7 @@ func (a *App) checkSecretAccess(l *loaded) {
 		}
 		return lf
 	}
-	names := inventory.NewSecretNames(slices.Collect(maps.Keys(l.Inventory.Secrets)))
+	names := l.Inventory.SecretNames()
 	for _, h := range l.Eval.Hosts {
 		r := recipient[h.Name]
 		if r == "" {

@@ -107,7 +107,7 @@ func newModel(f *fleet.Fleet, fsys fs.FS) *model {
 		m.secretIDs = append(m.secretIDs, id)
 	}
 	sort.Strings(m.secretIDs)
-	names := inventory.NewSecretNames(m.secretIDs)
+	names := m.inv.SecretNames()
 	m.roleSecrets = map[string][]string{}
 	for rn, role := range m.inv.Roles {
 		for _, s := range role.Secrets {

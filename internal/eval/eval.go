@@ -9,7 +9,6 @@ package eval
 import (
 	"context"
 	"fmt"
-	"maps"
 	"regexp"
 	"runtime"
 	"slices"
@@ -140,7 +139,6 @@ func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet
 		markShared(n)
 		e.definitions[name] = n
 	}
-	e.secretNames = inventory.NewSecretNames(slices.Collect(maps.Keys(inv.Secrets)))
 	e.checkModuleBodies()
 	e.checkReferences()
 	e.checkFleetWide()
@@ -270,9 +268,6 @@ type evaluator struct {
 	// definitions are the container definitions as the lowest layer of
 	// their instances, by name, built once and shared by every instance.
 	definitions map[string]*Node
-	// secretNames are the names of the secrets that exist, for finding
-	// those an access pattern matches.
-	secretNames *inventory.SecretNames
 
 	mu         sync.Mutex
 	layerDiags map[string]*layerCheck

@@ -992,7 +992,7 @@ func (e *evaluator) collectSecrets(h *Host, dl *diag.List) {
 			break
 		}
 		pat := inventory.ParseSecretPattern(p)
-		needsKey = e.secretNames.Any(&pat)
+		needsKey = e.inv.SecretNames().Any(&pat)
 	}
 	if needsKey {
 		pos := diag.Pos{File: h.Src.File, Line: 1, Col: 1}

@@ -287,6 +287,17 @@ type Inventory struct {
 	// secretValues caches SecretValues by file (Load sets it): every
 	// host referencing a secret asks for the same file.
 	secretValues *sync.Map
+	// secretNames indexes the keys of Secrets (Load sets it).
+	secretNames *SecretNames
+}
+
+// SecretNames is the index of the secrets' names, for finding those an
+// access pattern matches.
+func (inv *Inventory) SecretNames() *SecretNames {
+	if inv.secretNames == nil { // an inventory Load did not make
+		return NewSecretNames(slices.Collect(maps.Keys(inv.Secrets)))
+	}
+	return inv.secretNames
 }
 
 // Host returns the host called name, or nil.

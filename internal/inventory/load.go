@@ -3,6 +3,7 @@ package inventory
 import (
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -115,6 +116,7 @@ func Load(root string) (*Inventory, *diag.List) {
 	l.loadToolsets(inv)
 	l.loadTemplates(inv)
 	l.loadSecrets(inv)
+	inv.secretNames = NewSecretNames(slices.Collect(maps.Keys(inv.Secrets)))
 	l.loadContainers(inv)
 	return inv, l.diags
 }

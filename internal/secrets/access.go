@@ -260,12 +260,7 @@ func (x *Index) Admins() []string { return recipientsOf(x.ps, x.admins, nil) }
 func (x *Index) Who(recipient string) []string { return x.holders[recipient] }
 
 // Describe is Access.Describe.
-func (x *Index) Describe(recipient string) string {
-	if who := x.holders[recipient]; len(who) > 0 {
-		return strings.Join(who, " and ")
-	}
-	return "unknown key " + abbrev(recipient)
-}
+func (x *Index) Describe(recipient string) string { return describe(x.holders[recipient], recipient) }
 
 // recipientsWhere returns the recipients of the parties f selects (by
 // index), in party order, without duplicates or empty recipients.

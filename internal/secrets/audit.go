@@ -274,7 +274,15 @@ func (r *Repo) auditFile(x *Index, rel string, opts AuditOptions, known map[stri
 // Describe names a recipient for people: by the parties holding it
 // ("host web and user alex"), or as an unknown key with the recipient
 // abbreviated.
-func (a *Access) Describe(recipient string) string { return a.Index().Describe(recipient) }
+func (a *Access) Describe(recipient string) string { return describe(a.Who(recipient), recipient) }
+
+// describe names a recipient by its holders, or abbreviates it.
+func describe(holders []string, recipient string) string {
+	if len(holders) > 0 {
+		return strings.Join(holders, " and ")
+	}
+	return "unknown key " + abbrev(recipient)
+}
 
 // plaintextLeaf is a value or comment stored in plaintext at a place the
 // file's crypt rule encrypts.
