@@ -125,11 +125,12 @@ func (a *App) runCheck(l *loaded) error {
 // checkGenerated reports generated files that differ from what fleet
 // would write now.
 func (a *App) checkGenerated(l *loaded) error {
-	changes, gdiags, err := a.generatedFiles(l, nil)
+	g, err := a.generatedFiles(l, nil)
 	if err != nil {
 		return applyError(err)
 	}
-	l.Diags.Append(gdiags)
+	changes := g.changes
+	l.Diags.Append(g.diags)
 	for _, d := range generate.CheckFlake(l.Dir, l.Eval) {
 		l.Diags.Add(d)
 	}

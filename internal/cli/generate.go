@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -71,11 +72,12 @@ the generated files are stale. With --diff it shows the diff and writes.`,
 				fmt.Fprintln(a.Err, "fleet: not generating: fix the errors above first")
 				return errFindings
 			}
-			changes, gdiags, err := a.generated(l)
+			g, err := a.generated(l)
 			if err != nil {
 				return applyError(err)
 			}
-			l.Diags.Append(gdiags)
+			changes := g.changes
+			l.Diags.Append(g.diags)
 			a.renderDiags(l.Diags.Items())
 			if l.Diags.HasErrors() {
 				return errFindings
@@ -96,7 +98,7 @@ the generated files are stale. With --diff it shows the diff and writes.`,
 				fmt.Fprintln(a.Err, "generated files are up to date")
 				return nil
 			}
-			if err := generate.Apply(l.Dir, changes); err != nil {
+			if err := a.write(l.Dir, g); err != nil {
 				return applyError(err)
 			}
 			if len(changes) == 0 {
@@ -112,17 +114,39 @@ the generated files are stale. With --diff it shows the diff and writes.`,
 	return c
 }
 
+// generation is what generate would write to a loaded fleet.
+type generation struct {
+	changes []generate.Change
+	// sums is the generate.SumsFile recording the run, written after the
+	// changes (nil: none).
+	sums  []byte
+	diags *diag.List
+}
+
 // generated renders the generated files of a loaded fleet, checks their
 // syntax, and compares them with the disk.
-func (a *App) generated(l *loaded) ([]generate.Change, *diag.List, error) {
+func (a *App) generated(l *loaded) (*generation, error) {
 	return a.generatedFiles(l, syntax.Check)
+}
+
+// write applies a generation to the fleet at dir: the changes, then the
+// record of what they were generated from. The record only spares later
+// runs from rendering: not writing it is a warning, not a failure.
+func (a *App) write(dir string, g *generation) error {
+	if err := generate.Apply(dir, g.changes); err != nil {
+		return err
+	}
+	if err := generate.WriteSums(dir, g.sums); err != nil {
+		fmt.Fprintf(a.Err, "fleet: warning: %v (the next check renders every host)\n", err)
+	}
+	return nil
 }
 
 // generatedFiles is generated with a chosen syntax check: `fleet check`
 // only compares bytes, and leaves parsing to `fleet generate`. Only the
 // files that differ from the disk are parsed: generate writes only files
 // that parse, so a second generate with nothing changed parses nothing.
-func (a *App) generatedFiles(l *loaded, check func(string, []byte) []diag.Diagnostic) ([]generate.Change, *diag.List, error) {
+func (a *App) generatedFiles(l *loaded, check func(string, []byte) []diag.Diagnostic) (*generation, error) {
 	// .sops.yaml is rendered beside the hosts' files: alone it would
 	// leave a CPU idle.
 	var sopsData []byte
@@ -132,7 +156,12 @@ func (a *App) generatedFiles(l *loaded, check func(string, []byte) []diag.Diagno
 		defer close(done)
 		sopsData, sops = sopsConfig(l)
 	}()
-	files, same, dl := generate.FilesOn(l.Dir, l.Eval, l.Containers)
+	start := a.now()
+	files, same, bySums, sums, dl := generate.FilesOn(l.Dir, l.Eval, l.Containers)
+	if a.Verbose {
+		hosts := len(l.Eval.Hosts)
+		fmt.Fprintf(a.Err, "fleet: rendered %d of %s in %s; %d matched %s\n", hosts-bySums, plural(hosts, "host file"), a.now().Sub(start).Round(time.Microsecond), bySums, generate.SumsFile)
+	}
 	<-done
 	rendered := make(map[string]bool, len(files))
 	for p := range files {
@@ -143,7 +172,7 @@ func (a *App) generatedFiles(l *loaded, check func(string, []byte) []diag.Diagno
 	}
 	changes, err := generate.ChangesExcept(l.Dir, files, same)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if check != nil {
 		changed := map[string][]byte{}
@@ -156,7 +185,10 @@ func (a *App) generatedFiles(l *loaded, check func(string, []byte) []diag.Diagno
 	}
 	dl.Append(sops)
 	changes, err = staleSopsConfig(l.Dir, files, changes)
-	return changes, dl, err
+	if err != nil {
+		return nil, err
+	}
+	return &generation{changes: changes, sums: sums, diags: dl}, nil
 }
 
 // generatedFile is a generated file in JSON: its path and what changes

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fleetdev/fleet/internal/atomicfs"
-	"github.com/fleetdev/fleet/internal/generate"
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/scaffold"
 )
@@ -97,14 +96,14 @@ func (a *App) generateInto(ctx context.Context, dir string) (int, error) {
 	if l.Diags.HasErrors() {
 		return 0, a.reportDiags(l.Diags)
 	}
-	changes, gdiags, err := a.generated(l)
+	g, err := a.generated(l)
 	if err != nil {
 		return 0, err
 	}
-	if gdiags.HasErrors() {
-		return 0, a.reportDiags(gdiags)
+	if g.diags.HasErrors() {
+		return 0, a.reportDiags(g.diags)
 	}
-	return len(changes), generate.Apply(dir, changes)
+	return len(g.changes), a.write(dir, g)
 }
 
 func relExists(a *App, e *atomicfs.ExistsError) error {

@@ -1,8 +1,6 @@
 package eval
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -82,7 +80,7 @@ func (e *evaluator) checkSopsKeySource(h *Host, dl *diag.List) {
 		files = append(files, f)
 	}
 	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(e.inv.Root, filepath.FromSlash(f)))
+		data, err := e.inv.ReadFile(f)
 		if err != nil || e.keySources.assigns(f, data) {
 			return
 		}

@@ -139,7 +139,11 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 	if opts.ModulesOnly {
 		selected = []string{}
 	}
-	cfg := EvalConfig(inv.Root, selected)
+	cfg := EvalConfig(inv, selected)
+	// Which hosts were evaluated is an input of what is derived from them,
+	// as the files read are. (The upstream indexes are not: they only
+	// add diagnostics.)
+	inv.Inputs.Probe("every host evaluated", len(selected) == len(inv.Hosts))
 	if opts.Upstream != nil && !opts.ModulesOnly {
 		ix, err := UpstreamIndexes(dir, InputNames(inv), *opts.Upstream, opts.Log, now)
 		if err != nil {
@@ -168,17 +172,20 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 
 // EvalConfig wires the Nix front end into evaluation: option extraction
 // from module source (following imports to files in a module's folder
-// below root) and the syntax check of { expr = ... } values.
-func EvalConfig(root string, hosts []string) eval.Config {
+// below the fleet's root) and the syntax check of { expr = ... } values.
+func EvalConfig(inv *inventory.Inventory, hosts []string) eval.Config {
 	// Imports are read through os.Root: a symbolic link cannot lead
 	// outside the fleet.
 	reader := options.Reader{ReadFile: func(name string) ([]byte, error) {
-		r, err := os.OpenRoot(root)
+		r, err := os.OpenRoot(inv.Root)
 		if err != nil {
+			inv.Inputs.File(name, nil, err)
 			return nil, err
 		}
 		defer r.Close()
-		return r.ReadFile(filepath.FromSlash(name))
+		data, err := r.ReadFile(filepath.FromSlash(name))
+		inv.Inputs.File(name, data, err)
+		return data, err
 	}}
 	return eval.Config{
 		Hosts:       hosts,

@@ -49,6 +49,7 @@ func checkNixFiles(dir string, inv *inventory.Inventory) *diag.List {
 	for i, rel := range files {
 		g.Go(func() error {
 			src, err := readfile.Read(filepath.Join(dir, filepath.FromSlash(rel)), 0)
+			inv.Inputs.File(rel, src, err)
 			if err != nil {
 				if u := errors.Unwrap(err); u != nil {
 					err = u

@@ -9,6 +9,7 @@ package generate
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"io"
 	"io/fs"
@@ -49,7 +50,7 @@ func Files(f *eval.Fleet, check func(name string, src []byte) []diag.Diagnostic)
 // checked (fleet.Load does): the hosts' instances are taken from ctrs
 // rather than read again. ctrs may be nil.
 func FilesWith(f *eval.Fleet, ctrs *containers.Fleet, check func(name string, src []byte) []diag.Diagnostic) (map[string][]byte, *diag.List) {
-	files, _, dl := renderAll(f, ctrs, "")
+	files, _, _, _, dl := renderAll(f, ctrs, "")
 	if check != nil {
 		CheckFiles(files, check, dl)
 	}
@@ -61,14 +62,32 @@ func FilesWith(f *eval.Fleet, ctrs *containers.Fleet, check func(name string, sr
 // rendered, and one that is the same is not kept but listed in same, so
 // that checking many hosts does not hold every host's text at once. Pass
 // same to ChangesExcept.
-func FilesOn(root string, f *eval.Fleet, ctrs *containers.Fleet) (files map[string][]byte, same map[string]bool, dl *diag.List) {
+//
+// A host's file that the SumsFile records for this build and this state
+// of the fleet, with the bytes it recorded, is the same without being
+// rendered; bySums counts them. sums is the SumsFile that records this
+// run, for generate to write with WriteSums once the files are written
+// (nil when the run cannot vouch for it). It is not among files: it is a
+// record, never compared.
+func FilesOn(root string, f *eval.Fleet, ctrs *containers.Fleet) (files map[string][]byte, same map[string]bool, bySums int, sums []byte, dl *diag.List) {
 	return renderAll(f, ctrs, root)
 }
 
 // renderAll renders the files; with root set, hosts' files equal to their
-// copy under root go to same instead of files.
-func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string) (map[string][]byte, map[string]bool, *diag.List) {
+// copy under root go to same instead of files, and the SumsFile recording
+// the run is rendered.
+func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string) (map[string][]byte, map[string]bool, int, []byte, *diag.List) {
 	dl := &diag.List{}
+	// The key is taken before anything renders: it covers only what was
+	// read by then (Inputs.Late says whether rendering read more).
+	var trusted *sums
+	generator, inputs, keyed := "", "", false
+	if root != "" {
+		generator, inputs, keyed = sumsKey(f)
+		if keyed {
+			trusted = readSums(root, generator, inputs)
+		}
+	}
 	// The fleet-wide files render beside the hosts, which keep every CPU
 	// busy: rendered first, alone, they left one idle.
 	var vms []*fleettest.VMTest
@@ -91,13 +110,21 @@ func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string) (map[string][
 	modules := make([][]byte, len(f.Hosts))
 	lists := make([]diag.List, len(f.Hosts))
 	homes, vals := &homeMemo{}, &valueMemo{}
-	unchanged := make([]bool, len(f.Hosts))
+	unchanged, bySums := make([]bool, len(f.Hosts)), make([]bool, len(f.Hosts))
+	hostSums := make([][sha256.Size]byte, len(f.Hosts))
 	parallel.Each(len(f.Hosts), func(i int) {
+		rel := hostFile(f.Hosts[i])
+		if trusted != nil && trusted.fresh(root, rel) {
+			unchanged[i], bySums[i], hostSums[i] = true, true, trusted.files[rel]
+			return
+		}
 		g := &hostGen{f: f, h: f.Hosts[i], diags: &lists[i], checked: ctrs, homes: homes, vals: vals}
 		modules[i] = g.module()
+		if keyed && modules[i] != nil && lists[i].Len() == 0 {
+			hostSums[i] = sha256.Sum256(modules[i])
+		}
 		if root != "" && modules[i] != nil {
-			p := filepath.Join(root, Dir, "hosts", f.Hosts[i].Name+".nix")
-			if old, err := readfile.Read(p, 0); err == nil && bytes.Equal(old, modules[i]) {
+			if old, err := readfile.Read(filepath.Join(root, filepath.FromSlash(rel)), 0); err == nil && bytes.Equal(old, modules[i]) {
 				modules[i], unchanged[i] = nil, true
 			}
 		}
@@ -105,13 +132,27 @@ func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string) (map[string][
 	<-fleetDone
 	dl.Append(fleetDiags)
 	same := map[string]bool{}
+	recorded, matched := map[string][sha256.Size]byte{}, 0
 	for i, h := range f.Hosts {
+		rel := hostFile(h)
+		if bySums[i] {
+			matched++
+		}
 		if unchanged[i] {
-			same[Dir+"/hosts/"+h.Name+".nix"] = true
+			same[rel] = true
 		} else {
-			files[Dir+"/hosts/"+h.Name+".nix"] = modules[i]
+			files[rel] = modules[i]
+		}
+		if hostSums[i] != ([sha256.Size]byte{}) {
+			recorded[rel] = hostSums[i]
 		}
 		dl.Append(&lists[i])
+	}
+	// The record vouches for what this run rendered from what it read: not
+	// when rendering read more than the key covers.
+	var sumsData []byte
+	if keyed && !f.Inv.Inputs.Late() {
+		sumsData = renderSums(generator, inputs, recorded)
 	}
 	for _, home := range f.Homes {
 		files[Dir+"/homes/"+home.Name+".nix"] = standaloneHome(f, home, dl)
@@ -134,8 +175,11 @@ func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string) (map[string][
 	for p, data := range tf {
 		files[p] = data
 	}
-	return files, same, dl
+	return files, same, matched, sumsData, dl
 }
+
+// hostFile is the path of a host's generated module.
+func hostFile(h *eval.Host) string { return Dir + "/hosts/" + h.Name + ".nix" }
 
 // CheckFiles runs check (a syntax check) on every file, in parallel, and
 // reports what it finds in the order of the files' names, as a bug in

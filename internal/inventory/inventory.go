@@ -283,6 +283,9 @@ type Inventory struct {
 	// Containers are the container definitions (containers/<name>.toml),
 	// by name.
 	Containers map[string]*Container
+	// Inputs is what loading read, and evaluation after it (Load sets
+	// it; nil for an inventory made in memory).
+	Inputs *Inputs
 
 	// secretValues caches SecretValues by file (Load sets it): every
 	// host referencing a secret asks for the same file.

@@ -58,9 +58,10 @@ func Load(root string) (*Inventory, *diag.List) {
 		real = root
 	}
 	real, _ = filepath.Abs(real)
-	l := &loader{root: root, real: real, diags: &diag.List{}}
+	l := &loader{root: root, real: real, diags: &diag.List{}, in: newInputs()}
 	inv := &Inventory{
 		Root:      root,
+		Inputs:    l.in,
 		Profiles:  map[string]*Profile{},
 		Roles:     map[string]*Role{},
 		Users:     map[string]*User{},
@@ -125,6 +126,7 @@ type loader struct {
 	root  string
 	real  string // root with symbolic links resolved
 	diags *diag.List
+	in    *Inputs // what was read
 	// links caches, by relative path, whether the path stays inside the
 	// fleet when symbolic links are followed; base is the cache of the
 	// loader a worker's loader was made from (read only while it works).
@@ -133,7 +135,7 @@ type loader struct {
 
 // sub returns a loader for one worker, with its own diagnostics.
 func (l *loader) sub(diags *diag.List) *loader {
-	return &loader{root: l.root, real: l.real, diags: diags, base: l.links}
+	return &loader{root: l.root, real: l.real, diags: diags, in: l.in, base: l.links}
 }
 
 func (l *loader) abs(rel string) string { return filepath.Join(l.root, filepath.FromSlash(rel)) }
@@ -143,6 +145,7 @@ func (l *loader) exists(rel string) bool {
 		return false
 	}
 	_, err := os.Stat(l.abs(rel))
+	l.in.Probe("exists "+rel, err == nil)
 	return err == nil
 }
 
@@ -168,6 +171,7 @@ func (l *loader) inside(rel string) bool {
 			l.links[p] = ok
 		}
 		if !ok {
+			l.in.Probe("outside "+rel, true)
 			return false
 		}
 	}
@@ -196,6 +200,7 @@ func (l *loader) parse(rel string, optional bool) *Value {
 		return nil
 	}
 	src, err := readfile.Read(l.abs(rel), maxTOML)
+	l.in.File(rel, src, err)
 	if tl := (*readfile.TooLargeError)(nil); errors.As(err, &tl) {
 		l.diags.Errorf(diag.Pos{File: rel}, "read", "%s is %d bytes; fleet reads TOML files of at most %d", rel, tl.Size, maxTOML).
 			Hint("keep large content in a file of the fleet and refer to it from Nix")
@@ -301,6 +306,7 @@ func (l *loader) readDir(dir string) []fs.DirEntry {
 		}
 		out = append(out, e)
 	}
+	l.in.Listing(dir, out)
 	return out
 }
 
@@ -607,6 +613,7 @@ func (l *loader) loadModules(inv *Inventory) {
 				continue
 			}
 			src, err := os.ReadFile(l.abs(rel))
+			l.in.File(rel, src, err)
 			if err != nil {
 				l.diags.Errorf(diag.Pos{File: rel}, "read", "cannot read %s: %v", rel, errors.Unwrap(err))
 				continue
@@ -624,6 +631,7 @@ var SecretExts = []string{".yaml", ".yml", ".json", ".env", ".bin", ".ini"}
 func (l *loader) loadSecrets(inv *Inventory) {
 	base := l.abs("secrets")
 	if _, err := os.Stat(base); err != nil || !l.inside("secrets") {
+		l.in.Probe("exists secrets", false)
 		return
 	}
 	err := filepath.WalkDir(base, func(p string, e fs.DirEntry, err error) error {
@@ -635,6 +643,7 @@ func (l *loader) loadSecrets(inv *Inventory) {
 		}
 		rel, _ := filepath.Rel(l.root, p)
 		rel = filepath.ToSlash(rel)
+		l.in.Probe("secret "+rel, true)
 		if !l.inside(rel) {
 			return nil
 		}
@@ -660,6 +669,7 @@ func (l *loader) loadSecrets(inv *Inventory) {
 		return nil
 	})
 	if err != nil {
+		l.in.File("secrets", nil, err)
 		l.diags.Errorf(diag.Pos{File: "secrets"}, "read", "cannot read secrets: %v", err)
 	}
 }

@@ -5,9 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -75,7 +73,7 @@ func (inv *Inventory) SecretValues(rel string) ([]SecretValue, error) {
 }
 
 func (inv *Inventory) readSecretValues(rel string) ([]SecretValue, error) {
-	data, err := os.ReadFile(filepath.Join(inv.Root, filepath.FromSlash(rel)))
+	data, err := inv.ReadFile(rel)
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,7 @@ func Minimal(name, host string) map[string]atomicfs.File {
 	add("fleet.toml", b.String())
 	add("flake.nix", Flake(name))
 	add(".envrc", Envrc)
+	add(".gitignore", GitIgnore)
 	add("common/common.toml", `description = "What every machine shares"
 
 [nixos.time]
@@ -65,6 +66,18 @@ firmware = "uefi"
 	add("hosts/"+host+"/README.md", "Copy this machine's /etc/nixos/hardware-configuration.nix here: every .nix\nfile in this folder is imported into the host.\n")
 	return files
 }
+
+// GitIgnore is the .gitignore of a new fleet: what is written for one
+// machine only. generated/fleet.sums names the build of fleet that wrote
+// it, which differs between machines of different systems.
+const GitIgnore = `# Written for this machine only: fleet's record of what it generated
+# (it names this machine's build of fleet), direnv's cache, nix build's
+# result links.
+/generated/fleet.sums
+/.direnv/
+/result
+/result-*
+`
 
 // Envrc is the .envrc of a new fleet: direnv loads the fleet's dev shell
 // (devShells.default of the generated outputs: fleet from the fleet input,
