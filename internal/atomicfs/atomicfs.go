@@ -188,8 +188,9 @@ func (e *PathError) Unwrap() error { return e.Err }
 // temporary file beside its target; only when all of them are ready are
 // they renamed into place and removals done. A path that cannot be written
 // is reported (as a *PathError) before any target is touched. The
-// temporary files are written and synced many at once, so a file system
-// commits their syncs together instead of one journal commit a file.
+// temporary files are synced many at once, so a file system commits their
+// syncs together instead of one journal commit a file; many files are
+// made durable by one flush of their file system (see stageAll).
 func WriteAll(ws []Write) error {
 	tmps := make([]string, len(ws))
 	var created []string // folders made for staging, removed again on failure
@@ -264,13 +265,25 @@ func WriteAll(ws []Write) error {
 // for a file system to gather their syncs into few journal commits.
 const syncers = 32
 
+// syncFSFrom is how many files make stageAll flush their file systems
+// once (syncFS) instead of syncing each file: thousands of syncs cost
+// seconds where one flush costs a journal commit.
+const syncFSFrom = 256
+
+// syncFSHook stands in for syncFS in tests.
+var syncFSHook = syncFS
+
 // stageAll writes each change's data to a temporary file beside its
-// target, whose folder exists, and syncs it; tmps[i] gets the name of
-// change i's file and the result error i its failure. One goroutine
-// creates and writes the files in order (creations in one folder would
-// only contend for its lock); up to syncers others sync and close them.
+// target, whose folder exists, and makes it durable; tmps[i] gets the
+// name of change i's file and the result error i its failure. One
+// goroutine creates and writes the files in order (creations in one folder
+// would only contend for its lock). Many files are made durable by one
+// flush of each file system they are on, or, where that is not possible or
+// fails, by syncing each file; up to syncers goroutines sync and close
+// them.
 func stageAll(ws []Write, tmps []string) []error {
 	errs := make([]error, len(ws))
+	batch := len(ws) >= syncFSFrom
 	type written struct {
 		i int
 		f *os.File
@@ -282,7 +295,10 @@ func stageAll(ws []Write, tmps []string) []error {
 		go func() {
 			defer wg.Done()
 			for w := range todo {
-				err := w.f.Sync()
+				var err error
+				if !batch {
+					err = w.f.Sync()
+				}
 				if cerr := w.f.Close(); err == nil {
 					err = cerr
 				}
@@ -317,7 +333,43 @@ func stageAll(ws []Write, tmps []string) []error {
 	}
 	close(todo)
 	wg.Wait()
+	if batch {
+		syncStaged(ws, tmps, errs)
+	}
 	return errs
+}
+
+// syncStaged makes the staged files durable with one flush of each
+// folder's file system, or syncs each file of a folder whose flush fails.
+func syncStaged(ws []Write, tmps []string, errs []error) {
+	flushed := map[string]bool{}
+	for i, w := range ws {
+		if tmps[i] == "" || errs[i] != nil {
+			continue
+		}
+		dir := filepath.Dir(w.Path)
+		ok, tried := flushed[dir]
+		if !tried {
+			ok = syncFSHook(dir) == nil
+			flushed[dir] = ok
+		}
+		if !ok {
+			errs[i] = syncFile(tmps[i])
+		}
+	}
+}
+
+// syncFile syncs the file at path.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // unwrapPath drops the *fs.PathError around err, whose path (a temporary

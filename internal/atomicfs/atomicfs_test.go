@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -166,5 +167,68 @@ func TestWriteAllStageFails(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(keep); string(data) != "new" {
 		t.Errorf("keep.txt = %q, want new", data)
+	}
+}
+
+// TestWriteAllMany stages enough files to flush their file system once
+// instead of syncing each, and falls back to syncing each file of a folder
+// whose flush fails.
+func TestWriteAllMany(t *testing.T) {
+	for _, flush := range []string{"works", "fails"} {
+		t.Run(flush, func(t *testing.T) {
+			var flushed []string
+			defer func(h func(string) error) { syncFSHook = h }(syncFSHook)
+			syncFSHook = func(dir string) error {
+				flushed = append(flushed, filepath.Base(dir))
+				if flush == "fails" {
+					return errors.New("no flush here")
+				}
+				return nil
+			}
+			dir := t.TempDir()
+			var ws []Write
+			for i := range syncFSFrom + 10 {
+				sub := "a"
+				if i%2 == 1 {
+					sub = "b"
+				}
+				ws = append(ws, Write{Path: filepath.Join(dir, sub, fmt.Sprintf("f%03d", i)), Data: []byte(fmt.Sprint(i)), Perm: 0o444})
+			}
+			if err := WriteAll(ws); err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(flushed)
+			if !slices.Equal(flushed, []string{"a", "b"}) {
+				t.Errorf("flushed %v, want each folder once: [a b]", flushed)
+			}
+			for _, w := range ws {
+				got, err := os.ReadFile(w.Path)
+				if err != nil || string(got) != string(w.Data) {
+					t.Fatalf("%s = %q, %v; want %q", w.Path, got, err, w.Data)
+				}
+			}
+			for _, sub := range []string{"a", "b"} {
+				es, _ := os.ReadDir(filepath.Join(dir, sub))
+				for _, e := range es {
+					if IsTemp(e.Name()) {
+						t.Errorf("temporary file %s left", e.Name())
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestSyncFS flushes a real file system where syncfs(2) is available.
+func TestSyncFS(t *testing.T) {
+	err := syncFS(t.TempDir())
+	if errors.Is(err, errors.ErrUnsupported) {
+		t.Skipf("syncfs(2) is not used on %s/%s: each file is synced", runtime.GOOS, runtime.GOARCH)
+	}
+	if err != nil {
+		t.Fatalf("syncFS: %v", err)
+	}
+	if err := syncFS(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("syncFS of a missing folder succeeded")
 	}
 }

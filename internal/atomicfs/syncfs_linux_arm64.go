@@ -1,0 +1,5 @@
+package atomicfs
+
+import "syscall"
+
+const sysSyncfs = syscall.SYS_SYNCFS
