@@ -133,8 +133,12 @@ func (a *App) generated(l *loaded) (*generation, error) {
 // record of what they were generated from. The record only spares later
 // runs from rendering: not writing it is a warning, not a failure.
 func (a *App) write(dir string, g *generation) error {
+	start := a.now()
 	if err := generate.Apply(dir, g.changes); err != nil {
 		return err
+	}
+	if a.Verbose {
+		fmt.Fprintf(a.Err, "fleet: wrote %s in %s\n", plural(len(g.changes), "file"), a.now().Sub(start).Round(time.Microsecond))
 	}
 	if err := generate.WriteSums(dir, g.sums); err != nil {
 		fmt.Fprintf(a.Err, "fleet: warning: %v (the next check renders every host)\n", err)
@@ -181,7 +185,11 @@ func (a *App) generatedFiles(l *loaded, check func(string, []byte) []diag.Diagno
 				changed[c.Path] = c.New
 			}
 		}
+		start := a.now()
 		generate.CheckFiles(changed, check, dl)
+		if a.Verbose {
+			fmt.Fprintf(a.Err, "fleet: parsed %s in %s\n", plural(len(changed), "changed file"), a.now().Sub(start).Round(time.Microsecond))
+		}
 	}
 	dl.Append(sops)
 	changes, err = staleSopsConfig(l.Dir, files, changes)
