@@ -4,18 +4,26 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/fleetdev/fleet/internal/generate"
 	"github.com/fleetdev/fleet/internal/synth"
 )
 
 // BenchmarkCheckCommand measures `fleet check` end to end on synthetic
 // fleets (load, evaluate, type-check, compare the generated files).
-// Compare ns/host across sizes: cost grows linearly with hosts.
+// Compare ns/host across sizes: cost grows linearly with hosts. record
+// says whether generated/fleet.sums is there (as after generate) or not
+// (as in a clone without it, when every host file is rendered).
 func BenchmarkCheckCommand(b *testing.B) {
-	for _, c := range []struct{ n, containers int }{{100, 0}, {1000, 0}, {1000, 5}} {
+	for _, c := range []struct {
+		n, containers int
+		record        bool
+	}{{100, 0, true}, {1000, 0, true}, {1000, 5, true}, {1000, 0, false}, {1000, 5, false}} {
 		n := c.n
-		b.Run(fmt.Sprintf("hosts=%d/containers=%d", n, c.containers), func(b *testing.B) {
+		b.Run(fmt.Sprintf("hosts=%d/containers=%d/record=%v", n, c.containers, c.record), func(b *testing.B) {
 			dir := b.TempDir()
 			if err := synth.WriteWith(dir, n, synth.Options{Containers: c.containers}); err != nil {
 				b.Fatal(err)
@@ -26,6 +34,13 @@ func BenchmarkCheckCommand(b *testing.B) {
 			}
 			if code := run("generate"); code != 0 {
 				b.Fatalf("generate exited %d", code)
+			}
+			if !c.record {
+				// As in a clone without generated/fleet.sums: every host
+				// file is rendered to be compared.
+				if err := os.Remove(filepath.Join(dir, filepath.FromSlash(generate.SumsFile))); err != nil {
+					b.Fatal(err)
+				}
 			}
 			b.ResetTimer()
 			for b.Loop() {
