@@ -50,7 +50,7 @@ func Files(f *eval.Fleet, check func(name string, src []byte) []diag.Diagnostic)
 // checked (fleet.Load does): the hosts' instances are taken from ctrs
 // rather than read again. ctrs may be nil.
 func FilesWith(f *eval.Fleet, ctrs *containers.Fleet, check func(name string, src []byte) []diag.Diagnostic) (map[string][]byte, *diag.List) {
-	files, _, _, _, dl := renderAll(f, ctrs, "")
+	files, _, _, _, dl := renderAll(f, ctrs, "", nil)
 	if check != nil {
 		CheckFiles(files, check, dl)
 	}
@@ -65,27 +65,28 @@ func FilesWith(f *eval.Fleet, ctrs *containers.Fleet, check func(name string, sr
 //
 // A host's file that the SumsFile records for this build and this state
 // of the fleet, with the bytes it recorded, is the same without being
-// rendered; bySums counts them. sums is the SumsFile that records this
-// run, for generate to write with WriteSums once the files are written
-// (nil when the run cannot vouch for it). It is not among files: it is a
-// record, never compared.
-func FilesOn(root string, f *eval.Fleet, ctrs *containers.Fleet) (files map[string][]byte, same map[string]bool, bySums int, sums []byte, dl *diag.List) {
-	return renderAll(f, ctrs, root)
+// rendered; bySums counts them. key is this machine's key for the record
+// (nil: no record is read or made). sums is the SumsFile that records
+// this run, for generate to write with WriteSums once the files are
+// written (nil when the run cannot vouch for it). It is not among files:
+// it is a record, never compared.
+func FilesOn(root string, f *eval.Fleet, ctrs *containers.Fleet, key []byte) (files map[string][]byte, same map[string]bool, bySums int, sums []byte, dl *diag.List) {
+	return renderAll(f, ctrs, root, key)
 }
 
 // renderAll renders the files; with root set, hosts' files equal to their
 // copy under root go to same instead of files, and the SumsFile recording
 // the run is rendered.
-func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string) (map[string][]byte, map[string]bool, int, []byte, *diag.List) {
+func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string, key []byte) (map[string][]byte, map[string]bool, int, []byte, *diag.List) {
 	dl := &diag.List{}
 	// The key is taken before anything renders: it covers only what was
 	// read by then (Inputs.Late says whether rendering read more).
 	var trusted *sums
 	generator, inputs, keyed := "", "", false
-	if root != "" {
+	if root != "" && len(key) > 0 {
 		generator, inputs, keyed = sumsKey(f)
 		if keyed {
-			trusted = readSums(root, generator, inputs)
+			trusted = readSums(root, generator, inputs, key)
 		}
 	}
 	// The fleet-wide files render beside the hosts, which keep every CPU
@@ -152,7 +153,7 @@ func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string) (map[string][
 	// when rendering read more than the key covers.
 	var sumsData []byte
 	if keyed && !f.Inv.Inputs.Late() {
-		sumsData = renderSums(generator, inputs, recorded)
+		sumsData = renderSums(generator, inputs, recorded, key)
 	}
 	for _, home := range f.Homes {
 		files[Dir+"/homes/"+home.Name+".nix"] = standaloneHome(f, home, dl)

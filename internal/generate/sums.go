@@ -3,6 +3,7 @@ package generate
 import (
 	"bufio"
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -25,6 +26,12 @@ import (
 // a file edited by hand - renders and compares as without the sums. The
 // file is a record, never a source: deleting it only makes the next check
 // slower, and check never reports it stale.
+//
+// The record ends with an HMAC-SHA256 under a key of the machine that
+// wrote it (kept outside the fleet, see the command line's recordKey):
+// only that machine trusts it. A record that came with a change - a host
+// file edited together with its line - is not trusted by anyone else, so
+// a check in CI renders and compares every file as before.
 const SumsFile = Dir + "/fleet.sums"
 
 // sumsVersion is the first line's format version.
@@ -48,14 +55,25 @@ func sumsKey(f *eval.Fleet) (generator, inputs string, ok bool) {
 	return generator, inputs, ok && generator != ""
 }
 
-// readSums reads root's SumsFile when it names generator and inputs, and
-// returns nil otherwise (missing, malformed, or from another build or
-// another state of the fleet).
-func readSums(root, generator, inputs string) *sums {
+// readSums reads root's SumsFile when its MAC is key's and it names
+// generator and inputs, and returns nil otherwise (missing, malformed,
+// written elsewhere, or from another build or another state of the
+// fleet).
+func readSums(root, generator, inputs string, key []byte) *sums {
 	data, err := readfile.Read(filepath.Join(root, filepath.FromSlash(SumsFile)), 64<<20)
-	if err != nil {
+	if err != nil || len(key) == 0 {
 		return nil
 	}
+	body, tag, ok := bytes.Cut(data, []byte("\n"+macPrefix))
+	if !ok {
+		return nil
+	}
+	body = append(body, '\n')
+	want := sumsMAC(key, body)
+	if got, err := hex.DecodeString(strings.TrimSuffix(string(tag), "\n")); err != nil || !hmac.Equal(got, want) {
+		return nil
+	}
+	data = body
 	s := &sums{files: map[string][sha256.Size]byte{}}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, 1<<20)
@@ -105,8 +123,19 @@ func (s *sums) fresh(root, rel string) bool {
 	return err == nil && sha256.Sum256(data) == want
 }
 
-// render prints the SumsFile recording files (path -> SHA-256).
-func renderSums(generator, inputs string, files map[string][sha256.Size]byte) []byte {
+// macPrefix starts the SumsFile's last line, the MAC of all before it.
+const macPrefix = "mac "
+
+// sumsMAC is the HMAC-SHA256 of a SumsFile's body under key.
+func sumsMAC(key, body []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// renderSums prints the SumsFile recording files (path -> SHA-256), with
+// its MAC under key.
+func renderSums(generator, inputs string, files map[string][sha256.Size]byte, key []byte) []byte {
 	var b bytes.Buffer
 	b.WriteString(Header + "\n")
 	b.WriteString("# What each host's file was generated from, so that fleet check can\n")
@@ -123,6 +152,7 @@ func renderSums(generator, inputs string, files map[string][sha256.Size]byte) []
 		sum := files[p]
 		fmt.Fprintf(&b, "%s %s\n", hex.EncodeToString(sum[:]), p)
 	}
+	b.WriteString(macPrefix + hex.EncodeToString(sumsMAC(key, b.Bytes())) + "\n")
 	return b.Bytes()
 }
 

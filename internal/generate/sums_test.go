@@ -3,6 +3,7 @@ package generate
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,6 +12,9 @@ import (
 
 	"github.com/fleetdev/fleet/internal/fleet"
 )
+
+// testKey is the key of the records the tests make.
+var testKey = []byte("0123456789abcdef0123456789abcdef")
 
 // copyExample copies the example fleet into a temporary folder.
 func copyExample(t *testing.T) string {
@@ -36,7 +40,7 @@ func loadFleet(t *testing.T, dir string) *fleet.Fleet {
 func generateOn(t *testing.T, dir string) {
 	t.Helper()
 	l := loadFleet(t, dir)
-	files, same, _, sums, dl := FilesOn(dir, l.Eval, l.Containers)
+	files, same, _, sums, dl := FilesOn(dir, l.Eval, l.Containers, testKey)
 	if dl.HasErrors() {
 		t.Fatalf("rendering: %v", dl.Items())
 	}
@@ -60,7 +64,7 @@ func generateOn(t *testing.T, dir string) {
 func checkOn(t *testing.T, dir string) (stale []string, bySums, hosts int) {
 	t.Helper()
 	l := loadFleet(t, dir)
-	files, same, bySums, _, dl := FilesOn(dir, l.Eval, l.Containers)
+	files, same, bySums, _, dl := FilesOn(dir, l.Eval, l.Containers, testKey)
 	if dl.HasErrors() {
 		t.Fatalf("rendering: %v", dl.Items())
 	}
@@ -125,6 +129,19 @@ func TestSums(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Another machine (another key) trusts none of it, nor does a run
+	// without a key.
+	defer func(k []byte) { testKey = k }(testKey)
+	testKey = []byte("another machine's key, 32 bytes!")
+	if stale, bySums, _ = checkOn(t, dir); len(stale) != 0 || bySums != 0 {
+		t.Errorf("another key: stale %v, %d by sums; want none and 0", stale, bySums)
+	}
+	testKey = nil
+	if stale, bySums, _ = checkOn(t, dir); len(stale) != 0 || bySums != 0 {
+		t.Errorf("no key: stale %v, %d by sums; want none and 0", stale, bySums)
+	}
+	testKey = []byte("0123456789abcdef0123456789abcdef")
+
 	// Another build of fleet trusts none of it.
 	defer func(id func() string) { generatorID = id }(generatorID)
 	generatorID = func() string { return "go:another-build" }
@@ -139,7 +156,8 @@ func TestSums(t *testing.T) {
 
 func TestReadSumsMalformed(t *testing.T) {
 	const gen, in = "go:x", "abc"
-	good := string(renderSums(gen, in, nil)) + strings.Repeat("0", 64) + " generated/hosts/a.nix\n"
+	sum := [32]byte{}
+	good := string(renderSums(gen, in, map[string][32]byte{"generated/hosts/a.nix": sum}, testKey))
 	dir := t.TempDir()
 	write := func(s string) {
 		t.Helper()
@@ -151,24 +169,40 @@ func TestReadSumsMalformed(t *testing.T) {
 		}
 	}
 	write(good)
-	if s := readSums(dir, gen, in); s == nil || len(s.files) != 1 {
+	if s := readSums(dir, gen, in, testKey); s == nil || len(s.files) != 1 {
 		t.Fatalf("readSums(good) = %+v, want one file", s)
 	}
+	// Each case is given a MAC of its own (but "forged" and "no MAC"): what
+	// fails is the text, not the MAC.
+	resign := func(text string) string {
+		body, _, _ := strings.Cut(text, "\n"+macPrefix)
+		body += "\n"
+		return body + macPrefix + hex.EncodeToString(sumsMAC(testKey, []byte(body))) + "\n"
+	}
+	forged := strings.Replace(good, strings.Repeat("0", 64), strings.Repeat("1", 64), 1)
+	noMAC, _, _ := strings.Cut(good, macPrefix)
 	for name, text := range map[string]string{
-		"another generator": strings.Replace(good, "generator go:x", "generator go:y", 1),
-		"another digest":    strings.Replace(good, "inputs abc", "inputs abd", 1),
-		"no version":        strings.Replace(good, sumsVersion+"\n", "", 1),
-		"future version":    strings.Replace(good, sumsVersion, "fleet-sums 2", 1),
-		"short sum":         strings.Replace(good, strings.Repeat("0", 64), "00", 1),
-		"not hex":           strings.Replace(good, strings.Repeat("0", 64), strings.Repeat("z", 64), 1),
-		"outside generated": strings.Replace(good, "generated/hosts/a.nix", "hosts/a/host.toml", 1),
-		"no value":          good + "dangling\n",
+		"another generator": resign(strings.Replace(good, "generator go:x", "generator go:y", 1)),
+		"another digest":    resign(strings.Replace(good, "inputs abc", "inputs abd", 1)),
+		"no version":        resign(strings.Replace(good, sumsVersion+"\n", "", 1)),
+		"future version":    resign(strings.Replace(good, sumsVersion, "fleet-sums 2", 1)),
+		"short sum":         resign(strings.Replace(good, strings.Repeat("0", 64), "00", 1)),
+		"not hex":           resign(strings.Replace(good, strings.Repeat("0", 64), strings.Repeat("z", 64), 1)),
+		"outside generated": resign(strings.Replace(good, "generated/hosts/a.nix", "hosts/a/host.toml", 1)),
+		"no value":          resign(strings.Replace(good, "\n"+macPrefix, "\ndangling\n"+macPrefix, 1)),
+		"forged":            forged,
+		"no MAC":            noMAC,
+		"line after MAC":    good + strings.Repeat("1", 64) + " generated/hosts/b.nix\n",
 		"empty":             "",
 	} {
 		write(text)
-		if s := readSums(dir, gen, in); s != nil {
+		if s := readSums(dir, gen, in, testKey); s != nil {
 			t.Errorf("%s: readSums = %+v, want nil", name, s)
 		}
+	}
+	write(good)
+	if s := readSums(dir, gen, in, []byte("another machine's key, 32 bytes!")); s != nil {
+		t.Errorf("another key: readSums = %+v, want nil", s)
 	}
 }
 
@@ -183,7 +217,7 @@ func TestDigestCoversReads(t *testing.T) {
 	dir := copyExample(t)
 	render := func() (string, map[string][]byte) {
 		l := loadFleet(t, dir)
-		files, _, _, _, _ := FilesOn("", l.Eval, l.Containers)
+		files, _, _, _, _ := FilesOn("", l.Eval, l.Containers, nil)
 		digest, ok := l.Inventory.Inputs.Digest()
 		if !ok {
 			t.Fatal("the example's inputs have no digest")

@@ -68,11 +68,11 @@ firmware = "uefi"
 }
 
 // GitIgnore is the .gitignore of a new fleet: what is written for one
-// machine only. generated/fleet.sums names the build of fleet that wrote
-// it, which differs between machines of different systems.
+// machine only. generated/fleet.sums is trusted only by the machine that
+// wrote it (it is signed with that machine's key).
 const GitIgnore = `# Written for this machine only: fleet's record of what it generated
-# (it names this machine's build of fleet), direnv's cache, nix build's
-# result links.
+# (signed with this machine's key: no use elsewhere), direnv's cache,
+# nix build's result links.
 /generated/fleet.sums
 /.direnv/
 /result
