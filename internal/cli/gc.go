@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"runtime/debug"
+)
+
+// smallFleet is the number of hosts up to which fleet collects garbage
+// less often.
+const smallFleet = 2000
+
+// StartGC collects garbage as for a small fleet from the start (the
+// program calls it first), unless GOGC (gogc) decides: most fleets are
+// small, and tuneGC returns to Go's default once a large one is found.
+func StartGC(gogc string) {
+	if gogc == "" {
+		debug.SetGCPercent(smallFleetGC)
+	}
+}
+
+// smallFleetGC is GOGC for a small fleet.
+const smallFleetGC = 400
+
+// tuneGC sets how often Go collects garbage while fleet works on the
+// fleet at dir. A fleet of up to smallFleet hosts keeps a small heap, and
+// collecting it a quarter as often (GOGC=400) saves about a quarter of a
+// check's CPU for tens of megabytes (1,000 hosts: about 110 MB at the
+// peak instead of 70). A larger fleet keeps Go's default, so that memory
+// stays proportional to the fleet. GOGC in the environment decides
+// instead.
+func (a *App) tuneGC(dir string) {
+	if a.Env.Get("GOGC") != "" {
+		return
+	}
+	pct := 100
+	if es, err := os.ReadDir(filepath.Join(dir, "hosts")); err == nil && len(es) <= smallFleet {
+		pct = smallFleetGC
+	}
+	debug.SetGCPercent(pct)
+}
