@@ -86,12 +86,12 @@ func TestSums(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, filepath.FromSlash(SumsFile))); err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
-	stale, bySums, hosts := checkOn(t, dir)
+	stale, bySums, _ := checkOn(t, dir)
 	if len(stale) != 0 || bySums != 0 {
 		t.Fatalf("without sums: stale %v, %d by sums; want none and 0", stale, bySums)
 	}
 	generateOn(t, dir)
-	stale, bySums, hosts = checkOn(t, dir)
+	stale, bySums, hosts := checkOn(t, dir)
 	if len(stale) != 0 || bySums != hosts {
 		t.Fatalf("after generate: stale %v, %d of %d by sums; want none and all", stale, bySums, hosts)
 	}
