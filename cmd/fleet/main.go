@@ -11,7 +11,6 @@ import (
 )
 
 func main() {
-	cli.StartGC(os.Getenv("GOGC"))
 	ctx, stop := signal.NotifyContext(context.Background(), cli.StopSignals...)
 	code := cli.Main(ctx, os.Args[1:], cli.OSStdio(), os.Environ())
 	stop()

@@ -98,6 +98,8 @@ type App struct {
 	// accessIndexes are the lookup indexes of the secrets access rules a command
 	// asks about, built once per command (see accessIndex).
 	accessIndexes map[*secrets.Access]*secrets.Index
+	// gcFor is the fleet folder tuneGC last tuned the collector for.
+	gcFor string
 }
 
 // accessIndex returns the lookup index of access, built on first use:

@@ -26,7 +26,6 @@ func (a *App) loadWith(ctx context.Context, selectors []string, u *fleet.Upstrea
 	if err != nil {
 		return nil, err
 	}
-	a.tuneGC(dir)
 	opts := fleet.Options{Selectors: selectors, Label: a.rel(dir), Now: a.now, Upstream: u}
 	if a.Verbose {
 		opts.Log = a.Err

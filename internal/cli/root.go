@@ -104,6 +104,15 @@ func (a *App) commands() []*cobra.Command {
 // fleetDir resolves the fleet directory: --dir, or the nearest folder
 // upward from the working directory that holds fleet.toml.
 func (a *App) fleetDir() (string, error) {
+	dir, err := a.findFleetDir()
+	if err == nil && dir != a.gcFor {
+		a.tuneGC(dir)
+		a.gcFor = dir
+	}
+	return dir, err
+}
+
+func (a *App) findFleetDir() (string, error) {
 	if a.dirFlag != "" {
 		dir := a.dirFlag
 		if !filepath.IsAbs(dir) {
