@@ -161,7 +161,9 @@ func (a *App) generatedFiles(l *loaded, check func(string, []byte) []diag.Diagno
 		sopsData, sops = sopsConfig(l)
 	}()
 	start := a.now()
-	files, same, bySums, sums, dl := generate.FilesOn(l.Dir, l.Eval, l.Containers, a.recordKey())
+	// generate (which checks the syntax) records what it renders; check
+	// only reads the record.
+	files, same, bySums, sums, dl := generate.FilesOn(l.Dir, l.Eval, l.Containers, a.recordKey(), check != nil)
 	if a.Verbose {
 		hosts := len(l.Eval.Hosts)
 		fmt.Fprintf(a.Err, "fleet: rendered %d of %s in %s; %d matched %s\n", hosts-bySums, plural(hosts, "host file"), a.now().Sub(start).Round(time.Microsecond), bySums, generate.SumsFile)

@@ -50,7 +50,7 @@ func Files(f *eval.Fleet, check func(name string, src []byte) []diag.Diagnostic)
 // checked (fleet.Load does): the hosts' instances are taken from ctrs
 // rather than read again. ctrs may be nil.
 func FilesWith(f *eval.Fleet, ctrs *containers.Fleet, check func(name string, src []byte) []diag.Diagnostic) (map[string][]byte, *diag.List) {
-	files, _, _, _, dl := renderAll(f, ctrs, "", nil)
+	files, _, _, _, dl := renderAll(f, ctrs, "", nil, false)
 	if check != nil {
 		CheckFiles(files, check, dl)
 	}
@@ -66,29 +66,31 @@ func FilesWith(f *eval.Fleet, ctrs *containers.Fleet, check func(name string, sr
 // A host's file that the SumsFile records for this build and this state
 // of the fleet, with the bytes it recorded, is the same without being
 // rendered; bySums counts them. key is this machine's key for the record
-// (nil: no record is read or made). sums is the SumsFile that records
-// this run, for generate to write with WriteSums once the files are
-// written (nil when the run cannot vouch for it). It is not among files:
-// it is a record, never compared.
-func FilesOn(root string, f *eval.Fleet, ctrs *containers.Fleet, key []byte) (files map[string][]byte, same map[string]bool, bySums int, sums []byte, dl *diag.List) {
-	return renderAll(f, ctrs, root, key)
+// (nil: no record is read or made). With record set (generate), sums is
+// the SumsFile that records this run, to write with WriteSums once the
+// files are written (nil when the run cannot vouch for it). It is not
+// among files: it is a record, never compared.
+func FilesOn(root string, f *eval.Fleet, ctrs *containers.Fleet, key []byte, record bool) (files map[string][]byte, same map[string]bool, bySums int, sums []byte, dl *diag.List) {
+	return renderAll(f, ctrs, root, key, record)
 }
 
 // renderAll renders the files; with root set, hosts' files equal to their
 // copy under root go to same instead of files, and the SumsFile recording
 // the run is rendered.
-func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string, key []byte) (map[string][]byte, map[string]bool, int, []byte, *diag.List) {
+func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string, key []byte, record bool) (map[string][]byte, map[string]bool, int, []byte, *diag.List) {
 	dl := &diag.List{}
 	// The key is taken before anything renders: it covers only what was
-	// read by then (Inputs.Late says whether rendering read more).
+	// read by then (Inputs.Late says whether rendering read more). A check
+	// without a record on disk has no use for it.
 	var trusted *sums
 	generator, inputs, keyed := "", "", false
-	if root != "" && len(key) > 0 {
+	if root != "" && len(key) > 0 && (record || hasSums(root)) {
 		generator, inputs, keyed = sumsKey(f)
 		if keyed {
 			trusted = readSums(root, generator, inputs, key)
 		}
 	}
+	record = record && keyed
 	// The fleet-wide files render beside the hosts, which keep every CPU
 	// busy: rendered first, alone, they left one idle.
 	var vms []*fleettest.VMTest
@@ -121,7 +123,7 @@ func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string, key []byte) (
 		}
 		g := &hostGen{f: f, h: f.Hosts[i], diags: &lists[i], checked: ctrs, homes: homes, vals: vals}
 		modules[i] = g.module()
-		if keyed && modules[i] != nil && lists[i].Len() == 0 {
+		if record && modules[i] != nil && lists[i].Len() == 0 {
 			hostSums[i] = sha256.Sum256(modules[i])
 		}
 		if root != "" && modules[i] != nil {
@@ -152,7 +154,7 @@ func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string, key []byte) (
 	// The record vouches for what this run rendered from what it read: not
 	// when rendering read more than the key covers.
 	var sumsData []byte
-	if keyed && !f.Inv.Inputs.Late() {
+	if record && !f.Inv.Inputs.Late() {
 		sumsData = renderSums(generator, inputs, recorded, key)
 	}
 	for _, home := range f.Homes {

@@ -324,7 +324,7 @@ func TestFilesOn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		kept, same, _, _, _ := FilesOn(dir, f, nil, nil)
+		kept, same, _, _, _ := FilesOn(dir, f, nil, nil, false)
 		checked := 0
 		for _, p := range hosts[1:] {
 			checked++

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -110,6 +111,12 @@ func readSums(root, generator, inputs string, key []byte) *sums {
 		return nil
 	}
 	return s
+}
+
+// hasSums reports whether root has a SumsFile.
+func hasSums(root string) bool {
+	_, err := os.Lstat(filepath.Join(root, filepath.FromSlash(SumsFile)))
+	return err == nil
 }
 
 // fresh reports whether the file at rel (relative to root) has the

@@ -40,7 +40,7 @@ func loadFleet(t *testing.T, dir string) *fleet.Fleet {
 func generateOn(t *testing.T, dir string) {
 	t.Helper()
 	l := loadFleet(t, dir)
-	files, same, _, sums, dl := FilesOn(dir, l.Eval, l.Containers, testKey)
+	files, same, _, sums, dl := FilesOn(dir, l.Eval, l.Containers, testKey, true)
 	if dl.HasErrors() {
 		t.Fatalf("rendering: %v", dl.Items())
 	}
@@ -64,7 +64,10 @@ func generateOn(t *testing.T, dir string) {
 func checkOn(t *testing.T, dir string) (stale []string, bySums, hosts int) {
 	t.Helper()
 	l := loadFleet(t, dir)
-	files, same, bySums, _, dl := FilesOn(dir, l.Eval, l.Containers, testKey)
+	files, same, bySums, sums, dl := FilesOn(dir, l.Eval, l.Containers, testKey, false)
+	if sums != nil {
+		t.Errorf("check rendered a record")
+	}
 	if dl.HasErrors() {
 		t.Fatalf("rendering: %v", dl.Items())
 	}
@@ -217,7 +220,7 @@ func TestDigestCoversReads(t *testing.T) {
 	dir := copyExample(t)
 	render := func() (string, map[string][]byte) {
 		l := loadFleet(t, dir)
-		files, _, _, _, _ := FilesOn("", l.Eval, l.Containers, nil)
+		files, _, _, _, _ := FilesOn("", l.Eval, l.Containers, nil, false)
 		digest, ok := l.Inventory.Inputs.Digest()
 		if !ok {
 			t.Fatal("the example's inputs have no digest")
