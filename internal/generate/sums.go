@@ -65,18 +65,23 @@ func readSums(root, generator, inputs string, key []byte) *sums {
 	if err != nil || len(key) == 0 {
 		return nil
 	}
-	body, tag, ok := bytes.Cut(data, []byte("\n"+macPrefix))
-	if !ok {
+	return parseSums(data, generator, inputs, key)
+}
+
+// parseSums parses a SumsFile: nil unless its last line is the MAC of the
+// lines before it under key and it names generator and inputs.
+func parseSums(data []byte, generator, inputs string, key []byte) *sums {
+	i := bytes.LastIndex(data, []byte("\n"+macPrefix))
+	if i < 0 {
 		return nil
 	}
-	body = append(body, '\n')
-	want := sumsMAC(key, body)
-	if got, err := hex.DecodeString(strings.TrimSuffix(string(tag), "\n")); err != nil || !hmac.Equal(got, want) {
+	body, tag := data[:i+1], data[i+1+len(macPrefix):]
+	got, err := hex.DecodeString(strings.TrimSuffix(string(tag), "\n"))
+	if err != nil || !hmac.Equal(got, sumsMAC(key, body)) {
 		return nil
 	}
-	data = body
 	s := &sums{files: map[string][sha256.Size]byte{}}
-	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc := bufio.NewScanner(bytes.NewReader(body))
 	sc.Buffer(nil, 1<<20)
 	first := true
 	for sc.Scan() {

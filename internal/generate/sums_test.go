@@ -294,3 +294,42 @@ func TestDigestCoversReads(t *testing.T) {
 	}
 	t.Logf("%d of %d changes (each file taken away, each emptied) change the digest", changed, 2*len(files))
 }
+
+// FuzzParseSums feeds the record's parser any text, signed with the key
+// (so that the parser is reached) and as it is (which no text passes
+// without the key's MAC). It never panics; what it accepts names the
+// generator and the digest asked for, and paths in generated/ only.
+func FuzzParseSums(f *testing.F) {
+	const gen, in = "go:x", "abc"
+	good := string(renderSums(gen, in, map[string][32]byte{"generated/hosts/a.nix": {1}, "generated/hosts/b.nix": {2}}, testKey))
+	body, _, _ := strings.Cut(good, macPrefix)
+	f.Add(body)
+	f.Add(strings.Replace(body, "generator go:x", "generator go:y", 1))
+	f.Add("fleet-sums 1\ngenerator go:x\ninputs abc\n" + strings.Repeat("0", 64) + " hosts/a/host.toml\n")
+	f.Add(good)
+	f.Add("")
+	f.Fuzz(func(t *testing.T, body string) {
+		if s := parseSums([]byte(body), gen, in, testKey); s != nil && !strings.Contains(body, macPrefix) {
+			t.Fatalf("accepted a record without a MAC: %q", body)
+		}
+		if !strings.HasSuffix(body, "\n") {
+			body += "\n"
+		}
+		signed := body + macPrefix + hex.EncodeToString(sumsMAC(testKey, []byte(body))) + "\n"
+		s := parseSums([]byte(signed), gen, in, testKey)
+		if s == nil {
+			return
+		}
+		if s.generator != gen || s.inputs != in {
+			t.Fatalf("accepted a record naming %q and %q", s.generator, s.inputs)
+		}
+		for p := range s.files {
+			if !strings.HasPrefix(p, Dir+"/") {
+				t.Fatalf("accepted a path outside %s: %q", Dir, p)
+			}
+		}
+		if parseSums([]byte(signed), gen, in, []byte("another machine's key, 32 bytes!")) != nil {
+			t.Fatalf("accepted under another key: %q", signed)
+		}
+	})
+}
