@@ -106,7 +106,10 @@ func parseSums(data []byte, generator, inputs string, key []byte) *sums {
 			s.inputs = v
 		default:
 			var sum [sha256.Size]byte
-			if n, err := hex.Decode(sum[:], []byte(k)); err != nil || n != len(sum) || !strings.HasPrefix(v, Dir+"/") {
+			if len(k) != hex.EncodedLen(len(sum)) || !strings.HasPrefix(v, Dir+"/") {
+				return nil
+			}
+			if _, err := hex.Decode(sum[:], []byte(k)); err != nil {
 				return nil
 			}
 			s.files[v] = sum
