@@ -100,11 +100,9 @@ fleet dedupe --apply and fleet generate, for instance). Differences exit 1.`,
 					os.RemoveAll(stage)
 				}
 			}()
-			if _, ok := res.Files[".gitignore"]; !ok {
-				// As for a fleet made by init: what is written for this
-				// machine only (generated/fleet.sums) stays out of git.
-				res.Files[".gitignore"] = atomicfs.File{Data: []byte(scaffold.GitIgnore)}
-			}
+			// As for a fleet made by init: what is written for this machine
+			// only (generated/fleet.sums) stays out of git.
+			res.Files[".gitignore"] = atomicfs.File{Data: []byte(scaffold.GitIgnore)}
 			if err := atomicfs.CreateTree(stage, res.Files); err != nil {
 				return err
 			}

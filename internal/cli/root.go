@@ -102,7 +102,9 @@ func (a *App) commands() []*cobra.Command {
 }
 
 // fleetDir resolves the fleet directory: --dir, or the nearest folder
-// upward from the working directory that holds fleet.toml.
+// upward from the working directory that holds fleet.toml. The first time
+// it finds a fleet it tunes the collector for that fleet's size (tuneGC):
+// every command that works on a fleet comes here first.
 func (a *App) fleetDir() (string, error) {
 	dir, err := a.findFleetDir()
 	if err == nil && dir != a.gcFor {
@@ -112,6 +114,7 @@ func (a *App) fleetDir() (string, error) {
 	return dir, err
 }
 
+// findFleetDir is fleetDir without the tuning.
 func (a *App) findFleetDir() (string, error) {
 	if a.dirFlag != "" {
 		dir := a.dirFlag

@@ -182,7 +182,7 @@ func WriteSums(root string, data []byte) error {
 	if old, err := readfile.Read(p, 0); err == nil && bytes.Equal(old, data) {
 		return nil
 	}
-	if err := atomicfs.WriteAll([]atomicfs.Write{{Path: p, Data: data, Perm: 0o644}}); err != nil {
+	if err := atomicfs.WriteFile(p, data, 0o644); err != nil {
 		return fmt.Errorf("cannot record what was generated in %s: %w", SumsFile, err)
 	}
 	return nil
