@@ -31,11 +31,11 @@ func (a *App) checkSecretAccess(l *loaded) {
 		err error
 	}
 	read := func(rel string) loadedFile {
-		f, err := repo.Load(rel)
+		rs, err := repo.EncryptedTo(rel)
 		lf := loadedFile{err: err}
 		if err == nil {
-			lf.has = map[string]bool{}
-			for _, r := range f.Recipients() {
+			lf.has = make(map[string]bool, len(rs))
+			for _, r := range rs {
 				lf.has[r] = true
 			}
 		}

@@ -143,11 +143,7 @@ func (fs *facts) fileRecipients(rel string) fileRecipients {
 	}
 	repo := &secrets.Repo{Root: fs.f.Inv.Root}
 	var r fileRecipients
-	if file, err := repo.Load(rel); err != nil {
-		r.err = err
-	} else {
-		r.list = file.Recipients()
-	}
+	r.list, r.err = repo.EncryptedTo(rel)
 	fs.recipients[rel] = r
 	return r
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/fleetdev/fleet/internal/sopsyaml"
 )
 
 // SecretFormat is the SOPS format of a secret file, named as sops-nix
@@ -77,6 +79,12 @@ func (inv *Inventory) readSecretValues(rel string) ([]SecretValue, error) {
 	if err != nil {
 		return nil, err
 	}
+	return secretValues(rel, data, true)
+}
+
+// secretValues lists the values of the secret file rel holding data;
+// scan reads YAML in the layout sops writes without a YAML parser.
+func secretValues(rel string, data []byte, scan bool) ([]SecretValue, error) {
 	var out []SecretValue
 	switch SecretFormat(rel) {
 	case "binary", "ini":
@@ -102,6 +110,19 @@ func (inv *Inventory) readSecretValues(rel string) ([]SecretValue, error) {
 			return nil, fmt.Errorf("%s: %v", rel, err)
 		}
 		return out, nil
+	}
+	if scan {
+		if f, ok := sopsyaml.Scan(data); ok {
+			// The layout sops writes, read without a YAML parser.
+			for _, v := range f.Values {
+				sv := SecretValue{Key: strings.Join(v.Path, "/"), Type: "map", Depth: len(v.Path) - 1}
+				if !v.Map {
+					sv.Type = encType(v.Text)
+				}
+				out = append(out, sv)
+			}
+			return out, nil
+		}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {

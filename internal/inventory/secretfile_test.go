@@ -1,12 +1,16 @@
 package inventory
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/fleetdev/fleet/internal/sopsyaml"
 )
 
 func TestSecretValues(t *testing.T) {
@@ -95,5 +99,61 @@ func FuzzNixKeys(f *testing.F) {
 		if err != nil || n2 != name {
 			t.Fatalf("public key of %q does not parse back: %v", s, err)
 		}
+	})
+}
+
+// sopsYAMLFiles are YAML files the sops CLI wrote and the example's
+// secrets.
+func sopsYAMLFiles(t testing.TB) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for _, pattern := range []string{"../secrets/testdata/sops/*.yaml", "../../examples/homelab/secrets/*/*.yaml"} {
+		names, _ := filepath.Glob(pattern)
+		for _, name := range names {
+			data, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, data)
+		}
+	}
+	if len(out) < 10 {
+		t.Fatalf("found %d sops files", len(out))
+	}
+	return out
+}
+
+// sameValues fails unless the values read without a YAML parser are the
+// ones read with it.
+func sameValues(t *testing.T, data []byte) {
+	t.Helper()
+	got, gotErr := secretValues("s.yaml", data, true)
+	want, wantErr := secretValues("s.yaml", data, false)
+	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !slices.Equal(got, want) {
+		t.Fatalf("read without a parser: %v %v; with one: %v %v\n%q", got, gotErr, want, wantErr, data)
+	}
+}
+
+func TestSecretValuesScan(t *testing.T) {
+	scanned := 0
+	for _, data := range sopsYAMLFiles(t) {
+		if _, ok := sopsyaml.Scan(data); ok {
+			scanned++
+		}
+		sameValues(t, data)
+	}
+	if scanned < 8 {
+		t.Fatalf("%d files read without a parser", scanned)
+	}
+}
+
+// FuzzSecretValuesScan checks the values read without a YAML parser
+// against the ones read with it.
+func FuzzSecretValuesScan(f *testing.F) {
+	for _, data := range sopsYAMLFiles(f) {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sameValues(t, data)
 	})
 }

@@ -152,10 +152,7 @@ func (r *Repo) Load(p string) (*File, error) {
 }
 
 func (r *Repo) load(rel string) (*File, error) {
-	data, err := os.ReadFile(r.abs(rel))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: %w", rel, fs.ErrNotExist)
-	}
+	data, err := r.read(rel)
 	if err != nil {
 		return nil, err
 	}
@@ -164,6 +161,34 @@ func (r *Repo) load(rel string) (*File, error) {
 		return nil, fmt.Errorf("%s: %w", rel, err)
 	}
 	return f, nil
+}
+
+// EncryptedTo returns the recipients a secret file's data key is
+// encrypted to now, without decrypting it, with the errors Load would
+// return (see ReadRecipients). Recipients says whom it must be encrypted
+// to.
+func (r *Repo) EncryptedTo(p string) ([]string, error) {
+	rel, err := r.Rel(p)
+	if err != nil {
+		return nil, err
+	}
+	data, err := r.read(rel)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := ReadRecipients(FormatForPath(rel), data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", rel, err)
+	}
+	return rs, nil
+}
+
+func (r *Repo) read(rel string) ([]byte, error) {
+	data, err := os.ReadFile(r.abs(rel))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", rel, fs.ErrNotExist)
+	}
+	return data, err
 }
 
 // Open decrypts a secret file and verifies its MAC.
