@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/fleetdev/fleet/internal/atomicfs"
 	"github.com/fleetdev/fleet/internal/containers"
@@ -115,22 +116,37 @@ func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string, key []byte, r
 	homes, vals := &homeMemo{}, &valueMemo{}
 	unchanged, bySums := make([]bool, len(f.Hosts)), make([]bool, len(f.Hosts))
 	hostSums := make([][sha256.Size]byte, len(f.Hosts))
+	// Each worker renders into, and reads the file on disk into, buffers
+	// it reuses: only a file that changed is kept.
+	bufs := sync.Pool{New: func() any { return &hostBuffers{} }}
 	parallel.Each(len(f.Hosts), func(i int) {
 		rel := hostFile(f.Hosts[i])
 		if trusted != nil && trusted.fresh(root, rel) {
 			unchanged[i], bySums[i], hostSums[i] = true, true, trusted.files[rel]
 			return
 		}
-		g := &hostGen{f: f, h: f.Hosts[i], diags: &lists[i], checked: ctrs, homes: homes, vals: vals}
-		modules[i] = g.module()
-		if record && modules[i] != nil && lists[i].Len() == 0 {
-			hostSums[i] = sha256.Sum256(modules[i])
+		b := bufs.Get().(*hostBuffers)
+		defer bufs.Put(b)
+		g := &hostGen{f: f, h: f.Hosts[i], diags: &lists[i], checked: ctrs, homes: homes, vals: vals, buf: b.render}
+		data := g.module()
+		if data == nil {
+			return
 		}
-		if root != "" && modules[i] != nil {
-			if old, err := readfile.Read(filepath.Join(root, filepath.FromSlash(rel)), 0); err == nil && bytes.Equal(old, modules[i]) {
-				modules[i], unchanged[i] = nil, true
+		b.render = data[:0]
+		if record && lists[i].Len() == 0 {
+			hostSums[i] = sha256.Sum256(data)
+		}
+		if root != "" {
+			old, err := readfile.ReadInto(b.old, filepath.Join(root, filepath.FromSlash(rel)), 0)
+			if err == nil {
+				b.old = old[:0]
+				if bytes.Equal(old, data) {
+					unchanged[i] = true
+					return
+				}
 			}
 		}
+		modules[i] = bytes.Clone(data)
 	})
 	<-fleetDone
 	dl.Append(fleetDiags)
@@ -205,8 +221,19 @@ func CheckFiles(files map[string][]byte, check func(name string, src []byte) []d
 // render prints a file with the shared Nix printer. What it cannot print
 // (a NUL byte, an over-long string) was refused with a position while the
 // fleet was checked; reaching it here is reported, never printed wrongly.
+// hostBuffers are the storage a worker renders a host file into and
+// reads the one on disk into.
+type hostBuffers struct {
+	render, old []byte
+}
+
 func render(dl *diag.List, header []string, e build.Expr) []byte {
-	data, err := build.File(header, e)
+	return renderInto(make([]byte, 0, 4096), dl, header, e)
+}
+
+// renderInto is render into buf's storage (see build.FileInto).
+func renderInto(buf []byte, dl *diag.List, header []string, e build.Expr) []byte {
+	data, err := build.FileInto(buf, header, e)
 	if err != nil {
 		dl.Errorf(diag.Pos{File: Dir}, "generate", "cannot render generated Nix: %v", err).
 			Hint("this is a bug in fleet: please report it with the input that caused it")

@@ -29,6 +29,8 @@ type hostGen struct {
 	// evaluation shares between hosts (nil: render each).
 	homes *homeMemo
 	vals  *valueMemo
+	// buf is storage module renders into (it may be nil).
+	buf []byte
 }
 
 // valueMemo holds the values of shared nodes (settings and pass-through
@@ -184,7 +186,7 @@ func (g *hostGen) module() []byte {
 		header[1] = fmt.Sprintf("Host %s (%s, %s): %s", h.Name, h.Platform, h.System, d)
 	}
 	body := t.attrs()
-	return render(g.diags, header, build.Func([]string{"config", "lib", "pkgs", "..."}, body))
+	return renderInto(g.buf, g.diags, header, build.Func([]string{"config", "lib", "pkgs", "..."}, body))
 }
 
 // moduleList renders generated/modules/<class>.nix: a module importing

@@ -23,4 +23,11 @@ func (e *TooLargeError) Error() string {
 // larger than limit bytes is not read: the error is a *TooLargeError.
 // Other errors are *fs.PathError, as os.ReadFile gives them (errors.Is
 // with fs.ErrNotExist works).
-func Read(path string, limit int64) ([]byte, error) { return read(path, limit) }
+func Read(path string, limit int64) ([]byte, error) { return read(path, limit, nil) }
+
+// ReadInto is Read into buf's storage when it is large enough (on Unix),
+// so that a caller comparing many files reuses one buffer. The content
+// returned may share buf's storage.
+func ReadInto(buf []byte, path string, limit int64) ([]byte, error) {
+	return read(path, limit, buf)
+}

@@ -37,3 +37,29 @@ func TestRead(t *testing.T) {
 		t.Errorf("at the limit: %q, %v", got, err)
 	}
 }
+
+// TestReadInto: files read one after the other into one buffer come out
+// whole, a larger one in new storage, a smaller one in the buffer's.
+func TestReadInto(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string][]byte{"a": []byte("first file\n"), "b": bytes.Repeat([]byte("x"), 5000), "c": []byte("c\n")}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf := make([]byte, 0, 64)
+	for _, name := range []string{"a", "b", "c", "a"} {
+		got, err := ReadInto(buf, filepath.Join(dir, name), 0)
+		if err != nil || !bytes.Equal(got, files[name]) {
+			t.Fatalf("%s: %q, %v", name, got, err)
+		}
+		if reuses && cap(buf) > len(files[name]) && &got[:1][0] != &buf[:1][0] {
+			t.Errorf("%s: read into new storage, though the buffer holds %d bytes", name, cap(buf))
+		}
+		buf = got
+	}
+	if _, err := ReadInto(buf, filepath.Join(dir, "missing"), 0); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+}

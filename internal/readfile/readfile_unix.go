@@ -7,7 +7,10 @@ import (
 	"syscall"
 )
 
-func read(path string, limit int64) ([]byte, error) {
+// reuses says whether ReadInto reads into the buffer it is given.
+const reuses = true
+
+func read(path string, limit int64, buf []byte) ([]byte, error) {
 	var fd int
 	var err error
 	for {
@@ -31,7 +34,10 @@ func read(path string, limit int64) ([]byte, error) {
 		return nil, &TooLargeError{Path: path, Size: st.Size}
 	}
 	// One byte more than the size: a file that grew is read to its end.
-	buf := make([]byte, 0, st.Size+1)
+	if int64(cap(buf)) < st.Size+1 {
+		buf = make([]byte, 0, st.Size+1)
+	}
+	buf = buf[:0]
 	for {
 		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
 		if n > 0 {

@@ -63,7 +63,7 @@ func TestReadRecipients(t *testing.T) {
 	}
 	base := scanned[0]
 	for _, c := range []struct{ old, new string }{
-		{"    lastmodified: \"", "    lastmodified: \"x"},         // not a time
+		{"    lastmodified: \"", "    lastmodified: \"x"},           // not a time
 		{"          recipient: age1", "          recipient: xage1"}, // another recipient
 		{"    unencrypted_suffix: _unencrypted\n", "    unencrypted_suffix: _unencrypted\n    encrypted_regex: x\n"},
 		{"    version: 3.13.3\n", ""},

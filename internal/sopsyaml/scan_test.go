@@ -122,16 +122,16 @@ func TestScan(t *testing.T) {
 		"# comment\n" + good,
 		"\n" + good,
 		"db: " + enc + "\ndb: " + enc + "\nsops:\n" + age + tail, // duplicate key
-		"db:\n  password: " + enc + "\nsops:\n" + age + tail,    // two spaces
-		"yes: " + enc + "\nsops:\n" + age + tail,                  // a boolean key
+		"db:\n  password: " + enc + "\nsops:\n" + age + tail,     // two spaces
+		"yes: " + enc + "\nsops:\n" + age + tail,                 // a boolean key
 		"'q': " + enc + "\nsops:\n" + age + tail,
 		"1: " + enc + "\nsops:\n" + age + tail,
 		"a: plain\nsops:\n" + age + tail,
 		"a: " + enc + " # c\nsops:\n" + age + tail,
 		"a:\nsops:\n" + age + tail, // null value
 		"a:\n    - " + enc + "\nsops:\n" + age + tail,
-		"a: " + enc + "\n    more\nsops:\n" + age + tail, // continued scalar
-		"a: " + enc + "\nsops:\n" + age + tail + "b: " + enc + "\n", // after sops
+		"a: " + enc + "\n    more\nsops:\n" + age + tail,                             // continued scalar
+		"a: " + enc + "\nsops:\n" + age + tail + "b: " + enc + "\n",                  // after sops
 		"a: " + enc + "\nsops:\n" + age + "    lastmodified: 2026-01-01T00:00:00Z\n", // a timestamp
 		"a: " + enc + "\nsops:\n" + age + "    version: 3.13\n",                      // a float
 		"a: " + enc + "\nsops:\n" + age + "    kms: []\n",

@@ -47,8 +47,13 @@ func Print(e Expr) ([]byte, error) {
 // File renders a whole file: the header as comment lines, the
 // expression, a final newline.
 func File(header []string, e Expr) ([]byte, error) {
-	p := &printer{}
-	p.b.Grow(4096)
+	return FileInto(make([]byte, 0, 4096), header, e)
+}
+
+// FileInto is File written into buf's storage (from its start), grown
+// when it is too small: a caller rendering many files reuses one buffer.
+func FileInto(buf []byte, header []string, e Expr) ([]byte, error) {
+	p := &printer{b: *bytes.NewBuffer(buf[:0])}
 	p.comments(header, 0)
 	p.expr(e, 0)
 	p.b.WriteString("\n")
