@@ -29,6 +29,7 @@ var recordedReads = map[string]string{
 	"inventory/load.go linkInside":    "answers inside, which records a refusal",
 	"inventory/load.go parse":         "records",
 	"inventory/load.go readDir":       "records the listing",
+	"inventory/load.go prelist":       "answers exists and readDir, which record the probe and the listing",
 	"inventory/load.go loadModules":   "records",
 	"inventory/load.go loadSecrets":   "records each file found",
 	"fleet/fleet.go FindRoot":         "finds the root, before loading",

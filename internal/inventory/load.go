@@ -131,6 +131,8 @@ type loader struct {
 	// fleet when symbolic links are followed; base is the cache of the
 	// loader a worker's loader was made from (read only while it works).
 	links, base map[string]bool
+	// listings holds folders listed ahead of readDir (see prelist).
+	listings map[string][]fs.DirEntry
 }
 
 // sub returns a loader for one worker, with its own diagnostics.
@@ -144,9 +146,53 @@ func (l *loader) exists(rel string) bool {
 	if !l.inside(rel) {
 		return false
 	}
+	if dir, name := path.Split(rel); l.listings != nil {
+		if es, ok := l.listings[strings.TrimSuffix(dir, "/")]; ok {
+			i, found := slices.BinarySearchFunc(es, name, func(e fs.DirEntry, name string) int { return strings.Compare(e.Name(), name) })
+			if !found || es[i].Type()&fs.ModeSymlink == 0 {
+				l.in.Probe("exists "+rel, found)
+				return found
+			}
+		}
+	}
 	_, err := os.Stat(l.abs(rel))
 	l.in.Probe("exists "+rel, err == nil)
 	return err == nil
+}
+
+// prelist lists dir, a folder inside the fleet that is no symbolic link,
+// before readDir does: exists and inside then answer for its entries
+// without asking the file system again. A folder that cannot be listed
+// is left to readDir.
+func (l *loader) prelist(dir string) {
+	if ok, seen := l.links[dir]; seen && !ok {
+		return
+	}
+	if ok, seen := l.base[dir]; !seen || !ok {
+		return
+	}
+	es, err := os.ReadDir(l.abs(dir))
+	if err != nil {
+		return
+	}
+	if l.listings == nil {
+		l.listings = map[string][]fs.DirEntry{}
+	}
+	l.listings[dir] = es
+	l.known(dir, es)
+}
+
+// known notes that the entries of dir that are no symbolic links stay
+// inside the fleet.
+func (l *loader) known(dir string, es []fs.DirEntry) {
+	if l.links == nil {
+		l.links = map[string]bool{}
+	}
+	for _, e := range es {
+		if e.Type()&fs.ModeSymlink == 0 {
+			l.links[dir+"/"+e.Name()] = true
+		}
+	}
 }
 
 // inside reports whether rel stays inside the fleet when the symbolic
@@ -287,9 +333,17 @@ func (l *loader) readDir(dir string) []fs.DirEntry {
 	if !l.inside(dir) {
 		return nil
 	}
-	es, err := os.ReadDir(l.abs(dir))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		l.diags.Errorf(diag.Pos{File: dir}, "read", "cannot read %s: %v", dir, errors.Unwrap(err))
+	es, listed := l.listings[dir]
+	if !listed {
+		var err error
+		es, err = os.ReadDir(l.abs(dir))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			l.diags.Errorf(diag.Pos{File: dir}, "read", "cannot read %s: %v", dir, errors.Unwrap(err))
+		}
+		l.known(dir, es)
+	} else {
+		// exists may still look at the listing: filter a copy.
+		es = slices.Clone(es)
 	}
 	out := es[:0]
 	for _, e := range es {
@@ -501,6 +555,7 @@ func (l *loader) loadHosts() []*Host {
 func (l *loader) host(name string) *Host {
 	dir := "hosts/" + name
 	rel := dir + "/host.toml"
+	l.prelist(dir)
 	if !l.exists(rel) {
 		l.diags.Errorf(diag.Pos{File: dir}, "missing-file", "%s has no host.toml", dir).
 			Hint("create %s with at least platform and system, or remove the folder", rel)
