@@ -1202,6 +1202,13 @@ func walk(n *Node, path []string, skipQuiet bool, f func([]string, *Node)) {
 	f(path, n)
 	switch n.Kind {
 	case Table:
+		if len(n.Fields) == 1 {
+			// A table of one field needs no sorted copy of its keys.
+			for k, c := range n.Fields {
+				walk(c, append(path, k), skipQuiet, f)
+			}
+			return
+		}
 		for _, k := range n.Keys() {
 			walk(n.Fields[k], append(path, k), skipQuiet, f)
 		}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pelletier/go-toml/v2/unstable"
 
@@ -211,6 +212,10 @@ func (l *lines) pos(offset int) diag.Pos {
 	return diag.Pos{File: l.file, Line: i + 1, Col: offset - l.starts[i] + 1}
 }
 
+// tomlParsers are parsers to reuse: a parser keeps the storage of its
+// syntax nodes between files (a fleet has a host.toml per host).
+var tomlParsers = sync.Pool{New: func() any { return &unstable.Parser{} }}
+
 // ParseTOML parses src into a positioned tree. file is the name used in
 // positions. Syntax errors and TOML's redefinition rules are reported as
 // diagnostics; the tree is nil when the file cannot be parsed.
@@ -218,7 +223,8 @@ func ParseTOML(file string, src []byte) (*Value, []diag.Diagnostic) {
 	t := &tomlReader{src: src, lines: newLines(file, src)}
 	root := &Value{Kind: Table, Fields: map[string]*Value{}, Pos: diag.Pos{File: file, Line: 1, Col: 1}, defined: true}
 	t.current = root
-	p := &unstable.Parser{}
+	p := tomlParsers.Get().(*unstable.Parser)
+	defer tomlParsers.Put(p)
 	p.Reset(src)
 	t.p = p
 	for p.NextExpression() {
