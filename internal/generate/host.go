@@ -172,7 +172,7 @@ func (g *hostGen) module() []byte {
 		first := true
 		for _, k := range pass.Keys() {
 			n := t.child(k)
-			if first && len(n.leaves) == 0 && len(n.keys) == 0 {
+			if first && len(n.leaves) == 0 && len(n.kids) == 0 {
 				n.comments = []string{"Pass-through values from the fleet's layers."}
 				n.blank = true
 				first = false
@@ -218,30 +218,30 @@ func moduleImport(m *inventory.Module) build.Expr {
 // to read (hardware, roles, ...).
 func (g *hostGen) hostFacts() *build.AttrSet {
 	h := g.h
-	a := build.Attrs()
-	a.SetPath([]string{"name"}, build.Str(h.Name))
-	a.SetPath([]string{"platform"}, build.Str(string(h.Platform)))
-	a.SetPath([]string{"system"}, build.Str(h.System))
-	a.SetPath([]string{"profile"}, strOrNull(h.Profile))
-	a.SetPath([]string{"roles"}, strList(h.Roles))
+	a := build.Attrs().Grow(6)
+	a.Set("name", build.Str(h.Name))
+	a.Set("platform", build.Str(string(h.Platform)))
+	a.Set("system", build.Str(h.System))
+	a.Set("profile", strOrNull(h.Profile))
+	a.Set("roles", strList(h.Roles))
 	hw := h.Src.Hardware
-	hwa := build.Attrs()
-	hwa.SetPath([]string{"firmware"}, strOrNull(hw.Firmware.V))
-	hwa.SetPath([]string{"bootDisk"}, strOrNull(hw.BootDisk.V))
-	hwa.SetPath([]string{"partitionTable"}, strOrNull(hw.PartitionTable.V))
-	hwa.SetPath([]string{"biosBootPartition"}, build.Bool(hw.BIOSBootPartition.V))
+	hwa := build.Attrs().Grow(7)
+	hwa.Set("firmware", strOrNull(hw.Firmware.V))
+	hwa.Set("bootDisk", strOrNull(hw.BootDisk.V))
+	hwa.Set("partitionTable", strOrNull(hw.PartitionTable.V))
+	hwa.Set("biosBootPartition", build.Bool(hw.BIOSBootPartition.V))
 	gpu := hw.GPU.V
 	if gpu == "" {
 		gpu = "none"
 	}
-	hwa.SetPath([]string{"gpu"}, build.Str(gpu))
+	hwa.Set("gpu", build.Str(gpu))
 	if hw.MemoryGB.IsSet() {
-		hwa.SetPath([]string{"memoryGB"}, build.Int(hw.MemoryGB.V))
+		hwa.Set("memoryGB", build.Int(hw.MemoryGB.V))
 	} else {
-		hwa.SetPath([]string{"memoryGB"}, build.Null())
+		hwa.Set("memoryGB", build.Null())
 	}
-	hwa.SetPath([]string{"cpu"}, strOrNull(hw.CPU.V))
-	a.SetPath([]string{"hardware"}, hwa)
+	hwa.Set("cpu", strOrNull(hw.CPU.V))
+	a.Set("hardware", hwa)
 	return a
 }
 

@@ -223,9 +223,9 @@ func shared(f *eval.Fleet, dl *diag.List) []byte {
 // meta renders generated/fleet.nix: the fleet.hosts and fleet.host
 // options, and the facts of every host.
 func meta(f *eval.Fleet, dl *diag.List) []byte {
-	hosts := build.Attrs()
+	hosts := build.Attrs().Grow(len(f.Hosts))
 	for _, h := range f.Hosts {
-		a := build.Attrs()
+		a := build.Attrs().Grow(5)
 		a.Set("platform", build.Str(string(h.Platform)))
 		a.Set("system", build.Str(h.System))
 		a.Set("profile", strOrNull(h.Profile))

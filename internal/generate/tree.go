@@ -11,8 +11,7 @@ import (
 // manages and pass-through values land in one attribute set without
 // defining an attribute twice. Keys keep their first insertion order.
 type tree struct {
-	keys []string
-	kids []*tree // kids[i] is the subtree at keys[i]
+	kids []kid
 	// index finds a key's position once a node has many children; a few
 	// are searched in order (most nodes have one or none).
 	index  map[string]int
@@ -23,6 +22,12 @@ type tree struct {
 	// frozen marks a subtree shared by several hosts' trees (see freeze):
 	// it never changes, child copies it before anything is added.
 	frozen *frozenValue
+}
+
+// kid is a subtree and its key.
+type kid struct {
+	key string
+	t   *tree
 }
 
 // frozenValue is the value of a frozen subtree, made once.
@@ -40,7 +45,7 @@ func (t *tree) freeze() *tree {
 	}
 	t.frozen = &frozenValue{}
 	for _, k := range t.kids {
-		k.freeze()
+		k.t.freeze()
 	}
 	return t
 }
@@ -49,7 +54,7 @@ func (t *tree) freeze() *tree {
 // frozen and shared.
 func (t *tree) thaw() *tree {
 	c := &tree{
-		keys: slices.Clone(t.keys), kids: slices.Clone(t.kids), leaves: slices.Clone(t.leaves),
+		kids: slices.Clone(t.kids), leaves: slices.Clone(t.leaves),
 		comments: t.comments, blank: t.blank,
 	}
 	if t.index != nil {
@@ -70,8 +75,8 @@ func (t *tree) graft(key string, f *tree) {
 	}
 	c := t.child(key)
 	c.leaves = append(c.leaves, f.leaves...)
-	for i, k := range f.keys {
-		c.graft(k, f.kids[i])
+	for _, k := range f.kids {
+		c.graft(k.key, k.t)
 	}
 }
 
@@ -83,10 +88,10 @@ const indexFrom = 8
 // child returns (creating) the subtree at key.
 func (t *tree) child(key string) *tree {
 	if i := t.find(key); i >= 0 {
-		c := t.kids[i]
+		c := t.kids[i].t
 		if c.frozen != nil {
 			c = c.thaw()
-			t.kids[i] = c
+			t.kids[i].t = c
 		}
 		return c
 	}
@@ -103,20 +108,24 @@ func (t *tree) find(key string) int {
 		}
 		return -1
 	}
-	return slices.Index(t.keys, key)
+	for i := range t.kids {
+		if t.kids[i].key == key {
+			return i
+		}
+	}
+	return -1
 }
 
 // add appends the child c at key, which t does not have.
 func (t *tree) add(key string, c *tree) {
-	t.keys = append(t.keys, key)
-	t.kids = append(t.kids, c)
+	t.kids = append(t.kids, kid{key, c})
 	switch {
 	case t.index != nil:
-		t.index[key] = len(t.keys) - 1
-	case len(t.keys) >= indexFrom:
-		t.index = make(map[string]int, 2*len(t.keys))
-		for i, k := range t.keys {
-			t.index[k] = i
+		t.index[key] = len(t.kids) - 1
+	case len(t.kids) >= indexFrom:
+		t.index = make(map[string]int, 2*len(t.kids))
+		for i, k := range t.kids {
+			t.index[k.key] = i
 		}
 	}
 }
@@ -167,14 +176,14 @@ func (t *tree) build() build.Expr {
 // attrs renders the children as bindings. A chain of single children
 // becomes a dotted path (services.openssh.enable = true).
 func (t *tree) attrs() *build.AttrSet {
-	a := build.Attrs().Grow(len(t.keys))
-	for i, k := range t.keys {
-		path := []string{k}
-		n := t.kids[i]
+	a := build.Attrs().Grow(len(t.kids))
+	for _, k := range t.kids {
+		path := []string{k.key}
+		n := k.t
 		comments, blank := n.comments, n.blank
-		for len(n.leaves) == 0 && len(n.keys) == 1 && len(n.kids[0].comments) == 0 {
-			path = append(path, n.keys[0])
-			n = n.kids[0]
+		for len(n.leaves) == 0 && len(n.kids) == 1 && len(n.kids[0].t.comments) == 0 {
+			path = append(path, n.kids[0].key)
+			n = n.kids[0].t
 		}
 		a.Add(build.Binding{Path: path, Value: n.value(), Comments: comments, Blank: blank})
 	}

@@ -78,7 +78,7 @@ func TestFreezeKeepsGrafted(t *testing.T) {
 	outer.set([]string{"enable"}, build.Bool(true))
 	outer.graft("ssh", inner)
 	outer.freeze()
-	if inner.frozen != was || inner.kids[0].frozen == nil {
+	if inner.frozen != was || inner.kids[0].t.frozen == nil {
 		t.Fatal("freezing the outer tree froze the grafted one again")
 	}
 	if inner.value() != built {
