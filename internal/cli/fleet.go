@@ -7,6 +7,7 @@ import (
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/fleet"
+	"github.com/fleetdev/fleet/internal/generate"
 )
 
 // loaded is a loaded fleet, as every command sees it.
@@ -19,14 +20,29 @@ func (a *App) load(ctx context.Context, selectors []string) (*loaded, error) {
 	return a.loadWith(ctx, selectors, nil)
 }
 
+// loadUnrecorded is loadWith without recording what was read: for check,
+// when there is no generated/fleet.sums for the digest to be compared
+// with.
+func (a *App) loadUnrecorded(ctx context.Context, selectors []string, u *fleet.Upstream) (*loaded, error) {
+	return a.loadOpts(ctx, selectors, u, true)
+}
+
 // loadWith is load that checks pass-through values against the upstream
 // indexes u finds (nil: none).
 func (a *App) loadWith(ctx context.Context, selectors []string, u *fleet.Upstream) (*loaded, error) {
+	return a.loadOpts(ctx, selectors, u, false)
+}
+
+func (a *App) loadOpts(ctx context.Context, selectors []string, u *fleet.Upstream, unrecorded bool) (*loaded, error) {
 	dir, err := a.fleetDir()
 	if err != nil {
 		return nil, err
 	}
-	opts := fleet.Options{Selectors: selectors, Label: a.rel(dir), Now: a.now, Upstream: u}
+	if unrecorded {
+		// Only a check with a record on disk takes the digest.
+		unrecorded = !generate.HasSums(dir)
+	}
+	opts := fleet.Options{Selectors: selectors, Label: a.rel(dir), Now: a.now, Upstream: u, Unrecorded: unrecorded}
 	if a.Verbose {
 		opts.Log = a.Err
 	}

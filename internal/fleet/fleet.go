@@ -67,6 +67,10 @@ type Options struct {
 	// Upstream, when set, checks pass-through values against indexes of
 	// the upstream inputs' options (where their trees are found).
 	Upstream *Upstream
+	// Unrecorded skips recording what was read (see
+	// inventory.LoadUnrecorded): the inventory's Inputs has no digest,
+	// and generation neither uses nor writes generated/fleet.sums.
+	Unrecorded bool
 }
 
 // Fleet is a loaded fleet: the inventory, the evaluated hosts and every
@@ -118,7 +122,11 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 		now = time.Now
 	}
 	start := now()
-	inv, invDiags := inventory.Load(dir)
+	load := inventory.Load
+	if opts.Unrecorded {
+		load = inventory.LoadUnrecorded
+	}
+	inv, invDiags := load(dir)
 	invDiags.Append(checkNixFiles(dir, inv))
 	if opts.Log != nil {
 		label := opts.Label

@@ -23,7 +23,7 @@ var readCalls = map[string]bool{
 // in inventory.Inputs next to the read (or, said here, why it need not).
 var recordedReads = map[string]string{
 	"inventory/inputs.go ReadFile":    "records",
-	"inventory/load.go Load":          "resolves the root itself",
+	"inventory/load.go load":          "resolves the root itself",
 	"inventory/load.go exists":        "records the probe",
 	"inventory/load.go inside":        "records a refusal",
 	"inventory/load.go linkInside":    "answers inside, which records a refusal",

@@ -85,7 +85,7 @@ func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string, key []byte, r
 	// without a record on disk has no use for it.
 	var trusted *sums
 	generator, inputs, keyed := "", "", false
-	if root != "" && len(key) > 0 && (record || hasSums(root)) {
+	if root != "" && len(key) > 0 && (record || HasSums(root)) {
 		generator, inputs, keyed = sumsKey(f)
 		if keyed {
 			trusted = readSums(root, generator, inputs, key)

@@ -121,8 +121,8 @@ func parseSums(data []byte, generator, inputs string, key []byte) *sums {
 	return s
 }
 
-// hasSums reports whether root has a SumsFile.
-func hasSums(root string) bool {
+// HasSums reports whether the fleet at root has a generated/fleet.sums.
+func HasSums(root string) bool {
 	_, err := os.Lstat(filepath.Join(root, filepath.FromSlash(SumsFile)))
 	return err == nil
 }

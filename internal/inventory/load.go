@@ -52,13 +52,24 @@ var (
 // Load reads the fleet at root. It never writes. Problems are returned as
 // diagnostics; the inventory holds whatever could be read, so that callers
 // can report every problem at once.
-func Load(root string) (*Inventory, *diag.List) {
+func Load(root string) (*Inventory, *diag.List) { return load(root, true) }
+
+// LoadUnrecorded is Load without recording what was read: Inputs is nil
+// and has no digest. It is for a caller that will take none (a check
+// with no generated/fleet.sums to compare it with): hashing every file
+// read would be wasted.
+func LoadUnrecorded(root string) (*Inventory, *diag.List) { return load(root, false) }
+
+func load(root string, record bool) (*Inventory, *diag.List) {
 	real, err := filepath.EvalSymlinks(root)
 	if err != nil {
 		real = root
 	}
 	real, _ = filepath.Abs(real)
-	l := &loader{root: root, real: real, diags: &diag.List{}, in: newInputs()}
+	l := &loader{root: root, real: real, diags: &diag.List{}}
+	if record {
+		l.in = newInputs()
+	}
 	inv := &Inventory{
 		Root:      root,
 		Inputs:    l.in,
