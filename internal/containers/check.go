@@ -188,7 +188,18 @@ func sameAddr(a, b string) bool {
 // checkPorts reports two bindings of one host port: two instances, or an
 // instance and a port the host's own values use.
 func checkPorts(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
-	used := hostPorts(h, hc, ports)
+	var published portRanges
+	for _, i := range hc.Instances {
+		for _, p := range i.Ports {
+			if p.V.Published() {
+				published = append(published, [2]int{p.V.HostFrom, p.V.HostTo})
+			}
+		}
+	}
+	if len(published) == 0 {
+		return // nothing published: nothing can clash
+	}
+	used := hostPorts(h, published, ports)
 	var taken []binding
 	for _, i := range hc.Instances {
 		for _, p := range i.Ports {
@@ -276,17 +287,19 @@ var (
 // hostPorts lists the ports the host's own values use: its modules'
 // port settings (defaults included), pass-through port options, lists of
 // ports named *TCPPorts or *UDPPorts (firewall openings), pass-through
-// containers, and SSH for deploys.
+// containers, and SSH for deploys. Only the ports in a range want holds
+// are listed (the host ports the containers publish): no other port can
+// clash.
 //
 // ports holds the module settings declared with a port type
 // (portOptions): they count whatever their names.
-func hostPorts(h *eval.Host, hc *Host, ports *portScan) []binding {
+func hostPorts(h *eval.Host, want portRanges, ports *portScan) []binding {
 	var out []binding
 	settings := h.Tree.Get("settings")
 	for _, m := range h.Modules {
-		ports.scan(h.Platform, settings.Get(m), []string{"settings", m}, &out)
+		ports.scan(h.Platform, settings.Get(m), []string{"settings", m}, want, &out)
 	}
-	ports.scan(h.Platform, h.Tree.Get("nixos"), []string{"nixos"}, &out)
+	ports.scan(h.Platform, h.Tree.Get("nixos"), []string{"nixos"}, want, &out)
 	pass := h.Tree.Lookup("nixos", "virtualisation", "oci-containers", "containers")
 	if pass != nil {
 		for _, name := range pass.Keys() {
@@ -303,12 +316,25 @@ func hostPorts(h *eval.Host, hc *Host, ports *portScan) []binding {
 	return out
 }
 
+// portRanges are host port ranges, [from, to] each.
+type portRanges [][2]int
+
+// has reports whether a range holds port.
+func (r portRanges) has(port int) bool {
+	for _, x := range r {
+		if x[0] <= port && port <= x[1] {
+			return true
+		}
+	}
+	return false
+}
+
 // portScan finds the ports a host's own values listen on. What it finds
 // in a subtree that evaluation shares between hosts is found once.
 type portScan struct {
 	typed map[string]bool // port-typed module options (portOptions)
 	mu    sync.Mutex
-	memo  map[portScanKey][]binding
+	memo  map[portScanKey][]foundPort
 }
 
 type portScanKey struct {
@@ -317,46 +343,82 @@ type portScanKey struct {
 	platform inventory.Platform
 }
 
-// scan appends the ports below n (at path) to out.
-func (s *portScan) scan(platform inventory.Platform, n *eval.Node, path []string, out *[]binding) {
+// foundPort is a port found at a value's path.
+type foundPort struct {
+	path []string
+	b    binding
+}
+
+// scan appends the ports below n (at path) that want holds to out, in
+// the order of their paths (keys sorted at each level).
+func (s *portScan) scan(platform inventory.Platform, n *eval.Node, path []string, want portRanges, out *[]binding) {
+	var found []foundPort
+	s.find(platform, n, path, want, &found)
+	slices.SortStableFunc(found, func(a, b foundPort) int { return slices.Compare(a.path, b.path) })
+	for _, f := range found {
+		*out = append(*out, f.b)
+	}
+}
+
+// find appends the ports below n that want holds to found, in no order;
+// every port of a shared n is found once, for every host.
+func (s *portScan) find(platform inventory.Platform, n *eval.Node, path []string, want portRanges, found *[]foundPort) {
 	if n == nil {
 		return
 	}
 	if !n.Shared() {
-		s.node(platform, n, path, out)
+		s.node(platform, n, path, want, found)
 		return
 	}
 	key := portScanKey{n, strings.Join(path, "\x00"), platform}
 	s.mu.Lock()
-	found, ok := s.memo[key]
+	all, ok := s.memo[key]
 	s.mu.Unlock()
 	if !ok {
-		s.node(platform, n, slices.Clone(path), &found)
+		s.node(platform, n, slices.Clone(path), nil, &all)
 		s.mu.Lock()
 		if s.memo == nil {
-			s.memo = map[portScanKey][]binding{}
+			s.memo = map[portScanKey][]foundPort{}
 		}
-		s.memo[key] = found
+		s.memo[key] = all
 		s.mu.Unlock()
 	}
-	*out = append(*out, found...)
+	for _, f := range all {
+		if want == nil || want.has(f.b.port.HostFrom) {
+			*found = append(*found, f)
+		}
+	}
 }
 
-// node scans n itself and its children.
-func (s *portScan) node(platform inventory.Platform, n *eval.Node, path []string, out *[]binding) {
+// node finds the ports of n itself and its children; want nil holds
+// every port.
+func (s *portScan) node(platform inventory.Platform, n *eval.Node, path []string, want portRanges, found *[]foundPort) {
 	key := ""
 	if len(path) > 0 {
 		key = path[len(path)-1]
 	}
+	wanted := func(n *eval.Node) bool {
+		return n.Kind == eval.Int && n.Int >= 1 && n.Int <= 65535 && (want == nil || want.has(int(n.Int)))
+	}
+	add := func(n *eval.Node, proto string) {
+		var out []binding
+		addPort(&out, n, eval.JoinPath(path), proto)
+		for _, b := range out {
+			*found = append(*found, foundPort{path: slices.Clone(path), b: b})
+		}
+	}
 	switch n.Kind {
 	case eval.Table:
-		for _, k := range n.Keys() {
+		for k, c := range n.Fields {
 			if len(path) == 1 && path[0] == "nixos" && k == "virtualisation" {
 				continue // containers: below
 			}
-			s.scan(platform, n.Fields[k], append(path, k), out)
+			s.find(platform, c, append(path, k), want, found)
 		}
 	case eval.List:
+		if !slices.ContainsFunc(n.Items, wanted) {
+			return
+		}
 		proto := ""
 		switch {
 		case strings.HasSuffix(key, "TCPPorts"), key == "ports", s.typed[portKey(platform, path)]:
@@ -366,14 +428,19 @@ func (s *portScan) node(platform inventory.Platform, n *eval.Node, path []string
 		}
 		if proto != "" {
 			for _, it := range n.Items {
-				addPort(out, it, eval.JoinPath(path), proto)
+				if wanted(it) {
+					add(it, proto)
+				}
 			}
 		}
 	case eval.Int:
+		if !wanted(n) {
+			return
+		}
 		named := portKeyRE.MatchString(key) && !strings.HasPrefix(key, "allowed")
 		typed := s.typed[portKey(platform, path)] || s.typed[portKey(platform, path[:len(path)-1])+".*"]
 		if (named || typed) && !remotePorts.MatchString(key) {
-			addPort(out, n, eval.JoinPath(path), "tcp")
+			add(n, "tcp")
 		}
 	}
 }
