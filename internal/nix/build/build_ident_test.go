@@ -35,3 +35,17 @@ func TestIsIdent(t *testing.T) {
 		t.Error("identifiers that start like keywords")
 	}
 }
+
+// TestIsKeyword: the switch and the list name the same words.
+func TestIsKeyword(t *testing.T) {
+	for _, k := range keywords {
+		if !isKeyword(k) {
+			t.Errorf("isKeyword(%q) = false", k)
+		}
+	}
+	for _, s := range []string{"", "i", "iff", "inherits", "lets", "x", "orr", "Or"} {
+		if isKeyword(s) {
+			t.Errorf("isKeyword(%q) = true", s)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -188,5 +189,13 @@ in
 }`
 	if diff := cmp.Diff(want, mustPrint(t, e)); diff != "" {
 		t.Errorf("layout (-want +got):\n%s", diff)
+	}
+}
+
+// TestBindingSize: host files of a large fleet hold millions of
+// bindings; the rare inherit form stays behind a pointer.
+func TestBindingSize(t *testing.T) {
+	if n := unsafe.Sizeof(Binding{}); n > 80 && unsafe.Sizeof(uintptr(0)) == 8 {
+		t.Errorf("a Binding is %d bytes, want at most 80", n)
 	}
 }

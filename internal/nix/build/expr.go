@@ -219,7 +219,7 @@ type AttrSet struct {
 }
 
 // Binding is one binding of an attribute set: `path = value;`, or
-// `inherit (From) Inherit...;` when Inherit is set.
+// `inherit (from) names;` when made by AttrSet.Inherit or InheritFrom.
 type Binding struct {
 	Path  []string
 	Value Expr
@@ -228,10 +228,16 @@ type Binding struct {
 	Comments []string
 	// Blank puts an empty line before the binding (not the first).
 	Blank bool
-	// Inherit names the attributes of `inherit ...;`; From, when not nil,
-	// is the set they come from.
-	Inherit []string
-	From    Expr
+	// inherit makes the binding `inherit ...;` (see AttrSet.Inherit): a
+	// pointer, since it is rare, keeps a Binding at 80 bytes (the host
+	// files of a large fleet hold millions).
+	inherit *inheritance
+}
+
+// inheritance is what `inherit (from) names;` inherits.
+type inheritance struct {
+	names []string
+	from  Expr // nil: from the enclosing scope
 }
 
 // Attrs returns an empty attribute set.
@@ -254,13 +260,13 @@ func (a *AttrSet) SetPath(path []string, v Expr) *AttrSet {
 
 // Inherit adds `inherit names;`.
 func (a *AttrSet) Inherit(names ...string) *AttrSet {
-	a.binds = append(a.binds, Binding{Inherit: slices.Clone(names)})
+	a.binds = append(a.binds, Binding{inherit: &inheritance{names: slices.Clone(names)}})
 	return a
 }
 
 // InheritFrom adds `inherit (from) names;`.
 func (a *AttrSet) InheritFrom(from Expr, names ...string) *AttrSet {
-	a.binds = append(a.binds, Binding{Inherit: slices.Clone(names), From: from})
+	a.binds = append(a.binds, Binding{inherit: &inheritance{names: slices.Clone(names), from: from}})
 	return a
 }
 
@@ -297,7 +303,17 @@ func IsIdent(s string) bool {
 			return false
 		}
 	}
-	return !slices.Contains(keywords, s)
+	return !isKeyword(s)
+}
+
+// isKeyword reports whether s is one of keywords (a switch: the printer
+// asks for every attribute name it writes).
+func isKeyword(s string) bool {
+	switch s {
+	case "if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or":
+		return true
+	}
+	return false
 }
 
 // AttrName renders one attribute name: bare when it is an identifier,

@@ -300,14 +300,14 @@ func (p *printer) bindings(bs []Binding, depth int) {
 		}
 		p.comments(b.Comments, depth)
 		p.indent(depth)
-		if b.Inherit != nil {
+		if in := b.inherit; in != nil {
 			p.b.WriteString("inherit ")
-			if b.From != nil {
+			if in.from != nil {
 				p.b.WriteString("(")
-				p.expr(b.From, depth)
+				p.expr(in.from, depth)
 				p.b.WriteString(") ")
 			}
-			for j, n := range b.Inherit {
+			for j, n := range in.names {
 				if j > 0 {
 					p.b.WriteString(" ")
 				}
