@@ -945,10 +945,7 @@ const HostPlaceholder = "{host}"
 // host may read.
 func (e *evaluator) collectSecrets(h *Host, dl *diag.List) {
 	h.Tree = ownPlaceholders(h.Tree)
-	walkOwnNodes(h.Tree, make([]string, 0, 16), func(path []string, n *Node) {
-		if n.Kind != Secret {
-			return
-		}
+	findOwnNodes(h.Tree, func(n *Node) bool { return n.Kind == Secret }, func(path []string, n *Node) {
 		w := n.Won()
 		perHost := strings.Contains(n.Str, HostPlaceholder)
 		if perHost {
@@ -1187,16 +1184,65 @@ func describeOpts(o *SecretOpts) string {
 // package secrets uses too.
 func MatchSecret(pattern, name string) bool { return inventory.MatchSecret(pattern, name) }
 
-// walkOwnNodes is walkNodes without the shared subtrees that hold no
-// secret and no conflict (quiet). Siblings' paths share one backing
-// array: f must not keep path.
-func walkOwnNodes(n *Node, path []string, f func([]string, *Node)) { walk(n, path, true, f) }
+// findOwnNodes calls f on the nodes below n that match, with their
+// paths, in the order of walkNodes (keys sorted at each level), leaving
+// out the shared subtrees that hold no secret and no conflict (quiet).
+// It walks tables unsorted and sorts what it found: a host's tree has
+// thousands of tables and a few matches.
+func findOwnNodes(n *Node, match func(*Node) bool, f func([]string, *Node)) {
+	type found struct {
+		path []string
+		// order is path with list indices zero-padded, so that a sort
+		// of the strings puts items in list order.
+		order []string
+		n     *Node
+	}
+	var hits []found
+	path := make([]string, 0, 16)
+	index := make([]bool, 0, 16) // index[i]: path[i] is a list index
+	var visit func(n *Node)
+	visit = func(n *Node) {
+		if n == nil || n.quiet {
+			return
+		}
+		if match(n) {
+			order := slices.Clone(path)
+			for i, isIndex := range index {
+				if isIndex {
+					order[i] = fmt.Sprintf("%020s", order[i])
+				}
+			}
+			hits = append(hits, found{slices.Clone(path), order, n})
+		}
+		switch n.Kind {
+		case Table:
+			for k, c := range n.Fields {
+				path, index = append(path, k), append(index, false)
+				visit(c)
+				path, index = path[:len(path)-1], index[:len(index)-1]
+			}
+		case List:
+			for i, it := range n.Items {
+				path, index = append(path, strconv.Itoa(i)), append(index, true)
+				visit(it)
+				path, index = path[:len(path)-1], index[:len(index)-1]
+			}
+		}
+	}
+	visit(n)
+	// Two paths first differ at the children of one node: both keys of
+	// a table or both indices of a list.
+	slices.SortFunc(hits, func(a, b found) int { return slices.Compare(a.order, b.order) })
+	for _, h := range hits {
+		f(h.path, h.n)
+	}
+}
 
-// walkNodes calls f on every node below n with its path.
-func walkNodes(n *Node, path []string, f func([]string, *Node)) { walk(n, path, false, f) }
-
-func walk(n *Node, path []string, skipQuiet bool, f func([]string, *Node)) {
-	if n == nil || skipQuiet && n.quiet {
+// walkNodes calls f on every node below n with its path, keys sorted at
+// each level. Siblings' paths share one backing array: f must not keep
+// path.
+func walkNodes(n *Node, path []string, f func([]string, *Node)) {
+	if n == nil {
 		return
 	}
 	f(path, n)
@@ -1205,16 +1251,16 @@ func walk(n *Node, path []string, skipQuiet bool, f func([]string, *Node)) {
 		if len(n.Fields) == 1 {
 			// A table of one field needs no sorted copy of its keys.
 			for k, c := range n.Fields {
-				walk(c, append(path, k), skipQuiet, f)
+				walkNodes(c, append(path, k), f)
 			}
 			return
 		}
 		for _, k := range n.Keys() {
-			walk(n.Fields[k], append(path, k), skipQuiet, f)
+			walkNodes(n.Fields[k], append(path, k), f)
 		}
 	case List:
 		for i, it := range n.Items {
-			walk(it, append(path, strconv.Itoa(i)), skipQuiet, f)
+			walkNodes(it, append(path, strconv.Itoa(i)), f)
 		}
 	}
 }

@@ -498,7 +498,7 @@ type conflict struct {
 
 // reportConflicts reports the peer conflicts left in a merged tree.
 func reportConflicts(dl *diag.List, n *Node) {
-	walkOwnNodes(n, make([]string, 0, 16), func(_ []string, n *Node) {
+	findOwnNodes(n, func(n *Node) bool { return n.conflict != nil }, func(_ []string, n *Node) {
 		for _, c := range n.conflicts() {
 			hint := "roles are peers: set the value in one role only, or decide it in the host"
 			if c.a.src != nil && c.a.src.Kind == inventory.Array {
