@@ -1200,36 +1200,53 @@ func findOwnNodes(n *Node, match func(*Node) bool, f func([]string, *Node)) {
 	var hits []found
 	path := make([]string, 0, 16)
 	index := make([]bool, 0, 16) // index[i]: path[i] is a list index
+	hit := func(n *Node) {
+		order := slices.Clone(path)
+		for i, isIndex := range index {
+			if isIndex {
+				order[i] = fmt.Sprintf("%020s", order[i])
+			}
+		}
+		hits = append(hits, found{slices.Clone(path), order, n})
+	}
+	// child visits c at key k (a list index when isIndex). A leaf is
+	// matched where it is: the path grows only on the way to a table or
+	// a list (a host's tree is mostly leaves).
 	var visit func(n *Node)
-	visit = func(n *Node) {
-		if n == nil || n.quiet {
+	child := func(k string, isIndex bool, c *Node) {
+		if c == nil || c.quiet {
 			return
 		}
+		leaf := c.Kind != Table && c.Kind != List
+		if leaf && !match(c) {
+			return
+		}
+		path, index = append(path, k), append(index, isIndex)
+		if leaf {
+			hit(c)
+		} else {
+			visit(c)
+		}
+		path, index = path[:len(path)-1], index[:len(index)-1]
+	}
+	visit = func(n *Node) {
 		if match(n) {
-			order := slices.Clone(path)
-			for i, isIndex := range index {
-				if isIndex {
-					order[i] = fmt.Sprintf("%020s", order[i])
-				}
-			}
-			hits = append(hits, found{slices.Clone(path), order, n})
+			hit(n)
 		}
 		switch n.Kind {
 		case Table:
 			for k, c := range n.Fields {
-				path, index = append(path, k), append(index, false)
-				visit(c)
-				path, index = path[:len(path)-1], index[:len(index)-1]
+				child(k, false, c)
 			}
 		case List:
 			for i, it := range n.Items {
-				path, index = append(path, strconv.Itoa(i)), append(index, true)
-				visit(it)
-				path, index = path[:len(path)-1], index[:len(index)-1]
+				child(strconv.Itoa(i), true, it)
 			}
 		}
 	}
-	visit(n)
+	if n != nil && !n.quiet {
+		visit(n)
+	}
 	// Two paths first differ at the children of one node: both keys of
 	// a table or both indices of a list.
 	slices.SortFunc(hits, func(a, b found) int { return slices.Compare(a.order, b.order) })
