@@ -3,15 +3,13 @@ package fleet
 import (
 	"errors"
 	"path/filepath"
-	"runtime"
 	"slices"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/options"
 	"github.com/fleetdev/fleet/internal/nix/syntax"
+	"github.com/fleetdev/fleet/internal/parallel"
 	"github.com/fleetdev/fleet/internal/readfile"
 )
 
@@ -44,27 +42,22 @@ func nixFiles(inv *inventory.Inventory) []string {
 func checkNixFiles(dir string, inv *inventory.Inventory) *diag.List {
 	files := nixFiles(inv)
 	lists := make([]diag.List, len(files))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, rel := range files {
-		g.Go(func() error {
-			src, err := readfile.Read(filepath.Join(dir, filepath.FromSlash(rel)), 0)
-			inv.Inputs.File(rel, src, err)
-			if err != nil {
-				if u := errors.Unwrap(err); u != nil {
-					err = u
-				}
-				lists[i].Errorf(diag.Pos{File: rel}, "read", "cannot read %s: %v", rel, err)
-				return nil
+	parallel.Each(len(files), func(i int) {
+		rel := files[i]
+		src, err := readfile.Read(filepath.Join(dir, filepath.FromSlash(rel)), 0)
+		inv.Inputs.File(rel, src, err)
+		if err != nil {
+			if u := errors.Unwrap(err); u != nil {
+				err = u
 			}
-			for _, d := range syntax.Check(rel, src) {
-				d.Hints = append(d.Hints, "fix the Nix file: the generated flake imports it")
-				lists[i].Add(d)
-			}
-			return nil
-		})
-	}
-	_ = g.Wait()
+			lists[i].Errorf(diag.Pos{File: rel}, "read", "cannot read %s: %v", rel, err)
+			return
+		}
+		for _, d := range syntax.Check(rel, src) {
+			d.Hints = append(d.Hints, "fix the Nix file: the generated flake imports it")
+			lists[i].Add(d)
+		}
+	})
 	out := &diag.List{}
 	for i := range lists {
 		out.Append(&lists[i])
