@@ -20,16 +20,16 @@ func containersNode(ly *inventory.Layer, label string, level int) *Node {
 	if ly.Containers != nil {
 		n = fromValue(ly.Containers, label, level, false)
 	} else {
-		n = &Node{Kind: Table, Fields: map[string]*Node{}, Defs: []Def{{Layer: label, Pos: ly.ContainerList[0].Pos, level: level}}}
+		n = &Node{Kind: Table, Fields: map[string]*Node{}, Defs: []Def{{Layer: label, Pos: ly.ContainerList[0].Pos, level: int32(level)}}}
 	}
 	for _, s := range ly.ContainerList {
-		n.Fields[s.V] = &Node{Kind: Table, Fields: map[string]*Node{}, Defs: []Def{{Layer: label, Pos: s.Pos, level: level}}}
+		n.Fields[s.V] = &Node{Kind: Table, Fields: map[string]*Node{}, Defs: []Def{{Layer: label, Pos: s.Pos, level: int32(level)}}}
 	}
 	for _, k := range n.Keys() {
 		inst := n.Fields[k]
 		if inst.Fields["enable"] == nil {
 			pos := inst.Defs[0].Pos
-			inst.Fields["enable"] = &Node{Kind: Bool, Bool: true, Defs: []Def{{Layer: label, Pos: pos, text: "true (listed in containers)", level: level}}}
+			inst.Fields["enable"] = &Node{Kind: Bool, Bool: true, Defs: []Def{{Layer: label, Pos: pos, text: "true (listed in containers)", level: int32(level)}}}
 		}
 	}
 	return n
@@ -40,7 +40,7 @@ func strNode(s inventory.Str, label string, level int) *Node {
 	if !s.IsSet() {
 		return nil
 	}
-	return &Node{Kind: String, Str: s.V, Defs: []Def{{Layer: label, Pos: s.Pos, text: s.V, quote: true, level: level}}}
+	return &Node{Kind: String, Str: s.V, Defs: []Def{{Layer: label, Pos: s.Pos, text: s.V, quote: true, level: int32(level)}}}
 }
 
 // containerInstances puts each enabled instance over its catalog

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // randomTree builds a tree of tables and lists with some secrets, some
@@ -84,5 +85,13 @@ func TestFindOwnNodes(t *testing.T) {
 	}
 	if total < 500 {
 		t.Fatalf("only %d nodes found in all", total)
+	}
+}
+
+// TestDefSize: a host holds hundreds of definitions, a large fleet
+// millions; the flags share a word with the level.
+func TestDefSize(t *testing.T) {
+	if n := unsafe.Sizeof(Def{}); n > 88 && unsafe.Sizeof(uintptr(0)) == 8 {
+		t.Errorf("a Def is %d bytes, want at most 88", n)
 	}
 }

@@ -366,7 +366,7 @@ func (e *evaluator) mergeUser(all []stacked, nBase int, user *inventory.User, sy
 			continue // reported by checkReferences
 		}
 		hu.Toolsets = append(hu.Toolsets, ts.Name)
-		pkgs = m.merge(pkgs, strList(ts.PackagesFor(system), "toolset "+ts.Name, it.Defs[0].level))
+		pkgs = m.merge(pkgs, strList(ts.PackagesFor(system), "toolset "+ts.Name, int(it.Defs[0].level)))
 	}
 	settings = overlay(&e.overlays, e.defaults("home", hu.HomeModules), settings)
 	t := &Node{Kind: Table, Fields: map[string]*Node{
@@ -447,7 +447,7 @@ func (e *evaluator) settingsNode(t *inventory.Value, mods []inventory.Str, label
 	for _, m := range mods {
 		mod := n.Fields[m.V]
 		if mod == nil {
-			mod = &Node{Kind: Table, Fields: map[string]*Node{}, Defs: []Def{{Layer: label, Pos: m.Pos, level: level}}}
+			mod = &Node{Kind: Table, Fields: map[string]*Node{}, Defs: []Def{{Layer: label, Pos: m.Pos, level: int32(level)}}}
 			n.Fields[m.V] = mod
 		}
 		if en := mod.Fields["enable"]; en != nil {
@@ -457,7 +457,7 @@ func (e *evaluator) settingsNode(t *inventory.Value, mods []inventory.Str, label
 			}
 			continue
 		}
-		mod.Fields["enable"] = &Node{Kind: Bool, Bool: true, Defs: []Def{{Layer: label, Pos: m.Pos, text: "true (listed in modules)", level: level}}}
+		mod.Fields["enable"] = &Node{Kind: Bool, Bool: true, Defs: []Def{{Layer: label, Pos: m.Pos, text: "true (listed in modules)", level: int32(level)}}}
 	}
 	return n
 }
@@ -481,9 +481,9 @@ func strList(ss []inventory.Str, label string, level int) *Node {
 	if len(ss) == 0 {
 		return nil
 	}
-	n := &Node{Kind: List, Defs: []Def{{Layer: label, Pos: ss[0].Pos, strs: ss, level: level}}}
+	n := &Node{Kind: List, Defs: []Def{{Layer: label, Pos: ss[0].Pos, strs: &ss, level: int32(level)}}}
 	for _, s := range ss {
-		n.Items = append(n.Items, &Node{Kind: String, Str: s.V, Defs: []Def{{Layer: label, Pos: s.Pos, text: s.V, quote: true, level: level}}})
+		n.Items = append(n.Items, &Node{Kind: String, Str: s.V, Defs: []Def{{Layer: label, Pos: s.Pos, text: s.V, quote: true, level: int32(level)}}})
 	}
 	return n
 }

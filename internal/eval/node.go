@@ -61,16 +61,17 @@ type Def struct {
 	// "role monitoring", "user alex", "host rich-evans".
 	Layer string
 	Pos   diag.Pos
-	level int
+	// level, Forced and quote share one word: a Def is 88 bytes (a host
+	// holds hundreds, a large fleet millions).
+	level int32
+	// Forced is true for a [force] definition.
+	Forced bool
+	quote  bool
 
 	// The definition's text is rendered on demand from one of these.
 	src  *inventory.Value
-	strs []inventory.Str
+	strs *[]inventory.Str // a list of names as written
 	text string
-	// Forced is true for a [force] definition. (The two flags come last:
-	// a Def is 112 bytes, not 120.)
-	Forced bool
-	quote  bool
 }
 
 // Value is the definition as written, rendered as TOML.
@@ -82,7 +83,7 @@ func (d Def) Value() string {
 		}
 		return d.src.Describe()
 	case d.strs != nil:
-		return describeStrs(d.strs)
+		return describeStrs(*d.strs)
 	case d.quote:
 		return strconv.Quote(d.text)
 	}
@@ -434,7 +435,7 @@ func (n *Node) equal(o *Node) bool {
 // fromValue converts a TOML value of one layer into a Node whose every
 // part carries that layer's definition.
 func fromValue(v *inventory.Value, layer string, level int, forced bool) *Node {
-	def := Def{Layer: layer, Pos: v.Pos, src: v, Forced: forced, level: level}
+	def := Def{Layer: layer, Pos: v.Pos, src: v, Forced: forced, level: int32(level)}
 	n := &Node{Defs: []Def{def}}
 	switch v.Kind {
 	case inventory.String:
@@ -570,7 +571,7 @@ func (m *merger) merge(acc, in *Node) *Node {
 	case acc.Kind.leaf() && in.Kind.leaf(), acc.Kind == Expr, in.Kind == Expr:
 		won := acc.Won()
 		d := in.Defs[0]
-		if won.level == d.level && d.level == m.peer && !acc.equal(in) {
+		if won.level == d.level && int(d.level) == m.peer && !acc.equal(in) {
 			// Peers disagree. A higher layer may still decide the value;
 			// the conflict is reported only if none does.
 			acc = own(acc)
@@ -600,7 +601,7 @@ func (m *merger) merge(acc, in *Node) *Node {
 // none.
 func (m *merger) peerConflict(acc, in *Node) *Node {
 	won, d := acc.Won(), in.Defs[0]
-	if won.level != m.peer || d.level != m.peer || won.Layer == d.Layer || acc.equal(in) {
+	if int(won.level) != m.peer || int(d.level) != m.peer || won.Layer == d.Layer || acc.equal(in) {
 		return nil
 	}
 	acc = own(acc)
