@@ -366,7 +366,8 @@ func (s *portScan) find(platform inventory.Platform, n *eval.Node, path []string
 	if n == nil {
 		return
 	}
-	if !n.Shared() {
+	if !n.Shared() || n.Kind != eval.Table && n.Kind != eval.List {
+		// A value is checked where it is: a memo of it would cost more.
 		s.node(platform, n, path, want, found)
 		return
 	}

@@ -9,7 +9,6 @@
 package containers
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
@@ -18,7 +17,6 @@ import (
 	"github.com/fleetdev/fleet/internal/inventory"
 )
 
-var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
 
 // Backend is the engine that runs a host's containers.
 type Backend string
@@ -196,7 +194,7 @@ func read(h *eval.Host, name string, c *inventory.Container, n *eval.Node, dl *d
 		for _, k := range env.Keys() {
 			v := env.Fields[k]
 			e := Env{Name: k, Pos: v.Won().Pos}
-			if !envNameRE.MatchString(k) {
+			if !isEnvName(k) {
 				dl.Errorf(e.Pos, "container-env", "%q is not an environment variable name", k).
 					Hint("use letters, digits and '_' (not starting with a digit)")
 				continue
@@ -214,7 +212,7 @@ func read(h *eval.Host, name string, c *inventory.Container, n *eval.Node, dl *d
 		}
 	}
 	for _, it := range items(n.Get("networks")) {
-		if !volumeNameRE.MatchString(it.V) {
+		if !isVolumeName(it.V) {
 			dl.Errorf(it.Pos, "container-network", "%q is not a network name: use letters, digits, '_', '.' and '-'", it.V).
 				Hint("rename the network")
 			continue

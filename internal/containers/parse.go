@@ -220,7 +220,6 @@ type Volume struct {
 }
 
 var (
-	volumeNameRE  = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 	volumeOptions = []string{"ro", "rw", "z", "Z", "O", "U", "copy", "nocopy", "private", "rprivate", "shared", "rshared", "slave", "rslave", "bind", "rbind", "exec", "noexec", "suid", "nosuid", "dev", "nodev", "idmap"}
 )
 
@@ -248,7 +247,7 @@ func ParseVolume(spec string) (Volume, error) {
 	case strings.HasPrefix(v.Source, "/"):
 		v.HostPath = true
 		v.Source = cleanPath(v.Source)
-	case v.Source != "" && !volumeNameRE.MatchString(v.Source):
+	case v.Source != "" && !isVolumeName(v.Source):
 		return v, fmt.Errorf("%q is neither an absolute host path nor a volume name", v.Source)
 	}
 	for _, o := range v.Options {
@@ -274,4 +273,34 @@ func cleanPath(p string) string {
 		p = strings.TrimSuffix(p, "/")
 	}
 	return p
+}
+
+// isVolumeName reports whether s names a volume or a network:
+// [a-zA-Z0-9][a-zA-Z0-9_.-]* (checked for every instance of every host).
+func isVolumeName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case i > 0 && (c == '_' || c == '.' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isEnvName reports whether s names an environment variable:
+// [A-Za-z_][A-Za-z0-9_.]*.
+func isEnvName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case i > 0 && (c >= '0' && c <= '9' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }

@@ -1,6 +1,7 @@
 package containers
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -175,4 +176,28 @@ func FuzzSpecs(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestNames checks the name rules against their patterns on every string
+// of up to three characters from an alphabet that crosses each class.
+func TestNames(t *testing.T) {
+	volume := regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+	env := regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
+	alphabet := []string{"a", "Z", "0", "9", "_", ".", "-", "/", " ", "é", ":"}
+	var each func(s string, n int)
+	each = func(s string, n int) {
+		if got, want := isVolumeName(s), volume.MatchString(s); got != want {
+			t.Errorf("isVolumeName(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := isEnvName(s), env.MatchString(s); got != want {
+			t.Errorf("isEnvName(%q) = %v, want %v", s, got, want)
+		}
+		if n == 0 {
+			return
+		}
+		for _, c := range alphabet {
+			each(s+c, n-1)
+		}
+	}
+	each("", 3)
 }
