@@ -17,7 +17,6 @@ import (
 	"github.com/fleetdev/fleet/internal/inventory"
 )
 
-
 // Backend is the engine that runs a host's containers.
 type Backend string
 
