@@ -39,7 +39,7 @@ and -v says how to get an index.`,
 			if err != nil {
 				return err
 			}
-			l, err := a.loadUnrecorded(cmd.Context(), args, u)
+			l, err := a.loadForCheck(cmd.Context(), args, u)
 			if err != nil {
 				return err
 			}

@@ -20,10 +20,11 @@ func (a *App) load(ctx context.Context, selectors []string) (*loaded, error) {
 	return a.loadWith(ctx, selectors, nil)
 }
 
-// loadUnrecorded is loadWith without recording what was read: for check,
-// when there is no generated/fleet.sums for the digest to be compared
-// with.
-func (a *App) loadUnrecorded(ctx context.Context, selectors []string, u *fleet.Upstream) (*loaded, error) {
+// loadForCheck is loadWith for check, which takes the digest of what was
+// read only to compare it with generated/fleet.sums: without the record,
+// without this machine's key, or for some hosts only (their files are not
+// compared), nothing read is recorded.
+func (a *App) loadForCheck(ctx context.Context, selectors []string, u *fleet.Upstream) (*loaded, error) {
 	return a.loadOpts(ctx, selectors, u, true)
 }
 
@@ -33,15 +34,12 @@ func (a *App) loadWith(ctx context.Context, selectors []string, u *fleet.Upstrea
 	return a.loadOpts(ctx, selectors, u, false)
 }
 
-func (a *App) loadOpts(ctx context.Context, selectors []string, u *fleet.Upstream, unrecorded bool) (*loaded, error) {
+func (a *App) loadOpts(ctx context.Context, selectors []string, u *fleet.Upstream, check bool) (*loaded, error) {
 	dir, err := a.fleetDir()
 	if err != nil {
 		return nil, err
 	}
-	if unrecorded {
-		// Only a check with a record on disk takes the digest.
-		unrecorded = !generate.HasSums(dir)
-	}
+	unrecorded := check && (len(selectors) > 0 || !generate.HasSums(dir) || a.recordKey() == nil)
 	opts := fleet.Options{Selectors: selectors, Label: a.rel(dir), Now: a.now, Upstream: u, Unrecorded: unrecorded}
 	if a.Verbose {
 		opts.Log = a.Err
