@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fleetdev/fleet/internal/sopsyaml"
+	"github.com/fleetdev/fleet/internal/sopsyaml/sopstest"
 )
 
 func TestSecretValues(t *testing.T) {
@@ -102,27 +103,6 @@ func FuzzNixKeys(f *testing.F) {
 	})
 }
 
-// sopsYAMLFiles are YAML files the sops CLI wrote and the example's
-// secrets.
-func sopsYAMLFiles(t testing.TB) [][]byte {
-	t.Helper()
-	var out [][]byte
-	for _, pattern := range []string{"../secrets/testdata/sops/*.yaml", "../../examples/homelab/secrets/*/*.yaml"} {
-		names, _ := filepath.Glob(pattern)
-		for _, name := range names {
-			data, err := os.ReadFile(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, data)
-		}
-	}
-	if len(out) < 10 {
-		t.Fatalf("found %d sops files", len(out))
-	}
-	return out
-}
-
 // sameValues fails unless the values read without a YAML parser are the
 // ones read with it.
 func sameValues(t *testing.T, data []byte) {
@@ -136,11 +116,11 @@ func sameValues(t *testing.T, data []byte) {
 
 func TestSecretValuesScan(t *testing.T) {
 	scanned := 0
-	for _, data := range sopsYAMLFiles(t) {
-		if _, ok := sopsyaml.Scan(data); ok {
+	for _, f := range sopstest.Files(t, "../..") {
+		if _, ok := sopsyaml.Scan(f.Data); ok {
 			scanned++
 		}
-		sameValues(t, data)
+		sameValues(t, f.Data)
 	}
 	if scanned < 8 {
 		t.Fatalf("%d files read without a parser", scanned)
@@ -150,8 +130,8 @@ func TestSecretValuesScan(t *testing.T) {
 // FuzzSecretValuesScan checks the values read without a YAML parser
 // against the ones read with it.
 func FuzzSecretValuesScan(f *testing.F) {
-	for _, data := range sopsYAMLFiles(f) {
-		f.Add(data)
+	for _, sf := range sopstest.Files(f, "../..") {
+		f.Add(sf.Data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameValues(t, data)

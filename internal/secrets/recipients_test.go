@@ -1,32 +1,13 @@
 package secrets
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/fleetdev/fleet/internal/sopsyaml"
+	"github.com/fleetdev/fleet/internal/sopsyaml/sopstest"
 )
-
-// yamlSopsFiles are the YAML files sops wrote for the tests and the
-// example's secrets.
-func yamlSopsFiles(t testing.TB) [][]byte {
-	t.Helper()
-	var out [][]byte
-	for _, pattern := range []string{"testdata/sops/*.yaml", "../../examples/homelab/secrets/*/*.yaml"} {
-		names, _ := filepath.Glob(pattern)
-		for _, name := range names {
-			data, err := os.ReadFile(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, data)
-		}
-	}
-	return out
-}
 
 // sameAsParse fails unless ReadRecipients returns what Parse does.
 func sameAsParse(t *testing.T, data []byte) {
@@ -50,13 +31,13 @@ func sameAsParse(t *testing.T, data []byte) {
 // TestReadRecipients: on sops's own files and on changed copies of one,
 // the files read without a parser give what Parse gives.
 func TestReadRecipients(t *testing.T) {
-	files := yamlSopsFiles(t)
+	files := sopstest.Files(t, "../..")
 	var scanned []string
-	for _, data := range files {
-		if _, ok := sopsyaml.Scan(data); ok {
-			scanned = append(scanned, string(data))
+	for _, f := range files {
+		if _, ok := sopsyaml.Scan(f.Data); ok {
+			scanned = append(scanned, string(f.Data))
 		}
-		sameAsParse(t, data)
+		sameAsParse(t, f.Data)
 	}
 	if len(scanned) < 8 {
 		t.Fatalf("%d of %d files read without a parser", len(scanned), len(files))
@@ -81,8 +62,8 @@ func TestReadRecipients(t *testing.T) {
 
 // FuzzReadRecipients checks the reading without a parser against Parse.
 func FuzzReadRecipients(f *testing.F) {
-	for _, data := range yamlSopsFiles(f) {
-		f.Add(data)
+	for _, sf := range sopstest.Files(f, "../..") {
+		f.Add(sf.Data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameAsParse(t, data)

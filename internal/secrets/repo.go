@@ -151,17 +151,7 @@ func (r *Repo) Load(p string) (*File, error) {
 	return r.load(rel)
 }
 
-func (r *Repo) load(rel string) (*File, error) {
-	data, err := r.read(rel)
-	if err != nil {
-		return nil, err
-	}
-	f, err := Parse(FormatForPath(rel), data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", rel, err)
-	}
-	return f, nil
-}
+func (r *Repo) load(rel string) (*File, error) { return readAs(r, rel, Parse) }
 
 // EncryptedTo returns the recipients a secret file's data key is
 // encrypted to now, without decrypting it, with the errors Load would
@@ -172,23 +162,25 @@ func (r *Repo) EncryptedTo(p string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := r.read(rel)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := ReadRecipients(FormatForPath(rel), data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", rel, err)
-	}
-	return rs, nil
+	return readAs(r, rel, ReadRecipients)
 }
 
-func (r *Repo) read(rel string) ([]byte, error) {
+// readAs reads the secret file rel and parses it in its format: a
+// missing file is fs.ErrNotExist, and every error names the file.
+func readAs[T any](r *Repo, rel string, parse func(Format, []byte) (T, error)) (T, error) {
+	var zero T
 	data, err := os.ReadFile(r.abs(rel))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: %w", rel, fs.ErrNotExist)
+		return zero, fmt.Errorf("%s: %w", rel, fs.ErrNotExist)
 	}
-	return data, err
+	if err != nil {
+		return zero, err
+	}
+	v, err := parse(FormatForPath(rel), data)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", rel, err)
+	}
+	return v, nil
 }
 
 // Open decrypts a secret file and verifies its MAC.

@@ -1,35 +1,13 @@
 package sopsyaml
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-)
 
-// sopsFiles are YAML files written by the sops CLI and by fleet.
-func sopsFiles(t testing.TB) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	for _, pattern := range []string{"../secrets/testdata/sops/*.yaml", "../../examples/homelab/secrets/*/*.yaml"} {
-		names, err := filepath.Glob(pattern)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, name := range names {
-			data, err := os.ReadFile(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[name] = data
-		}
-	}
-	if len(out) < 10 {
-		t.Fatalf("found %d sops files", len(out))
-	}
-	return out
-}
+	"github.com/fleetdev/fleet/internal/sopsyaml/sopstest"
+)
 
 // TestScanReadsSopsFiles: files sops and fleet write are read, with their
 // values and recipients; the ones sops writes in another shape are not.
@@ -42,7 +20,8 @@ func TestScanReadsSopsFiles(t *testing.T) {
 		"sops37.yaml": true, "unencrypted-regex.yaml": true,
 	}
 	read := 0
-	for name, data := range sopsFiles(t) {
+	for _, sf := range sopstest.Files(t, "../..") {
+		name, data := sf.Name, sf.Data
 		f, ok := Scan(data)
 		base := filepath.Base(name)
 		if other[base] && strings.Contains(name, "testdata") {
@@ -151,8 +130,8 @@ func TestScan(t *testing.T) {
 }
 
 func FuzzScan(f *testing.F) {
-	for _, data := range sopsFiles(f) {
-		f.Add(data)
+	for _, sf := range sopstest.Files(f, "../..") {
+		f.Add(sf.Data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sf, ok := Scan(data)
