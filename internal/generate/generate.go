@@ -218,15 +218,15 @@ func CheckFiles(files map[string][]byte, check func(name string, src []byte) []d
 	}
 }
 
-// render prints a file with the shared Nix printer. What it cannot print
-// (a NUL byte, an over-long string) was refused with a position while the
-// fleet was checked; reaching it here is reported, never printed wrongly.
 // hostBuffers are the storage a worker renders a host file into and
 // reads the one on disk into.
 type hostBuffers struct {
 	render, old []byte
 }
 
+// render prints a file with the shared Nix printer. What it cannot print
+// (a NUL byte, an over-long string) was refused with a position while the
+// fleet was checked; reaching it here is reported, never printed wrongly.
 func render(dl *diag.List, header []string, e build.Expr) []byte {
 	return renderInto(make([]byte, 0, 4096), dl, header, e)
 }
