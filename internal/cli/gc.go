@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -25,8 +26,24 @@ func (a *App) tuneGC(dir string) {
 		return
 	}
 	pct := 100
-	if es, err := os.ReadDir(filepath.Join(dir, "hosts")); err == nil && len(es) <= smallFleet {
+	if n, err := countNames(filepath.Join(dir, "hosts"), smallFleet+1); err == nil && n <= smallFleet {
 		pct = smallFleetGC
 	}
 	debug.SetGCPercent(pct)
+}
+
+// countNames counts the entries of dir, up to max: the inventory lists
+// the hosts later, sorted; this only needs to know whether there are more
+// than a few thousand.
+func countNames(dir string, max int) (int, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(max)
+	if err == io.EOF {
+		err = nil
+	}
+	return len(names), err
 }

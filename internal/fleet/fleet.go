@@ -127,7 +127,7 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 		load = inventory.LoadUnrecorded
 	}
 	inv, invDiags := load(dir)
-	invDiags.Append(checkNixFiles(dir, inv))
+	invDiags.Append(checkNixFiles(inv))
 	if opts.Log != nil {
 		label := opts.Label
 		if label == "" {

@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"errors"
-	"path/filepath"
 	"slices"
 
 	"github.com/fleetdev/fleet/internal/diag"
@@ -10,7 +9,6 @@ import (
 	"github.com/fleetdev/fleet/internal/nix/options"
 	"github.com/fleetdev/fleet/internal/nix/syntax"
 	"github.com/fleetdev/fleet/internal/parallel"
-	"github.com/fleetdev/fleet/internal/readfile"
 )
 
 // nixFiles lists the user's Nix files that the generated code imports,
@@ -39,13 +37,12 @@ func nixFiles(inv *inventory.Inventory) []string {
 // checkNixFiles reports what Nix itself would reject in the user's Nix
 // files (syntax errors, undefined variables), with positions, so that
 // `fleet check` finds them before a build does.
-func checkNixFiles(dir string, inv *inventory.Inventory) *diag.List {
+func checkNixFiles(inv *inventory.Inventory) *diag.List {
 	files := nixFiles(inv)
 	lists := make([]diag.List, len(files))
 	parallel.Each(len(files), func(i int) {
 		rel := files[i]
-		src, err := readfile.Read(filepath.Join(dir, filepath.FromSlash(rel)), 0)
-		inv.Inputs.File(rel, src, err)
+		src, err := inv.ReadFile(rel)
 		if err != nil {
 			if u := errors.Unwrap(err); u != nil {
 				err = u

@@ -14,7 +14,7 @@ import (
 var readCalls = map[string]bool{
 	"os.ReadFile": true, "os.Open": true, "os.OpenFile": true, "os.ReadDir": true,
 	"os.Stat": true, "os.Lstat": true, "os.OpenRoot": true, "os.Readlink": true, "os.DirFS": true,
-	"readfile.Read": true, "filepath.WalkDir": true, "filepath.Walk": true,
+	"readfile.Read": true, "readfile.ReadInto": true, "filepath.WalkDir": true, "filepath.Walk": true,
 	"filepath.EvalSymlinks": true, "filepath.Glob": true,
 }
 
@@ -22,22 +22,21 @@ var readCalls = map[string]bool{
 // packages that derive values from a fleet, each recording what it read
 // in inventory.Inputs next to the read (or, said here, why it need not).
 var recordedReads = map[string]string{
-	"inventory/inputs.go ReadFile":    "records",
-	"inventory/load.go load":          "resolves the root itself",
-	"inventory/load.go exists":        "records the probe",
-	"inventory/load.go inside":        "records a refusal",
-	"inventory/load.go linkInside":    "answers inside, which records a refusal",
-	"inventory/load.go parse":         "records",
-	"inventory/load.go readDir":       "records the listing",
-	"inventory/load.go prelist":       "answers exists and readDir, which record the probe and the listing",
-	"inventory/load.go loadModules":   "records",
-	"inventory/load.go loadSecrets":   "records each file found",
-	"fleet/fleet.go FindRoot":         "finds the root, before loading",
-	"fleet/fleet.go EvalConfig":       "records (the option reader)",
-	"fleet/nixfiles.go checkNixFiles": "records",
-	"nix/options/upstream.go *":       "upstream trees, outside the fleet: only diagnostics",
-	"nix/options/index.go *":          "upstream trees, outside the fleet: only diagnostics",
-	"nix/options/coverage.go *":       "upstream trees, for the coverage report",
+	"inventory/inputs.go ReadFile":  "records",
+	"inventory/load.go load":        "resolves the root itself",
+	"inventory/load.go exists":      "records the probe",
+	"inventory/load.go inside":      "records a refusal",
+	"inventory/load.go linkInside":  "answers inside, which records a refusal",
+	"inventory/load.go parse":       "records",
+	"inventory/load.go readDir":     "records the listing",
+	"inventory/load.go prelist":     "answers exists and readDir, which record the probe and the listing",
+	"inventory/load.go loadModules": "records",
+	"inventory/load.go loadSecrets": "records each file found",
+	"fleet/fleet.go FindRoot":       "finds the root, before loading",
+	"fleet/fleet.go EvalConfig":     "records (the option reader)",
+	"nix/options/upstream.go *":     "upstream trees, outside the fleet: only diagnostics",
+	"nix/options/index.go *":        "upstream trees, outside the fleet: only diagnostics",
+	"nix/options/coverage.go *":     "upstream trees, for the coverage report",
 }
 
 // TestReadsRecorded keeps generated/fleet.sums sound: a read of the fleet

@@ -121,12 +121,15 @@ func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string, key []byte, r
 	bufs := sync.Pool{New: func() any { return &hostBuffers{} }}
 	parallel.Each(len(f.Hosts), func(i int) {
 		rel := hostFile(f.Hosts[i])
-		if trusted != nil && trusted.fresh(root, rel) {
-			unchanged[i], bySums[i], hostSums[i] = true, true, trusted.files[rel]
-			return
-		}
 		b := bufs.Get().(*hostBuffers)
 		defer bufs.Put(b)
+		if trusted != nil {
+			var ok bool
+			if ok, b.old = trusted.fresh(root, rel, b.old); ok {
+				unchanged[i], bySums[i], hostSums[i] = true, true, trusted.files[rel]
+				return
+			}
+		}
 		g := &hostGen{f: f, h: f.Hosts[i], diags: &lists[i], checked: ctrs, homes: homes, vals: vals, buf: b.render}
 		data := g.module()
 		if data == nil {

@@ -61,8 +61,11 @@ func sumsKey(f *eval.Fleet) (generator, inputs string, ok bool) {
 // written elsewhere, or from another build or another state of the
 // fleet).
 func readSums(root, generator, inputs string, key []byte) *sums {
+	if len(key) == 0 {
+		return nil
+	}
 	data, err := readfile.Read(filepath.Join(root, filepath.FromSlash(SumsFile)), 64<<20)
-	if err != nil || len(key) == 0 {
+	if err != nil {
 		return nil
 	}
 	return parseSums(data, generator, inputs, key)
@@ -128,14 +131,18 @@ func HasSums(root string) bool {
 }
 
 // fresh reports whether the file at rel (relative to root) has the
-// SHA-256 the sums recorded for it.
-func (s *sums) fresh(root, rel string) bool {
+// SHA-256 the sums recorded for it. It reads the file into buf's storage
+// (readfile.ReadInto) and returns that storage for the next file.
+func (s *sums) fresh(root, rel string, buf []byte) (bool, []byte) {
 	want, ok := s.files[rel]
 	if !ok {
-		return false
+		return false, buf
 	}
-	data, err := readfile.Read(filepath.Join(root, filepath.FromSlash(rel)), 0)
-	return err == nil && sha256.Sum256(data) == want
+	data, err := readfile.ReadInto(buf, filepath.Join(root, filepath.FromSlash(rel)), 0)
+	if err != nil {
+		return false, buf
+	}
+	return sha256.Sum256(data) == want, data[:0]
 }
 
 // macPrefix starts the SumsFile's last line, the MAC of all before it.

@@ -4,10 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
+
+	"github.com/fleetdev/fleet/internal/readfile"
 )
 
 // Inputs records what loading a fleet read from its folder: every file's
@@ -134,7 +135,7 @@ func (in *Inputs) Late() bool {
 // root) and records it in Inputs: the one way packages that derive values
 // from a loaded fleet read its files.
 func (inv *Inventory) ReadFile(rel string) ([]byte, error) {
-	data, err := os.ReadFile(filepath.Join(inv.Root, filepath.FromSlash(rel)))
+	data, err := readfile.Read(filepath.Join(inv.Root, filepath.FromSlash(rel)), 0)
 	inv.Inputs.File(rel, data, err)
 	return data, err
 }

@@ -23,17 +23,18 @@ func ReadRecipients(format Format, data []byte) ([]string, error) {
 	return f.Recipients(), nil
 }
 
-// sopsMapping is the sops block Scan read, as the YAML loader builds it.
+// sopsMapping is the sops block Scan read, as the YAML loader builds it
+// (without positions: metadataFromMapping does not use them).
 func sopsMapping(fields []sopsyaml.Field) mapping {
 	m := make(mapping, 0, len(fields))
 	for _, f := range fields {
-		n := node{Key: f.Key, Value: f.Text, Pos: pos{Line: f.Line, Col: 5}}
+		n := node{Key: f.Key, Value: f.Text}
 		if f.Age != nil {
 			l := make(list, 0, len(f.Age))
 			for _, entry := range f.Age {
 				em := make(mapping, 0, len(entry))
 				for _, ef := range entry {
-					em = append(em, node{Key: ef.Key, Value: ef.Text, Pos: pos{Line: ef.Line}})
+					em = append(em, node{Key: ef.Key, Value: ef.Text})
 				}
 				l = append(l, node{Value: em})
 			}

@@ -40,8 +40,6 @@ type Value struct {
 	Map bool
 	// Text is the scalar: an ENC[...] envelope.
 	Text string
-	// Line is the 1-based line of the key.
-	Line int
 }
 
 // Field is one field of the sops block.
@@ -52,8 +50,6 @@ type Field struct {
 	// Age is the age field's entries, each with its fields in file
 	// order; nil for a scalar field.
 	Age [][]Field
-	// Line is the 1-based line of the key.
-	Line int
 }
 
 // Indentation sops writes YAML with.
@@ -71,7 +67,6 @@ const (
 type scanner struct {
 	data []byte
 	off  int // start of the next line
-	line int // 1-based number of the line last read
 	cur  []byte
 }
 
@@ -86,7 +81,6 @@ func (s *scanner) next() bool {
 	}
 	s.cur = s.data[s.off : s.off+i]
 	s.off += i + 1
-	s.line++
 	return true
 }
 
@@ -145,14 +139,14 @@ func Scan(data []byte) (*File, bool) {
 			if depth+1 > maxDepth || s.peekIndent() != (depth+1)*indent {
 				return nil, false
 			}
-			f.Values = append(f.Values, Value{Path: p, Map: true, Line: s.line})
+			f.Values = append(f.Values, Value{Path: p, Map: true})
 			path, seen = p, append(seen, map[string]bool{})
 			continue
 		}
 		if !isEnc(value) || s.peekIndent() > depth*indent {
 			return nil, false
 		}
-		f.Values = append(f.Values, Value{Path: p, Text: value, Line: s.line})
+		f.Values = append(f.Values, Value{Path: p, Text: value})
 	}
 	// No sops block, or a last line without its newline.
 	return nil, false
@@ -173,7 +167,7 @@ func (s *scanner) sops(f *File) bool {
 			return false
 		}
 		seen[key] = true
-		field := Field{Key: key, Line: s.line}
+		field := Field{Key: key}
 		switch {
 		case key == "age" && value == "":
 			entries, ok := s.age(f)
@@ -242,7 +236,7 @@ func (s *scanner) ageField(rest []byte) (Field, bool) {
 	if !ok {
 		return Field{}, false
 	}
-	field := Field{Key: key, Line: s.line}
+	field := Field{Key: key}
 	switch key {
 	case "enc":
 		if value != "|" {
