@@ -47,12 +47,13 @@ func Check(inv *inventory.Inventory, hosts []*eval.Host, modules map[string]map[
 	all := &diag.List{}
 	seen := map[string]bool{}
 	ports := &portScan{typed: portOptions(modules)}
+	r := &reader{}
 	// Hosts are read and checked in parallel, each into its own slot;
 	// counts and the fleet's list follow in host order.
 	hcs := make([]*Host, len(hosts))
 	lists := make([]diag.List, len(hosts))
 	parallel.Each(len(hosts), func(i int) {
-		hcs[i] = ForHost(inv, hosts[i], &lists[i])
+		hcs[i] = r.host(inv, hosts[i], &lists[i])
 		checkHost(hosts[i], hcs[i], ports, &lists[i])
 	})
 	for i, h := range hosts {
@@ -161,12 +162,20 @@ func firstPos(n *eval.Node) diag.Pos {
 type binding struct {
 	port  Port
 	pos   diag.Pos
-	owner string // "container jellyfin", "settings.monitoring.grafanaPort"
-	inst  *Instance
+	owner string    // the host's value: "settings.monitoring.grafanaPort"
+	inst  *Instance // or the instance
+}
+
+// who names what takes the port: "container jellyfin", or the owner.
+func (b *binding) who() string {
+	if b.inst != nil {
+		return "container " + b.inst.Name
+	}
+	return b.owner
 }
 
 // overlaps reports whether two bindings take the same host port.
-func (b binding) overlaps(o binding) bool {
+func (b *binding) overlaps(o *binding) bool {
 	p, q := b.port, o.port
 	if p.Proto != q.Proto || p.HostTo < q.HostFrom || q.HostTo < p.HostFrom {
 		return false
@@ -200,17 +209,18 @@ func checkPorts(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
 		return // nothing published: nothing can clash
 	}
 	used := hostPorts(h, published, ports)
-	var taken []binding
+	taken := make([]binding, 0, len(published))
 	for _, i := range hc.Instances {
 		for _, p := range i.Ports {
 			if !p.V.Published() {
 				continue
 			}
-			b := binding{port: p.V, pos: p.Pos, owner: "container " + i.Name, inst: i}
-			for _, o := range taken {
+			b := binding{port: p.V, pos: p.Pos, inst: i}
+			for k := range taken {
+				o := &taken[k]
 				if o.inst != i && b.overlaps(o) {
 					d := dl.Errorf(b.pos, "container-port-clash", "host port %s/%s%s of container %s is also published by container %s on host %s", b.port.HostRange(), b.port.Proto, onAddr(b.port), i.Name, o.inst.Name, h.Name).
-						Also(o.pos, "%s publishes %q here", o.owner, o.port.Spec)
+						Also(o.pos, "%s publishes %q here", o.who(), o.port.Spec)
 					if o.pos == b.pos {
 						// One definition, two instances: name where each runs.
 						d.Also(o.inst.Enabled.Pos, "container %s is enabled here", o.inst.Name).
@@ -219,8 +229,8 @@ func checkPorts(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
 					d.Hint("give one of them another host port: [containers.%s] ports = [\"<free port>:%d\"] in %s", i.Name, b.port.ContainerFrom, h.Src.File)
 				}
 			}
-			for _, o := range used {
-				if b.overlaps(o) {
+			for k := range used {
+				if o := &used[k]; b.overlaps(o) {
 					d := dl.Errorf(b.pos, "container-port-clash", "host port %s/%s of container %s is already used on host %s by %s", b.port.HostRange(), b.port.Proto, i.Name, h.Name, o.owner).
 						Also(o.pos, "%s takes port %s here", o.owner, o.port.HostRange()).
 						Hint("publish the container on another host port: [containers.%s] ports = [\"<free port>:%d\"] in %s", i.Name, b.port.ContainerFrom, h.Src.File)
@@ -296,10 +306,11 @@ var (
 func hostPorts(h *eval.Host, want portRanges, ports *portScan) []binding {
 	var out []binding
 	settings := h.Tree.Get("settings")
+	path := make([]string, 0, 16) // appended to as the scan descends
 	for _, m := range h.Modules {
-		ports.scan(h.Platform, settings.Get(m), []string{"settings", m}, want, &out)
+		ports.scan(h.Platform, settings.Get(m), append(path[:0], "settings", m), want, &out)
 	}
-	ports.scan(h.Platform, h.Tree.Get("nixos"), []string{"nixos"}, want, &out)
+	ports.scan(h.Platform, h.Tree.Get("nixos"), append(path[:0], "nixos"), want, &out)
 	pass := h.Tree.Lookup("nixos", "virtualisation", "oci-containers", "containers")
 	if pass != nil {
 		for _, name := range pass.Keys() {
@@ -333,14 +344,16 @@ func (r portRanges) has(port int) bool {
 // in a subtree that evaluation shares between hosts is found once.
 type portScan struct {
 	typed map[string]bool // port-typed module options (portOptions)
-	mu    sync.Mutex
-	memo  map[portScanKey][]foundPort
+	mu    sync.Mutex      // held to add to memo
+	memo  sync.Map        // *eval.Node -> []scanned
 }
 
-type portScanKey struct {
-	n        *eval.Node
-	path     string
+// scanned is every port found below a shared node at a path, on a
+// platform.
+type scanned struct {
 	platform inventory.Platform
+	path     []string
+	found    []foundPort
 }
 
 // foundPort is a port found at a value's path.
@@ -371,17 +384,14 @@ func (s *portScan) find(platform inventory.Platform, n *eval.Node, path []string
 		s.node(platform, n, path, want, found)
 		return
 	}
-	key := portScanKey{n, strings.Join(path, "\x00"), platform}
-	s.mu.Lock()
-	all, ok := s.memo[key]
-	s.mu.Unlock()
+	all, ok := s.memoized(n, platform, path)
 	if !ok {
-		s.node(platform, n, slices.Clone(path), nil, &all)
+		own := slices.Clone(path)
+		s.node(platform, n, slices.Grow(own, 8), nil, &all)
 		s.mu.Lock()
-		if s.memo == nil {
-			s.memo = map[portScanKey][]foundPort{}
-		}
-		s.memo[key] = all
+		prev, _ := s.memo.Load(n)
+		list, _ := prev.([]scanned)
+		s.memo.Store(n, append(slices.Clip(list), scanned{platform, own, all}))
 		s.mu.Unlock()
 	}
 	for _, f := range all {
@@ -391,8 +401,23 @@ func (s *portScan) find(platform inventory.Platform, n *eval.Node, path []string
 	}
 }
 
+// memoized returns the ports found below the shared node n at path, if
+// it was scanned there.
+func (s *portScan) memoized(n *eval.Node, platform inventory.Platform, path []string) ([]foundPort, bool) {
+	v, ok := s.memo.Load(n)
+	if !ok {
+		return nil, false
+	}
+	for _, e := range v.([]scanned) {
+		if e.platform == platform && slices.Equal(e.path, path) {
+			return e.found, true
+		}
+	}
+	return nil, false
+}
+
 // node finds the ports of n itself and its children; want nil holds
-// every port.
+// every port. path may be appended to: what is kept is copied.
 func (s *portScan) node(platform inventory.Platform, n *eval.Node, path []string, want portRanges, found *[]foundPort) {
 	key := ""
 	if len(path) > 0 {
@@ -402,11 +427,9 @@ func (s *portScan) node(platform inventory.Platform, n *eval.Node, path []string
 		return n.Kind == eval.Int && n.Int >= 1 && n.Int <= 65535 && (want == nil || want.has(int(n.Int)))
 	}
 	add := func(n *eval.Node, proto string) {
-		var out []binding
-		addPort(&out, n, eval.JoinPath(path), proto)
-		for _, b := range out {
-			*found = append(*found, foundPort{path: slices.Clone(path), b: b})
-		}
+		port := int(n.Int)
+		b := binding{port: Port{HostFrom: port, HostTo: port, Proto: proto}, pos: n.Won().Pos, owner: eval.JoinPath(path)}
+		*found = append(*found, foundPort{path: slices.Clone(path), b: b})
 	}
 	switch n.Kind {
 	case eval.Table:
@@ -460,11 +483,13 @@ func addPort(out *[]binding, n *eval.Node, owner, proto string) {
 func checkVolumes(hc *Host, dl *diag.List) {
 	type write struct {
 		inst *Instance
-		vol  At[Volume]
+		vol  *At[Volume]
 	}
-	var writes []write
+	var buf [16]write
+	writes := buf[:0]
 	for _, i := range hc.Instances {
-		for _, v := range i.Volumes {
+		for k := range i.Volumes {
+			v := &i.Volumes[k]
 			if !v.V.HostPath || v.V.ReadOnly {
 				continue
 			}

@@ -11,6 +11,7 @@ package containers
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
@@ -70,31 +71,38 @@ type Instance struct {
 	Definition string `json:"definition"`
 	File       string `json:"file"`
 	// Enabled is where the instance was enabled.
-	Enabled At[bool]  `json:"enabled"`
-	Image   At[Image] `json:"image"`
+	Enabled At[bool] `json:"enabled"`
+	*Spec
+	Node    *eval.Node       `json:"-"`
+	secrets []eval.SecretRef // the host's references, to match env secrets
+}
+
+// Spec is what an instance runs. Instances whose values are all shared
+// (a definition's, a profile's or a role's, left as they are) share one
+// Spec: it is never changed once read.
+type Spec struct {
+	Image At[Image] `json:"image"`
 	// ImageOK is false when the reference does not parse.
-	ImageOK      bool             `json:"-"`
-	Cmd          []string         `json:"cmd,omitempty"`
-	Entrypoint   string           `json:"entrypoint,omitempty"`
-	User         string           `json:"user,omitempty"`
-	Workdir      string           `json:"workdir,omitempty"`
-	Hostname     string           `json:"hostname,omitempty"`
-	Ports        []At[Port]       `json:"ports"`
-	Volumes      []At[Volume]     `json:"volumes"`
-	Env          []Env            `json:"environment,omitempty"`
-	Networks     []string         `json:"networks,omitempty"`
-	DependsOn    []At[string]     `json:"depends_on,omitempty"`
-	Labels       [][2]string      `json:"labels,omitempty"`
-	HealthCheck  *HealthCheck     `json:"health_check,omitempty"`
-	Resources    Resources        `json:"resources"`
-	Devices      []string         `json:"devices,omitempty"`
-	AutoUpdate   At[string]       `json:"auto_update"`
-	AutoStart    bool             `json:"auto_start"`
-	Pull         string           `json:"pull,omitempty"`
-	OpenFirewall bool             `json:"open_firewall,omitempty"`
-	ExtraOptions []string         `json:"extra_options,omitempty"`
-	Node         *eval.Node       `json:"-"`
-	secrets      []eval.SecretRef // the host's references, to match env secrets
+	ImageOK      bool         `json:"-"`
+	Cmd          []string     `json:"cmd,omitempty"`
+	Entrypoint   string       `json:"entrypoint,omitempty"`
+	User         string       `json:"user,omitempty"`
+	Workdir      string       `json:"workdir,omitempty"`
+	Hostname     string       `json:"hostname,omitempty"`
+	Ports        []At[Port]   `json:"ports"`
+	Volumes      []At[Volume] `json:"volumes"`
+	Env          []Env        `json:"environment,omitempty"`
+	Networks     []string     `json:"networks,omitempty"`
+	DependsOn    []At[string] `json:"depends_on,omitempty"`
+	Labels       [][2]string  `json:"labels,omitempty"`
+	HealthCheck  *HealthCheck `json:"health_check,omitempty"`
+	Resources    Resources    `json:"resources"`
+	Devices      []string     `json:"devices,omitempty"`
+	AutoUpdate   At[string]   `json:"auto_update"`
+	AutoStart    bool         `json:"auto_start"`
+	Pull         string       `json:"pull,omitempty"`
+	OpenFirewall bool         `json:"open_firewall,omitempty"`
+	ExtraOptions []string     `json:"extra_options,omitempty"`
 }
 
 // Host is the containers of one host.
@@ -124,12 +132,113 @@ func (h *Host) Secrets() bool {
 // ForHost reads the host's instances. Values that do not parse are
 // reported in dl and left out.
 func ForHost(inv *inventory.Inventory, h *eval.Host, dl *diag.List) *Host {
+	return (*reader)(nil).host(inv, h, dl)
+}
+
+// reader reads instances. What it makes of a shared value (a catalog
+// definition's, or a profile's or a role's: one node for every host that
+// leaves it as it is) it makes once, when the value parsed without a
+// finding; a nil reader makes everything anew.
+type reader struct {
+	memo sync.Map // memoKey -> what a field's parser returned
+	// specs are the Specs of instances whose values are all shared, by
+	// those values.
+	mu    sync.RWMutex
+	specs map[specKey]*Spec
+}
+
+type memoKey struct {
+	n   *eval.Node
+	key string
+}
+
+// specFields are the keys of an instance's values that make its Spec,
+// in specKey's order.
+var specFields = [...]string{
+	"image", "cmd", "entrypoint", "user", "workdir", "hostname", "pull", "ports", "volumes",
+	"environment", "networks", "depends_on", "labels", "health_check", "resources", "devices",
+	"extra_options", "auto_update", "auto_start", "open_firewall",
+}
+
+// specField is the index of key in specFields, or -1.
+func specField(key string) int {
+	switch key {
+	case "image":
+		return 0
+	case "cmd":
+		return 1
+	case "entrypoint":
+		return 2
+	case "user":
+		return 3
+	case "workdir":
+		return 4
+	case "hostname":
+		return 5
+	case "pull":
+		return 6
+	case "ports":
+		return 7
+	case "volumes":
+		return 8
+	case "environment":
+		return 9
+	case "networks":
+		return 10
+	case "depends_on":
+		return 11
+	case "labels":
+		return 12
+	case "health_check":
+		return 13
+	case "resources":
+		return 14
+	case "devices":
+		return 15
+	case "extra_options":
+		return 16
+	case "auto_update":
+		return 17
+	case "auto_start":
+		return 18
+	case "open_firewall":
+		return 19
+	}
+	return -1
+}
+
+// specKey is an instance's values, by specFields' index.
+type specKey [len(specFields)]*eval.Node
+
+// field returns what parse makes of an instance's value n at key, from
+// r's memo when n is shared.
+func field[T any](r *reader, n *eval.Node, key string, dl *diag.List, parse func(*eval.Node, *diag.List) T) T {
+	if r == nil || !n.Shared() {
+		return parse(n, dl)
+	}
+	k := memoKey{n, key}
+	if v, ok := r.memo.Load(k); ok {
+		return v.(T)
+	}
+	var found diag.List
+	v := parse(n, &found)
+	if found.Len() == 0 {
+		r.memo.Store(k, v)
+	}
+	dl.Append(&found)
+	return v
+}
+
+func (r *reader) host(inv *inventory.Inventory, h *eval.Host, dl *diag.List) *Host {
 	out := &Host{Name: h.Name, Platform: h.Platform, Backend: At[Backend]{V: Podman, Layer: "default"}}
 	if b := h.Tree.Get("container_backend"); b != nil && b.Kind == eval.String {
 		w := b.Won()
 		out.Backend = At[Backend]{V: Backend(b.Str), Pos: w.Pos, Layer: w.Layer}
 	}
 	ctrs := h.Tree.Get("containers")
+	if len(h.Containers) > 0 {
+		out.Instances = make([]*Instance, 0, len(h.Containers))
+	}
 	for _, name := range h.Containers {
 		n := ctrs.Get(name)
 		def := name
@@ -140,137 +249,264 @@ func ForHost(inv *inventory.Inventory, h *eval.Host, dl *diag.List) *Host {
 		if c == nil {
 			continue // reported by evaluation
 		}
-		out.Instances = append(out.Instances, read(h, name, c, n, dl))
+		out.Instances = append(out.Instances, r.read(h, name, c, n, dl))
 	}
 	return out
 }
 
-func read(h *eval.Host, name string, c *inventory.Container, n *eval.Node, dl *diag.List) *Instance {
-	en := n.Get("enable").Won()
-	i := &Instance{
-		Host: h.Name, Name: name, Definition: c.Name, File: c.File, Node: n,
-		Enabled:   At[bool]{V: true, Pos: en.Pos, Layer: en.Layer},
-		AutoStart: true, AutoUpdate: At[string]{V: "none"}, secrets: h.Secrets,
+// image is an instance's parsed image reference.
+type image struct {
+	at  At[Image]
+	ok  bool // the reference parses
+	set bool
+}
+
+func readImage(v *eval.Node, dl *diag.List) image {
+	if v == nil || v.Kind != eval.String {
+		return image{}
 	}
-	str := func(k string) string {
-		if v := n.Get(k); v != nil && v.Kind == eval.String {
-			return v.Str
-		}
-		return ""
+	w := v.Won()
+	img, err := ParseImage(v.Str)
+	if err != nil {
+		dl.Errorf(w.Pos, "container-image", "image %q does not parse: %v", v.Str, err).
+			Hint(`write registry/name:tag@sha256:<digest>, such as "docker.io/library/nginx:1.27@sha256:..."`)
 	}
-	if v := n.Get("image"); v != nil && v.Kind == eval.String {
-		w := v.Won()
-		img, err := ParseImage(v.Str)
-		i.Image = At[Image]{V: img, Pos: w.Pos, Layer: w.Layer}
-		if err != nil {
-			dl.Errorf(w.Pos, "container-image", "image %q does not parse: %v", v.Str, err).
-				Hint(`write registry/name:tag@sha256:<digest>, such as "docker.io/library/nginx:1.27@sha256:..."`)
-		} else {
-			i.ImageOK = true
-		}
-	}
-	i.Cmd = strs(n.Get("cmd"))
-	i.Entrypoint, i.User, i.Workdir, i.Hostname, i.Pull = str("entrypoint"), str("user"), str("workdir"), str("hostname"), str("pull")
-	for _, it := range items(n.Get("ports")) {
+	return image{at: At[Image]{V: img, Pos: w.Pos, Layer: w.Layer}, ok: err == nil, set: true}
+}
+
+func readPorts(n *eval.Node, dl *diag.List) []At[Port] {
+	var out []At[Port]
+	for _, it := range items(n) {
 		p, err := ParsePort(it.V)
 		if err != nil {
 			dl.Errorf(it.Pos, "container-port", "port %q does not parse: %v", it.V, err).
 				Hint(`write [address:]host:container[/tcp|udp], such as "8096:8096" or "127.0.0.1:8080:80/tcp"`)
 			continue
 		}
-		i.Ports = append(i.Ports, At[Port]{V: p, Pos: it.Pos, Layer: it.Layer})
+		out = append(out, At[Port]{V: p, Pos: it.Pos, Layer: it.Layer})
 	}
-	for _, it := range items(n.Get("volumes")) {
+	return out
+}
+
+func readVolumes(n *eval.Node, dl *diag.List) []At[Volume] {
+	var out []At[Volume]
+	for _, it := range items(n) {
 		v, err := ParseVolume(it.V)
 		if err != nil {
 			dl.Errorf(it.Pos, "container-volume", "volume %q does not parse: %v", it.V, err).
 				Hint(`write source:target[:ro], where source is an absolute host path or a volume name, such as "/var/lib/app:/data" or "app-data:/data"`)
 			continue
 		}
-		i.Volumes = append(i.Volumes, At[Volume]{V: v, Pos: it.Pos, Layer: it.Layer})
+		out = append(out, At[Volume]{V: v, Pos: it.Pos, Layer: it.Layer})
 	}
-	if env := n.Get("environment"); env != nil {
-		for _, k := range env.Keys() {
-			v := env.Fields[k]
-			e := Env{Name: k, Pos: v.Won().Pos}
-			if !isEnvName(k) {
-				dl.Errorf(e.Pos, "container-env", "%q is not an environment variable name", k).
-					Hint("use letters, digits and '_' (not starting with a digit)")
-				continue
-			}
-			switch v.Kind {
-			case eval.String:
-				e.Value = v.Str
-			case eval.Secret:
-				ref := i.secretRef(v)
-				e.Secret = &ref
-			default:
-				continue
-			}
-			i.Env = append(i.Env, e)
+	return out
+}
+
+// readEnv reads environment variables; a secret's reference is the
+// value's own, which read replaces with the host's.
+func readEnv(env *eval.Node, dl *diag.List) []Env {
+	if env == nil {
+		return nil
+	}
+	var out []Env
+	for _, k := range env.Keys() {
+		v := env.Fields[k]
+		e := Env{Name: k, Pos: v.Won().Pos}
+		if !isEnvName(k) {
+			dl.Errorf(e.Pos, "container-env", "%q is not an environment variable name", k).
+				Hint("use letters, digits and '_' (not starting with a digit)")
+			continue
 		}
+		switch v.Kind {
+		case eval.String:
+			e.Value = v.Str
+		case eval.Secret:
+			e.Secret = &eval.SecretRef{Name: v.Str, Pos: e.Pos, Opts: v.SecretOpts}
+		default:
+			continue
+		}
+		out = append(out, e)
 	}
-	for _, it := range items(n.Get("networks")) {
+	return out
+}
+
+func readNetworks(n *eval.Node, dl *diag.List) []string {
+	var out []string
+	for _, it := range items(n) {
 		if !isVolumeName(it.V) {
 			dl.Errorf(it.Pos, "container-network", "%q is not a network name: use letters, digits, '_', '.' and '-'", it.V).
 				Hint("rename the network")
 			continue
 		}
-		i.Networks = append(i.Networks, it.V)
+		out = append(out, it.V)
 	}
-	i.DependsOn = items(n.Get("depends_on"))
-	if l := n.Get("labels"); l != nil {
-		for _, k := range l.Keys() {
-			if v := l.Fields[k]; v.Kind == eval.String {
-				i.Labels = append(i.Labels, [2]string{k, v.Str})
-			}
+	return out
+}
+
+func readLabels(l *eval.Node, _ *diag.List) [][2]string {
+	if l == nil {
+		return nil
+	}
+	var out [][2]string
+	for _, k := range l.Keys() {
+		if v := l.Fields[k]; v.Kind == eval.String {
+			out = append(out, [2]string{k, v.Str})
 		}
 	}
-	if hc := n.Get("health_check"); hc != nil && hc.Get("command") != nil {
-		i.HealthCheck = &HealthCheck{
-			Command: hc.Get("command").Str, Interval: strOf(hc.Get("interval")), Timeout: strOf(hc.Get("timeout")),
-			StartPeriod: strOf(hc.Get("start_period")),
+	return out
+}
+
+func readHealthCheck(hc *eval.Node, _ *diag.List) *HealthCheck {
+	if hc.Get("command") == nil {
+		return nil
+	}
+	out := &HealthCheck{
+		Command: hc.Get("command").Str, Interval: strOf(hc.Get("interval")), Timeout: strOf(hc.Get("timeout")),
+		StartPeriod: strOf(hc.Get("start_period")),
+	}
+	if r := hc.Get("retries"); r != nil && r.Kind == eval.Int {
+		out.Retries = r.Int
+	}
+	return out
+}
+
+func readResources(rs *eval.Node, _ *diag.List) Resources {
+	var out Resources
+	if rs == nil {
+		return out
+	}
+	out.Memory = strOf(rs.Get("memory"))
+	if c := rs.Get("cpus"); c != nil {
+		out.CPUs = c.Float
+		if c.Kind == eval.Int {
+			out.CPUs = float64(c.Int)
 		}
-		if r := hc.Get("retries"); r != nil && r.Kind == eval.Int {
-			i.HealthCheck.Retries = r.Int
+	}
+	if p := rs.Get("pids"); p != nil && p.Kind == eval.Int {
+		out.PIDs = p.Int
+	}
+	return out
+}
+
+func readStrs(n *eval.Node, _ *diag.List) []string { return strs(n) }
+
+func readItems(n *eval.Node, _ *diag.List) []At[string] { return items(n) }
+
+func (r *reader) read(h *eval.Host, name string, c *inventory.Container, n *eval.Node, dl *diag.List) *Instance {
+	i := &Instance{Host: h.Name, Name: name, Definition: c.Name, File: c.File, Node: n, secrets: h.Secrets}
+	var key specKey
+	shared := r != nil
+	for k, v := range n.Fields {
+		if k == "enable" {
+			w := v.Won()
+			i.Enabled = At[bool]{V: true, Pos: w.Pos, Layer: w.Layer}
+		} else if x := specField(k); x >= 0 {
+			key[x] = v
+			shared = shared && v.Shared()
 		}
 	}
-	if rs := n.Get("resources"); rs != nil {
-		i.Resources.Memory = strOf(rs.Get("memory"))
-		if c := rs.Get("cpus"); c != nil {
-			i.Resources.CPUs = c.Float
-			if c.Kind == eval.Int {
-				i.Resources.CPUs = float64(c.Int)
-			}
-		}
-		if p := rs.Get("pids"); p != nil && p.Kind == eval.Int {
-			i.Resources.PIDs = p.Int
+	if shared {
+		r.mu.RLock()
+		i.Spec = r.specs[key]
+		r.mu.RUnlock()
+		if i.Spec != nil {
+			return i
 		}
 	}
-	i.Devices = strs(n.Get("devices"))
-	if v := n.Get("auto_update"); v != nil && v.Kind == eval.String {
-		w := v.Won()
-		i.AutoUpdate = At[string]{V: v.Str, Pos: w.Pos, Layer: w.Layer}
+	var found diag.List
+	i.Spec = r.spec(&key, &found)
+	// A table with a secret is never shared, so this slice is the
+	// instance's own.
+	for k, e := range i.Env {
+		if e.Secret != nil {
+			ref := i.secretRef(e.Secret)
+			i.Env[k].Secret = &ref
+		}
 	}
-	if v := n.Get("auto_start"); v != nil && v.Kind == eval.Bool {
-		i.AutoStart = v.Bool
+	if shared && found.Len() == 0 {
+		r.mu.Lock()
+		if r.specs == nil {
+			r.specs = map[specKey]*Spec{}
+		}
+		r.specs[key] = i.Spec
+		r.mu.Unlock()
 	}
-	if v := n.Get("open_firewall"); v != nil && v.Kind == eval.Bool {
-		i.OpenFirewall = v.Bool
-	}
-	i.ExtraOptions = strs(n.Get("extra_options"))
+	dl.Append(&found)
 	return i
 }
 
-// secretRef finds the host's reference for a secret value.
-func (i *Instance) secretRef(v *eval.Node) eval.SecretRef {
-	pos := v.Won().Pos
+// spec reads an instance's values, by specFields' index.
+func (r *reader) spec(key *specKey, dl *diag.List) *Spec {
+	s := &Spec{AutoStart: true, AutoUpdate: At[string]{V: "none"}}
+	for x, k := range specFields {
+		v := key[x]
+		if v == nil {
+			continue
+		}
+		switch k {
+		case "image":
+			if img := field(r, v, k, dl, readImage); img.set {
+				s.Image, s.ImageOK = img.at, img.ok
+			}
+		case "cmd":
+			s.Cmd = field(r, v, k, dl, readStrs)
+		case "entrypoint":
+			s.Entrypoint = strOf(v)
+		case "user":
+			s.User = strOf(v)
+		case "workdir":
+			s.Workdir = strOf(v)
+		case "hostname":
+			s.Hostname = strOf(v)
+		case "pull":
+			s.Pull = strOf(v)
+		case "ports":
+			s.Ports = field(r, v, k, dl, readPorts)
+		case "volumes":
+			s.Volumes = field(r, v, k, dl, readVolumes)
+		case "environment":
+			s.Env = field(r, v, k, dl, readEnv)
+		case "networks":
+			s.Networks = field(r, v, k, dl, readNetworks)
+		case "depends_on":
+			s.DependsOn = field(r, v, k, dl, readItems)
+		case "labels":
+			s.Labels = field(r, v, k, dl, readLabels)
+		case "health_check":
+			s.HealthCheck = field(r, v, k, dl, readHealthCheck)
+		case "resources":
+			s.Resources = field(r, v, k, dl, readResources)
+		case "devices":
+			s.Devices = field(r, v, k, dl, readStrs)
+		case "extra_options":
+			s.ExtraOptions = field(r, v, k, dl, readStrs)
+		case "auto_update":
+			if v.Kind == eval.String {
+				w := v.Won()
+				s.AutoUpdate = At[string]{V: v.Str, Pos: w.Pos, Layer: w.Layer}
+			}
+		case "auto_start":
+			if v.Kind == eval.Bool {
+				s.AutoStart = v.Bool
+			}
+		case "open_firewall":
+			if v.Kind == eval.Bool {
+				s.OpenFirewall = v.Bool
+			}
+		}
+	}
+	return s
+}
+
+// secretRef finds the host's reference for a secret value: ref is the
+// value's own.
+func (i *Instance) secretRef(ref *eval.SecretRef) eval.SecretRef {
 	for _, r := range i.secrets {
-		if r.Pos == pos && r.Name == v.Str {
+		if r.Pos == ref.Pos && r.Name == ref.Name {
 			return r
 		}
 	}
-	return eval.SecretRef{Name: v.Str, Pos: pos, Opts: v.SecretOpts}
+	return *ref
 }
 
 func strOf(n *eval.Node) string {

@@ -147,8 +147,8 @@ func TestOverlaps(t *testing.T) {
 		{"0.0.0.0:53:53/udp", "127.0.0.1:53:53/udp", true},
 	}
 	for _, tt := range tests {
-		if got := b(tt.a).overlaps(b(tt.b)); got != tt.want {
-			t.Errorf("%s vs %s: %v, want %v", tt.a, tt.b, got, tt.want)
+		if x, y := b(tt.a), b(tt.b); x.overlaps(&y) != tt.want {
+			t.Errorf("%s vs %s: %v, want %v", tt.a, tt.b, !tt.want, tt.want)
 		}
 	}
 }

@@ -110,8 +110,8 @@ func TestChecks(t *testing.T) {
 		return out
 	}
 	hc := &containers.Host{Backend: containers.At[containers.Backend]{V: containers.Podman}, Instances: []*containers.Instance{
-		{Name: "kuma", Ports: ports("127.0.0.1:3001:3001", "53:53/udp")},
-		{Name: "web", Ports: ports("8080-8081:80-81")},
+		{Name: "kuma", Spec: &containers.Spec{Ports: ports("127.0.0.1:3001:3001", "53:53/udp")}},
+		{Name: "web", Spec: &containers.Spec{Ports: ports("8080-8081:80-81")}},
 	}}
 	want := []Check{
 		{Kind: CheckUnit, Name: "podman-kuma.service", Why: "container kuma"},

@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"slices"
+
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/inventory"
 )
@@ -11,28 +13,79 @@ const LayerContainer = "container"
 
 // containersNode turns a layer's containers key into a table of
 // instances: every listed or tabled instance gets enable = true defined
-// where it is named, unless its table says enable itself.
-func containersNode(ly *inventory.Layer, label string, level int) *Node {
+// where it is named, unless its table says enable itself. Each
+// instance's table has room for its definition's values, which instance
+// adds.
+func (e *evaluator) containersNode(ly *inventory.Layer, label string, level int) *Node {
 	if len(ly.ContainerList) == 0 && ly.Containers == nil {
 		return nil
 	}
+	lv := int32(level)
+	// table is an instance's table, sized for its keys, enable and its
+	// definition's keys (a map of up to 8 is the smallest).
+	table := func(name string, pos diag.Pos, src *inventory.Value) *Node {
+		def := name
+		if f := src.Get("from"); f != nil && f.Kind == inventory.String {
+			def = f.Str
+		}
+		d := e.definitions[def]
+		size := 0
+		if d != nil {
+			size = len(d.Fields)
+		}
+		if d.Get("enable") == nil {
+			size++
+		}
+		if src != nil {
+			for _, k := range src.Keys {
+				if k != "enable" && d.Get(k) == nil {
+					size++
+				}
+			}
+		}
+		t := newNode(Def{Layer: label, Pos: pos, src: src, level: lv})
+		t.Kind, t.Fields = Table, make(map[string]*Node, size)
+		return t
+	}
 	var n *Node
-	if ly.Containers != nil {
-		n = fromValue(ly.Containers, label, level, false)
+	if c := ly.Containers; c != nil {
+		n = newNode(Def{Layer: label, Pos: c.KeyPos, src: c, level: lv})
+		n.Kind, n.Fields, n.inline = Table, make(map[string]*Node, len(c.Keys)), c.Inline
+		for _, k := range c.Keys {
+			v := c.Fields[k]
+			inst := table(k, v.KeyPos, v)
+			inst.inline = v.Inline
+			for _, fk := range v.Keys {
+				inst.Fields[fk] = fromValue(v.Fields[fk], label, level, false)
+			}
+			n.Fields[k] = inst
+		}
 	} else {
-		n = &Node{Kind: Table, Fields: map[string]*Node{}, Defs: []Def{{Layer: label, Pos: ly.ContainerList[0].Pos, level: int32(level)}}}
+		n = newNode(Def{Layer: label, Pos: ly.ContainerList[0].Pos, level: lv})
+		n.Kind, n.Fields = Table, make(map[string]*Node, len(ly.ContainerList))
+		for _, s := range ly.ContainerList {
+			n.Fields[s.V] = table(s.V, s.Pos, nil)
+		}
 	}
-	for _, s := range ly.ContainerList {
-		n.Fields[s.V] = &Node{Kind: Table, Fields: map[string]*Node{}, Defs: []Def{{Layer: label, Pos: s.Pos, level: int32(level)}}}
-	}
-	for _, k := range n.Keys() {
-		inst := n.Fields[k]
+	for _, inst := range n.Fields {
 		if inst.Fields["enable"] == nil {
-			pos := inst.Defs[0].Pos
-			inst.Fields["enable"] = &Node{Kind: Bool, Bool: true, Defs: []Def{{Layer: label, Pos: pos, text: "true (listed in containers)", level: int32(level)}}}
+			en := newNode(Def{Layer: label, Pos: inst.Defs[0].Pos, text: "true (listed in containers)", level: lv})
+			en.Kind, en.Bool = Bool, true
+			inst.Fields["enable"] = en
 		}
 	}
 	return n
+}
+
+// newNode returns a node defined once, by d, in one allocation with its
+// definition.
+func newNode(d Def) *Node {
+	x := &struct {
+		n Node
+		d [1]Def
+	}{d: [1]Def{d}}
+	x.n.Defs = x.d[:]
+	return &x.n
 }
 
 // strNode is a single string of a layer, or nil when unset.
@@ -71,10 +124,68 @@ func (e *evaluator) containerInstances(ctrs *Node) (names, files []string) {
 			})
 			continue
 		}
-		ctrs.Fields[k] = overlay(nil, e.definitions[defName], inst)
+		ctrs.Fields[k] = instance(e.definitions[defName], inst)
 		files = append(files, def.File)
 	}
 	return names, files
+}
+
+// instance puts an instance's values over its definition, as overlay
+// does, in the instance's own table when no other host shares it (a
+// host's own layer builds it for the host alone): one table per
+// instance, not two.
+func instance(def, inst *Node) *Node {
+	if inst.Kind != Table {
+		return overlay(nil, def, inst)
+	}
+	n := inst
+	if n.shared {
+		// A profile's or a role's instance: copied with room for the
+		// definition's values.
+		c := *n
+		c.shared, c.quiet = false, false
+		if n.conflict != nil {
+			cs := slices.Clone(*n.conflict)
+			c.conflict = &cs
+		}
+		c.Fields = make(map[string]*Node, len(n.Fields)+len(def.Fields))
+		for k, v := range n.Fields {
+			c.Fields[k] = v
+		}
+		n = &c
+	}
+	n.Defs = slices.Concat(def.Defs, n.Defs)
+	n.inline, n.option, n.Computed = def.inline, def.option, def.Computed
+	for k, d := range def.Fields {
+		n.Fields[k] = overlay(nil, d, n.Fields[k])
+	}
+	// Nothing changes an instance once it is built: when no secret and
+	// no conflict lies below it, the walks for those (and for secrets
+	// naming the host) may skip it.
+	n.quiet = quietBelow(n)
+	return n
+}
+
+// quietBelow reports whether no secret and no conflict lies in or below
+// n.
+func quietBelow(n *Node) bool {
+	if n.shared {
+		return n.quiet
+	}
+	if n.Kind == Secret || n.conflict != nil {
+		return false
+	}
+	for _, f := range n.Fields {
+		if !quietBelow(f) {
+			return false
+		}
+	}
+	for _, it := range n.Items {
+		if !quietBelow(it) {
+			return false
+		}
+	}
+	return true
 }
 
 // definitionNode is a catalog definition as the lowest layer of an

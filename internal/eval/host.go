@@ -169,7 +169,7 @@ func (t *systemTrees) markShared() {
 func (e *evaluator) mergeSystem(m *merger, t *systemTrees, s stacked, platform inventory.Platform, dl *diag.List) {
 	class := string(platform)
 	m.path = []string{"containers"}
-	t.ctrs = m.merge(t.ctrs, e.part(s, "containers", dl, func(*diag.List) *Node { return containersNode(s.ly, s.ly.Label(), s.level) }))
+	t.ctrs = m.merge(t.ctrs, e.part(s, "containers", dl, func(*diag.List) *Node { return e.containersNode(s.ly, s.ly.Label(), s.level) }))
 	m.path = []string{"container_backend"}
 	if s.ly.ContainerBackend.IsSet() {
 		t.backend = m.merge(t.backend, strNode(s.ly.ContainerBackend, s.ly.Label(), s.level))

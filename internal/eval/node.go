@@ -140,8 +140,9 @@ type Node struct {
 	// defaults, the merge of common and a profile chain): it is never
 	// changed; own copies it first.
 	shared bool
-	// quiet marks a shared node below which there is no secret and no
-	// conflict: the walks for those skip it.
+	// quiet marks a node below which there is no secret and no conflict:
+	// the walks for those skip it. A shared node, or a container instance
+	// once built (nothing changes either).
 	quiet bool
 }
 

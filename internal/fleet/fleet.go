@@ -167,7 +167,15 @@ func Load(ctx context.Context, dir string, opts Options) (*Fleet, error) {
 	if opts.Log != nil {
 		fmt.Fprintf(opts.Log, "fleet: evaluated %d hosts in %s\n", len(ev.Hosts), now().Sub(start).Round(time.Microsecond))
 	}
+	start = now()
 	ctrs, cdiags := containers.Check(inv, ev.Hosts, ev.Options)
+	if opts.Log != nil && len(inv.Containers) > 0 {
+		n := 0
+		for _, h := range ctrs.Hosts {
+			n += len(h.Instances)
+		}
+		fmt.Fprintf(opts.Log, "fleet: checked %d containers of %d hosts in %s\n", n, len(ctrs.Hosts), now().Sub(start).Round(time.Microsecond))
+	}
 	all := &diag.List{}
 	all.Append(invDiags)
 	all.Append(ev.Diags)

@@ -1,0 +1,52 @@
+package containers_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/fleetdev/fleet/internal/containers"
+	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/fleet"
+	"github.com/fleetdev/fleet/internal/synth"
+)
+
+// TestSharedReading holds what Check reads, with its memo of shared
+// values and Specs, to what ForHost reads afresh for each host: the same
+// instances, value for value, on a synthetic fleet where most instances
+// share their definition's values and some override them.
+func TestSharedReading(t *testing.T) {
+	dir := t.TempDir()
+	if err := synth.WriteWith(dir, 60, synth.Options{Containers: 5}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := fleet.Load(context.Background(), dir, fleet.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, fresh := 0, 0
+	seen := map[*containers.Spec]bool{}
+	for _, h := range f.Eval.Hosts {
+		want := containers.ForHost(f.Inventory, h, &diag.List{})
+		got := f.Containers.Host(h.Name)
+		if len(got.Instances) != len(want.Instances) {
+			t.Fatalf("%s: %d instances, want %d", h.Name, len(got.Instances), len(want.Instances))
+		}
+		for k, i := range got.Instances {
+			if !reflect.DeepEqual(i, want.Instances[k]) {
+				t.Errorf("%s: instance %s read with the memo differs:\n got %+v\nwant %+v", h.Name, i.Name, *i.Spec, *want.Instances[k].Spec)
+			}
+			if seen[i.Spec] {
+				shared++
+			} else {
+				fresh++
+				seen[i.Spec] = true
+			}
+		}
+	}
+	// The synthetic fleet enables most instances as defined: their Specs
+	// must be shared, or the memo does nothing.
+	if shared < fresh {
+		t.Errorf("%d instances share a Spec, %d have their own: want most shared", shared, fresh)
+	}
+}
