@@ -212,9 +212,21 @@ func (l *lines) pos(offset int) diag.Pos {
 	return diag.Pos{File: l.file, Line: i + 1, Col: offset - l.starts[i] + 1}
 }
 
-// tomlParsers are parsers to reuse: a parser keeps the storage of its
-// syntax nodes between files (a fleet has a host.toml per host).
-var tomlParsers = sync.Pool{New: func() any { return &unstable.Parser{} }}
+// tomlScratch is what reading a file uses and the next file may reuse (a
+// fleet has a host.toml per host): the parser, which keeps the storage
+// of its syntax nodes, the parts of keys being read, and one copy of each
+// key seen.
+type tomlScratch struct {
+	p     unstable.Parser
+	parts []string
+	pos   []diag.Pos
+	keys  map[string]string
+}
+
+// maxSharedKeys bounds tomlScratch.keys: beyond it, keys are copied.
+const maxSharedKeys = 4096
+
+var tomlScratches = sync.Pool{New: func() any { return &tomlScratch{keys: map[string]string{}} }}
 
 // ParseTOML parses src into a positioned tree. file is the name used in
 // positions. Syntax errors and TOML's redefinition rules are reported as
@@ -223,12 +235,15 @@ func ParseTOML(file string, src []byte) (*Value, []diag.Diagnostic) {
 	t := &tomlReader{src: src, lines: newLines(file, src)}
 	root := &Value{Kind: Table, Fields: map[string]*Value{}, Pos: diag.Pos{File: file, Line: 1, Col: 1}, defined: true}
 	t.current = root
-	p := tomlParsers.Get().(*unstable.Parser)
-	defer tomlParsers.Put(p)
+	t.s = tomlScratches.Get().(*tomlScratch)
+	defer tomlScratches.Put(t.s)
+	p := &t.s.p
 	p.Reset(src)
 	t.p = p
 	for p.NextExpression() {
 		t.expression(root, p.Expression())
+		// Nothing keeps the parts of an expression's keys.
+		t.s.parts, t.s.pos = t.s.parts[:0], t.s.pos[:0]
 	}
 	if err := p.Error(); err != nil {
 		var perr *unstable.ParserError
@@ -292,6 +307,7 @@ type tomlReader struct {
 	src     []byte
 	lines   *lines
 	p       *unstable.Parser
+	s       *tomlScratch
 	current *Value
 	diags   diag.List
 }
@@ -308,16 +324,39 @@ func (t *tomlReader) offsetPos(off int) diag.Pos {
 
 func (t *tomlReader) rangePos(r unstable.Range) diag.Pos { return t.offsetPos(int(r.Offset)) }
 
-// keyParts returns the parts of a key and the position of each.
+// keyParts returns the parts of a key and the position of each, in the
+// scratch storage: valid until the expression is read.
 func (t *tomlReader) keyParts(it unstable.Iterator) ([]string, []diag.Pos) {
-	var parts []string
-	var pos []diag.Pos
+	start := len(t.s.parts)
 	for it.Next() {
 		n := it.Node()
-		parts = append(parts, string(n.Data))
-		pos = append(pos, t.rangePos(n.Raw))
+		t.s.parts = append(t.s.parts, t.key(n.Data))
+		t.s.pos = append(t.s.pos, t.rangePos(n.Raw))
 	}
-	return parts, pos
+	end := len(t.s.parts)
+	return t.s.parts[start:end:end], t.s.pos[start:end:end]
+}
+
+// str returns a string value: a short one (most repeat from file to
+// file: platforms, systems, module names) as key does.
+func (t *tomlReader) str(b []byte) string {
+	if len(b) > 64 {
+		return string(b)
+	}
+	return t.key(b)
+}
+
+// key returns a key as a string, one copy of each for the files read
+// with the same scratch storage.
+func (t *tomlReader) key(b []byte) string {
+	if k, ok := t.s.keys[string(b)]; ok {
+		return k
+	}
+	k := string(b)
+	if len(t.s.keys) < maxSharedKeys {
+		t.s.keys[k] = k
+	}
+	return k
 }
 
 func (t *tomlReader) expression(root *Value, n *unstable.Node) {
@@ -457,7 +496,7 @@ func (t *tomlReader) value(n *unstable.Node) *Value {
 	}
 	switch n.Kind {
 	case unstable.String:
-		v.Kind, v.Str = String, string(n.Data)
+		v.Kind, v.Str = String, t.str(n.Data)
 	case unstable.Bool:
 		v.Kind, v.Bool = Bool, n.Data[0] == 't'
 	case unstable.Integer:
