@@ -2,35 +2,70 @@ package cli
 
 import (
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 )
 
 // smallFleet is the number of hosts up to which fleet collects garbage
-// less often.
+// late and seldom.
 const smallFleet = 2000
 
-// smallFleetGC is GOGC for a small fleet.
+// smallFleetGC is GOGC for a small fleet, from its first collection on.
 const smallFleetGC = 400
 
+// A small fleet's command runs without collecting garbage until its heap
+// reaches smallFleetHeap plus smallFleetHostHeap per host.
+const (
+	smallFleetHeap     = 24 << 20
+	smallFleetHostHeap = 96 << 10
+)
+
 // tuneGC sets how often Go collects garbage while fleet works on the
-// fleet at dir (fleetDir calls it when it finds the fleet). A fleet of up
-// to smallFleet hosts keeps a small heap, and collecting it a quarter as
-// often (GOGC=400) saves about a fifth of a check's CPU for about 10 MB
-// (1,000 hosts: 76 MB at the peak instead of 67). A larger fleet keeps
-// Go's default, so that memory stays proportional to the fleet. GOGC in
-// the environment decides instead.
+// fleet at dir (fleetDir calls it when it finds the fleet).
+//
+// Most commands on a small fleet (up to smallFleet hosts) finish before
+// their heap reaches 24 MB plus 96 KB a host: a check of 1,000 hosts
+// allocates 80 to 95 MB in all and keeps 20 to 35 MB of it. Collecting
+// before then marks what is kept again and again and saves little
+// memory, so a small fleet's command collects first when its heap
+// reaches that size, and from then on at GOGC=400 (a quarter as often as
+// Go's default). A check of 1,000 hosts takes a fifth less time this way
+// than at GOGC=400 throughout, for about 15 MB more at its peak.
+//
+// A larger fleet keeps Go's default, so that memory stays proportional
+// to the fleet. GOGC or GOMEMLIMIT in the environment decides instead.
 func (a *App) tuneGC(dir string) {
-	if a.Env.Get("GOGC") != "" {
+	if a.Env.Get("GOGC") != "" || a.Env.Get("GOMEMLIMIT") != "" {
 		return
 	}
-	pct := 100
-	if n, err := countNames(filepath.Join(dir, "hosts"), smallFleet+1); err == nil && n <= smallFleet {
-		pct = smallFleetGC
+	n, err := countNames(filepath.Join(dir, "hosts"), smallFleet+1)
+	if err != nil || n > smallFleet {
+		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(math.MaxInt64)
+		return
 	}
-	debug.SetGCPercent(pct)
+	collectFirstAt(smallFleetHeap + int64(n)*smallFleetHostHeap)
 }
+
+// collectFirstAt turns garbage collection off until the heap reaches
+// limit bytes; after the first collection Go collects at GOGC=smallFleetGC
+// with no limit.
+func collectFirstAt(limit int64) {
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(limit)
+	// A finalizer runs after the collection that finds its object
+	// unreachable: the first one. (Not a tiny object: the finalizer of
+	// one may never run.)
+	runtime.SetFinalizer(new(firstCollection), func(*firstCollection) {
+		debug.SetGCPercent(smallFleetGC)
+		debug.SetMemoryLimit(math.MaxInt64)
+	})
+}
+
+type firstCollection [32]byte
 
 // countNames counts the entries of dir, up to max: the inventory lists
 // the hosts later, sorted; this only needs to know whether there are more

@@ -2,14 +2,31 @@ package cli
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"testing"
+	"time"
 )
+
+// gcSettings reads GOGC (-1 when off) and the memory limit without
+// changing them.
+func gcSettings() (int, int64) {
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}, {Name: "/gc/gomemlimit:bytes"}}
+	metrics.Read(s)
+	gogc := int(s[0].Value.Uint64())
+	if gogc == 0 {
+		gogc = -1 // off
+	}
+	return gogc, int64(s[1].Value.Uint64())
+}
 
 func TestTuneGC(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
 	fleetOf := func(hosts int) string {
 		dir := t.TempDir()
 		for i := range hosts {
@@ -22,17 +39,48 @@ func TestTuneGC(t *testing.T) {
 	for _, c := range []struct {
 		hosts int
 		env   Env
-		want  int
+		want  int   // GOGC right after tuning
+		limit int64 // the memory limit right after tuning
 	}{
-		{6, Env{}, smallFleetGC},
-		{smallFleet, Env{}, smallFleetGC},
-		{smallFleet + 1, Env{}, 100},
-		{6, Env{"GOGC": "50"}, 77}, // GOGC decides: left as it was
+		{6, Env{}, -1, smallFleetHeap + 6*smallFleetHostHeap},
+		{smallFleet, Env{}, -1, smallFleetHeap + smallFleet*smallFleetHostHeap},
+		{smallFleet + 1, Env{}, 100, math.MaxInt64},
+		{6, Env{"GOGC": "50"}, 77, 1 << 40},       // GOGC decides: left as it was
+		{6, Env{"GOMEMLIMIT": "1GiB"}, 77, 1 << 40}, // so does GOMEMLIMIT
 	} {
 		debug.SetGCPercent(77)
+		debug.SetMemoryLimit(1 << 40)
 		(&App{Env: c.env}).tuneGC(fleetOf(c.hosts))
-		if got := debug.SetGCPercent(100); got != c.want {
-			t.Errorf("%d hosts, env %v: GOGC %d, want %d", c.hosts, c.env, got, c.want)
+		got, limit := gcSettings()
+		if got != c.want || limit != c.limit {
+			t.Errorf("%d hosts, env %v: GOGC %d and limit %d, want %d and %d", c.hosts, c.env, got, limit, c.want, c.limit)
 		}
+	}
+}
+
+// TestFirstCollection: after the first collection, a small fleet's
+// command collects at GOGC=smallFleetGC with no memory limit.
+func TestFirstCollection(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	collectFirstAt(1 << 40)
+	if got, _ := gcSettings(); got != -1 {
+		t.Fatalf("before the first collection: GOGC %d, want off (-1)", got)
+	}
+	// The finalizer that restores collection runs on its own goroutine
+	// after a collection: wait for it (up to a minute).
+	for deadline := time.Now().Add(time.Minute); ; {
+		runtime.GC()
+		got, _ := gcSettings()
+		if got == smallFleetGC {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after collections: GOGC %d, want %d", got, smallFleetGC)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if _, limit := gcSettings(); limit != math.MaxInt64 {
+		t.Errorf("after the first collection: memory limit %d, want none", limit)
 	}
 }
