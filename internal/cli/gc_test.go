@@ -45,7 +45,7 @@ func TestTuneGC(t *testing.T) {
 		{6, Env{}, -1, smallFleetHeap + 6*smallFleetHostHeap},
 		{smallFleet, Env{}, -1, smallFleetHeap + smallFleet*smallFleetHostHeap},
 		{smallFleet + 1, Env{}, 100, math.MaxInt64},
-		{6, Env{"GOGC": "50"}, 77, 1 << 40},       // GOGC decides: left as it was
+		{6, Env{"GOGC": "50"}, 77, 1 << 40},         // GOGC decides: left as it was
 		{6, Env{"GOMEMLIMIT": "1GiB"}, 77, 1 << 40}, // so does GOMEMLIMIT
 	} {
 		debug.SetGCPercent(77)
