@@ -160,52 +160,14 @@ var specFields = [...]string{
 	"extra_options", "auto_update", "auto_start", "open_firewall",
 }
 
-// specField is the index of key in specFields, or -1.
-func specField(key string) int {
-	switch key {
-	case "image":
-		return 0
-	case "cmd":
-		return 1
-	case "entrypoint":
-		return 2
-	case "user":
-		return 3
-	case "workdir":
-		return 4
-	case "hostname":
-		return 5
-	case "pull":
-		return 6
-	case "ports":
-		return 7
-	case "volumes":
-		return 8
-	case "environment":
-		return 9
-	case "networks":
-		return 10
-	case "depends_on":
-		return 11
-	case "labels":
-		return 12
-	case "health_check":
-		return 13
-	case "resources":
-		return 14
-	case "devices":
-		return 15
-	case "extra_options":
-		return 16
-	case "auto_update":
-		return 17
-	case "auto_start":
-		return 18
-	case "open_firewall":
-		return 19
+// specIndex is the index of each key in specFields.
+var specIndex = func() map[string]int {
+	m := make(map[string]int, len(specFields))
+	for i, k := range specFields {
+		m[k] = i
 	}
-	return -1
-}
+	return m
+}()
 
 // specKey is an instance's values, by specFields' index.
 type specKey [len(specFields)]*eval.Node
@@ -400,7 +362,7 @@ func (r *reader) read(h *eval.Host, name string, c *inventory.Container, n *eval
 		if k == "enable" {
 			w := v.Won()
 			i.Enabled = At[bool]{V: true, Pos: w.Pos, Layer: w.Layer}
-		} else if x := specField(k); x >= 0 {
+		} else if x, ok := specIndex[k]; ok {
 			key[x] = v
 			shared = shared && v.Shared()
 		}
