@@ -138,22 +138,9 @@ func instance(def, inst *Node) *Node {
 	if inst.Kind != Table {
 		return overlay(nil, def, inst)
 	}
-	n := inst
-	if n.shared {
-		// A profile's or a role's instance: copied with room for the
-		// definition's values.
-		c := *n
-		c.shared, c.quiet = false, false
-		if n.conflict != nil {
-			cs := slices.Clone(*n.conflict)
-			c.conflict = &cs
-		}
-		c.Fields = make(map[string]*Node, len(n.Fields)+len(def.Fields))
-		for k, v := range n.Fields {
-			c.Fields[k] = v
-		}
-		n = &c
-	}
+	// A profile's or a role's instance is copied with room for the
+	// definition's values.
+	n := ownWithRoom(inst, len(def.Fields))
 	n.Defs = slices.Concat(def.Defs, n.Defs)
 	n.inline, n.option, n.Computed = def.inline, def.option, def.Computed
 	for k, d := range def.Fields {

@@ -148,7 +148,10 @@ type Node struct {
 
 // own returns n when it may be changed, or a copy of it (sharing its
 // children) when n is shared.
-func own(n *Node) *Node {
+func own(n *Node) *Node { return ownWithRoom(n, 1) }
+
+// ownWithRoom is own, with a copied table's room for room more keys.
+func ownWithRoom(n *Node, room int) *Node {
 	if n == nil || !n.shared {
 		return n
 	}
@@ -161,7 +164,7 @@ func own(n *Node) *Node {
 		c.conflict = &cs
 	}
 	if n.Fields != nil {
-		c.Fields = make(map[string]*Node, len(n.Fields)+1)
+		c.Fields = make(map[string]*Node, len(n.Fields)+room)
 		for k, v := range n.Fields {
 			c.Fields[k] = v
 		}
