@@ -33,7 +33,7 @@ const (
 // memory, so a small fleet's command collects first when its heap
 // reaches that size, and from then on at GOGC=400 (a quarter as often as
 // Go's default). A check of 1,000 hosts takes 10 to 16% less time
-// this way than at GOGC=400 throughout, for about 15 MB more at its peak.
+// this way than at GOGC=400 throughout, for about 13 MB more at its peak.
 //
 // A larger fleet keeps Go's default, so that memory stays proportional
 // to the fleet. GOGC or GOMEMLIMIT in the environment decides instead.
