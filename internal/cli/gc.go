@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 )
 
 // smallFleet is the number of hosts up to which fleet collects garbage
@@ -43,6 +44,7 @@ func (a *App) tuneGC(dir string) {
 	}
 	n, err := countNames(filepath.Join(dir, "hosts"), smallFleet+1)
 	if err != nil || n > smallFleet {
+		gcTuning.Add(1) // a small fleet's pending switch no longer applies
 		debug.SetGCPercent(100)
 		debug.SetMemoryLimit(math.MaxInt64)
 		return
@@ -50,18 +52,26 @@ func (a *App) tuneGC(dir string) {
 	collectFirstAt(smallFleetHeap + int64(n)*smallFleetHostHeap)
 }
 
+// gcTuning counts the tunings of the collector: a switch that
+// collectFirstAt set up applies only while it is the last tuning (a
+// process, such as the tests', may work on several fleets).
+var gcTuning atomic.Int64
+
 // collectFirstAt turns garbage collection off until the heap reaches
 // limit bytes; after the first collection Go collects at GOGC=smallFleetGC
 // with no limit.
 func collectFirstAt(limit int64) {
+	tuning := gcTuning.Add(1)
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(limit)
 	// A finalizer runs after the collection that finds its object
 	// unreachable: the first one. (Not a tiny object: the finalizer of
 	// one may never run.)
 	runtime.SetFinalizer(new(firstCollection), func(*firstCollection) {
-		debug.SetGCPercent(smallFleetGC)
-		debug.SetMemoryLimit(math.MaxInt64)
+		if gcTuning.Load() == tuning {
+			debug.SetGCPercent(smallFleetGC)
+			debug.SetMemoryLimit(math.MaxInt64)
+		}
 	})
 }
 

@@ -67,20 +67,55 @@ func TestFirstCollection(t *testing.T) {
 	if got, _ := gcSettings(); got != -1 {
 		t.Fatalf("before the first collection: GOGC %d, want off (-1)", got)
 	}
-	// The finalizer that restores collection runs on its own goroutine
-	// after a collection: wait for it (up to a minute).
-	for deadline := time.Now().Add(time.Minute); ; {
-		runtime.GC()
-		got, _ := gcSettings()
-		if got == smallFleetGC {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after collections: GOGC %d, want %d", got, smallFleetGC)
-		}
-		time.Sleep(time.Millisecond)
+	// The finalizer that restores collection is queued by the first
+	// collection; a sentinel set up after that collection runs after it.
+	awaitFinalizer(t)
+	awaitFinalizer(t)
+	if got, _ := gcSettings(); got != smallFleetGC {
+		t.Fatalf("after collections: GOGC %d, want %d", got, smallFleetGC)
 	}
 	if _, limit := gcSettings(); limit != math.MaxInt64 {
 		t.Errorf("after the first collection: memory limit %d, want none", limit)
+	}
+}
+
+// TestFirstCollectionStale: a small fleet's switch does not apply once
+// the collector was tuned for another fleet.
+func TestFirstCollectionStale(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	collectFirstAt(1 << 40)
+	large := t.TempDir()
+	for i := range smallFleet + 1 {
+		if err := os.MkdirAll(filepath.Join(large, "hosts", fmt.Sprintf("h%05d", i)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	(&App{Env: Env{}}).tuneGC(large)
+	// The small fleet's finalizer is queued by the first collection; a
+	// sentinel set up after that collection runs after it.
+	awaitFinalizer(t)
+	awaitFinalizer(t)
+	if got, limit := gcSettings(); got != 100 || limit != math.MaxInt64 {
+		t.Errorf("after a large fleet's tuning and a collection: GOGC %d and limit %d, want 100 and none", got, limit)
+	}
+}
+
+// awaitFinalizer collects garbage until a finalizer set up now has run.
+func awaitFinalizer(t *testing.T) {
+	t.Helper()
+	ran := make(chan struct{})
+	runtime.SetFinalizer(new(firstCollection), func(*firstCollection) { close(ran) })
+	for deadline := time.Now().Add(time.Minute); ; {
+		runtime.GC()
+		select {
+		case <-ran:
+			return
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no finalizer ran within a minute")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
