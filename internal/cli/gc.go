@@ -39,17 +39,30 @@ const (
 // A larger fleet keeps Go's default, so that memory stays proportional
 // to the fleet. GOGC or GOMEMLIMIT in the environment decides instead.
 func (a *App) tuneGC(dir string) {
+	gcTuning.Add(1) // a small fleet's pending switch no longer applies
+	switch limit, small := a.gcLimit(dir); {
+	case limit == 0:
+		// The environment decides.
+	case small:
+		collectFirstAt(limit)
+	default:
+		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(math.MaxInt64)
+	}
+}
+
+// gcLimit returns the heap a small fleet's command reaches before its
+// first collection (small true), math.MaxInt64 for a larger fleet, or 0
+// when GOGC or GOMEMLIMIT in the environment decides.
+func (a *App) gcLimit(dir string) (limit int64, small bool) {
 	if a.Env.Get("GOGC") != "" || a.Env.Get("GOMEMLIMIT") != "" {
-		return
+		return 0, false
 	}
 	n, err := countNames(filepath.Join(dir, "hosts"), smallFleet+1)
 	if err != nil || n > smallFleet {
-		gcTuning.Add(1) // a small fleet's pending switch no longer applies
-		debug.SetGCPercent(100)
-		debug.SetMemoryLimit(math.MaxInt64)
-		return
+		return math.MaxInt64, false
 	}
-	collectFirstAt(smallFleetHeap + int64(n)*smallFleetHostHeap)
+	return smallFleetHeap + int64(n)*smallFleetHostHeap, true
 }
 
 // gcTuning counts the tunings of the collector: a switch that

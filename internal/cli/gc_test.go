@@ -24,9 +24,11 @@ func gcSettings() (int, int64) {
 	return gogc, int64(s[1].Value.Uint64())
 }
 
-func TestTuneGC(t *testing.T) {
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+// TestGCLimit: a small fleet's command collects first at 24 MB plus 96
+// KB a host; a larger fleet's keeps Go's default; the environment wins.
+// (The limit is tested, not the collector's settings: in a test process
+// a collection and its switch may come at any time.)
+func TestGCLimit(t *testing.T) {
 	fleetOf := func(hosts int) string {
 		dir := t.TempDir()
 		for i := range hosts {
@@ -39,22 +41,36 @@ func TestTuneGC(t *testing.T) {
 	for _, c := range []struct {
 		hosts int
 		env   Env
-		want  int   // GOGC right after tuning
-		limit int64 // the memory limit right after tuning
+		limit int64
+		small bool
 	}{
-		{6, Env{}, -1, smallFleetHeap + 6*smallFleetHostHeap},
-		{smallFleet, Env{}, -1, smallFleetHeap + smallFleet*smallFleetHostHeap},
-		{smallFleet + 1, Env{}, 100, math.MaxInt64},
-		{6, Env{"GOGC": "50"}, 77, 1 << 40},         // GOGC decides: left as it was
-		{6, Env{"GOMEMLIMIT": "1GiB"}, 77, 1 << 40}, // so does GOMEMLIMIT
+		{6, Env{}, 24<<20 + 6*96<<10, true},
+		{smallFleet, Env{}, 24<<20 + smallFleet*96<<10, true},
+		{smallFleet + 1, Env{}, math.MaxInt64, false},
+		{6, Env{"GOGC": "50"}, 0, false},
+		{6, Env{"GOMEMLIMIT": "1GiB"}, 0, false},
 	} {
-		debug.SetGCPercent(77)
-		debug.SetMemoryLimit(1 << 40)
-		(&App{Env: c.env}).tuneGC(fleetOf(c.hosts))
-		got, limit := gcSettings()
-		if got != c.want || limit != c.limit {
-			t.Errorf("%d hosts, env %v: GOGC %d and limit %d, want %d and %d", c.hosts, c.env, got, limit, c.want, c.limit)
+		limit, small := (&App{Env: c.env}).gcLimit(fleetOf(c.hosts))
+		if limit != c.limit || small != c.small {
+			t.Errorf("%d hosts, env %v: limit %d (small %v), want %d (%v)", c.hosts, c.env, limit, small, c.limit, c.small)
 		}
+	}
+}
+
+// TestTuneGCLarge: a larger fleet's command collects at Go's default with
+// no limit.
+func TestTuneGCLarge(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(77))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(1 << 40))
+	dir := t.TempDir()
+	for i := range smallFleet + 1 {
+		if err := os.MkdirAll(filepath.Join(dir, "hosts", fmt.Sprintf("h%05d", i)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	(&App{Env: Env{}}).tuneGC(dir)
+	if got, limit := gcSettings(); got != 100 || limit != math.MaxInt64 {
+		t.Errorf("GOGC %d and limit %d, want 100 and none", got, limit)
 	}
 }
 
