@@ -201,17 +201,12 @@ func (r *reader) host(inv *inventory.Inventory, h *eval.Host, dl *diag.List) *Ho
 	if len(h.Containers) > 0 {
 		out.Instances = make([]*Instance, 0, len(h.Containers))
 	}
-	for _, name := range h.Containers {
-		n := ctrs.Get(name)
-		def := name
-		if from := n.Get("from"); from != nil && from.Kind == eval.String {
-			def = from.Str
-		}
-		c := inv.Containers[def]
+	for k, name := range h.Containers {
+		c := inv.Containers[h.ContainerDefs[k]]
 		if c == nil {
 			continue // reported by evaluation
 		}
-		out.Instances = append(out.Instances, r.read(h, name, c, n, dl))
+		out.Instances = append(out.Instances, r.read(h, name, c, ctrs.Get(name), dl))
 	}
 	return out
 }

@@ -99,9 +99,9 @@ func strNode(s inventory.Str, label string, level int) *Node {
 // containerInstances puts each enabled instance over its catalog
 // definition (the instance's values replace the definition's, key by key
 // below environment and labels) and returns the enabled instances' names,
-// sorted, and the definitions' files. An instance naming no definition
-// is reported once per place.
-func (e *evaluator) containerInstances(ctrs *Node) (names, files []string) {
+// sorted, the definition each names ("" for none) and the definitions'
+// files. An instance naming no definition is reported once per place.
+func (e *evaluator) containerInstances(ctrs *Node) (names, defs, files []string) {
 	for _, k := range ctrs.Keys() {
 		inst := ctrs.Fields[k]
 		if en := inst.Get("enable"); en == nil || en.Kind != Bool || !en.Bool {
@@ -114,6 +114,7 @@ func (e *evaluator) containerInstances(ctrs *Node) (names, files []string) {
 		}
 		def := e.inv.Containers[defName]
 		if def == nil {
+			defs = append(defs, "")
 			e.once("container\x00"+pos.String(), func(l *diag.List) {
 				d := l.Errorf(pos, "unknown-container", "no container definition named %q", defName)
 				if hint := diag.DidYouMean(defName, sortedMapKeys(e.inv.Containers)); hint != "" {
@@ -125,9 +126,10 @@ func (e *evaluator) containerInstances(ctrs *Node) (names, files []string) {
 			continue
 		}
 		ctrs.Fields[k] = instance(e.definitions[defName], inst)
+		defs = append(defs, defName)
 		files = append(files, def.File)
 	}
-	return names, files
+	return names, defs, files
 }
 
 // instance puts an instance's values over its definition, as overlay
@@ -143,13 +145,23 @@ func instance(def, inst *Node) *Node {
 	n := ownWithRoom(inst, len(def.Fields))
 	n.Defs = slices.Concat(def.Defs, n.Defs)
 	n.inline, n.option, n.Computed = def.inline, def.option, def.Computed
-	for k, d := range def.Fields {
-		n.Fields[k] = overlay(nil, d, n.Fields[k])
-	}
 	// Nothing changes an instance once it is built: when no secret and
 	// no conflict lies below it, the walks for those (and for secrets
-	// naming the host) may skip it.
-	n.quiet = quietBelow(n)
+	// naming the host) may skip it. The definition is shared, and knows
+	// whether it is quiet; the instance's own values are looked at.
+	quiet := def.quiet && n.conflict == nil
+	for k, v := range n.Fields {
+		quiet = quiet && quietBelow(v)
+		if d := def.Fields[k]; d != nil {
+			n.Fields[k] = overlay(nil, d, v)
+		}
+	}
+	for k, d := range def.Fields {
+		if n.Fields[k] == nil {
+			n.Fields[k] = d
+		}
+	}
+	n.quiet = quiet
 	return n
 }
 

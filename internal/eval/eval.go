@@ -89,8 +89,10 @@ type Host struct {
 	// Modules are the enabled fleet modules, sorted.
 	Modules []string
 	// Containers are the names of the enabled container instances
-	// (Tree's containers.<name>), sorted.
-	Containers []string
+	// (Tree's containers.<name>), sorted; ContainerDefs the catalog
+	// definition of each ("" when there is none).
+	Containers    []string
+	ContainerDefs []string
 	Users      []*HostUser
 	// Secrets are the secrets the host's values reference.
 	Secrets []SecretRef
