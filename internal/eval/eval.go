@@ -93,7 +93,7 @@ type Host struct {
 	// definition of each ("" when there is none).
 	Containers    []string
 	ContainerDefs []string
-	Users      []*HostUser
+	Users         []*HostUser
 	// Secrets are the secrets the host's values reference.
 	Secrets []SecretRef
 	// Readable are the secret patterns the host's roles grant, with
