@@ -103,7 +103,12 @@ type Spec struct {
 	Pull         string       `json:"pull,omitempty"`
 	OpenFirewall bool         `json:"open_firewall,omitempty"`
 	ExtraOptions []string     `json:"extra_options,omitempty"`
+	shared       bool
 }
+
+// Shared reports whether instances of several hosts share the Spec (it
+// was read once for all of them).
+func (s *Spec) Shared() bool { return s.shared }
 
 // Host is the containers of one host.
 type Host struct {
@@ -381,6 +386,7 @@ func (r *reader) read(h *eval.Host, name string, c *inventory.Container, n *eval
 		}
 	}
 	if shared && found.Len() == 0 {
+		i.Spec.shared = true
 		r.mu.Lock()
 		if r.specs == nil {
 			r.specs = map[specKey]*Spec{}

@@ -34,81 +34,35 @@ func (g *hostGen) containers(t *tree) {
 	networks := map[string][]string{}
 	autoUpdate := false
 	for _, i := range hc.Instances {
-		c := oci.at("containers", i.Name)
-		c.set([]string{"image"}, build.Str(i.Image.V.Ref))
-		if i.Entrypoint != "" {
-			c.set([]string{"entrypoint"}, build.Str(i.Entrypoint))
-		}
-		if len(i.Cmd) > 0 {
-			c.set([]string{"cmd"}, strList(i.Cmd))
-		}
-		if i.User != "" {
-			c.set([]string{"user"}, build.Str(i.User))
-		}
-		if i.Workdir != "" {
-			c.set([]string{"workdir"}, build.Str(i.Workdir))
-		}
-		if i.Hostname != "" {
-			c.set([]string{"hostname"}, build.Str(i.Hostname))
-		}
-		if len(i.Ports) > 0 {
-			c.set([]string{"ports"}, strList(specs(i.Ports, func(p containers.Port) string { return p.Spec })))
-		}
-		if len(i.Volumes) > 0 {
-			c.set([]string{"volumes"}, strList(specs(i.Volumes, func(v containers.Volume) string { return v.Spec })))
-		}
-		env := build.Attrs()
-		var secretLines []build.Expr
-		for _, e := range i.Env {
-			if e.Secret == nil {
-				env.Set(e.Name, build.Str(e.Value))
-				continue
+		if i.Spec.Shared() && g.vals != nil && !hasSecret(i) {
+			// An instance as its definition (or a profile or role) has it:
+			// its entry is built once for every host and grafted.
+			oci.child("containers").graft(i.Name, g.vals.entry(i.Spec, func(c *tree) { entry(c, i, nil) }))
+		} else {
+			c := oci.at("containers", i.Name)
+			var files build.Expr
+			if hasSecret(i) {
+				name := EnvTemplate(i.Name)
+				var secretLines []build.Expr
+				for _, e := range i.Env {
+					if e.Secret != nil {
+						placeholder := build.Select(build.Var("config"), "sops", "placeholder", SopsSecretName(*e.Secret))
+						secretLines = append(secretLines, build.Str(e.Name+"="), placeholder, build.Str("\n"))
+					}
+				}
+				tpl := t.at("sops", "templates", name)
+				t.child("sops").blank = true
+				tpl.set([]string{"content"}, build.Interp(secretLines...))
+				tpl.set([]string{"restartUnits"}, strList([]string{hc.Unit(i)}))
+				files = build.List(build.Select(build.Var("config"), "sops", "templates", name, "path"))
 			}
-			placeholder := build.Select(build.Var("config"), "sops", "placeholder", SopsSecretName(*e.Secret))
-			secretLines = append(secretLines, build.Str(e.Name+"="), placeholder, build.Str("\n"))
-		}
-		if env.Len() > 0 {
-			c.set([]string{"environment"}, env)
-		}
-		if len(secretLines) > 0 {
-			name := EnvTemplate(i.Name)
-			tpl := t.at("sops", "templates", name)
-			t.child("sops").blank = true
-			tpl.set([]string{"content"}, build.Interp(secretLines...))
-			tpl.set([]string{"restartUnits"}, strList([]string{hc.Unit(i)}))
-			c.set([]string{"environmentFiles"}, build.List(build.Select(build.Var("config"), "sops", "templates", name, "path")))
-		}
-		labels := build.Attrs()
-		for _, l := range i.Labels {
-			labels.Set(l[0], build.Str(l[1]))
+			entry(c, i, files)
 		}
 		if i.AutoUpdate.V != "none" && i.AutoUpdate.V != "" {
-			labels.Set("io.containers.autoupdate", build.Str(i.AutoUpdate.V))
 			autoUpdate = true
 		}
-		if labels.Len() > 0 {
-			c.set([]string{"labels"}, labels)
-		}
-		if len(i.DependsOn) > 0 {
-			c.set([]string{"dependsOn"}, strList(specs(i.DependsOn, func(s string) string { return s })))
-		}
-		if len(i.Networks) > 0 {
-			c.set([]string{"networks"}, strList(i.Networks))
-			for _, n := range i.Networks {
-				networks[n] = append(networks[n], hc.Unit(i))
-			}
-		}
-		if len(i.Devices) > 0 {
-			c.set([]string{"devices"}, strList(i.Devices))
-		}
-		if i.Pull != "" {
-			c.set([]string{"pull"}, build.Str(i.Pull))
-		}
-		if !i.AutoStart {
-			c.set([]string{"autoStart"}, build.Bool(false))
-		}
-		if extra := runOptions(i); len(extra) > 0 {
-			c.set([]string{"extraOptions"}, strList(extra))
+		for _, n := range i.Networks {
+			networks[n] = append(networks[n], hc.Unit(i))
 		}
 		for _, p := range i.Ports {
 			if !i.OpenFirewall || !p.V.Published() || p.V.Loopback() {
@@ -174,6 +128,79 @@ func (g *hostGen) containers(t *tree) {
 	}
 	if autoUpdate && hc.Backend.V == containers.Podman {
 		t.set([]string{"systemd", "timers", "podman-auto-update", "wantedBy"}, strList([]string{"timers.target"}))
+	}
+}
+
+// hasSecret reports whether an instance's environment reads a secret.
+func hasSecret(i *containers.Instance) bool {
+	return slices.ContainsFunc(i.Env, func(e containers.Env) bool { return e.Secret != nil })
+}
+
+// entry renders an instance's virtualisation.oci-containers entry into
+// c: from its Spec alone, and the environment files rendered from its
+// secrets (files, nil for none).
+func entry(c *tree, i *containers.Instance, files build.Expr) {
+	c.set([]string{"image"}, build.Str(i.Image.V.Ref))
+	if i.Entrypoint != "" {
+		c.set([]string{"entrypoint"}, build.Str(i.Entrypoint))
+	}
+	if len(i.Cmd) > 0 {
+		c.set([]string{"cmd"}, strList(i.Cmd))
+	}
+	if i.User != "" {
+		c.set([]string{"user"}, build.Str(i.User))
+	}
+	if i.Workdir != "" {
+		c.set([]string{"workdir"}, build.Str(i.Workdir))
+	}
+	if i.Hostname != "" {
+		c.set([]string{"hostname"}, build.Str(i.Hostname))
+	}
+	if len(i.Ports) > 0 {
+		c.set([]string{"ports"}, strList(specs(i.Ports, func(p containers.Port) string { return p.Spec })))
+	}
+	if len(i.Volumes) > 0 {
+		c.set([]string{"volumes"}, strList(specs(i.Volumes, func(v containers.Volume) string { return v.Spec })))
+	}
+	env := build.Attrs()
+	for _, e := range i.Env {
+		if e.Secret == nil {
+			env.Set(e.Name, build.Str(e.Value))
+		}
+	}
+	if env.Len() > 0 {
+		c.set([]string{"environment"}, env)
+	}
+	if files != nil {
+		c.set([]string{"environmentFiles"}, files)
+	}
+	labels := build.Attrs()
+	for _, l := range i.Labels {
+		labels.Set(l[0], build.Str(l[1]))
+	}
+	if i.AutoUpdate.V != "none" && i.AutoUpdate.V != "" {
+		labels.Set("io.containers.autoupdate", build.Str(i.AutoUpdate.V))
+	}
+	if labels.Len() > 0 {
+		c.set([]string{"labels"}, labels)
+	}
+	if len(i.DependsOn) > 0 {
+		c.set([]string{"dependsOn"}, strList(specs(i.DependsOn, func(s string) string { return s })))
+	}
+	if len(i.Networks) > 0 {
+		c.set([]string{"networks"}, strList(i.Networks))
+	}
+	if len(i.Devices) > 0 {
+		c.set([]string{"devices"}, strList(i.Devices))
+	}
+	if i.Pull != "" {
+		c.set([]string{"pull"}, build.Str(i.Pull))
+	}
+	if !i.AutoStart {
+		c.set([]string{"autoStart"}, build.Bool(false))
+	}
+	if extra := runOptions(i); len(extra) > 0 {
+		c.set([]string{"extraOptions"}, strList(extra))
 	}
 }
 

@@ -34,11 +34,14 @@ type hostGen struct {
 }
 
 // valueMemo holds the values of shared nodes (settings and pass-through
-// values that evaluation shares between hosts), built once into frozen
-// subtrees that every host with those values grafts.
+// values that evaluation shares between hosts) and the container entries
+// of shared Specs, built once into frozen subtrees that every host with
+// those values grafts.
 type valueMemo struct {
 	mu sync.Mutex
 	m  map[valueKey]*builtValues
+	// entries are the container entries of shared Specs.
+	entries map[*containers.Spec]*builtValues
 }
 
 type valueKey struct {
@@ -51,6 +54,27 @@ type builtValues struct {
 	once  sync.Once
 	tree  *tree
 	diags diag.List
+}
+
+// entry returns the container entry of the instances that share s, built
+// by fill once into a frozen subtree.
+func (m *valueMemo) entry(s *containers.Spec, fill func(*tree)) *tree {
+	m.mu.Lock()
+	if m.entries == nil {
+		m.entries = map[*containers.Spec]*builtValues{}
+	}
+	b := m.entries[s]
+	if b == nil {
+		b = &builtValues{}
+		m.entries[s] = b
+	}
+	m.mu.Unlock()
+	b.once.Do(func() {
+		b.tree = newTree()
+		fill(b.tree)
+		b.tree.freeze()
+	})
+	return b.tree
 }
 
 // valuesAt puts n's values at key k of t, as values does. A shared table

@@ -145,10 +145,16 @@ func (t *tree) set(path []string, v build.Expr) {
 	n.leaves = append(n.leaves, v)
 }
 
-// value renders the tree as an expression; a frozen tree's once.
+// value renders the tree as an expression; a frozen tree's once, fixed:
+// every file that holds it prints it once at each depth.
 func (t *tree) value() build.Expr {
 	if f := t.frozen; f != nil {
-		f.once.Do(func() { f.expr = t.build() })
+		f.once.Do(func() {
+			f.expr = t.build()
+			if a, ok := f.expr.(*build.AttrSet); ok {
+				a.Fixed()
+			}
+		})
 		return f.expr
 	}
 	return t.build()

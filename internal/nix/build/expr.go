@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/nix/syntax"
@@ -216,6 +217,25 @@ func FormatFloat(f float64) (string, bool) {
 type AttrSet struct {
 	binds []Binding
 	rec   bool
+	// printed is what printers made of a fixed set (see Fixed).
+	printed *printMemo
+}
+
+// printMemo is the text of a fixed attribute set, by the depth it was
+// printed at (its layout depends on nothing else).
+type printMemo struct {
+	mu   sync.Mutex
+	text map[int][]byte
+}
+
+// Fixed marks a as final: nothing is added to it or below it any more.
+// A printer then prints it once at each depth and copies that text where
+// it is printed again (a set that many files share). It returns a.
+func (a *AttrSet) Fixed() *AttrSet {
+	if a.printed == nil {
+		a.printed = &printMemo{}
+	}
+	return a
 }
 
 // Binding is one binding of an attribute set: `path = value;`, or

@@ -280,6 +280,33 @@ func (p *printer) list(l listExpr, depth int) {
 }
 
 func (p *printer) attrs(a *AttrSet, depth int) {
+	m := a.printed
+	if m == nil || p.err != nil {
+		p.attrSet(a, depth)
+		return
+	}
+	m.mu.Lock()
+	text, ok := m.text[depth]
+	m.mu.Unlock()
+	if ok {
+		p.b.Write(text)
+		return
+	}
+	start := p.b.Len()
+	p.attrSet(a, depth)
+	if p.err != nil {
+		return // printed again next time, to report the same error
+	}
+	text = bytes.Clone(p.b.Bytes()[start:])
+	m.mu.Lock()
+	if m.text == nil {
+		m.text = map[int][]byte{}
+	}
+	m.text[depth] = text
+	m.mu.Unlock()
+}
+
+func (p *printer) attrSet(a *AttrSet, depth int) {
 	if a.rec {
 		p.b.WriteString("rec ")
 	}
