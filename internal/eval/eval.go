@@ -20,6 +20,7 @@ import (
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/options"
+	"github.com/fleetdev/fleet/internal/parallel"
 )
 
 // Config holds what evaluation needs from outside the fleet's data.
@@ -286,22 +287,6 @@ type evaluator struct {
 	keySources keySources
 }
 
-// slot returns the entry of *m at key, made (and the map too) when
-// missing, under mu: the place of a value built once and shared.
-func slot[K comparable, V any](mu *sync.Mutex, m *map[K]*V, key K) *V {
-	mu.Lock()
-	defer mu.Unlock()
-	if *m == nil {
-		*m = map[K]*V{}
-	}
-	v := (*m)[key]
-	if v == nil {
-		v = new(V)
-		(*m)[key] = v
-	}
-	return v
-}
-
 type layerCheck struct {
 	once  sync.Once
 	diags diag.List
@@ -383,7 +368,7 @@ func hasEnable(m *options.Module, name string) bool {
 // once runs check for a key exactly once across all hosts; its diagnostics
 // are reported once.
 func (e *evaluator) once(key string, check func(*diag.List)) {
-	lc := slot(&e.mu, &e.layerDiags, key)
+	lc := parallel.Slot(&e.mu, &e.layerDiags, key)
 	lc.once.Do(func() { check(&lc.diags) })
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/options"
+	"github.com/fleetdev/fleet/internal/parallel"
 )
 
 // stacked is one layer in a host's stack.
@@ -225,7 +226,7 @@ func (e *evaluator) part(s stacked, part string, dl *diag.List, build func(*diag
 	if s.ly.Kind == inventory.KindHost {
 		return build(dl)
 	}
-	c := slot(&e.mu, &e.parts, layerPart{s.ly, s.level, part})
+	c := parallel.Slot(&e.mu, &e.parts, layerPart{s.ly, s.level, part})
 	c.once.Do(func() {
 		c.n = build(&c.diags)
 		markShared(c.n)

@@ -13,6 +13,7 @@ import (
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/build"
 	"github.com/fleetdev/fleet/internal/nix/options"
+	"github.com/fleetdev/fleet/internal/parallel"
 )
 
 // hostGen renders one host's module.
@@ -59,16 +60,7 @@ type builtValues struct {
 // entry returns the container entry of the instances that share s, built
 // by fill once into a frozen subtree.
 func (m *valueMemo) entry(s *containers.Spec, fill func(*tree)) *tree {
-	m.mu.Lock()
-	if m.entries == nil {
-		m.entries = map[*containers.Spec]*builtValues{}
-	}
-	b := m.entries[s]
-	if b == nil {
-		b = &builtValues{}
-		m.entries[s] = b
-	}
-	m.mu.Unlock()
+	b := parallel.Slot(&m.mu, &m.entries, s)
 	b.once.Do(func() {
 		b.tree = newTree()
 		fill(b.tree)
@@ -88,16 +80,7 @@ func (g *hostGen) valuesAt(t *tree, k string, n *eval.Node, path []string, opts 
 	if len(opts) > 0 {
 		key.first = opts[0]
 	}
-	g.vals.mu.Lock()
-	if g.vals.m == nil {
-		g.vals.m = map[valueKey]*builtValues{}
-	}
-	b := g.vals.m[key]
-	if b == nil {
-		b = &builtValues{}
-		g.vals.m[key] = b
-	}
-	g.vals.mu.Unlock()
+	b := parallel.Slot(&g.vals.mu, &g.vals.m, key)
 	b.once.Do(func() {
 		once := &hostGen{f: g.f, h: g.h, diags: &b.diags, vals: g.vals}
 		b.tree = newTree()
@@ -523,16 +506,7 @@ func (g *hostGen) home(hu *eval.HostUser) build.Expr {
 		return g.homeTree(ut, hu.User, hsv).attrs()
 	}
 	key := homeKey{ut, hu.User, hsv}
-	g.homes.mu.Lock()
-	if g.homes.m == nil {
-		g.homes.m = map[homeKey]*renderedHome{}
-	}
-	r := g.homes.m[key]
-	if r == nil {
-		r = &renderedHome{}
-		g.homes.m[key] = r
-	}
-	g.homes.mu.Unlock()
+	r := parallel.Slot(&g.homes.mu, &g.homes.m, key)
 	r.once.Do(func() {
 		once := &hostGen{f: g.f, h: g.h, diags: &r.diags, vals: g.vals}
 		r.expr = once.homeTree(ut, hu.User, hsv).attrs()

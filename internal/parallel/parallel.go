@@ -30,3 +30,20 @@ func Each(n int, f func(i int)) {
 	}
 	wg.Wait()
 }
+
+// Slot returns the entry of *m at key, made (and the map too) when
+// missing, under mu: the place of a value that workers build once and
+// share (a sync.Once in V builds it).
+func Slot[K comparable, V any](mu *sync.Mutex, m *map[K]*V, key K) *V {
+	mu.Lock()
+	defer mu.Unlock()
+	if *m == nil {
+		*m = map[K]*V{}
+	}
+	v := (*m)[key]
+	if v == nil {
+		v = new(V)
+		(*m)[key] = v
+	}
+	return v
+}

@@ -1,6 +1,7 @@
 package parallel
 
 import (
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -20,6 +21,22 @@ func TestEach(t *testing.T) {
 			if c != 1 {
 				t.Errorf("n=%d: f(%d) called %d times", n, i, c)
 			}
+		}
+	}
+}
+
+// TestSlot: every caller of one key gets the same value, made once.
+func TestSlot(t *testing.T) {
+	var mu sync.Mutex
+	var m map[int]*int
+	got := make([]*int, 1000)
+	Each(len(got), func(i int) { got[i] = Slot(&mu, &m, i%3) })
+	if len(m) != 3 {
+		t.Fatalf("%d values made, want 3", len(m))
+	}
+	for i, v := range got {
+		if v != m[i%3] {
+			t.Fatalf("caller %d got another value for key %d", i, i%3)
 		}
 	}
 }
