@@ -158,24 +158,86 @@ type memoKey struct {
 }
 
 // specFields are the keys of an instance's values that make its Spec,
-// in specKey's order.
-var specFields = [...]string{
-	"image", "cmd", "entrypoint", "user", "workdir", "hostname", "pull", "ports", "volumes",
-	"environment", "networks", "depends_on", "labels", "health_check", "resources", "devices",
-	"extra_options", "auto_update", "auto_start", "open_firewall",
+// in specKey's order, each with what reads its value into a Spec.
+var specFields = [...]struct {
+	key  string
+	read func(r *reader, s *Spec, key string, v *eval.Node, dl *diag.List)
+}{
+	{"image", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
+		if img := field(r, v, k, dl, readImage); img.set {
+			s.Image, s.ImageOK = img.at, img.ok
+		}
+	}},
+	{"cmd", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) { s.Cmd = field(r, v, k, dl, readStrs) }},
+	{"entrypoint", func(_ *reader, s *Spec, _ string, v *eval.Node, _ *diag.List) { s.Entrypoint = strOf(v) }},
+	{"user", func(_ *reader, s *Spec, _ string, v *eval.Node, _ *diag.List) { s.User = strOf(v) }},
+	{"workdir", func(_ *reader, s *Spec, _ string, v *eval.Node, _ *diag.List) { s.Workdir = strOf(v) }},
+	{"hostname", func(_ *reader, s *Spec, _ string, v *eval.Node, _ *diag.List) { s.Hostname = strOf(v) }},
+	{"pull", func(_ *reader, s *Spec, _ string, v *eval.Node, _ *diag.List) { s.Pull = strOf(v) }},
+	{"ports", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
+		s.Ports = field(r, v, k, dl, readPorts)
+	}},
+	{"volumes", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
+		s.Volumes = field(r, v, k, dl, readVolumes)
+	}},
+	{"environment", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) { s.Env = field(r, v, k, dl, readEnv) }},
+	{"networks", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
+		s.Networks = field(r, v, k, dl, readNetworks)
+	}},
+	{"depends_on", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
+		s.DependsOn = field(r, v, k, dl, readItems)
+	}},
+	{"labels", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
+		s.Labels = field(r, v, k, dl, readLabels)
+	}},
+	{"health_check", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
+		s.HealthCheck = field(r, v, k, dl, readHealthCheck)
+	}},
+	{"resources", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
+		s.Resources = field(r, v, k, dl, readResources)
+	}},
+	{"devices", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
+		s.Devices = field(r, v, k, dl, readStrs)
+	}},
+	{"extra_options", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
+		s.ExtraOptions = field(r, v, k, dl, readStrs)
+	}},
+	{"auto_update", func(_ *reader, s *Spec, _ string, v *eval.Node, _ *diag.List) {
+		if v.Kind == eval.String {
+			w := v.Won()
+			s.AutoUpdate = At[string]{V: v.Str, Pos: w.Pos, Layer: w.Layer}
+		}
+	}},
+	{"auto_start", func(_ *reader, s *Spec, _ string, v *eval.Node, _ *diag.List) {
+		if v.Kind == eval.Bool {
+			s.AutoStart = v.Bool
+		}
+	}},
+	{"open_firewall", func(_ *reader, s *Spec, _ string, v *eval.Node, _ *diag.List) {
+		if v.Kind == eval.Bool {
+			s.OpenFirewall = v.Bool
+		}
+	}},
 }
 
 // specIndex is the index of each key in specFields.
 var specIndex = func() map[string]int {
 	m := make(map[string]int, len(specFields))
-	for i, k := range specFields {
-		m[k] = i
+	for i, f := range specFields {
+		m[f.key] = i
 	}
 	return m
 }()
 
-// specKey is an instance's values, by specFields' index.
-type specKey [len(specFields)]*eval.Node
+// specKey is an instance's values, by specFields' index. (Its length is
+// a constant of its own: specFields' readers name the reader, which holds
+// specKeys.)
+type specKey [specLen]*eval.Node
+
+const specLen = 20
+
+// The build fails when specLen is not the number of specFields.
+var _ = [1]int{}[len(specFields)-specLen]
 
 // field returns what parse makes of an instance's value n at key, from
 // r's memo when n is shared.
@@ -401,61 +463,9 @@ func (r *reader) read(h *eval.Host, name string, c *inventory.Container, n *eval
 // spec reads an instance's values, by specFields' index.
 func (r *reader) spec(key *specKey, dl *diag.List) *Spec {
 	s := &Spec{AutoStart: true, AutoUpdate: At[string]{V: "none"}}
-	for x, k := range specFields {
-		v := key[x]
-		if v == nil {
-			continue
-		}
-		switch k {
-		case "image":
-			if img := field(r, v, k, dl, readImage); img.set {
-				s.Image, s.ImageOK = img.at, img.ok
-			}
-		case "cmd":
-			s.Cmd = field(r, v, k, dl, readStrs)
-		case "entrypoint":
-			s.Entrypoint = strOf(v)
-		case "user":
-			s.User = strOf(v)
-		case "workdir":
-			s.Workdir = strOf(v)
-		case "hostname":
-			s.Hostname = strOf(v)
-		case "pull":
-			s.Pull = strOf(v)
-		case "ports":
-			s.Ports = field(r, v, k, dl, readPorts)
-		case "volumes":
-			s.Volumes = field(r, v, k, dl, readVolumes)
-		case "environment":
-			s.Env = field(r, v, k, dl, readEnv)
-		case "networks":
-			s.Networks = field(r, v, k, dl, readNetworks)
-		case "depends_on":
-			s.DependsOn = field(r, v, k, dl, readItems)
-		case "labels":
-			s.Labels = field(r, v, k, dl, readLabels)
-		case "health_check":
-			s.HealthCheck = field(r, v, k, dl, readHealthCheck)
-		case "resources":
-			s.Resources = field(r, v, k, dl, readResources)
-		case "devices":
-			s.Devices = field(r, v, k, dl, readStrs)
-		case "extra_options":
-			s.ExtraOptions = field(r, v, k, dl, readStrs)
-		case "auto_update":
-			if v.Kind == eval.String {
-				w := v.Won()
-				s.AutoUpdate = At[string]{V: v.Str, Pos: w.Pos, Layer: w.Layer}
-			}
-		case "auto_start":
-			if v.Kind == eval.Bool {
-				s.AutoStart = v.Bool
-			}
-		case "open_firewall":
-			if v.Kind == eval.Bool {
-				s.OpenFirewall = v.Bool
-			}
+	for x, f := range specFields {
+		if v := key[x]; v != nil {
+			f.read(r, s, f.key, v, dl)
 		}
 	}
 	return s
