@@ -427,9 +427,7 @@ func (s *portScan) node(platform inventory.Platform, n *eval.Node, path []string
 		return n.Kind == eval.Int && n.Int >= 1 && n.Int <= 65535 && (want == nil || want.has(int(n.Int)))
 	}
 	add := func(n *eval.Node, proto string) {
-		port := int(n.Int)
-		b := binding{port: Port{HostFrom: port, HostTo: port, Proto: proto}, pos: n.Won().Pos, owner: eval.JoinPath(path)}
-		*found = append(*found, foundPort{path: slices.Clone(path), b: b})
+		*found = append(*found, foundPort{path: slices.Clone(path), b: portBinding(n, eval.JoinPath(path), proto)})
 	}
 	switch n.Kind {
 	case eval.Table:
@@ -471,11 +469,15 @@ func (s *portScan) node(platform inventory.Platform, n *eval.Node, path []string
 
 // addPort appends the port n holds, when it is one.
 func addPort(out *[]binding, n *eval.Node, owner, proto string) {
-	port := int(n.Int)
-	if n.Kind != eval.Int || port < 1 || port > 65535 {
-		return
+	if port := int(n.Int); n.Kind == eval.Int && port >= 1 && port <= 65535 {
+		*out = append(*out, portBinding(n, owner, proto))
 	}
-	*out = append(*out, binding{port: Port{HostFrom: port, HostTo: port, Proto: proto}, pos: n.Won().Pos, owner: owner})
+}
+
+// portBinding is the host port the integer n holds, taken by owner.
+func portBinding(n *eval.Node, owner, proto string) binding {
+	port := int(n.Int)
+	return binding{port: Port{HostFrom: port, HostTo: port, Proto: proto}, pos: n.Won().Pos, owner: owner}
 }
 
 // checkVolumes reports two instances writing one host path (or one below
