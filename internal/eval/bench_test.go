@@ -74,6 +74,35 @@ func BenchmarkEvaluate(b *testing.B) {
 	}
 }
 
+// BenchmarkEvaluateContainers measures what container instances add to
+// evaluation: the same 1,000-host fleet without and with 5 instances per
+// NixOS host.
+func BenchmarkEvaluateContainers(b *testing.B) {
+	const n = 1000
+	for _, k := range []int{0, 5} {
+		b.Run(fmt.Sprintf("containers=%d", k), func(b *testing.B) {
+			dir := b.TempDir()
+			if err := synth.WriteWith(dir, n, synth.Options{Containers: k}); err != nil {
+				b.Fatal(err)
+			}
+			inv, diags := inventory.Load(dir)
+			if diags.HasErrors() {
+				b.Fatalf("synthetic fleet has errors: %v", diags.Items()[0])
+			}
+			cfg := benchConfig()
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := mallocs()
+			for b.Loop() {
+				if _, err := eval.Evaluate(context.Background(), inv, cfg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportPerHost(b, n, start)
+		})
+	}
+}
+
 // reportPerHost adds ns/host and allocs/host to a benchmark's figures;
 // start is mallocs() before the loop.
 func reportPerHost(b *testing.B, hosts int, start uint64) {

@@ -86,7 +86,6 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 	}
 
 	m := &merger{diags: dl, peer: peer}
-	root := &Node{Kind: Table, Fields: map[string]*Node{}}
 	// Common and the profile chain merge the same way for every host of
 	// the platform and profile: once, shared, with their diagnostics.
 	nBase := baseLen(layers, peer)
@@ -113,6 +112,7 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 
 	h.Modules = enabled(settings)
 	settings = overlay(&e.overlays, e.defaults(class, h.Modules), settings)
+	root := &Node{Kind: Table, Fields: make(map[string]*Node, rootSize(src, class, ctrs, backend))}
 	root.Fields["settings"] = orEmptyTable(settings)
 	root.Fields["modules"] = filterItems(orEmptyList(modules), h.Modules)
 	root.Fields["packages"] = orEmptyList(packages)
@@ -518,6 +518,32 @@ func orEmptyTable(n *Node) *Node {
 func orEmptyList(n *Node) *Node {
 	if n == nil {
 		return &Node{Kind: List}
+	}
+	return n
+}
+
+// rootSize is the number of keys of a host's tree: its map is made for
+// them and never grows.
+func rootSize(src *inventory.Host, class string, set ...*Node) int {
+	n := 6 // settings, modules, packages, users, hardware, deploy
+	if class != "" {
+		n++
+	}
+	for _, x := range set {
+		if x != nil {
+			n++
+		}
+	}
+	for _, s := range []inventory.Str{src.Platform, src.System, src.HomeStateVersion, src.Profile, src.HostKey, src.AgeKey, src.Description} {
+		if s.IsSet() {
+			n++
+		}
+	}
+	if src.StateVersion != nil {
+		n++
+	}
+	if len(src.Roles) > 0 {
+		n++
 	}
 	return n
 }
