@@ -460,6 +460,25 @@ func (r *reader) read(h *eval.Host, name string, c *inventory.Container, n *eval
 	return i
 }
 
+// Catalog reads the Spec of each catalog definition (eval's Definitions)
+// as an instance that changes nothing runs it. An environment value that
+// reads a secret is kept with the definition's own reference. What the
+// definitions' values report is reported by their instances, not here.
+func Catalog(defs map[string]*eval.Node) map[string]*Spec {
+	out := make(map[string]*Spec, len(defs))
+	var r *reader
+	for name, n := range defs {
+		var key specKey
+		for k, v := range n.Fields {
+			if x, ok := specIndex[k]; ok {
+				key[x] = v
+			}
+		}
+		out[name] = r.spec(&key, &diag.List{})
+	}
+	return out
+}
+
 // spec reads an instance's values, by specFields' index.
 func (r *reader) spec(key *specKey, dl *diag.List) *Spec {
 	s := &Spec{AutoStart: true, AutoUpdate: At[string]{V: "none"}}

@@ -49,7 +49,10 @@ type Fleet struct {
 	// Homes are the users' standalone home-manager configurations; only
 	// evaluated when every host is (Config.Hosts nil or naming them all).
 	Homes []*Home
-	Diags *diag.List
+	// Definitions are the container catalog's definitions as evaluated:
+	// the lowest layer of every instance, shared by all of them.
+	Definitions map[string]*Node
+	Diags       *diag.List
 }
 
 // Home is a user's standalone home-manager configuration.
@@ -198,7 +201,7 @@ func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet
 	for i := range lists {
 		all.Append(&lists[i])
 	}
-	f := &Fleet{Inv: inv, Hosts: out, Options: e.options, Diags: all}
+	f := &Fleet{Inv: inv, Hosts: out, Options: e.options, Definitions: e.definitions, Diags: all}
 	// Standalone homes belong to the whole fleet: they are evaluated when
 	// every host is, whether Hosts is nil or names them all.
 	if len(hosts) == len(inv.Hosts) {

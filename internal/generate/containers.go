@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/fleetdev/fleet/internal/containers"
+	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/build"
 )
@@ -34,30 +36,23 @@ func (g *hostGen) containers(t *tree) {
 	networks := map[string][]string{}
 	autoUpdate := false
 	for _, i := range hc.Instances {
-		if i.Spec.Shared() && g.vals != nil && !hasSecret(i) {
-			// An instance as its definition (or a profile or role) has it:
-			// its entry is built once for every host and grafted.
-			oci.child("containers").graft(i.Name, g.vals.entry(i.Spec, func(c *tree) { entry(c, i, nil) }))
-		} else {
-			c := oci.at("containers", i.Name)
-			var files build.Expr
-			if hasSecret(i) {
-				name := EnvTemplate(i.Name)
-				var secretLines []build.Expr
-				for _, e := range i.Env {
-					if e.Secret != nil {
-						placeholder := build.Select(build.Var("config"), "sops", "placeholder", SopsSecretName(*e.Secret))
-						secretLines = append(secretLines, build.Str(e.Name+"="), placeholder, build.Str("\n"))
-					}
+		var files build.Expr
+		if hasSecret(i) {
+			name := EnvTemplate(i.Name)
+			var secretLines []build.Expr
+			for _, e := range i.Env {
+				if e.Secret != nil {
+					placeholder := build.Select(build.Var("config"), "sops", "placeholder", SopsSecretName(*e.Secret))
+					secretLines = append(secretLines, build.Str(e.Name+"="), placeholder, build.Str("\n"))
 				}
-				tpl := t.at("sops", "templates", name)
-				t.child("sops").blank = true
-				tpl.set([]string{"content"}, build.Interp(secretLines...))
-				tpl.set([]string{"restartUnits"}, strList([]string{hc.Unit(i)}))
-				files = build.List(build.Select(build.Var("config"), "sops", "templates", name, "path"))
 			}
-			entry(c, i, files)
+			tpl := t.at("sops", "templates", name)
+			t.child("sops").blank = true
+			tpl.set([]string{"content"}, build.Interp(secretLines...))
+			tpl.set([]string{"restartUnits"}, strList([]string{hc.Unit(i)}))
+			files = build.List(build.Select(build.Var("config"), "sops", "templates", name, "path"))
 		}
+		oci.set([]string{"containers", i.Name}, g.entry(i, files))
 		if i.AutoUpdate.V != "none" && i.AutoUpdate.V != "" {
 			autoUpdate = true
 		}
@@ -136,77 +131,178 @@ func hasSecret(i *containers.Instance) bool {
 	return slices.ContainsFunc(i.Env, func(e containers.Env) bool { return e.Secret != nil })
 }
 
-// entry renders an instance's virtualisation.oci-containers entry into
-// c: from its Spec alone, and the environment files rendered from its
+// CatalogFile is the generated file that holds the entries of the
+// catalog's definitions that NixOS hosts run: a host's file refers to
+// them (catalog.<definition>) and writes only what its instances change.
+const CatalogFile = Dir + "/containers.nix"
+
+// catalogVar is the name a host's file binds the catalog to.
+const catalogVar = "catalog"
+
+// catalog is the entries of the definitions NixOS hosts run, by
+// definition.
+type catalog struct {
+	entries map[string][]part
+}
+
+// part is one attribute of a virtualisation.oci-containers entry.
+type part struct {
+	name string
+	v    build.Expr
+}
+
+// newCatalog reads the definitions that instances on NixOS hosts name
+// and builds their entries; nil when there are none.
+func newCatalog(f *eval.Fleet) *catalog {
+	used := map[string]*eval.Node{}
+	for _, h := range f.Hosts {
+		if h.Platform != inventory.NixOS {
+			continue
+		}
+		for _, d := range h.ContainerDefs {
+			if n := f.Definitions[d]; n != nil {
+				used[d] = n
+			}
+		}
+	}
+	if len(used) == 0 {
+		return nil
+	}
+	c := &catalog{entries: map[string][]part{}}
+	for name, s := range containers.Catalog(used) {
+		c.entries[name] = entryParts(s, nil)
+	}
+	return c
+}
+
+// file renders CatalogFile.
+func (c *catalog) file(dl *diag.List) []byte {
+	a := build.Attrs()
+	for _, name := range sortedKeys(c.entries) {
+		a.Set(name, partsAttrs(c.entries[name]))
+	}
+	return render(dl, []string{headerText,
+		"The container catalog (containers/): each definition's virtualisation.oci-containers",
+		"entry as written. Host files refer to it as catalog.<definition> and add what",
+		"their instances change."}, a)
+}
+
+// entry returns an instance's virtualisation.oci-containers entry: its
+// definition's from the catalog, with the attributes the instance
+// changes laid over it (//), or the whole entry when the instance drops
+// an attribute its definition has. files are the environment files
+// rendered from its secrets (nil for none).
+func (g *hostGen) entry(i *containers.Instance, files build.Expr) build.Expr {
+	own := entryParts(i.Spec, files)
+	var def []part
+	if g.catalog != nil {
+		def = g.catalog.entries[i.Definition]
+	}
+	if def == nil {
+		return partsAttrs(own)
+	}
+	var changed []part
+	for _, d := range def {
+		if !slices.ContainsFunc(own, func(p part) bool { return p.name == d.name }) {
+			return partsAttrs(own) // // cannot take an attribute away
+		}
+	}
+	for _, p := range own {
+		k := slices.IndexFunc(def, func(d part) bool { return d.name == p.name })
+		if k < 0 || !build.Equal(def[k].v, p.v) {
+			changed = append(changed, p)
+		}
+	}
+	g.usesCatalog = true
+	ref := build.Select(build.Var(catalogVar), i.Definition)
+	if len(changed) == 0 {
+		return ref
+	}
+	return build.Binary(ref, "//", partsAttrs(changed))
+}
+
+func partsAttrs(ps []part) *build.AttrSet {
+	a := build.Attrs().Grow(len(ps))
+	for _, p := range ps {
+		a.Set(p.name, p.v)
+	}
+	return a
+}
+
+// entryParts are the attributes of the virtualisation.oci-containers
+// entry of what s runs, and the environment files rendered from its
 // secrets (files, nil for none).
-func entry(c *tree, i *containers.Instance, files build.Expr) {
-	c.set([]string{"image"}, build.Str(i.Image.V.Ref))
-	if i.Entrypoint != "" {
-		c.set([]string{"entrypoint"}, build.Str(i.Entrypoint))
+func entryParts(s *containers.Spec, files build.Expr) []part {
+	var ps []part
+	add := func(name string, v build.Expr) { ps = append(ps, part{name, v}) }
+	add("image", build.Str(s.Image.V.Ref))
+	if s.Entrypoint != "" {
+		add("entrypoint", build.Str(s.Entrypoint))
 	}
-	if len(i.Cmd) > 0 {
-		c.set([]string{"cmd"}, strList(i.Cmd))
+	if len(s.Cmd) > 0 {
+		add("cmd", strList(s.Cmd))
 	}
-	if i.User != "" {
-		c.set([]string{"user"}, build.Str(i.User))
+	if s.User != "" {
+		add("user", build.Str(s.User))
 	}
-	if i.Workdir != "" {
-		c.set([]string{"workdir"}, build.Str(i.Workdir))
+	if s.Workdir != "" {
+		add("workdir", build.Str(s.Workdir))
 	}
-	if i.Hostname != "" {
-		c.set([]string{"hostname"}, build.Str(i.Hostname))
+	if s.Hostname != "" {
+		add("hostname", build.Str(s.Hostname))
 	}
-	if len(i.Ports) > 0 {
-		c.set([]string{"ports"}, strList(specs(i.Ports, func(p containers.Port) string { return p.Spec })))
+	if len(s.Ports) > 0 {
+		add("ports", strList(specs(s.Ports, func(p containers.Port) string { return p.Spec })))
 	}
-	if len(i.Volumes) > 0 {
-		c.set([]string{"volumes"}, strList(specs(i.Volumes, func(v containers.Volume) string { return v.Spec })))
+	if len(s.Volumes) > 0 {
+		add("volumes", strList(specs(s.Volumes, func(v containers.Volume) string { return v.Spec })))
 	}
 	env := build.Attrs()
-	for _, e := range i.Env {
+	for _, e := range s.Env {
 		if e.Secret == nil {
 			env.Set(e.Name, build.Str(e.Value))
 		}
 	}
 	if env.Len() > 0 {
-		c.set([]string{"environment"}, env)
+		add("environment", env)
 	}
 	if files != nil {
-		c.set([]string{"environmentFiles"}, files)
+		add("environmentFiles", files)
 	}
 	labels := build.Attrs()
-	for _, l := range i.Labels {
+	for _, l := range s.Labels {
 		labels.Set(l[0], build.Str(l[1]))
 	}
-	if i.AutoUpdate.V != "none" && i.AutoUpdate.V != "" {
-		labels.Set("io.containers.autoupdate", build.Str(i.AutoUpdate.V))
+	if s.AutoUpdate.V != "none" && s.AutoUpdate.V != "" {
+		labels.Set("io.containers.autoupdate", build.Str(s.AutoUpdate.V))
 	}
 	if labels.Len() > 0 {
-		c.set([]string{"labels"}, labels)
+		add("labels", labels)
 	}
-	if len(i.DependsOn) > 0 {
-		c.set([]string{"dependsOn"}, strList(specs(i.DependsOn, func(s string) string { return s })))
+	if len(s.DependsOn) > 0 {
+		add("dependsOn", strList(specs(s.DependsOn, func(s string) string { return s })))
 	}
-	if len(i.Networks) > 0 {
-		c.set([]string{"networks"}, strList(i.Networks))
+	if len(s.Networks) > 0 {
+		add("networks", strList(s.Networks))
 	}
-	if len(i.Devices) > 0 {
-		c.set([]string{"devices"}, strList(i.Devices))
+	if len(s.Devices) > 0 {
+		add("devices", strList(s.Devices))
 	}
-	if i.Pull != "" {
-		c.set([]string{"pull"}, build.Str(i.Pull))
+	if s.Pull != "" {
+		add("pull", build.Str(s.Pull))
 	}
-	if !i.AutoStart {
-		c.set([]string{"autoStart"}, build.Bool(false))
+	if !s.AutoStart {
+		add("autoStart", build.Bool(false))
 	}
-	if extra := runOptions(i); len(extra) > 0 {
-		c.set([]string{"extraOptions"}, strList(extra))
+	if extra := runOptions(s); len(extra) > 0 {
+		add("extraOptions", strList(extra))
 	}
+	return ps
 }
 
 // runOptions are the run arguments fleet's keys become: health check,
 // resource limits, then the instance's own extra options.
-func runOptions(i *containers.Instance) []string {
+func runOptions(i *containers.Spec) []string {
 	var out []string
 	if hc := i.HealthCheck; hc != nil {
 		out = append(out, "--health-cmd="+hc.Command)

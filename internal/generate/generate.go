@@ -96,6 +96,7 @@ func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string, key []byte, r
 	// busy: rendered first, alone, they left one idle.
 	var vms []*fleettest.VMTest
 	var files map[string][]byte
+	cat := newCatalog(f)
 	fleetDiags := &diag.List{}
 	fleetDone := make(chan struct{})
 	go func() {
@@ -108,6 +109,9 @@ func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string, key []byte, r
 			Dir + "/overlay.nix": overlay(f.Inv, fleetDiags),
 			Dir + "/shared.nix":  shared(f, fleetDiags),
 			Dir + "/fleet.nix":   meta(f, fleetDiags),
+		}
+		if cat != nil {
+			files[CatalogFile] = cat.file(fleetDiags)
 		}
 	}()
 	// Hosts render in parallel, each into its own slot.
@@ -130,7 +134,7 @@ func renderAll(f *eval.Fleet, ctrs *containers.Fleet, root string, key []byte, r
 				return
 			}
 		}
-		g := &hostGen{f: f, h: f.Hosts[i], diags: &lists[i], checked: ctrs, homes: homes, vals: vals, buf: b.render}
+		g := &hostGen{f: f, h: f.Hosts[i], diags: &lists[i], checked: ctrs, homes: homes, vals: vals, catalog: cat, buf: b.render}
 		data := g.module()
 		if data == nil {
 			return

@@ -30,19 +30,21 @@ type hostGen struct {
 	// evaluation shares between hosts (nil: render each).
 	homes *homeMemo
 	vals  *valueMemo
+	// catalog holds the entries of the catalog's definitions that
+	// instances refer to (nil: each instance's entry is written whole);
+	// usesCatalog is set when the host's file refers to one.
+	catalog     *catalog
+	usesCatalog bool
 	// buf is storage module renders into (it may be nil).
 	buf []byte
 }
 
 // valueMemo holds the values of shared nodes (settings and pass-through
-// values that evaluation shares between hosts) and the container entries
-// of shared Specs, built once into frozen subtrees that every host with
-// those values grafts.
+// values that evaluation shares between hosts), built once into frozen
+// subtrees that every host with those values grafts.
 type valueMemo struct {
 	mu sync.Mutex
 	m  map[valueKey]*builtValues
-	// entries are the container entries of shared Specs.
-	entries map[*containers.Spec]*builtValues
 }
 
 type valueKey struct {
@@ -55,18 +57,6 @@ type builtValues struct {
 	once  sync.Once
 	tree  *tree
 	diags diag.List
-}
-
-// entry returns the container entry of the instances that share s, built
-// by fill once into a frozen subtree.
-func (m *valueMemo) entry(s *containers.Spec, fill func(*tree)) *tree {
-	b := parallel.Slot(&m.mu, &m.entries, s)
-	b.once.Do(func() {
-		b.tree = newTree()
-		fill(b.tree)
-		b.tree.freeze()
-	})
-	return b.tree
 }
 
 // valuesAt puts n's values at key k of t, as values does. A shared table
@@ -192,7 +182,10 @@ func (g *hostGen) module() []byte {
 	if d := h.Src.Description.V; d != "" {
 		header[1] = fmt.Sprintf("Host %s (%s, %s): %s", h.Name, h.Platform, h.System, d)
 	}
-	body := t.attrs()
+	var body build.Expr = t.attrs()
+	if g.usesCatalog {
+		body = build.Let(build.Attrs().Set(catalogVar, build.Call(build.Var("import"), build.Path("../"+path.Base(CatalogFile)))), body)
+	}
 	return renderInto(g.buf, g.diags, header, build.Func([]string{"config", "lib", "pkgs", "..."}, body))
 }
 

@@ -6,6 +6,9 @@
   pkgs,
   ...
 }:
+let
+  catalog = import ../containers.nix;
+in
 {
   imports = [
     ../fleet.nix
@@ -168,19 +171,14 @@
   # Containers of the catalog (containers/); each runs as <backend>-<name>.service.
   virtualisation.oci-containers = {
     backend = "podman";
-    containers.uptime-kuma = {
-      image = "docker.io/louislam/uptime-kuma:1.23.16@sha256:431fee3be822b04861cf0e35daf4beef6b7cb37391c5f26c3ad6e12ce280fe18";
-      ports = [ "3001:3001" ];
-      volumes = [ "/var/lib/uptime-kuma:/app/data" ];
-      environment = {
-        TZ = "Europe/Amsterdam";
+    containers.uptime-kuma =
+      catalog.uptime-kuma // {
+        extraOptions = [
+          "--health-cmd=extra/healthcheck"
+          "--health-interval=1m"
+          "--memory=256m"
+        ];
       };
-      extraOptions = [
-        "--health-cmd=extra/healthcheck"
-        "--health-interval=1m"
-        "--memory=256m"
-      ];
-    };
   };
   systemd.tmpfiles.rules = [ "d /var/lib/uptime-kuma - - - -" ];
 

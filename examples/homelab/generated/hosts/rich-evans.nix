@@ -6,6 +6,9 @@
   pkgs,
   ...
 }:
+let
+  catalog = import ../containers.nix;
+in
 {
   imports = [
     ../fleet.nix
@@ -252,54 +255,12 @@
   virtualisation.oci-containers = {
     backend = "podman";
     containers = {
-      jellyfin = {
-        image = "docker.io/jellyfin/jellyfin:10.10.7@sha256:7ae36aab93ef9b6aaff02b37f8bb23df84bb2d7a3f6054ec8fc466072a648ce2";
-        ports = [ "8096:8096" ];
-        volumes = [
-          "/var/lib/jellyfin/config:/config"
-          "/var/lib/jellyfin/cache:/cache"
-          "/srv/media:/media:ro"
-        ];
-        environment = {
-          TZ = "Europe/Amsterdam";
+      jellyfin = catalog.jellyfin;
+      ntfy =
+        catalog.ntfy // {
+          environmentFiles = [ config.sops.templates."container-ntfy.env".path ];
         };
-        extraOptions = [
-          "--health-cmd=curl -fsS http://localhost:8096/health || exit 1"
-          "--health-interval=1m"
-          "--health-start-period=2m"
-          "--memory=4g"
-        ];
-      };
-      ntfy = {
-        image = "docker.io/binwiederhier/ntfy:v2.11.0@sha256:e46bd45887533598d5c1b7a2ac29cc1d93207397607aa8aa234d2b8e465ee2e8";
-        cmd = [ "serve" ];
-        ports = [ "8090:80" ];
-        volumes = [ "/var/lib/ntfy:/var/lib/ntfy" ];
-        environment = {
-          NTFY_AUTH_DEFAULT_ACCESS = "deny-all";
-          NTFY_AUTH_FILE = "/var/lib/ntfy/user.db";
-          NTFY_BASE_URL = "http://rich-evans.home.arpa:8090";
-          NTFY_BEHIND_PROXY = "false";
-          NTFY_CACHE_FILE = "/var/lib/ntfy/cache.db";
-          NTFY_WEB_PUSH_EMAIL_ADDRESS = "alex@example.org";
-          NTFY_WEB_PUSH_FILE = "/var/lib/ntfy/webpush.db";
-          NTFY_WEB_PUSH_PUBLIC_KEY = "BLXhYHj1cVzD5pA9rQ2c3kL6mN8oP0qR1sT4uV7wX9yZ0aB2cD4eF6gH8iJ0kL2mN4oP6qR8sT0uV2wX4yZ6aB8";
-          TZ = "Europe/Amsterdam";
-        };
-        environmentFiles = [ config.sops.templates."container-ntfy.env".path ];
-      };
-      uptime-kuma = {
-        image = "docker.io/louislam/uptime-kuma:1.23.16@sha256:431fee3be822b04861cf0e35daf4beef6b7cb37391c5f26c3ad6e12ce280fe18";
-        ports = [ "3001:3001" ];
-        volumes = [ "/var/lib/uptime-kuma:/app/data" ];
-        environment = {
-          TZ = "Europe/Amsterdam";
-        };
-        extraOptions = [
-          "--health-cmd=extra/healthcheck"
-          "--health-interval=1m"
-        ];
-      };
+      uptime-kuma = catalog.uptime-kuma;
     };
   };
   systemd.tmpfiles.rules = [

@@ -6,6 +6,9 @@
   pkgs,
   ...
 }:
+let
+  catalog = import ../containers.nix;
+in
 {
   imports = [
     ../fleet.nix
@@ -71,62 +74,15 @@
   virtualisation.oci-containers = {
     backend = "podman";
     containers = {
-      app = {
-        image = "ghcr.io/example/app:2.1.0@sha256:0a4eaa0eecf5f8c050e5bba433f58c052be7587ee8af3e8b3910ef9ab5fbe9f5";
-        entrypoint = "/bin/app";
-        cmd = [
-          "serve"
-          "--port=8080"
-        ];
-        user = "1000:1000";
-        workdir = "/srv";
-        hostname = "app";
-        ports = [
-          "8080:8080"
-          "127.0.0.1:9090:9090"
-          "60000-60010:60000-60010/udp"
-        ];
-        volumes = [
-          "/var/lib/app:/data"
-          "/srv/media:/media:ro"
-          "app-cache:/cache"
-        ];
-        environment = {
-          TZ = "Europe/Berlin";
+      app =
+        catalog.app // {
+          environmentFiles = [ config.sops.templates."container-app.env".path ];
         };
-        environmentFiles = [ config.sops.templates."container-app.env".path ];
-        labels = {
-          "traefik.enable" = "true";
+      db =
+        catalog.db // {
+          environmentFiles = [ config.sops.templates."container-db.env".path ];
         };
-        dependsOn = [ "db" ];
-        networks = [ "backend" ];
-        devices = [ "/dev/dri:/dev/dri" ];
-        pull = "always";
-        extraOptions = [
-          "--health-cmd=curl -fsS http://localhost:8080/health || exit 1"
-          "--health-interval=30s"
-          "--health-timeout=5s"
-          "--health-start-period=1m"
-          "--health-retries=3"
-          "--memory=512m"
-          "--cpus=1.5"
-          "--pids-limit=200"
-          "--cap-drop=ALL"
-        ];
-      };
-      db = {
-        image = "docker.io/library/postgres:16.4@sha256:5b8b6d8ad8b2c8b7e4f6a0c5b2f0d5c1c7b4a2e8e1f2a3b4c5d6e7f8091a2b3c";
-        volumes = [ "/var/lib/postgres:/var/lib/postgresql/data" ];
-        environmentFiles = [ config.sops.templates."container-db.env".path ];
-        networks = [ "backend" ];
-      };
-      watchtower = {
-        image = "docker.io/containrrr/watchtower:1.7.1";
-        labels = {
-          "io.containers.autoupdate" = "registry";
-        };
-        autoStart = false;
-      };
+      watchtower = catalog.watchtower;
     };
   };
   systemd = {

@@ -6,6 +6,9 @@
   pkgs,
   ...
 }:
+let
+  catalog = import ../containers.nix;
+in
 {
   imports = [
     ../fleet.nix
@@ -54,18 +57,16 @@
   virtualisation.oci-containers = {
     backend = "docker";
     containers = {
-      db = {
-        image = "docker.io/library/postgres:16.4@sha256:5b8b6d8ad8b2c8b7e4f6a0c5b2f0d5c1c7b4a2e8e1f2a3b4c5d6e7f8091a2b3c";
-        volumes = [ "/var/lib/postgres:/var/lib/postgresql/data" ];
-        environmentFiles = [ config.sops.templates."container-db.env".path ];
-        networks = [ "backend" ];
-      };
-      db-test = {
-        image = "docker.io/library/postgres:16.4@sha256:5b8b6d8ad8b2c8b7e4f6a0c5b2f0d5c1c7b4a2e8e1f2a3b4c5d6e7f8091a2b3c";
-        volumes = [ "/var/lib/postgres-test:/var/lib/postgresql/data" ];
-        environmentFiles = [ config.sops.templates."container-db-test.env".path ];
-        networks = [ "test" ];
-      };
+      db =
+        catalog.db // {
+          environmentFiles = [ config.sops.templates."container-db.env".path ];
+        };
+      db-test =
+        catalog.db // {
+          volumes = [ "/var/lib/postgres-test:/var/lib/postgresql/data" ];
+          environmentFiles = [ config.sops.templates."container-db-test.env".path ];
+          networks = [ "test" ];
+        };
     };
   };
   systemd = {
