@@ -4,12 +4,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fleetdev/fleet/internal/containers"
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/eval"
 	"github.com/fleetdev/fleet/internal/inventory"
 	"github.com/fleetdev/fleet/internal/nix/build"
+	"github.com/fleetdev/fleet/internal/parallel"
 )
 
 // EnvTemplate is the sops-nix template that renders an instance's
@@ -143,6 +145,21 @@ const catalogVar = "catalog"
 // definition.
 type catalog struct {
 	entries map[string][]part
+	// shared holds the entry of each Spec that instances of many hosts
+	// share, made once.
+	mu     sync.Mutex
+	shared map[sharedKey]*sharedEntry
+}
+
+type sharedKey struct {
+	spec       *containers.Spec
+	definition string
+}
+
+type sharedEntry struct {
+	once sync.Once
+	expr build.Expr
+	uses bool // expr refers to the catalog
 }
 
 // part is one attribute of a virtualisation.oci-containers entry.
@@ -193,14 +210,23 @@ func (c *catalog) file(dl *diag.List) []byte {
 // an attribute its definition has. files are the environment files
 // rendered from its secrets (nil for none).
 func (g *hostGen) entry(i *containers.Instance, files build.Expr) build.Expr {
+	if g.catalog == nil || g.catalog.entries[i.Definition] == nil {
+		return partsAttrs(entryParts(i.Spec, files))
+	}
+	if files != nil || !i.Spec.Shared() {
+		return g.catalog.entry(i, files, &g.usesCatalog)
+	}
+	e := parallel.Slot(&g.catalog.mu, &g.catalog.shared, sharedKey{i.Spec, i.Definition})
+	e.once.Do(func() { e.expr = g.catalog.entry(i, nil, &e.uses) })
+	g.usesCatalog = g.usesCatalog || e.uses
+	return e.expr
+}
+
+// entry is the entry of instance i over its definition's; it sets *uses
+// when the entry refers to the catalog.
+func (c *catalog) entry(i *containers.Instance, files build.Expr, uses *bool) build.Expr {
 	own := entryParts(i.Spec, files)
-	var def []part
-	if g.catalog != nil {
-		def = g.catalog.entries[i.Definition]
-	}
-	if def == nil {
-		return partsAttrs(own)
-	}
+	def := c.entries[i.Definition]
 	var changed []part
 	for _, d := range def {
 		if !slices.ContainsFunc(own, func(p part) bool { return p.name == d.name }) {
@@ -213,7 +239,7 @@ func (g *hostGen) entry(i *containers.Instance, files build.Expr) build.Expr {
 			changed = append(changed, p)
 		}
 	}
-	g.usesCatalog = true
+	*uses = true
 	ref := build.Select(build.Var(catalogVar), i.Definition)
 	if len(changed) == 0 {
 		return ref
