@@ -228,11 +228,15 @@ func TestContainersRealModules(t *testing.T) {
 		t.Errorf("lab units (-want +got):\n%s", diff)
 	}
 
-	// The check can fail: a misspelt option is refused by the real module.
-	bad := filepath.Join(dir, "generated", "hosts", "box.nix")
+	// The check can fail: a misspelt option in the catalog, which the
+	// host's file refers to, is refused by the real module.
+	bad := filepath.Join(dir, filepath.FromSlash(CatalogFile))
 	src, err := os.ReadFile(bad)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(string(src), "pull = ") {
+		t.Fatalf("%s sets no pull to misspell", CatalogFile)
 	}
 	if err := os.WriteFile(bad, []byte(strings.Replace(string(src), "pull = ", "pulll = ", 1)), 0o644); err != nil {
 		t.Fatal(err)
