@@ -150,6 +150,9 @@ type reader struct {
 	// those values.
 	mu    sync.RWMutex
 	specs map[specKey]*Spec
+	// defined are the shared Specs of instances that run their
+	// definition as written, by definition name.
+	defined sync.Map
 }
 
 type memoKey struct {
@@ -260,20 +263,19 @@ func field[T any](r *reader, n *eval.Node, key string, dl *diag.List, parse func
 
 func (r *reader) host(inv *inventory.Inventory, h *eval.Host, dl *diag.List) *Host {
 	out := &Host{Name: h.Name, Platform: h.Platform, Backend: At[Backend]{V: Podman, Layer: "default"}}
-	if b := h.Tree.Get("container_backend"); b != nil && b.Kind == eval.String {
+	if b := h.ContainerBackend; b != nil && b.Kind == eval.String {
 		w := b.Won()
 		out.Backend = At[Backend]{V: Backend(b.Str), Pos: w.Pos, Layer: w.Layer}
 	}
-	ctrs := h.Tree.Get("containers")
 	if len(h.Containers) > 0 {
 		out.Instances = make([]*Instance, 0, len(h.Containers))
 	}
-	for k, name := range h.Containers {
-		c := inv.Containers[h.ContainerDefs[k]]
+	for k := range h.Containers {
+		c := inv.Containers[h.Containers[k].Definition]
 		if c == nil {
 			continue // reported by evaluation
 		}
-		out.Instances = append(out.Instances, r.read(h, name, c, ctrs.Get(name), dl))
+		out.Instances = append(out.Instances, r.read(h, &h.Containers[k], c, dl))
 	}
 	return out
 }
@@ -416,15 +418,24 @@ func readStrs(n *eval.Node, _ *diag.List) []string { return strs(n) }
 
 func readItems(n *eval.Node, _ *diag.List) []At[string] { return items(n) }
 
-func (r *reader) read(h *eval.Host, name string, c *inventory.Container, n *eval.Node, dl *diag.List) *Instance {
-	i := &Instance{Host: h.Name, Name: name, Definition: c.Name, File: c.File, Node: n, secrets: h.Secrets}
+// read reads instance ci of host h. An instance that runs its definition
+// as written gets the definition's Spec once one was read shared: its
+// table (per host, and far from the cache by now) is not walked.
+func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Container, dl *diag.List) *Instance {
+	n := ci.Table
+	i := &Instance{Host: h.Name, Name: ci.Name, Definition: c.Name, File: c.File, Node: n, secrets: h.Secrets}
+	w := ci.Enable.Won()
+	i.Enabled = At[bool]{V: true, Pos: w.Pos, Layer: w.Layer}
+	if ci.AsDefined && r != nil {
+		if s, ok := r.defined.Load(c.Name); ok {
+			i.Spec = s.(*Spec)
+			return i
+		}
+	}
 	var key specKey
 	shared := r != nil
 	for k, v := range n.Fields {
-		if k == "enable" {
-			w := v.Won()
-			i.Enabled = At[bool]{V: true, Pos: w.Pos, Layer: w.Layer}
-		} else if x, ok := specIndex[k]; ok {
+		if x, ok := specIndex[k]; ok {
 			key[x] = v
 			shared = shared && v.Shared()
 		}
@@ -455,6 +466,9 @@ func (r *reader) read(h *eval.Host, name string, c *inventory.Container, n *eval
 		}
 		r.specs[key] = i.Spec
 		r.mu.Unlock()
+		if ci.AsDefined {
+			r.defined.Store(c.Name, i.Spec)
+		}
 	}
 	dl.Append(&found)
 	return i

@@ -98,23 +98,25 @@ func strNode(s inventory.Str, label string, level int) *Node {
 
 // containerInstances puts each enabled instance over its catalog
 // definition (the instance's values replace the definition's, key by key
-// below environment and labels) and returns the enabled instances' names,
-// sorted, the definition each names ("" for none) and the definitions'
-// files. An instance naming no definition is reported once per place.
-func (e *evaluator) containerInstances(ctrs *Node) (names, defs, files []string) {
-	for _, k := range ctrs.Keys() {
+// below environment and labels) and returns the enabled instances,
+// sorted, and their definitions' files. An instance naming no definition
+// is reported once per place.
+func (e *evaluator) containerInstances(ctrs *Node) (out []ContainerInstance, files []string) {
+	keys := ctrs.Keys()
+	out = make([]ContainerInstance, 0, len(keys))
+	for _, k := range keys {
 		inst := ctrs.Fields[k]
-		if en := inst.Get("enable"); en == nil || en.Kind != Bool || !en.Bool {
+		en := inst.Get("enable")
+		if en == nil || en.Kind != Bool || !en.Bool {
 			continue
 		}
-		names = append(names, k)
-		defName, pos := k, inst.Fields["enable"].Won().Pos
+		defName, pos := k, en.Won().Pos
 		if from := inst.Get("from"); from != nil && from.Kind == String {
 			defName, pos = from.Str, from.Won().Pos
 		}
 		def := e.inv.Containers[defName]
 		if def == nil {
-			defs = append(defs, "")
+			out = append(out, ContainerInstance{Name: k, Table: inst, Enable: en})
 			e.once("container\x00"+pos.String(), func(l *diag.List) {
 				d := l.Errorf(pos, "unknown-container", "no container definition named %q", defName)
 				if hint := diag.DidYouMean(defName, sortedMapKeys(e.inv.Containers)); hint != "" {
@@ -125,24 +127,26 @@ func (e *evaluator) containerInstances(ctrs *Node) (names, defs, files []string)
 			})
 			continue
 		}
-		ctrs.Fields[k] = instance(e.definitions[defName], inst)
-		defs = append(defs, defName)
+		n, asDefined := instance(e.definitions[defName], inst)
+		ctrs.Fields[k] = n
+		out = append(out, ContainerInstance{Name: k, Definition: defName, Table: n, Enable: en, AsDefined: asDefined})
 		files = append(files, def.File)
 	}
-	return names, defs, files
+	return out, files
 }
 
 // instance puts an instance's values over its definition, as overlay
 // does, in the instance's own table when no other host shares it (a
 // host's own layer builds it for the host alone): one table per
-// instance, not two.
-func instance(def, inst *Node) *Node {
+// instance, not two. asDefined reports whether the instance has no
+// values of its own but enable and from.
+func instance(def, inst *Node) (n *Node, asDefined bool) {
 	if inst.Kind != Table {
-		return overlay(nil, def, inst)
+		return overlay(nil, def, inst), false
 	}
 	// A profile's or a role's instance is copied with room for the
 	// definition's values.
-	n := ownWithRoom(inst, len(def.Fields))
+	n = ownWithRoom(inst, len(def.Fields))
 	n.Defs = slices.Concat(def.Defs, n.Defs)
 	n.inline, n.option, n.Computed = def.inline, def.option, def.Computed
 	// Nothing changes an instance once it is built: when no secret and
@@ -150,8 +154,10 @@ func instance(def, inst *Node) *Node {
 	// naming the host) may skip it. The definition is shared, and knows
 	// whether it is quiet; the instance's own values are looked at.
 	quiet := def.quiet && n.conflict == nil
+	asDefined = true
 	for k, v := range n.Fields {
 		quiet = quiet && quietBelow(v)
+		asDefined = asDefined && (k == "enable" || k == "from")
 		if d := def.Fields[k]; d != nil {
 			n.Fields[k] = overlay(nil, d, v)
 		}
@@ -162,7 +168,7 @@ func instance(def, inst *Node) *Node {
 		}
 	}
 	n.quiet = quiet
-	return n
+	return n, asDefined
 }
 
 // quietBelow reports whether no secret and no conflict lies in or below

@@ -92,11 +92,11 @@ type Host struct {
 	Tree *Node
 	// Modules are the enabled fleet modules, sorted.
 	Modules []string
-	// Containers are the names of the enabled container instances
-	// (Tree's containers.<name>), sorted; ContainerDefs the catalog
-	// definition of each ("" when there is none).
-	Containers    []string
-	ContainerDefs []string
+	// Containers are the enabled container instances (Tree's
+	// containers.<name>), sorted by name; ContainerBackend is the
+	// container_backend value (nil when no layer sets it).
+	Containers       []ContainerInstance
+	ContainerBackend *Node
 	Users         []*HostUser
 	// Secrets are the secrets the host's values reference.
 	Secrets []SecretRef
@@ -108,6 +108,21 @@ type Host struct {
 	files            map[string]bool
 	// containerFiles are the catalog files of the host's instances.
 	containerFiles []string
+}
+
+// ContainerInstance is an enabled container instance of a host, with
+// what evaluation knew of it as it built it: a reader finds its values
+// without looking them up in the host's tree.
+type ContainerInstance struct {
+	Name string
+	// Definition names its catalog definition ("" when there is none).
+	Definition string
+	// Table holds its values (Tree's containers.<Name>); Enable is its
+	// enable value.
+	Table, Enable *Node
+	// AsDefined is true when the layers give the instance no value but
+	// enable (and from): every other value is its definition's own node.
+	AsDefined bool
 }
 
 // HostUser is a user living on a host, with the user's merged home.

@@ -121,10 +121,11 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 	}
 	if ctrs != nil {
 		ctrs = own(ctrs)
-		h.Containers, h.ContainerDefs, h.containerFiles = e.containerInstances(ctrs)
+		h.Containers, h.containerFiles = e.containerInstances(ctrs)
 		root.Fields["containers"] = ctrs
 	}
 	if backend != nil {
+		h.ContainerBackend = backend
 		root.Fields["container_backend"] = backend
 	}
 

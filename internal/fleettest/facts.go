@@ -65,7 +65,7 @@ func containerEnabled(h *eval.Host, name string) (bool, string) {
 	if en == nil || en.Kind != eval.Bool {
 		return false, "no layer of host " + h.Name + " runs container " + name
 	}
-	if en.Bool && !slices.Contains(h.Containers, name) {
+	if en.Bool && !slices.ContainsFunc(h.Containers, func(c eval.ContainerInstance) bool { return c.Name == name && c.Definition != "" }) {
 		return false, "enabled at " + Provenance(en) + ", but it has no definition: fleet check says why"
 	}
 	return en.Bool, "enable set at " + Provenance(en)

@@ -176,9 +176,9 @@ func newCatalog(f *eval.Fleet) *catalog {
 		if h.Platform != inventory.NixOS {
 			continue
 		}
-		for _, d := range h.ContainerDefs {
-			if n := f.Definitions[d]; n != nil {
-				used[d] = n
+		for _, c := range h.Containers {
+			if n := f.Definitions[c.Definition]; n != nil {
+				used[c.Definition] = n
 			}
 		}
 	}
