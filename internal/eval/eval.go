@@ -97,7 +97,7 @@ type Host struct {
 	// container_backend value (nil when no layer sets it).
 	Containers       []ContainerInstance
 	ContainerBackend *Node
-	Users         []*HostUser
+	Users            []*HostUser
 	// Secrets are the secrets the host's values reference.
 	Secrets []SecretRef
 	// Readable are the secret patterns the host's roles grant, with
