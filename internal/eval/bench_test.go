@@ -51,26 +51,7 @@ func BenchmarkCheck(b *testing.B) {
 // flat as the fleet grows.
 func BenchmarkEvaluate(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
-		b.Run(fmt.Sprintf("hosts=%d", n), func(b *testing.B) {
-			dir := b.TempDir()
-			if err := synth.Write(dir, n); err != nil {
-				b.Fatal(err)
-			}
-			inv, diags := inventory.Load(dir)
-			if diags.HasErrors() {
-				b.Fatalf("synthetic fleet has errors: %v", diags.Items()[0])
-			}
-			cfg := benchConfig()
-			b.ReportAllocs()
-			b.ResetTimer()
-			start := mallocs()
-			for b.Loop() {
-				if _, err := eval.Evaluate(context.Background(), inv, cfg); err != nil {
-					b.Fatal(err)
-				}
-			}
-			reportPerHost(b, n, start)
-		})
+		b.Run(fmt.Sprintf("hosts=%d", n), func(b *testing.B) { benchEvaluate(b, n, synth.Options{}) })
 	}
 }
 
@@ -78,29 +59,31 @@ func BenchmarkEvaluate(b *testing.B) {
 // evaluation: the same 1,000-host fleet without and with 5 instances per
 // NixOS host.
 func BenchmarkEvaluateContainers(b *testing.B) {
-	const n = 1000
 	for _, k := range []int{0, 5} {
-		b.Run(fmt.Sprintf("containers=%d", k), func(b *testing.B) {
-			dir := b.TempDir()
-			if err := synth.WriteWith(dir, n, synth.Options{Containers: k}); err != nil {
-				b.Fatal(err)
-			}
-			inv, diags := inventory.Load(dir)
-			if diags.HasErrors() {
-				b.Fatalf("synthetic fleet has errors: %v", diags.Items()[0])
-			}
-			cfg := benchConfig()
-			b.ReportAllocs()
-			b.ResetTimer()
-			start := mallocs()
-			for b.Loop() {
-				if _, err := eval.Evaluate(context.Background(), inv, cfg); err != nil {
-					b.Fatal(err)
-				}
-			}
-			reportPerHost(b, n, start)
-		})
+		b.Run(fmt.Sprintf("containers=%d", k), func(b *testing.B) { benchEvaluate(b, 1000, synth.Options{Containers: k}) })
 	}
+}
+
+// benchEvaluate evaluates a synthetic fleet of n hosts made with o.
+func benchEvaluate(b *testing.B, n int, o synth.Options) {
+	dir := b.TempDir()
+	if err := synth.WriteWith(dir, n, o); err != nil {
+		b.Fatal(err)
+	}
+	inv, diags := inventory.Load(dir)
+	if diags.HasErrors() {
+		b.Fatalf("synthetic fleet has errors: %v", diags.Items()[0])
+	}
+	cfg := benchConfig()
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := mallocs()
+	for b.Loop() {
+		if _, err := eval.Evaluate(context.Background(), inv, cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportPerHost(b, n, start)
 }
 
 // reportPerHost adds ns/host and allocs/host to a benchmark's figures;
