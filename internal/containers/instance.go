@@ -432,14 +432,8 @@ func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Con
 			return i
 		}
 	}
-	var key specKey
-	shared := r != nil
-	for k, v := range n.Fields {
-		if x, ok := specIndex[k]; ok {
-			key[x] = v
-			shared = shared && v.Shared()
-		}
-	}
+	key, shared := specKeyOf(n)
+	shared = shared && r != nil
 	if shared {
 		r.mu.RLock()
 		i.Spec = r.specs[key]
@@ -482,15 +476,23 @@ func Catalog(defs map[string]*eval.Node) map[string]*Spec {
 	out := make(map[string]*Spec, len(defs))
 	var r *reader
 	for name, n := range defs {
-		var key specKey
-		for k, v := range n.Fields {
-			if x, ok := specIndex[k]; ok {
-				key[x] = v
-			}
-		}
+		key, _ := specKeyOf(n)
 		out[name] = r.spec(&key, &diag.List{})
 	}
 	return out
+}
+
+// specKeyOf is the values of an instance's (or a definition's) table n
+// that make its Spec, and whether every one of them is shared.
+func specKeyOf(n *eval.Node) (key specKey, shared bool) {
+	shared = true
+	for k, v := range n.Fields {
+		if x, ok := specIndex[k]; ok {
+			key[x] = v
+			shared = shared && v.Shared()
+		}
+	}
+	return key, shared
 }
 
 // spec reads an instance's values, by specFields' index.

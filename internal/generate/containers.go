@@ -157,9 +157,9 @@ type sharedKey struct {
 }
 
 type sharedEntry struct {
-	once sync.Once
-	expr build.Expr
-	uses bool // expr refers to the catalog
+	once   sync.Once
+	expr   build.Expr
+	refers bool // expr refers to the catalog
 }
 
 // part is one attribute of a virtualisation.oci-containers entry.
@@ -213,24 +213,28 @@ func (g *hostGen) entry(i *containers.Instance, files build.Expr) build.Expr {
 	if g.catalog == nil || g.catalog.entries[i.Definition] == nil {
 		return partsAttrs(entryParts(i.Spec, files))
 	}
+	var expr build.Expr
+	var refers bool
 	if files != nil || !i.Spec.Shared() {
-		return g.catalog.entry(i, files, &g.usesCatalog)
+		expr, refers = g.catalog.entry(i, files)
+	} else {
+		e := parallel.Slot(&g.catalog.mu, &g.catalog.shared, sharedKey{i.Spec, i.Definition})
+		e.once.Do(func() { e.expr, e.refers = g.catalog.entry(i, nil) })
+		expr, refers = e.expr, e.refers
 	}
-	e := parallel.Slot(&g.catalog.mu, &g.catalog.shared, sharedKey{i.Spec, i.Definition})
-	e.once.Do(func() { e.expr = g.catalog.entry(i, nil, &e.uses) })
-	g.usesCatalog = g.usesCatalog || e.uses
-	return e.expr
+	g.usesCatalog = g.usesCatalog || refers
+	return expr
 }
 
-// entry is the entry of instance i over its definition's; it sets *uses
-// when the entry refers to the catalog.
-func (c *catalog) entry(i *containers.Instance, files build.Expr, uses *bool) build.Expr {
+// entry is the entry of instance i over its definition's, and whether it
+// refers to the catalog (not when it is written whole).
+func (c *catalog) entry(i *containers.Instance, files build.Expr) (build.Expr, bool) {
 	own := entryParts(i.Spec, files)
 	def := c.entries[i.Definition]
 	var changed []part
 	for _, d := range def {
 		if !slices.ContainsFunc(own, func(p part) bool { return p.name == d.name }) {
-			return partsAttrs(own) // // cannot take an attribute away
+			return partsAttrs(own), false // // cannot take an attribute away
 		}
 	}
 	for _, p := range own {
@@ -239,12 +243,11 @@ func (c *catalog) entry(i *containers.Instance, files build.Expr, uses *bool) bu
 			changed = append(changed, p)
 		}
 	}
-	*uses = true
 	ref := build.Select(build.Var(catalogVar), i.Definition)
 	if len(changed) == 0 {
-		return ref
+		return ref, true
 	}
-	return build.Binary(ref, "//", partsAttrs(changed))
+	return build.Binary(ref, "//", partsAttrs(changed)), true
 }
 
 func partsAttrs(ps []part) *build.AttrSet {
