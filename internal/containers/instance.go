@@ -150,9 +150,9 @@ type reader struct {
 	// those values.
 	mu    sync.RWMutex
 	specs map[specKey]*Spec
-	// defined are the shared Specs of instances that run their
-	// definition as written, by definition name.
-	defined sync.Map
+	// bases are the Specs of the definitions' own values, by definition
+	// table (nil for one whose values report a finding).
+	bases sync.Map
 }
 
 type memoKey struct {
@@ -167,9 +167,8 @@ var specFields = [...]struct {
 	read func(r *reader, s *Spec, key string, v *eval.Node, dl *diag.List)
 }{
 	{"image", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
-		if img := field(r, v, k, dl, readImage); img.set {
-			s.Image, s.ImageOK = img.at, img.ok
-		}
+		img := field(r, v, k, dl, readImage)
+		s.Image, s.ImageOK = img.at, img.ok
 	}},
 	{"cmd", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) { s.Cmd = field(r, v, k, dl, readStrs) }},
 	{"entrypoint", func(_ *reader, s *Spec, _ string, v *eval.Node, _ *diag.List) { s.Entrypoint = strOf(v) }},
@@ -206,20 +205,17 @@ var specFields = [...]struct {
 		s.ExtraOptions = field(r, v, k, dl, readStrs)
 	}},
 	{"auto_update", func(_ *reader, s *Spec, _ string, v *eval.Node, _ *diag.List) {
+		s.AutoUpdate = At[string]{V: "none"}
 		if v.Kind == eval.String {
 			w := v.Won()
 			s.AutoUpdate = At[string]{V: v.Str, Pos: w.Pos, Layer: w.Layer}
 		}
 	}},
 	{"auto_start", func(_ *reader, s *Spec, _ string, v *eval.Node, _ *diag.List) {
-		if v.Kind == eval.Bool {
-			s.AutoStart = v.Bool
-		}
+		s.AutoStart = v.Kind != eval.Bool || v.Bool
 	}},
 	{"open_firewall", func(_ *reader, s *Spec, _ string, v *eval.Node, _ *diag.List) {
-		if v.Kind == eval.Bool {
-			s.OpenFirewall = v.Bool
-		}
+		s.OpenFirewall = v.Kind == eval.Bool && v.Bool
 	}},
 }
 
@@ -231,6 +227,9 @@ var specIndex = func() map[string]int {
 	}
 	return m
 }()
+
+// envIndex is environment's index in specFields.
+var envIndex = specIndex["environment"]
 
 // specKey is an instance's values, by specFields' index. (Its length is
 // a constant of its own: specFields' readers name the reader, which holds
@@ -282,9 +281,8 @@ func (r *reader) host(inv *inventory.Inventory, h *eval.Host, dl *diag.List) *Ho
 
 // image is an instance's parsed image reference.
 type image struct {
-	at  At[Image]
-	ok  bool // the reference parses
-	set bool
+	at At[Image]
+	ok bool // the reference parses
 }
 
 func readImage(v *eval.Node, dl *diag.List) image {
@@ -297,33 +295,49 @@ func readImage(v *eval.Node, dl *diag.List) image {
 		dl.Errorf(w.Pos, "container-image", "image %q does not parse: %v", v.Str, err).
 			Hint(`write registry/name:tag@sha256:<digest>, such as "docker.io/library/nginx:1.27@sha256:..."`)
 	}
-	return image{at: At[Image]{V: img, Pos: w.Pos, Layer: w.Layer}, ok: err == nil, set: true}
+	return image{at: At[Image]{V: img, Pos: w.Pos, Layer: w.Layer}, ok: err == nil}
 }
 
 func readPorts(n *eval.Node, dl *diag.List) []At[Port] {
-	var out []At[Port]
-	for _, it := range items(n) {
-		p, err := ParsePort(it.V)
+	return parseItems(n, func(s string, pos diag.Pos) (Port, bool) {
+		p, err := ParsePort(s)
 		if err != nil {
-			dl.Errorf(it.Pos, "container-port", "port %q does not parse: %v", it.V, err).
+			dl.Errorf(pos, "container-port", "port %q does not parse: %v", s, err).
 				Hint(`write [address:]host:container[/tcp|udp], such as "8096:8096" or "127.0.0.1:8080:80/tcp"`)
-			continue
 		}
-		out = append(out, At[Port]{V: p, Pos: it.Pos, Layer: it.Layer})
-	}
-	return out
+		return p, err == nil
+	})
 }
 
 func readVolumes(n *eval.Node, dl *diag.List) []At[Volume] {
-	var out []At[Volume]
-	for _, it := range items(n) {
-		v, err := ParseVolume(it.V)
+	return parseItems(n, func(s string, pos diag.Pos) (Volume, bool) {
+		v, err := ParseVolume(s)
 		if err != nil {
-			dl.Errorf(it.Pos, "container-volume", "volume %q does not parse: %v", it.V, err).
+			dl.Errorf(pos, "container-volume", "volume %q does not parse: %v", s, err).
 				Hint(`write source:target[:ro], where source is an absolute host path or a volume name, such as "/var/lib/app:/data" or "app-data:/data"`)
+		}
+		return v, err == nil
+	})
+}
+
+// parseItems parses a list's strings, each with its origin; parse
+// reports what does not parse, which is left out.
+func parseItems[T any](n *eval.Node, parse func(s string, pos diag.Pos) (T, bool)) []At[T] {
+	if n == nil || n.Kind != eval.List {
+		return nil
+	}
+	var out []At[T]
+	for _, it := range n.Items {
+		if it.Kind != eval.String {
 			continue
 		}
-		out = append(out, At[Volume]{V: v, Pos: it.Pos, Layer: it.Layer})
+		w := it.Won()
+		if v, ok := parse(it.Str, w.Pos); ok {
+			if out == nil {
+				out = make([]At[T], 0, len(n.Items))
+			}
+			out = append(out, At[T]{V: v, Pos: w.Pos, Layer: w.Layer})
+		}
 	}
 	return out
 }
@@ -418,23 +432,35 @@ func readStrs(n *eval.Node, _ *diag.List) []string { return strs(n) }
 
 func readItems(n *eval.Node, _ *diag.List) []At[string] { return items(n) }
 
-// read reads instance ci of host h. An instance that runs its definition
-// as written gets the definition's Spec once one was read shared: its
-// table (per host, and far from the cache by now) is not walked.
+// read reads instance ci of host h. An instance's values that are its
+// definition's own nodes are read once for every instance of the
+// definition (base): an instance that runs its definition as written
+// gets that Spec, and one that changes some values gets a copy with
+// those values read. Its table (per host, and far from the cache by now)
+// is not walked.
 func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Container, dl *diag.List) *Instance {
 	n := ci.Table
 	i := &Instance{Host: h.Name, Name: ci.Name, Definition: c.Name, File: c.File, Node: n, secrets: h.Secrets}
 	w := ci.Enable.Won()
 	i.Enabled = At[bool]{V: true, Pos: w.Pos, Layer: w.Layer}
-	if ci.AsDefined && r != nil {
-		if s, ok := r.defined.Load(c.Name); ok {
-			i.Spec = s.(*Spec)
-			return i
+	base := r.base(ci.Def)
+	// (A definition that reads a secret is not shared: each host has
+	// its own reference to the secret.)
+	if base != nil && ci.AsDefined && ci.Def.Shared() {
+		i.Spec = base
+		return i
+	}
+	var key specKey
+	shared := r != nil
+	if base != nil {
+		// Only the instance's own values decide whether its Spec is
+		// shared: the others are the definition's.
+		for _, k := range ci.Own {
+			shared = shared && n.Fields[k].Shared()
 		}
 	}
-	key, shared := specKeyOf(n)
-	shared = shared && r != nil
 	if shared {
+		key, shared = specKeyOf(n)
 		r.mu.RLock()
 		i.Spec = r.specs[key]
 		r.mu.RUnlock()
@@ -443,7 +469,30 @@ func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Con
 		}
 	}
 	var found diag.List
-	i.Spec = r.spec(&key, &found)
+	if base != nil {
+		s := *base
+		s.shared = false
+		var own [specLen]bool
+		for _, k := range ci.Own {
+			if x, ok := specIndex[k]; ok {
+				own[x] = true
+			}
+		}
+		for x, f := range specFields {
+			if own[x] {
+				f.read(r, &s, f.key, n.Fields[f.key], &found)
+			}
+		}
+		if !own[envIndex] && slices.ContainsFunc(s.Env, func(e Env) bool { return e.Secret != nil }) {
+			s.Env = slices.Clone(s.Env) // the definition's: its secrets get the host's references
+		}
+		i.Spec = &s
+	} else {
+		if !shared {
+			key, _ = specKeyOf(n)
+		}
+		i.Spec = r.spec(&key, &found)
+	}
 	// A table with a secret is never shared, so this slice is the
 	// instance's own.
 	for k, e := range i.Env {
@@ -460,12 +509,32 @@ func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Con
 		}
 		r.specs[key] = i.Spec
 		r.mu.Unlock()
-		if ci.AsDefined {
-			r.defined.Store(c.Name, i.Spec)
-		}
 	}
 	dl.Append(&found)
 	return i
+}
+
+// base is the Spec an instance of definition def reads from the values it
+// leaves as they are, read once for every instance: nil when the
+// definition's values report a finding (each instance reads them and
+// reports it), when there is no definition, or for a nil reader.
+func (r *reader) base(def *eval.Node) *Spec {
+	if r == nil || def == nil {
+		return nil
+	}
+	if s, ok := r.bases.Load(def); ok {
+		return s.(*Spec)
+	}
+	key, _ := specKeyOf(def)
+	var found diag.List
+	s := r.spec(&key, &found)
+	if found.Len() > 0 {
+		s = nil
+	} else {
+		s.shared = true
+	}
+	r.bases.Store(def, s)
+	return s
 }
 
 // Catalog reads the Spec of each catalog definition (eval's Definitions)

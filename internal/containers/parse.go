@@ -153,13 +153,12 @@ func ParsePort(spec string) (Port, error) {
 		if a, err := netip.ParseAddr(p.Address); err != nil || !a.Is6() {
 			return p, fmt.Errorf("%q is not an IPv6 address", p.Address)
 		}
-	} else if parts := strings.Split(rest, ":"); len(parts) == 3 {
-		p.Address = parts[0]
-		rest = parts[1] + ":" + parts[2]
+	} else if colons := strings.Count(rest, ":"); colons == 2 {
+		p.Address, rest, _ = strings.Cut(rest, ":")
 		if a, err := netip.ParseAddr(p.Address); err != nil || !a.Is4() {
 			return p, fmt.Errorf("%q is not an IPv4 address (write IPv6 addresses in brackets)", p.Address)
 		}
-	} else if len(parts) > 3 {
+	} else if colons > 2 {
 		return p, fmt.Errorf("too many ':' (write IPv6 addresses in brackets)")
 	}
 	host, ctr, published := strings.Cut(rest, ":")

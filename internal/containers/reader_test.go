@@ -2,6 +2,8 @@ package containers_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -23,11 +25,50 @@ func TestSharedReading(t *testing.T) {
 	if err := synth.WriteWith(dir, 60, synth.Options{Containers: 5}); err != nil {
 		t.Fatal(err)
 	}
+	shared, fresh := sameReading(t, dir)
+	// The synthetic fleet enables most instances as defined: their Specs
+	// must be shared, or the memo does nothing.
+	if shared < fresh {
+		t.Errorf("%d instances share a Spec, %d have their own: want most shared", shared, fresh)
+	}
+}
+
+// TestSharedReadingExample is TestSharedReading on the example, whose
+// ntfy definition reads a secret in its environment (each host gets its
+// own reference to it) and whose bartleby lays a value over
+// uptime-kuma's; then with bartleby running ntfy too, under another name
+// and on another port: two hosts, two references (two value paths) to one
+// secret of one definition.
+func TestSharedReadingExample(t *testing.T) {
+	example := filepath.Join("..", "..", "examples", "homelab")
+	if _, fresh := sameReading(t, example); fresh == 0 {
+		t.Error("no instance of the example has a Spec of its own")
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(example)); err != nil {
+		t.Fatal(err)
+	}
+	host := filepath.Join(dir, "hosts", "bartleby", "host.toml")
+	src, err := os.ReadFile(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = append(src, "\n[containers.ntfy-lab]\nfrom = \"ntfy\"\nports = [\"8091:80\"]\n"...)
+	if err := os.WriteFile(host, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sameReading(t, dir)
+}
+
+// sameReading loads the fleet at dir and compares each host's instances
+// as Check read them with ForHost's; it counts the instances whose Spec
+// another instance shares and those with a Spec of their own.
+func sameReading(t *testing.T, dir string) (shared, fresh int) {
+	t.Helper()
 	f, err := fleet.Load(context.Background(), dir, fleet.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	shared, fresh := 0, 0
 	seen := map[*containers.Spec]bool{}
 	for _, h := range f.Eval.Hosts {
 		want := containers.ForHost(f.Inventory, h, &diag.List{})
@@ -53,9 +94,5 @@ func TestSharedReading(t *testing.T) {
 			}
 		}
 	}
-	// The synthetic fleet enables most instances as defined: their Specs
-	// must be shared, or the memo does nothing.
-	if shared < fresh {
-		t.Errorf("%d instances share a Spec, %d have their own: want most shared", shared, fresh)
-	}
+	return shared, fresh
 }

@@ -127,9 +127,14 @@ func (e *evaluator) containerInstances(ctrs *Node) (out []ContainerInstance, fil
 			})
 			continue
 		}
-		n, asDefined := instance(e.definitions[defName], inst)
+		dn := e.definitions[defName]
+		n, own, ok := instance(dn, inst)
 		ctrs.Fields[k] = n
-		out = append(out, ContainerInstance{Name: k, Definition: defName, Table: n, Enable: en, AsDefined: asDefined})
+		ci := ContainerInstance{Name: k, Definition: defName, Table: n, Enable: en, AsDefined: ok && len(own) == 0}
+		if ok {
+			ci.Def, ci.Own = dn, own
+		}
+		out = append(out, ci)
 		files = append(files, def.File)
 	}
 	return out, files
@@ -138,11 +143,12 @@ func (e *evaluator) containerInstances(ctrs *Node) (out []ContainerInstance, fil
 // instance puts an instance's values over its definition, as overlay
 // does, in the instance's own table when no other host shares it (a
 // host's own layer builds it for the host alone): one table per
-// instance, not two. asDefined reports whether the instance has no
-// values of its own but enable and from.
-func instance(def, inst *Node) (n *Node, asDefined bool) {
+// instance, not two. own lists the keys the layers give but enable and
+// from (sorted); ok is false when the instance is not a table, and own
+// says nothing.
+func instance(def, inst *Node) (n *Node, own []string, ok bool) {
 	if inst.Kind != Table {
-		return overlay(nil, def, inst), false
+		return overlay(nil, def, inst), nil, false
 	}
 	// A profile's or a role's instance is copied with room for the
 	// definition's values.
@@ -154,10 +160,11 @@ func instance(def, inst *Node) (n *Node, asDefined bool) {
 	// naming the host) may skip it. The definition is shared, and knows
 	// whether it is quiet; the instance's own values are looked at.
 	quiet := def.quiet && n.conflict == nil
-	asDefined = true
 	for k, v := range n.Fields {
 		quiet = quiet && quietBelow(v)
-		asDefined = asDefined && (k == "enable" || k == "from")
+		if k != "enable" && k != "from" {
+			own = append(own, k)
+		}
 		if d := def.Fields[k]; d != nil {
 			n.Fields[k] = overlay(nil, d, v)
 		}
@@ -168,7 +175,8 @@ func instance(def, inst *Node) (n *Node, asDefined bool) {
 		}
 	}
 	n.quiet = quiet
-	return n, asDefined
+	slices.Sort(own)
+	return n, own, true
 }
 
 // quietBelow reports whether no secret and no conflict lies in or below

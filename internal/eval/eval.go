@@ -123,6 +123,12 @@ type ContainerInstance struct {
 	// AsDefined is true when the layers give the instance no value but
 	// enable (and from): every other value is its definition's own node.
 	AsDefined bool
+	// Def is the definition's table (Fleet.Definitions), shared by every
+	// instance of it; nil when there is none. Own lists the keys of
+	// Table's values the layers give, but enable and from: any other
+	// value of Table is Def's own node.
+	Def *Node
+	Own []string
 }
 
 // HostUser is a user living on a host, with the user's merged home.
