@@ -124,9 +124,10 @@ type ContainerInstance struct {
 	// enable (and from): every other value is its definition's own node.
 	AsDefined bool
 	// Def is the definition's table (Fleet.Definitions), shared by every
-	// instance of it; nil when there is none. Own lists the keys of
-	// Table's values the layers give, but enable and from: any other
-	// value of Table is Def's own node.
+	// instance of it; nil when there is none, or when the layers make
+	// the instance something else than a table. Own lists the keys of
+	// Table's values the layers give, but enable and from, sorted: any
+	// other value of Table is Def's own node.
 	Def *Node
 	Own []string
 }
