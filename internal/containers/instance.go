@@ -451,7 +451,7 @@ func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Con
 		return i
 	}
 	var key specKey
-	shared := r != nil
+	keyed, shared := false, r != nil
 	if base != nil {
 		// Only the instance's own values decide whether its Spec is
 		// shared: the others are the definition's.
@@ -461,6 +461,7 @@ func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Con
 	}
 	if shared {
 		key, shared = specKeyOf(n)
+		keyed = true
 		r.mu.RLock()
 		i.Spec = r.specs[key]
 		r.mu.RUnlock()
@@ -488,7 +489,7 @@ func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Con
 		}
 		i.Spec = &s
 	} else {
-		if !shared {
+		if !keyed {
 			key, _ = specKeyOf(n)
 		}
 		i.Spec = r.spec(&key, &found)
@@ -603,17 +604,7 @@ func strs(n *eval.Node) []string {
 
 // items returns a list's strings with their origins.
 func items(n *eval.Node) []At[string] {
-	if n == nil || n.Kind != eval.List {
-		return nil
-	}
-	var out []At[string]
-	for _, it := range n.Items {
-		if it.Kind == eval.String {
-			w := it.Won()
-			out = append(out, At[string]{V: it.Str, Pos: w.Pos, Layer: w.Layer})
-		}
-	}
-	return out
+	return parseItems(n, func(s string, _ diag.Pos) (string, bool) { return s, true })
 }
 
 // Instance returns the instance called name, or nil.
