@@ -69,6 +69,12 @@ func ParseEnv(kv []string) Env {
 // Get returns the value of key, or "".
 func (e Env) Get(key string) string { return e[key] }
 
+// Lookup returns the value of key and whether it is set.
+func (e Env) Lookup(key string) (string, bool) {
+	v, ok := e[key]
+	return v, ok
+}
+
 // List returns the environment as KEY=VALUE pairs, for child processes.
 func (e Env) List() []string {
 	out := make([]string, 0, len(e))

@@ -1,0 +1,405 @@
+// Package compose reads a Docker Compose file and turns each of its
+// services into a container definition of fleet's catalog
+// (containers/<name>.toml): what `fleet containers import` writes. It owns
+// compose's reading rules that matter for that: interpolation from the
+// environment and a .env file, merge keys and anchors, the short and long
+// forms of ports, volumes, environment, labels, networks and
+// dependencies, and the project's names for networks and volumes.
+//
+// Every definition Read returns loads in fleet without a finding (the fuzz
+// target checks it). What a definition cannot say is a warning at the
+// compose file's line and column; what cannot be carried over at all
+// (a service without an image, a variable that is not set) is an error,
+// and Read's caller writes nothing.
+package compose
+
+import (
+	"errors"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mattn/go-shellwords"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/fleetdev/fleet/internal/containers"
+	"github.com/fleetdev/fleet/internal/diag"
+)
+
+// Options say how Read turns services into definitions.
+type Options struct {
+	// Lookup gives the variables compose would interpolate (the shell's,
+	// then the .env file's); nil for none.
+	Lookup Lookup
+	// Project names the project, which names its networks and volumes
+	// (<project>_<name>, as compose does). Empty: the file's name key,
+	// else Folder's last element.
+	Project string
+	// Folder is the absolute folder of the compose file: relative host
+	// paths (./data) are below it, and env_file names are read from it.
+	Folder string
+	// DataDir replaces Folder for relative host paths, when set.
+	DataDir string
+	// ReadFile reads an env_file (a path joined to Folder).
+	ReadFile func(name string) ([]byte, error)
+	// Prefix goes before each service's name ("paperless-" makes db
+	// paperless-db): the services keep their names on the network as
+	// aliases, so they reach each other as before.
+	Prefix string
+}
+
+// Definition is one service, as a catalog definition.
+type Definition struct {
+	Name string
+	Pos  diag.Pos // the service's key in the compose file
+	TOML []byte   // containers/<Name>.toml
+}
+
+// Result is what Read made of a compose file.
+type Result struct {
+	Project     string
+	Definitions []Definition // in the file's order
+}
+
+// Read reads compose file file (its name in messages) and returns a
+// definition for each service. The result is nil when the list holds an
+// error.
+func Read(file string, src []byte, o Options) (*Result, *diag.List) {
+	dl := &diag.List{}
+	if o.Lookup == nil {
+		o.Lookup = func(string) (string, bool) { return "", false }
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		dl.Errorf(yamlErrPos(file, err), "compose-yaml", "%s is not YAML compose can read: %s", file, yamlErrMsg(err)).
+			Hint("fix the file so that docker compose config reads it")
+		return nil, dl
+	}
+	root := resolve(&doc)
+	if root != nil && root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = resolve(root.Content[0])
+	}
+	if root == nil || root.Kind != yaml.MappingNode {
+		dl.Errorf(diag.Pos{File: file, Line: 1, Col: 1}, "compose-yaml", "%s is not a compose file: it holds no mapping of services", file).
+			Hint("name the compose file (compose.yaml, docker-compose.yml)")
+		return nil, dl
+	}
+	r := &reader{file: file, o: o, dl: dl, networks: map[string]string{}, volumes: map[string]string{}}
+	var services *yaml.Node
+	var servicesKey *yaml.Node
+	top := entries(root)
+	for _, e := range top {
+		if e.key == "name" {
+			if s, ok := r.str(e.v, "name"); ok && o.Project == "" {
+				o.Project = s
+			}
+		}
+	}
+	r.project = projectName(o.Project, o.Folder)
+	if r.project == "" {
+		dl.Errorf(diag.Pos{File: file, Line: 1, Col: 1}, "compose-project", "no project name: the file has no name key and its folder gives none").
+			Hint("give one with --project")
+		return nil, dl
+	}
+	for _, e := range top {
+		switch {
+		case e.key == "services":
+			services, servicesKey = e.v, e.k
+		case e.key == "networks":
+			r.topNetworks(e.v)
+		case e.key == "volumes":
+			r.topVolumes(e.v)
+		case e.key == "version", e.key == "name", strings.HasPrefix(e.key, "x-"):
+		case e.key == "include":
+			dl.Errorf(r.pos(e.k), "compose-include", "include is not read: its services would be missing").
+				Hint("import each included compose file on its own")
+		default:
+			dl.Warnf(r.pos(e.k), "compose-ignored", "top-level %s is not carried over", e.key).
+				Hint("%s", ignoredHint(e.key))
+		}
+	}
+	svcs := entries(services)
+	if len(svcs) == 0 {
+		at := diag.Pos{File: file, Line: 1, Col: 1}
+		if servicesKey != nil {
+			at = r.pos(servicesKey)
+		}
+		dl.Errorf(at, "compose-services", "%s defines no services", file).Hint("a compose file lists its containers under services:")
+		return nil, dl
+	}
+	r.services = make(map[string]bool, len(svcs))
+	for _, s := range svcs {
+		r.services[s.key] = true
+	}
+	res := &Result{Project: r.project}
+	for _, s := range svcs {
+		if d := r.service(s); d != nil {
+			res.Definitions = append(res.Definitions, Definition{Name: r.name(s.key), Pos: r.pos(s.k), TOML: d.render()})
+		}
+	}
+	if dl.HasErrors() {
+		return nil, dl
+	}
+	return res, dl
+}
+
+// reader holds what one compose file's services share.
+type reader struct {
+	file     string
+	o        Options
+	dl       *diag.List
+	project  string
+	services map[string]bool
+	networks map[string]string // compose's name -> the network's name
+	volumes  map[string]string // compose's name -> the volume's name
+}
+
+func (r *reader) pos(n *yaml.Node) diag.Pos { return position(r.file, n) }
+
+// name is the definition's name of service s.
+func (r *reader) name(s string) string { return r.o.Prefix + s }
+
+// str reads a scalar, interpolated. A list or mapping is an error.
+func (r *reader) str(n *yaml.Node, what string) (string, bool) {
+	if n.Kind != yaml.ScalarNode {
+		r.dl.Errorf(r.pos(n), "compose-type", "%s must be a string, not %s", what, kindName(n))
+		return "", false
+	}
+	if n.Tag == "!!null" {
+		return "", true
+	}
+	return r.expand(n, n.Value)
+}
+
+// expand interpolates s, written at n.
+func (r *reader) expand(n *yaml.Node, s string) (string, bool) {
+	v, err := expand(s, r.o.Lookup)
+	if err != nil {
+		r.dl.Errorf(r.pos(n), "compose-variable", "%s", err).
+			Hint("set the variable in the environment or in the .env file beside the compose file (or give one with --env-file)")
+		return "", false
+	}
+	return v, true
+}
+
+// strs reads a string or a list of strings.
+func (r *reader) strs(n *yaml.Node, what string) []string {
+	if n.Kind != yaml.SequenceNode {
+		if s, ok := r.str(n, what); ok && !isNull(n) {
+			return []string{s}
+		}
+		return nil
+	}
+	var out []string
+	for _, it := range items(n) {
+		if s, ok := r.str(it, what+" element"); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// words reads a command: a list of words, or a string split as a shell
+// splits it.
+func (r *reader) words(n *yaml.Node, what string) ([]string, bool) {
+	if n.Kind == yaml.SequenceNode {
+		return r.strs(n, what), true
+	}
+	s, ok := r.str(n, what)
+	if !ok {
+		return nil, false
+	}
+	w, err := shellwords.Parse(s)
+	if err != nil {
+		r.dl.Errorf(r.pos(n), "compose-command", "%s %q is not a command line: %v", what, describe(s), err).
+			Hint("write it as a list of words: [\"prog\", \"--flag\"]")
+		return nil, false
+	}
+	return w, true
+}
+
+// pairs reads a mapping of strings, or a list of NAME=value (NAME alone
+// when from says where a missing value comes from: nil reports it).
+func (r *reader) pairs(n *yaml.Node, what string, missing func(name string, at *yaml.Node) (string, bool)) [][2]string {
+	var out [][2]string
+	add := func(k, v string) {
+		if i := slices.IndexFunc(out, func(p [2]string) bool { return p[0] == k }); i >= 0 {
+			out[i][1] = v
+			return
+		}
+		out = append(out, [2]string{k, v})
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for _, e := range entries(n) {
+			if isNull(e.v) {
+				if missing == nil {
+					add(e.key, "")
+				} else if v, ok := missing(e.key, e.k); ok {
+					add(e.key, v)
+				}
+				continue
+			}
+			if e.v.Kind != yaml.ScalarNode {
+				r.dl.Errorf(r.pos(e.v), "compose-type", "%s %s must be a string, not %s", what, e.key, kindName(e.v))
+				continue
+			}
+			if v, ok := r.expand(e.v, e.v.Value); ok {
+				add(e.key, v)
+			}
+		}
+	case yaml.SequenceNode:
+		for _, it := range items(n) {
+			s, ok := r.str(it, what+" element")
+			if !ok {
+				continue
+			}
+			k, v, hasValue := strings.Cut(s, "=")
+			switch {
+			case hasValue:
+				add(k, v)
+			case missing == nil:
+				add(k, "")
+			default:
+				if v, ok := missing(k, it); ok {
+					add(k, v)
+				}
+			}
+		}
+	default:
+		if !isNull(n) {
+			r.dl.Errorf(r.pos(n), "compose-type", "%s must be a mapping or a list of NAME=value, not %s", what, kindName(n))
+		}
+	}
+	return out
+}
+
+// projectName is compose's project name: lowercase letters, digits, '_'
+// and '-', starting with a letter or digit.
+func projectName(name, folder string) string {
+	if name == "" && folder != "" {
+		name = path.Base(strings.ReplaceAll(folder, `\`, "/"))
+	}
+	var b strings.Builder
+	for _, c := range strings.ToLower(name) {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || (c == '_' || c == '-') && b.Len() > 0 {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// topNetworks reads the top-level networks: each is <project>_<name>,
+// or its name key, or, when external, its name as it is.
+func (r *reader) topNetworks(n *yaml.Node) {
+	for _, e := range entries(n) {
+		name := r.project + "_" + e.key
+		for _, f := range entries(e.v) {
+			switch f.key {
+			case "name":
+				if s, ok := r.str(f.v, "networks."+e.key+".name"); ok {
+					name = s
+				}
+			case "external":
+				if f.v.Value == "true" {
+					name = e.key
+				}
+			case "driver", "driver_opts", "ipam", "internal", "attachable", "enable_ipv6", "labels":
+				r.dl.Warnf(r.pos(f.k), "compose-ignored", "networks.%s.%s is not carried over: fleet creates the network with the engine's defaults", e.key, f.key).
+					Hint("create the network by hand, or with [nixos] settings, if the containers need these options")
+			}
+		}
+		if !containersName(name) {
+			r.dl.Errorf(r.pos(e.k), "compose-name", "network name %q is not a name podman takes", name).
+				Hint("name it with letters, digits, '-', '_' and '.'")
+		}
+		r.networks[e.key] = name
+	}
+}
+
+// topVolumes reads the top-level volumes as topNetworks reads networks.
+func (r *reader) topVolumes(n *yaml.Node) {
+	for _, e := range entries(n) {
+		name := r.project + "_" + e.key
+		for _, f := range entries(e.v) {
+			switch f.key {
+			case "name":
+				if s, ok := r.str(f.v, "volumes."+e.key+".name"); ok {
+					name = s
+				}
+			case "external":
+				if f.v.Value == "true" {
+					name = e.key
+				}
+			case "driver", "driver_opts", "labels":
+				r.dl.Warnf(r.pos(f.k), "compose-ignored", "volumes.%s.%s is not carried over: the engine creates the volume with its defaults", e.key, f.key).
+					Hint("create the volume by hand before the container first starts if it needs these options")
+			}
+		}
+		if !containersName(name) {
+			r.dl.Errorf(r.pos(e.k), "compose-name", "volume name %q is not a name podman takes", name).
+				Hint("name it with letters, digits, '-', '_' and '.'")
+		}
+		r.volumes[e.key] = name
+	}
+}
+
+// containersName reports whether s names a volume or a network.
+func containersName(s string) bool {
+	_, err := containers.ParseVolume(s + ":/x")
+	return err == nil && !strings.HasPrefix(s, "/")
+}
+
+// secretName matches variable names that usually hold a secret.
+var secretName = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api_?key|private_?key|access_?key|credential)s?($|_)`)
+
+// ignoredHint says what to do about a key fleet does not carry over.
+func ignoredHint(key string) string {
+	switch key {
+	case "secrets", "configs":
+		return "keep secret values in fleet's secrets (fleet secrets edit) and give them to the container as environment = { NAME = { secret = \"category/name\" } }"
+	case "logging":
+		return "the container logs to the journal: journalctl -u podman-<name>.service"
+	case "profiles":
+		return "a host runs the containers its layers list: list this one only where it should run"
+	case "deploy", "scale":
+		return "a host runs one instance of a definition; run more under other names with from = \"<definition>\""
+	case "restart":
+		return "the unit restarts the container whenever it stops (systemd's Restart=always)"
+	case "build":
+		return "fleet runs images from a registry: build and push the image, and name it in image"
+	}
+	return "add what it does to extra_options (podman run arguments) if the container needs it"
+}
+
+// yamlErrPos finds the line yaml.v3 names in its error.
+func yamlErrPos(file string, err error) diag.Pos {
+	m := regexp.MustCompile(`line (\d+)`).FindStringSubmatch(err.Error())
+	line := 1
+	if m != nil {
+		line, _ = strconv.Atoi(m[1])
+	}
+	return diag.Pos{File: file, Line: line, Col: 1}
+}
+
+func yamlErrMsg(err error) string {
+	return strings.TrimPrefix(err.Error(), "yaml: ")
+}
+
+// errNoFiles is readEnvFile's error when Options.ReadFile is nil.
+var errNoFiles = errors.New("env files are not read")
+
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+
+// errf is an error at n.
+func (r *reader) errf(n *yaml.Node, code, format string, args ...any) *diag.Diagnostic {
+	return r.dl.Errorf(r.pos(n), code, format, args...)
+}
+
+// warnf is a warning at n.
+func (r *reader) warnf(n *yaml.Node, code, format string, args ...any) *diag.Diagnostic {
+	return r.dl.Warnf(r.pos(n), code, format, args...)
+}

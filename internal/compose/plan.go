@@ -1,0 +1,252 @@
+package compose
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/fleetdev/fleet/internal/atomicfs"
+	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/inventory"
+)
+
+// Files returns the writes that put res's definitions into the catalog of
+// the fleet at root and, when layer is not "", run each of them from that
+// layer's file (hosts/<host>/host.toml, roles/<role>.toml or
+// profiles/<profile>.toml, relative to root) as an empty instance table
+// appended to it. from names the compose file in that file's comment.
+//
+// It returns no writes and an error for each definition that exists
+// already and each instance the layer cannot take: the caller writes all
+// of them or nothing.
+func Files(root string, res *Result, layer, from string) ([]atomicfs.Write, *diag.List) {
+	dl := &diag.List{}
+	var ws []atomicfs.Write
+	for _, d := range res.Definitions {
+		rel := "containers/" + d.Name + ".toml"
+		if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel))); !errors.Is(err, fs.ErrNotExist) {
+			dl.Errorf(d.Pos, "compose-exists", "%s exists: the catalog has a definition named %s", rel, d.Name).
+				Hint("import the services under other names with --prefix (--prefix %s- makes %s%s), or remove %s", res.Project, res.Project+"-", d.Name, rel)
+			continue
+		}
+		ws = append(ws, atomicfs.Write{Path: filepath.Join(root, filepath.FromSlash(rel)), Data: d.TOML, Perm: 0o644})
+	}
+	if layer != "" {
+		if w, ok := instances(root, res, layer, from, dl); ok {
+			ws = append(ws, w)
+		}
+	}
+	if dl.HasErrors() {
+		return nil, dl
+	}
+	return ws, dl
+}
+
+// instances appends an instance table for each definition to layer.
+func instances(root string, res *Result, layer, from string, dl *diag.List) (atomicfs.Write, bool) {
+	name := filepath.Join(root, filepath.FromSlash(layer))
+	st, err := os.Stat(name)
+	if err != nil {
+		dl.Errorf(diag.Pos{File: layer}, "compose-layer", "cannot read %s: %v", layer, errors.Unwrap(err)).
+			Hint("name a host, role or profile the fleet has (fleet list)")
+		return atomicfs.Write{}, false
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		dl.Errorf(diag.Pos{File: layer}, "compose-layer", "cannot read %s: %v", layer, err)
+		return atomicfs.Write{}, false
+	}
+	t, ds := inventory.ParseTOML(layer, data)
+	for _, d := range ds {
+		if d.Severity == diag.Error {
+			dl.Add(d)
+		}
+	}
+	if t == nil || dl.HasErrors() {
+		dl.Errorf(diag.Pos{File: layer}, "compose-layer", "%s does not parse: nothing is added to it", layer).Hint("fix it first (fleet check)")
+		return atomicfs.Write{}, false
+	}
+	var b strings.Builder
+	b.Write(data)
+	if len(data) > 0 && !strings.HasSuffix(string(data), "\n") {
+		b.WriteByte('\n')
+	}
+	b.WriteString("\n# The services of compose project " + res.Project + " (" + from + ").\n")
+	ctrs := t.Get("containers")
+	switch {
+	case ctrs == nil:
+	case ctrs.Kind == inventory.Array:
+		var names []string
+		for _, d := range res.Definitions {
+			for _, e := range ctrs.List {
+				if e.Kind == inventory.String && e.Str == d.Name {
+					dl.Errorf(e.Pos, "compose-exists", "%s runs an instance named %s already", layer, d.Name).
+						Hint("import the services under other names with --prefix, or remove the instance")
+				}
+			}
+			names = append(names, inventory.QuoteString(d.Name))
+		}
+		out, ok := appendToList(data, ctrs.Pos, names)
+		if !ok {
+			dl.Errorf(ctrs.Pos, "compose-layer", "the list of containers in %s is not written in a form fleet can add to", layer).
+				Hint("add %s to that list, and import without --host, --role or --profile", strings.Join(names, ", "))
+		}
+		if dl.HasErrors() {
+			return atomicfs.Write{}, false
+		}
+		return atomicfs.Write{Path: name, Data: out, Perm: st.Mode().Perm()}, true
+	case ctrs.Kind != inventory.Table || ctrs.Inline:
+		dl.Errorf(ctrs.Pos, "compose-layer", "containers in %s is %s: instance tables cannot be added to it", layer, ctrs.Describe()).
+			Hint("write its instances as [containers.<name>] tables")
+		return atomicfs.Write{}, false
+	}
+	for i, d := range res.Definitions {
+		if v := ctrs.Get(d.Name); v != nil {
+			dl.Errorf(v.KeyPos, "compose-exists", "%s runs an instance named %s already", layer, d.Name).
+				Hint("import the services under other names with --prefix, or remove the instance")
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString("[containers." + inventory.QuoteKey(d.Name) + "]\n")
+	}
+	return atomicfs.Write{Path: name, Data: []byte(b.String()), Perm: st.Mode().Perm()}, true
+}
+
+// appendToList adds items (TOML values) to the end of the array that
+// starts at pos in src, in the array's style: on lines of their own when
+// its closing bracket is on a line of its own, else on its line. It
+// reports false when pos does not start an array.
+func appendToList(src []byte, pos diag.Pos, items []string) ([]byte, bool) {
+	open := offset(src, pos)
+	if open < 0 || open >= len(src) || src[open] != '[' {
+		return nil, false
+	}
+	// Find the closing bracket, the end of the last element and whether a
+	// comma follows it, skipping strings and comments.
+	depth, last, comma, close := 0, -1, false, -1
+scan:
+	for i := open; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '[':
+			depth++
+		case ']':
+			depth--
+			if depth == 0 {
+				close = i
+				break scan
+			}
+			if depth == 1 {
+				last, comma = i+1, false
+			}
+		case '#':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case '"', '\'':
+			end := stringEnd(src, i)
+			if end < 0 {
+				return nil, false
+			}
+			i = end - 1
+			if depth == 1 {
+				last, comma = end, false
+			}
+		case ',':
+			if depth == 1 {
+				comma = true
+			}
+		case ' ', '\t', '\n', '\r':
+		default:
+			if depth == 1 {
+				// A bare value: a number, a boolean, a date.
+				j := i
+				for j < len(src) && !strings.ContainsRune(" \t\r\n,]#", rune(src[j])) {
+					j++
+				}
+				last, comma, i = j, false, j-1
+			}
+		}
+	}
+	if close < 0 {
+		return nil, false
+	}
+	lineStart := strings.LastIndexByte(string(src[:close]), '\n') + 1
+	ownLine := strings.TrimSpace(string(src[lineStart:close])) == "" && lineStart > open
+	var b strings.Builder
+	switch {
+	case last < 0:
+		b.Write(src[:close])
+		b.WriteString(strings.Join(items, ", "))
+		b.Write(src[close:])
+	case ownLine:
+		// One element a line, indented as the last one.
+		lastLine := strings.LastIndexByte(string(src[:last]), '\n') + 1
+		indent := src[lastLine:lastLine]
+		for k := lastLine; k < last && (src[k] == ' ' || src[k] == '\t'); k++ {
+			indent = src[lastLine : k+1]
+		}
+		b.Write(src[:last])
+		if !comma {
+			b.WriteByte(',')
+		}
+		b.Write(src[last:lineStart])
+		for _, it := range items {
+			b.WriteString(string(indent) + it + ",\n")
+		}
+		b.Write(src[lineStart:])
+	default:
+		b.Write(src[:last])
+		b.WriteString(", " + strings.Join(items, ", "))
+		b.Write(src[last:])
+	}
+	return []byte(b.String()), true
+}
+
+// stringEnd returns the offset after the TOML string that starts at i
+// (basic, literal, or their multi-line forms), or -1.
+func stringEnd(src []byte, i int) int {
+	q := src[i]
+	if i+2 < len(src) && src[i+1] == q && src[i+2] == q {
+		delim := string([]byte{q, q, q})
+		end := strings.Index(string(src[i+3:]), delim)
+		if end < 0 {
+			return -1
+		}
+		end += i + 6
+		for end < len(src) && src[end] == q { // up to two quotes may end the content
+			end++
+		}
+		return end
+	}
+	for j := i + 1; j < len(src); j++ {
+		switch src[j] {
+		case '\\':
+			if q == '"' {
+				j++
+			}
+		case q:
+			return j + 1
+		case '\n':
+			return -1
+		}
+	}
+	return -1
+}
+
+// offset is the byte offset of a line and column of src, or -1.
+func offset(src []byte, pos diag.Pos) int {
+	line, off := 1, 0
+	for line < pos.Line {
+		i := strings.IndexByte(string(src[off:]), '\n')
+		if i < 0 {
+			return -1
+		}
+		off += i + 1
+		line++
+	}
+	return off + pos.Col - 1
+}
