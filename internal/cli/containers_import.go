@@ -87,12 +87,12 @@ errors every file is written, or none.`,
 				Prefix:   prefix,
 			})
 			if res == nil {
-				return a.reportDiags(dl)
+				return a.reportImport(dl, "", nil, layer, dryRun)
 			}
 			ws, pdl := compose.Files(dir, res, layer, filepath.Base(file))
 			dl.Append(pdl)
 			if dl.HasErrors() {
-				return a.reportDiags(dl)
+				return a.reportImport(dl, res.Project, nil, layer, dryRun)
 			}
 			if dryRun {
 				for _, w := range ws {
@@ -101,7 +101,7 @@ errors every file is written, or none.`,
 			} else if err := atomicfs.WriteAll(ws); err != nil {
 				return err
 			}
-			return a.reportImport(dl, res, ws, layer, dryRun)
+			return a.reportImport(dl, res.Project, ws, layer, dryRun)
 		},
 	}
 	c.Flags().StringVar(&host, "host", "", "run the services on this host (appends to hosts/HOST/host.toml)")
@@ -155,8 +155,9 @@ func (a *App) composeVars(file, envFile string) (map[string]string, error) {
 	return vars, nil
 }
 
-// reportImport prints the findings and what was (or would be) written.
-func (a *App) reportImport(dl *diag.List, res *compose.Result, ws []atomicfs.Write, layer string, dryRun bool) error {
+// reportImport prints the findings and what was (or would be) written;
+// with errors, nothing was.
+func (a *App) reportImport(dl *diag.List, project string, ws []atomicfs.Write, layer string, dryRun bool) error {
 	verb := "wrote"
 	if dryRun {
 		verb = "would write"
@@ -171,10 +172,13 @@ func (a *App) reportImport(dl *diag.List, res *compose.Result, ws []atomicfs.Wri
 			Written     []string          `json:"written"`
 			DryRun      bool              `json:"dry_run"`
 			Diagnostics []diag.Diagnostic `json:"diagnostics"`
-		}{res.Project, nonNil(paths), dryRun, nonNil(dl.Items())}
+		}{project, nonNil(paths), dryRun, nonNil(dl.Items())}
 		if err := writeJSON(a.Out, out); err != nil {
 			return err
 		}
+	}
+	if dl.HasErrors() {
+		return a.reportDiags(dl)
 	}
 	a.renderDiags(dl.Items())
 	for _, p := range paths {

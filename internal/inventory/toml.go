@@ -465,9 +465,14 @@ func (t *tomlReader) keyValue(tbl *Value, n *unstable.Node) {
 		return
 	}
 	v.KeyPos = pos[len(pos)-1]
-	if !v.Pos.IsValid() {
+	switch {
+	case !v.Pos.IsValid():
 		v.Pos = t.valuePosAfter(n)
 		fillPos(v, v.Pos)
+	case v.Kind == Array:
+		// An array's position is its '[' (value found it only near its
+		// first element).
+		v.Pos = t.valuePosAfter(n)
 	}
 	parent.Fields[last] = v
 	parent.Keys = append(parent.Keys, last)
