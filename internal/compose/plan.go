@@ -48,9 +48,18 @@ func Files(root string, res *Result, layer, from string) ([]atomicfs.Write, *dia
 func instances(root string, res *Result, layer, from string, dl *diag.List) (atomicfs.Write, bool) {
 	name := filepath.Join(root, filepath.FromSlash(layer))
 	st, err := os.Stat(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		kind, dir, what := layerKind(layer)
+		d := dl.Errorf(diag.Pos{File: layer}, "compose-layer", "the fleet has no %s %s: %s does not exist", kind, what, layer)
+		if hint := diag.DidYouMean(what, names(filepath.Join(root, dir), kind == "host")); hint != "" {
+			d.Hint("%s", hint)
+		} else {
+			d.Hint("create it with fleet new %s %s", kind, what)
+		}
+		return atomicfs.Write{}, false
+	}
 	if err != nil {
-		dl.Errorf(diag.Pos{File: layer}, "compose-layer", "cannot read %s: %v", layer, errors.Unwrap(err)).
-			Hint("name a host, role or profile the fleet has (fleet list)")
+		dl.Errorf(diag.Pos{File: layer}, "compose-layer", "cannot read %s: %v", layer, errors.Unwrap(err))
 		return atomicfs.Write{}, false
 	}
 	data, err := os.ReadFile(name)
@@ -59,13 +68,14 @@ func instances(root string, res *Result, layer, from string, dl *diag.List) (ato
 		return atomicfs.Write{}, false
 	}
 	t, ds := inventory.ParseTOML(layer, data)
+	broken := t == nil
 	for _, d := range ds {
 		if d.Severity == diag.Error {
 			dl.Add(d)
+			broken = true
 		}
 	}
-	if t == nil || dl.HasErrors() {
-		dl.Errorf(diag.Pos{File: layer}, "compose-layer", "%s does not parse: nothing is added to it", layer).Hint("fix it first (fleet check)")
+	if broken {
 		return atomicfs.Write{}, false
 	}
 	var b strings.Builder
@@ -114,6 +124,34 @@ func instances(root string, res *Result, layer, from string, dl *diag.List) (ato
 		b.WriteString("[containers." + inventory.QuoteKey(d.Name) + "]\n")
 	}
 	return atomicfs.Write{Path: name, Data: []byte(b.String()), Perm: st.Mode().Perm()}, true
+}
+
+// layerKind says what layer a file is: its kind, its folder and its name.
+func layerKind(layer string) (kind, dir, name string) {
+	parts := strings.Split(layer, "/")
+	switch parts[0] {
+	case "hosts":
+		return "host", "hosts", parts[1]
+	case "roles":
+		return "role", "roles", strings.TrimSuffix(parts[1], ".toml")
+	}
+	return "profile", "profiles", strings.TrimSuffix(parts[len(parts)-1], ".toml")
+}
+
+// names lists the hosts (folders) or the roles or profiles (.toml files)
+// in dir.
+func names(dir string, folders bool) []string {
+	es, _ := os.ReadDir(dir)
+	var out []string
+	for _, e := range es {
+		switch {
+		case folders && e.IsDir():
+			out = append(out, e.Name())
+		case !folders && strings.HasSuffix(e.Name(), ".toml"):
+			out = append(out, strings.TrimSuffix(e.Name(), ".toml"))
+		}
+	}
+	return out
 }
 
 // appendToList adds items (TOML values) to the end of the array that

@@ -402,8 +402,12 @@ func (r *reader) volume(d *definition, service string, n *yaml.Node) {
 			base = r.o.Folder
 		}
 		abs := path.Join(base, source)
-		r.warnf(n, "compose-path", "host path %s of service %s is relative: it is %s on the host", source, service, abs).
-			Hint("move the data there before the container first starts, or run the import with --data-dir")
+		d := r.warnf(n, "compose-path", "host path %s of service %s is relative: it is %s on the host", source, service, abs)
+		if r.o.DataDir == "" {
+			d.Hint("move the data there before the container first starts, or import with --data-dir <the folder that holds it on the host>")
+		} else {
+			d.Hint("move the data there before the container first starts")
+		}
 		source = abs
 	case !strings.HasPrefix(source, "/"):
 		name, ok := r.volumes[source]
