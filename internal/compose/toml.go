@@ -85,7 +85,7 @@ func (r *reader) environment(service string, envFiles []*yaml.Node, env *yaml.No
 			}
 			name := r.name(service)
 			r.warnf(at, "compose-secret", "%s of service %s looks like a secret: its value is written into containers/%s.toml as it is", p[0], service, name).
-				Hint("move it into a secret (fleet secrets edit containers/%s, with a line %s: <value>) and write %s = { secret = \"containers/%s\", key = %q } under [environment]", name, p[0], inventory.QuoteKey(p[0]), name, p[0])
+				Hint("keep it in a secret: fleet secrets set secrets/containers/%s.yaml %s (reads the value from stdin), then write %s = { secret = \"containers/%s\", key = %q } under [environment]", name, p[0], inventory.QuoteKey(p[0]), name, p[0])
 		}
 	}
 	return out
