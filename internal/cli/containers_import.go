@@ -6,8 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/fleetdev/fleet/internal/atomicfs"
 	"github.com/fleetdev/fleet/internal/compose"
@@ -16,7 +19,7 @@ import (
 
 func (a *App) containersImportCommand() *cobra.Command {
 	var host, role, profile, envFile, project, dataDir, prefix string
-	var dryRun bool
+	var dryRun, moveSecrets, writeOnly bool
 	c := &cobra.Command{
 		Use:   "import COMPOSE_FILE [--host HOST | --role ROLE | --profile PROFILE]",
 		Short: "Turn the services of a Docker Compose file into catalog definitions",
@@ -43,9 +46,17 @@ What a definition cannot say (container_name, build, restart: "no",
 depends_on conditions, compose secrets, logging, ...) is a warning at its
 line and column, with what to do instead; a variable that looks like a
 secret (PASSWORD, TOKEN, SECRET_KEY, ...) is a warning with how to move it
-into fleet's secrets. Errors (no image, an unset ${VAR:?}, an undeclared
-volume, a definition or instance that exists already) write nothing; without
-errors every file is written, or none.`,
+into fleet's secrets. With --secrets those values go to
+secrets/containers/<name>.yaml instead, encrypted to whoever may read it
+(the admins, and the hosts that run the definition), and the definition reads
+them from there ({ secret = "containers/<name>", key = "<VAR>" }). As with
+'fleet secrets set', one of your identities must be among the recipients
+unless --write-only is given.
+
+Errors (no image, an unset ${VAR:?}, an undeclared volume, a definition,
+instance or secret file that exists already) write nothing; without errors
+every file is written, or none: when a secret cannot be encrypted, the files
+written before it are put back as they were.`,
 		Example: `  fleet containers import ~/stacks/paperless/compose.yaml --host rich-evans
   fleet containers import compose.yaml --prefix paperless- --role documents
   fleet containers import compose.yaml --dry-run`,
@@ -85,23 +96,42 @@ errors every file is written, or none.`,
 				DataDir:  data,
 				ReadFile: os.ReadFile,
 				Prefix:   prefix,
+				Secrets:  moveSecrets,
 			})
 			if res == nil {
-				return a.reportImport(dl, "", nil, layer, dryRun)
+				return a.reportImport(dl, "", nil, nil, layer, dryRun)
 			}
 			ws, pdl := compose.Files(dir, res, layer, filepath.Base(file))
 			dl.Append(pdl)
 			if dl.HasErrors() {
-				return a.reportImport(dl, res.Project, nil, layer, dryRun)
+				return a.reportImport(dl, res.Project, nil, nil, layer, dryRun)
 			}
 			if dryRun {
 				for _, w := range ws {
 					fmt.Fprintf(a.Out, "# %s\n%s\n", a.rel(w.Path), w.Data)
 				}
-			} else if err := atomicfs.WriteAll(ws); err != nil {
+				for _, d := range res.Definitions {
+					if len(d.Secrets) > 0 {
+						fmt.Fprintf(a.Out, "# %s (encrypted): %s\n\n", d.SecretFile(), strings.Join(secretKeys(d), ", "))
+					}
+				}
+				return a.reportImport(dl, res.Project, ws, secretFiles(dir, res), layer, dryRun)
+			}
+			undo, err := undoWrites(ws)
+			if err != nil {
 				return err
 			}
-			return a.reportImport(dl, res.Project, ws, layer, dryRun)
+			if err := atomicfs.WriteAll(ws); err != nil {
+				return err
+			}
+			notes, err := a.importSecrets(cmd, dir, res, writeOnly)
+			if err != nil {
+				if uerr := atomicfs.WriteAll(undo); uerr != nil {
+					return fmt.Errorf("%w (and putting back what the import wrote failed: %v)", err, uerr)
+				}
+				return err
+			}
+			return a.reportImport(dl, res.Project, ws, secretFiles(dir, res), layer, dryRun, notes...)
 		},
 	}
 	c.Flags().StringVar(&host, "host", "", "run the services on this host (appends to hosts/HOST/host.toml)")
@@ -111,7 +141,9 @@ errors every file is written, or none.`,
 	c.Flags().StringVar(&project, "project", "", "the project's name (default: the file's name key, else its folder's name)")
 	c.Flags().StringVar(&dataDir, "data-dir", "", "the absolute folder relative host paths (./data) are below (default: the compose file's folder)")
 	c.Flags().StringVar(&prefix, "prefix", "", "put this before each definition's name (the services keep their names as network aliases)")
-	c.Flags().BoolVar(&dryRun, "dry-run", false, "print the files instead of writing them")
+	c.Flags().BoolVar(&dryRun, "dry-run", false, "print the files instead of writing them (never the secrets' values)")
+	c.Flags().BoolVar(&moveSecrets, "secrets", false, "keep the values of variables that look like secrets in secrets/containers/<name>.yaml, encrypted")
+	c.Flags().BoolVar(&writeOnly, writeOnlyFlag, false, "with --secrets: encrypt even though none of your identities can read the result")
 	return c
 }
 
@@ -155,9 +187,115 @@ func (a *App) composeVars(file, envFile string) (map[string]string, error) {
 	return vars, nil
 }
 
+// undoWrites returns the writes that put back what ws replaces: the old
+// content of a file that exists, the removal of one that does not.
+func undoWrites(ws []atomicfs.Write) ([]atomicfs.Write, error) {
+	var undo []atomicfs.Write
+	for _, w := range ws {
+		data, err := os.ReadFile(w.Path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			undo = append(undo, atomicfs.Write{Path: w.Path, Remove: true})
+		case err != nil:
+			return nil, err
+		default:
+			st, err := os.Stat(w.Path)
+			if err != nil {
+				return nil, err
+			}
+			undo = append(undo, atomicfs.Write{Path: w.Path, Data: data, Perm: st.Mode().Perm()})
+		}
+	}
+	return undo, nil
+}
+
+// importSecrets encrypts each definition's secrets into its secret file,
+// for whoever may read it in the fleet as it is now written, and says for
+// whom in notes. A file it created is removed again when a later one
+// fails.
+func (a *App) importSecrets(cmd *cobra.Command, dir string, res *compose.Result, writeOnly bool) (notes []string, err error) {
+	var todo []compose.Definition
+	for _, d := range res.Definitions {
+		if len(d.Secrets) > 0 {
+			todo = append(todo, d)
+		}
+	}
+	if len(todo) == 0 {
+		return nil, nil
+	}
+	l, err := a.load(cmd.Context(), nil)
+	if err != nil {
+		return nil, err
+	}
+	access, kd := l.Access()
+	if kd.HasErrors() {
+		a.renderDiags(kd.Items())
+		return nil, withHint(errors.New("the fleet's keys have errors: no secret is written"), "fix them (fleet secrets keys), then import again")
+	}
+	repo := a.repo(dir, access)
+	if _, err := a.withIdentities(repo, &secretsFlags{}); err != nil {
+		return nil, err
+	}
+	var created []string
+	defer func() {
+		if err != nil {
+			for _, rel := range created {
+				os.Remove(filepath.Join(dir, filepath.FromSlash(rel)))
+			}
+		}
+	}()
+	for _, d := range todo {
+		rel := d.SecretFile()
+		if err := a.checkWriterReads(repo, rel, rel, writeOnly); err != nil {
+			return nil, err
+		}
+		plain, err := secretYAML(d.Secrets)
+		if err != nil {
+			return nil, err
+		}
+		if err := repo.Encrypt(rel, plain); err != nil {
+			return nil, a.secretsError(cmd.Context(), err, repo, nil)
+		}
+		created = append(created, rel)
+		notes = append(notes, fmt.Sprintf("%s: encrypted %s for %s", rel, strings.Join(secretKeys(d), ", "), recipientsText(repo, rel)))
+	}
+	return notes, nil
+}
+
+// secretYAML is the plaintext of a secret file: each variable a string
+// under its name.
+func secretYAML(vars [][2]string) ([]byte, error) {
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	for _, v := range vars {
+		m.Content = append(m.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v[0]},
+			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v[1], Style: yaml.DoubleQuotedStyle})
+	}
+	return yaml.Marshal(m)
+}
+
+func secretKeys(d compose.Definition) []string {
+	var out []string
+	for _, s := range d.Secrets {
+		out = append(out, s[0])
+	}
+	return out
+}
+
+// secretFiles are the secret files of res's definitions.
+func secretFiles(dir string, res *compose.Result) []string {
+	var out []string
+	for _, d := range res.Definitions {
+		if len(d.Secrets) > 0 {
+			out = append(out, filepath.Join(dir, filepath.FromSlash(d.SecretFile())))
+		}
+	}
+	return out
+}
+
 // reportImport prints the findings and what was (or would be) written;
 // with errors, nothing was.
-func (a *App) reportImport(dl *diag.List, project string, ws []atomicfs.Write, layer string, dryRun bool) error {
+func (a *App) reportImport(dl *diag.List, project string, ws []atomicfs.Write, secretPaths []string, layer string, dryRun bool, notes ...string) error {
 	verb := "wrote"
 	if dryRun {
 		verb = "would write"
@@ -166,13 +304,17 @@ func (a *App) reportImport(dl *diag.List, project string, ws []atomicfs.Write, l
 	for _, w := range ws {
 		paths = append(paths, a.rel(w.Path))
 	}
+	written := slices.Clone(paths) // the secrets have their own lines
+	for _, p := range secretPaths {
+		written = append(written, a.rel(p))
+	}
 	if a.JSON {
 		out := struct {
 			Project     string            `json:"project"`
 			Written     []string          `json:"written"`
 			DryRun      bool              `json:"dry_run"`
 			Diagnostics []diag.Diagnostic `json:"diagnostics"`
-		}{project, nonNil(paths), dryRun, nonNil(dl.Items())}
+		}{project, nonNil(written), dryRun, nonNil(dl.Items())}
 		if err := writeJSON(a.Out, out); err != nil {
 			return err
 		}
@@ -183,6 +325,9 @@ func (a *App) reportImport(dl *diag.List, project string, ws []atomicfs.Write, l
 	a.renderDiags(dl.Items())
 	for _, p := range paths {
 		fmt.Fprintf(a.Err, "%s %s\n", verb, p)
+	}
+	for _, n := range notes {
+		fmt.Fprintln(a.Err, n)
 	}
 	if layer == "" {
 		fmt.Fprintf(a.Err, "next: run them from a host, role or profile ([containers.<name>] or containers = [...]), then fleet check\n")

@@ -45,6 +45,12 @@ type Options struct {
 	DataDir string
 	// ReadFile reads an env_file (a path joined to Folder).
 	ReadFile func(name string) ([]byte, error)
+	// Secrets moves the values of variables that look like secrets
+	// (PASSWORD, TOKEN, SECRET_KEY, ...) out of the definition: it reads
+	// each from secrets/containers/<name>.yaml (Definition.Secrets holds
+	// what to store there). Without it they stay in the definition, with a
+	// warning.
+	Secrets bool
 	// Prefix goes before each service's name ("paperless-" makes db
 	// paperless-db): the services keep their names on the network as
 	// aliases, so they reach each other as before.
@@ -56,7 +62,18 @@ type Definition struct {
 	Name string
 	Pos  diag.Pos // the service's key in the compose file
 	TOML []byte   // containers/<Name>.toml
+	// Secrets are the variables (name and value) whose values go to
+	// secrets/containers/<Name>.yaml, each under its name, with
+	// Options.Secrets; the definition reads them from there.
+	Secrets [][2]string
 }
+
+// SecretFile is the secret file of a definition's Secrets, relative to the
+// fleet's root.
+func (d *Definition) SecretFile() string { return "secrets/" + d.SecretName() + ".yaml" }
+
+// SecretName is the name definitions use for it: containers/<Name>.
+func (d *Definition) SecretName() string { return "containers/" + d.Name }
 
 // Result is what Read made of a compose file.
 type Result struct {
@@ -137,7 +154,7 @@ func Read(file string, src []byte, o Options) (*Result, *diag.List) {
 	res := &Result{Project: r.project}
 	for _, s := range svcs {
 		if d := r.service(s); d != nil {
-			res.Definitions = append(res.Definitions, Definition{Name: r.name(s.key), Pos: r.pos(s.k), TOML: d.render()})
+			res.Definitions = append(res.Definitions, Definition{Name: r.name(s.key), Pos: r.pos(s.k), TOML: d.render(), Secrets: d.secrets})
 		}
 	}
 	if dl.HasErrors() {

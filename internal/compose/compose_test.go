@@ -18,7 +18,8 @@ import (
 // The compose files of testdata/*.yaml are read as if they were in
 // /srv/stacks/<name>/ (their env_file names are read from testdata/),
 // with DOMAIN and TZ set in the environment. A first line
-// "# options: prefix=P" gives Options.Prefix. What Read writes and
+// "# options: prefix=P secrets" gives Options.Prefix and sets
+// Options.Secrets. What Read writes and
 // reports is compared with testdata/<name>.golden (FLEET_UPDATE=1
 // rewrites them), and every definition must load in fleet without a
 // finding.
@@ -47,6 +48,9 @@ func TestRead(t *testing.T) {
 					b.WriteString("\n# " + rel + " (" + d.Pos.String() + ")\n")
 					b.Write(d.TOML)
 					mustLoad(t, rel, d.TOML)
+					for _, s := range d.Secrets {
+						b.WriteString("# " + d.SecretFile() + ": " + s[0] + " = " + s[1] + "\n")
+					}
 				}
 			} else if !dl.HasErrors() {
 				t.Fatal("no result and no error")
@@ -70,8 +74,15 @@ func testOptions(name string, src []byte) Options {
 			return os.ReadFile(filepath.Join("testdata", path.Base(name)))
 		},
 	}
-	if first, _, _ := strings.Cut(string(src), "\n"); strings.HasPrefix(first, "# options: prefix=") {
-		o.Prefix = strings.TrimPrefix(first, "# options: prefix=")
+	if first, _, _ := strings.Cut(string(src), "\n"); strings.HasPrefix(first, "# options:") {
+		for _, opt := range strings.Fields(strings.TrimPrefix(first, "# options:")) {
+			switch k, v, _ := strings.Cut(opt, "="); k {
+			case "prefix":
+				o.Prefix = v
+			case "secrets":
+				o.Secrets = true
+			}
+		}
 	}
 	return o
 }
@@ -244,6 +255,14 @@ func FuzzRead(f *testing.F) {
 		}
 		for _, d := range res.Definitions {
 			mustLoad(t, "containers/"+d.Name+".toml", d.TOML)
+		}
+		// With the secrets moved out, the definitions load too.
+		o := testOptions("fuzz", src)
+		o.Secrets = true
+		if res, _ := Read("compose.yaml", src, o); res != nil {
+			for _, d := range res.Definitions {
+				mustLoad(t, "containers/"+d.Name+".toml", d.TOML)
+			}
 		}
 	})
 }

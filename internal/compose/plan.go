@@ -13,7 +13,9 @@ import (
 )
 
 // Files returns the writes that put res's definitions into the catalog of
-// the fleet at root and, when layer is not "", run each of them from that
+// the fleet at root (their secret files are the caller's: they are
+// encrypted to whoever may read them once the definitions are written)
+// and, when layer is not "", run each of them from that
 // layer's file (hosts/<host>/host.toml, roles/<role>.toml or
 // profiles/<profile>.toml, relative to root) as an empty instance table
 // appended to it. from names the compose file in that file's comment.
@@ -32,6 +34,13 @@ func Files(root string, res *Result, layer, from string) ([]atomicfs.Write, *dia
 			continue
 		}
 		ws = append(ws, atomicfs.Write{Path: filepath.Join(root, filepath.FromSlash(rel)), Data: d.TOML, Perm: 0o644})
+		if len(d.Secrets) > 0 {
+			sf := d.SecretFile()
+			if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(sf))); !errors.Is(err, fs.ErrNotExist) {
+				dl.Errorf(d.Pos, "compose-exists", "%s exists: the values of %s's secrets would go there", sf, d.Name).
+					Hint("import the services under other names with --prefix, or remove %s", sf)
+			}
+		}
 	}
 	if layer != "" {
 		if w, ok := instances(root, res, layer, from, dl); ok {

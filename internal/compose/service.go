@@ -17,16 +17,20 @@ import (
 
 // definition is one service as the keys of a catalog definition.
 type definition struct {
-	description                string
-	image                      string
-	cmd                        []string
-	entrypoint                 string
-	user, workdir, hostname    string
-	ports, volumes             []string
-	networks, dependsOn        []string
-	devices, extraOptions      []string
-	pull                       string
-	env, labels                [][2]string
+	name                    string
+	description             string
+	image                   string
+	cmd                     []string
+	entrypoint              string
+	user, workdir, hostname string
+	ports, volumes          []string
+	networks, dependsOn     []string
+	devices, extraOptions   []string
+	pull                    string
+	env, labels             [][2]string
+	// secrets are the variables of env read from the definition's secret
+	// file (Options.Secrets), with their values.
+	secrets                    [][2]string
 	health                     *healthCheck
 	memory, pids               string
 	cpus                       string
@@ -50,7 +54,7 @@ func (r *reader) service(s entry) *definition {
 		r.errf(s.v, "compose-type", "service %s must be a mapping, not %s", s.key, kindName(s.v))
 		return nil
 	}
-	d := &definition{description: fmt.Sprintf("%s of compose project %s", s.key, r.project)}
+	d := &definition{name: r.name(s.key), description: fmt.Sprintf("%s of compose project %s", s.key, r.project)}
 	var build, entrypoint, command *yaml.Node
 	var envFiles []*yaml.Node
 	var env *yaml.Node
@@ -197,7 +201,7 @@ func (r *reader) service(s entry) *definition {
 			Hint("%s", ignoredHint("build"))
 	}
 	r.command(d, entrypoint, command)
-	d.env = r.environment(s.key, envFiles, env)
+	d.env, d.secrets = r.environment(s.key, envFiles, env)
 	if o := d.networkModeOf; o != "" && !slices.Contains(d.dependsOn, o) {
 		// The container joins the other's network: it needs it running.
 		d.dependsOn = append(d.dependsOn, o)

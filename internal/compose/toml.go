@@ -11,10 +11,10 @@ import (
 )
 
 // environment reads a service's env_file and environment (which wins),
-// in that order. A variable that usually holds a secret is a warning:
-// its value is written into the definition as it is.
-func (r *reader) environment(service string, envFiles []*yaml.Node, env *yaml.Node) [][2]string {
-	var out [][2]string
+// in that order. A variable that usually holds a secret goes to secrets
+// with Options.Secrets (out holds it without a value); without, it is a
+// warning: its value is written into the definition as it is.
+func (r *reader) environment(service string, envFiles []*yaml.Node, env *yaml.Node) (out, secrets [][2]string) {
 	set := func(k, v string) {
 		if i := slices.IndexFunc(out, func(p [2]string) bool { return p[0] == k }); i >= 0 {
 			out[i][1] = v
@@ -77,18 +77,23 @@ func (r *reader) environment(service string, envFiles []*yaml.Node, env *yaml.No
 			where[k] = it
 		}
 	}
-	for _, p := range out {
+	for i, p := range out {
 		if p[1] != "" && secretName.MatchString(p[0]) {
+			if r.o.Secrets {
+				secrets = append(secrets, p)
+				out[i][1] = ""
+				continue
+			}
 			at := where[p[0]]
 			if at == nil {
 				continue
 			}
 			name := r.name(service)
 			r.warnf(at, "compose-secret", "%s of service %s looks like a secret: its value is written into containers/%s.toml as it is", p[0], service, name).
-				Hint("keep it in a secret: fleet secrets set secrets/containers/%s.yaml %s (reads the value from stdin), then write %s = { secret = \"containers/%s\", key = %q } under [environment]", name, p[0], inventory.QuoteKey(p[0]), name, p[0])
+				Hint("import with --secrets to keep it in secrets/containers/%s.yaml, or later: fleet secrets set secrets/containers/%s.yaml %s (reads the value from stdin), then write %s = { secret = \"containers/%s\", key = %q } under [environment]", name, name, p[0], inventory.QuoteKey(p[0]), name, p[0])
 		}
 	}
-	return out
+	return out, secrets
 }
 
 // readEnvFile reads an env_file named relative to the compose file.
@@ -148,7 +153,16 @@ func (d *definition) render() []byte {
 			line(inventory.QuoteKey(kv[0]), inventory.QuoteString(kv[1]))
 		}
 	}
-	table("environment", d.env)
+	if len(d.env) > 0 {
+		b.WriteString("\n[environment]\n")
+		for _, kv := range d.env {
+			v := inventory.QuoteString(kv[1])
+			if slices.ContainsFunc(d.secrets, func(s [2]string) bool { return s[0] == kv[0] }) {
+				v = "{ secret = " + inventory.QuoteString("containers/"+d.name) + ", key = " + inventory.QuoteString(kv[0]) + " }"
+			}
+			line(inventory.QuoteKey(kv[0]), v)
+		}
+	}
 	table("labels", d.labels)
 	if hc := d.health; hc != nil {
 		b.WriteString("\n[health_check]\n")
