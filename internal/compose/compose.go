@@ -35,8 +35,9 @@ type Options struct {
 	// then the .env file's); nil for none.
 	Lookup Lookup
 	// Project names the project, which names its networks and volumes
-	// (<project>_<name>, as compose does). Empty: the file's name key,
-	// else Folder's last element.
+	// (<project>_<name>, as compose does). Empty: COMPOSE_PROJECT_NAME
+	// (through Lookup), else the file's name key, else Folder's last
+	// element.
 	Project string
 	// Folder is the absolute folder of the compose file: relative host
 	// paths (./data) are below it, and env_file names are read from it.
@@ -108,6 +109,9 @@ func Read(file string, src []byte, o Options) (*Result, *diag.List) {
 	var services *yaml.Node
 	var servicesKey *yaml.Node
 	top := entries(root)
+	if v, ok := o.Lookup("COMPOSE_PROJECT_NAME"); ok && o.Project == "" {
+		o.Project = v
+	}
 	for _, e := range top {
 		if e.key == "name" {
 			if s, ok := r.str(e.v, "name"); ok && o.Project == "" {

@@ -299,3 +299,36 @@ func FuzzAppendToList(f *testing.F) {
 		checkAppended(t, src, out, []string{"x"})
 	})
 }
+
+// TestProject: the project's name is --project, else COMPOSE_PROJECT_NAME,
+// else the file's name key, else the folder's name, in compose's form.
+func TestProject(t *testing.T) {
+	src := []byte("name: Named\nservices:\n  a:\n    image: x\n")
+	noName := []byte("services:\n  a:\n    image: x\n")
+	env := func(v string) Lookup {
+		return func(k string) (string, bool) { return v, k == "COMPOSE_PROJECT_NAME" && v != "" }
+	}
+	tests := []struct {
+		name    string
+		src     []byte
+		project string
+		lookup  Lookup
+		want    string
+	}{
+		{"flag", src, "Given", env("fromenv"), "given"},
+		{"environment", src, "", env("FromEnv"), "fromenv"},
+		{"name key", src, "", env(""), "named"},
+		{"folder", noName, "", env(""), "mystack-2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, dl := Read("c.yaml", tt.src, Options{Project: tt.project, Lookup: tt.lookup, Folder: "/srv/My Stack.-2"})
+			if res == nil {
+				t.Fatal(dl.Items())
+			}
+			if res.Project != tt.want {
+				t.Fatalf("project %q, want %q", res.Project, tt.want)
+			}
+		})
+	}
+}
