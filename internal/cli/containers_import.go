@@ -21,7 +21,7 @@ func (a *App) containersImportCommand() *cobra.Command {
 	var host, role, profile, envFile, project, dataDir, prefix string
 	var dryRun, moveSecrets, writeOnly bool
 	c := &cobra.Command{
-		Use:   "import COMPOSE_FILE [--host HOST | --role ROLE | --profile PROFILE]",
+		Use:   "import COMPOSE_FILE... [--host HOST | --role ROLE | --profile PROFILE]",
 		Short: "Turn the services of a Docker Compose file into catalog definitions",
 		Long: `Import reads a Docker Compose file and writes containers/<service>.toml for
 each of its services: image, command and entrypoint, ports (short and long
@@ -32,7 +32,12 @@ tmpfs, ...) as extra_options. With --host, --role or --profile it also runs
 each of them there: an empty [containers.<service>] table is appended to that
 file.
 
-It reads the file as compose does: anchors and merge keys (<<: *common),
+Several files are merged as 'docker compose -f a -f b' merges them, each over
+those before it; a compose.yaml (or docker-compose.yml) given alone is merged
+with the compose.override.yaml beside it, as docker compose does. Services
+that extend others (extends:) are merged over them the same way.
+
+It reads the files as compose does: anchors and merge keys (<<: *common),
 ${VAR}, ${VAR:-default} and the other forms of interpolation from the
 environment and the .env file beside the compose file (or --env-file), the
 project's name (name:, --project, or the folder's name), which names its
@@ -60,7 +65,7 @@ written before it are put back as they were.`,
 		Example: `  fleet containers import ~/stacks/paperless/compose.yaml --host rich-evans
   fleet containers import compose.yaml --prefix paperless- --role documents
   fleet containers import compose.yaml --dry-run`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			layer, err := layerFile(host, role, profile)
 			if err != nil {
@@ -70,11 +75,21 @@ written before it are put back as they were.`,
 			if err != nil {
 				return err
 			}
-			file := a.abs(args[0])
-			src, err := os.ReadFile(file)
-			if err != nil {
-				return withHint(usageError("cannot read the compose file: %v", errors.Unwrap(err)), "name a compose file: compose.yaml, docker-compose.yml")
+			names := args
+			if len(args) == 1 {
+				if o := overrideOf(a.abs(args[0])); o != "" {
+					names = append(names, filepath.Join(filepath.Dir(args[0]), filepath.Base(o)))
+				}
 			}
+			var files []compose.File
+			for _, name := range names {
+				src, err := os.ReadFile(a.abs(name))
+				if err != nil {
+					return withHint(usageError("cannot read the compose file %s: %v", name, errors.Unwrap(err)), "name a compose file: compose.yaml, docker-compose.yml")
+				}
+				files = append(files, compose.File{Name: name, Src: src})
+			}
+			file := a.abs(args[0])
 			vars, err := a.composeVars(file, envFile)
 			if err != nil {
 				return err
@@ -83,7 +98,7 @@ written before it are put back as they were.`,
 			if data != "" && !filepath.IsAbs(data) {
 				return withHint(usageError("--data-dir %s is not an absolute path", data), "give the folder on the host that holds the data, such as /srv/paperless")
 			}
-			res, dl := compose.Read(args[0], src, compose.Options{
+			res, dl := compose.ReadFiles(files, compose.Options{
 				Lookup: func(name string) (string, bool) {
 					if v, ok := a.Env.Lookup(name); ok {
 						return v, true
@@ -102,6 +117,9 @@ written before it are put back as they were.`,
 				return a.reportImport(dl, "", nil, nil, layer, dryRun)
 			}
 			ws, pdl := compose.Files(dir, res, layer, filepath.Base(file))
+			if len(names) > len(args) {
+				fmt.Fprintf(a.Err, "merged %s over %s, as docker compose does\n", names[1], args[0])
+			}
 			dl.Append(pdl)
 			if dl.HasErrors() {
 				return a.reportImport(dl, res.Project, nil, nil, layer, dryRun)
@@ -145,6 +163,25 @@ written before it are put back as they were.`,
 	c.Flags().BoolVar(&moveSecrets, "secrets", false, "keep the values of variables that look like secrets in secrets/containers/<name>.yaml, encrypted")
 	c.Flags().BoolVar(&writeOnly, writeOnlyFlag, false, "with --secrets: encrypt even though none of your identities can read the result")
 	return c
+}
+
+// overrideOf is the override file docker compose merges over file when it
+// finds file by its default name: compose.override.yaml beside
+// compose.yaml, for instance; "" when there is none.
+func overrideOf(file string) string {
+	base := filepath.Base(file)
+	for _, stem := range []string{"compose", "docker-compose"} {
+		if base != stem+".yaml" && base != stem+".yml" {
+			continue
+		}
+		for _, ext := range []string{".yaml", ".yml"} {
+			o := filepath.Join(filepath.Dir(file), stem+".override"+ext)
+			if _, err := os.Stat(o); err == nil {
+				return o
+			}
+		}
+	}
+	return ""
 }
 
 // layerFile is the file --host, --role or --profile names.

@@ -82,30 +82,50 @@ type Result struct {
 	Definitions []Definition // in the file's order
 }
 
+// File is a compose file: its name in messages, and its content.
+type File struct {
+	Name string
+	Src  []byte
+}
+
 // Read reads compose file file (its name in messages) and returns a
 // definition for each service. The result is nil when the list holds an
 // error.
 func Read(file string, src []byte, o Options) (*Result, *diag.List) {
+	return ReadFiles([]File{{file, src}}, o)
+}
+
+// ReadFiles reads compose files as compose reads several (-f a -f b, or
+// compose.yaml with compose.override.yaml): each later one merged over
+// those before it. A service that extends another (extends: base, or
+// extends: { service: base, file: other.yaml }) is merged over it the same
+// way.
+func ReadFiles(fs []File, o Options) (*Result, *diag.List) {
 	dl := &diag.List{}
 	if o.Lookup == nil {
 		o.Lookup = func(string) (string, bool) { return "", false }
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		dl.Errorf(yamlErrPos(file, err), "compose-yaml", "%s is not YAML compose can read: %s", file, yamlErrMsg(err)).
-			Hint("fix the file so that docker compose config reads it")
+	if len(fs) == 0 {
+		dl.Errorf(diag.Pos{}, "compose-yaml", "no compose file")
 		return nil, dl
 	}
-	root := resolve(&doc)
-	if root != nil && root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
-		root = resolve(root.Content[0])
+	seen := files{}
+	file := fs[0].Name
+	r := &reader{file: file, files: seen, o: o, dl: dl, networks: map[string]string{}, volumes: map[string]string{}}
+	var root *yaml.Node
+	for _, f := range fs {
+		n := parseFile(f.Name, f.Src, dl)
+		if n == nil {
+			return nil, dl
+		}
+		seen.add(n, f.Name, 0)
+		// As compose does, a file's services extend the services of that
+		// file (or of the file they name) before the files merge.
+		root = seen.merge(nil, root, r.extendAll(n), 0)
 	}
-	if root == nil || root.Kind != yaml.MappingNode {
-		dl.Errorf(diag.Pos{File: file, Line: 1, Col: 1}, "compose-yaml", "%s is not a compose file: it holds no mapping of services", file).
-			Hint("name the compose file (compose.yaml, docker-compose.yml)")
+	if dl.HasErrors() {
 		return nil, dl
 	}
-	r := &reader{file: file, o: o, dl: dl, networks: map[string]string{}, volumes: map[string]string{}}
 	var services *yaml.Node
 	var servicesKey *yaml.Node
 	top := entries(root)
@@ -155,6 +175,7 @@ func Read(file string, src []byte, o Options) (*Result, *diag.List) {
 	for _, s := range svcs {
 		r.services[s.key] = true
 	}
+
 	res := &Result{Project: r.project}
 	for _, s := range svcs {
 		if d := r.service(s); d != nil {
@@ -167,9 +188,31 @@ func Read(file string, src []byte, o Options) (*Result, *diag.List) {
 	return res, dl
 }
 
+// parseFile reads one compose file into its top-level mapping, or
+// reports why it is none.
+func parseFile(file string, src []byte, dl *diag.List) *yaml.Node {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		dl.Errorf(yamlErrPos(file, err), "compose-yaml", "%s is not YAML compose can read: %s", file, yamlErrMsg(err)).
+			Hint("fix the file so that docker compose config reads it")
+		return nil
+	}
+	root := resolve(&doc)
+	if root != nil && root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = resolve(root.Content[0])
+	}
+	if root == nil || root.Kind != yaml.MappingNode {
+		dl.Errorf(diag.Pos{File: file, Line: 1, Col: 1}, "compose-yaml", "%s is not a compose file: it holds no mapping of services", file).
+			Hint("name the compose file (compose.yaml, docker-compose.yml)")
+		return nil
+	}
+	return root
+}
+
 // reader holds what one compose file's services share.
 type reader struct {
 	file     string
+	files    files // which file each node is from
 	o        Options
 	dl       *diag.List
 	project  string
@@ -178,7 +221,12 @@ type reader struct {
 	volumes  map[string]string // compose's name -> the volume's name
 }
 
-func (r *reader) pos(n *yaml.Node) diag.Pos { return position(r.file, n) }
+func (r *reader) pos(n *yaml.Node) diag.Pos {
+	if f, ok := r.files[n]; ok {
+		return position(f, n)
+	}
+	return position(r.file, n)
+}
 
 // name is the definition's name of service s.
 func (r *reader) name(s string) string { return r.o.Prefix + s }

@@ -332,3 +332,55 @@ func TestProject(t *testing.T) {
 		})
 	}
 }
+
+// TestReadFiles: an override file merges over the compose file as compose
+// merges them (ports appended, mounts replaced by target, environment by
+// name, command replaced), and extends merges a service over another, of
+// the file or of another file. Positions name the file each value is from.
+func TestReadFiles(t *testing.T) {
+	var fs []File
+	for _, name := range []string{"merge-base.yml", "merge-override.yml"} {
+		src, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, File{name, src})
+	}
+	res, dl := ReadFiles(fs, testOptions("merge", nil))
+	var b bytes.Buffer
+	diag.Render(&b, dl.Items())
+	if res == nil {
+		t.Fatalf("no result:\n%s", b.String())
+	}
+	for _, d := range res.Definitions {
+		rel := "containers/" + d.Name + ".toml"
+		b.WriteString("\n# " + rel + " (" + d.Pos.String() + ")\n")
+		b.Write(d.TOML)
+		mustLoad(t, rel, d.TOML)
+	}
+	golden(t, "testdata/merge.golden", b.Bytes())
+}
+
+func FuzzReadFiles(f *testing.F) {
+	base, _ := os.ReadFile("testdata/merge-base.yml")
+	over, _ := os.ReadFile("testdata/merge-override.yml")
+	f.Add(base, over)
+	f.Add([]byte("services:\n  a:\n    image: x\n    extends: b\n  b:\n    extends: a\n"), []byte("services:\n  a:\n    ports: [80]\n"))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		res, dl := ReadFiles([]File{{"a.yaml", a}, {"b.yaml", b}}, testOptions("fuzz", nil))
+		if res == nil {
+			if !dl.HasErrors() {
+				t.Fatal("no result and no error")
+			}
+			return
+		}
+		for _, d := range dl.Items() {
+			if d.Pos.File != "a.yaml" && d.Pos.File != "b.yaml" && !strings.HasPrefix(d.Pos.File, "merge-") {
+				t.Fatalf("a finding in no file: %v", d)
+			}
+		}
+		for _, d := range res.Definitions {
+			mustLoad(t, "containers/"+d.Name+".toml", d.TOML)
+		}
+	})
+}
