@@ -364,55 +364,41 @@ func projectName(name, folder string) string {
 // topNetworks reads the top-level networks: each is <project>_<name>,
 // or its name key, or, when external, its name as it is.
 func (r *reader) topNetworks(n *yaml.Node) {
-	for _, e := range entries(n) {
-		name := r.project + "_" + e.key
-		for _, f := range entries(e.v) {
-			switch f.key {
-			case "name":
-				if s, ok := r.str(f.v, "networks."+e.key+".name"); ok {
-					name = s
-				}
-			case "external":
-				if f.v.Value == "true" {
-					name = e.key
-				}
-			case "driver", "driver_opts", "ipam", "internal", "attachable", "enable_ipv6", "labels":
-				r.dl.Warnf(r.pos(f.k), "compose-ignored", "networks.%s.%s is not carried over: fleet creates the network with the engine's defaults", e.key, f.key).
-					Hint("create the network by hand, or with [nixos] settings, if the containers need these options")
-			}
-		}
-		if !containersName(name) {
-			r.dl.Errorf(r.pos(e.k), "compose-name", "network name %q is not a name podman takes", name).
-				Hint("name it with letters, digits, '-', '_' and '.'")
-		}
-		r.networks[e.key] = name
-	}
+	r.topNames(n, "network", r.networks, []string{"driver", "driver_opts", "ipam", "internal", "attachable", "enable_ipv6", "labels"},
+		"fleet creates the network with the engine's defaults", "create the network by hand, or with [nixos] settings, if the containers need these options")
 }
 
 // topVolumes reads the top-level volumes as topNetworks reads networks.
 func (r *reader) topVolumes(n *yaml.Node) {
+	r.topNames(n, "volume", r.volumes, []string{"driver", "driver_opts", "labels"},
+		"the engine creates the volume with its defaults", "create the volume by hand before the container first starts if it needs these options")
+}
+
+// topNames reads the top-level networks or volumes (kind) into names,
+// compose's name to the engine's. The keys in ignored are warnings, with
+// why and hint.
+func (r *reader) topNames(n *yaml.Node, kind string, names map[string]string, ignored []string, why, hint string) {
 	for _, e := range entries(n) {
 		name := r.project + "_" + e.key
 		for _, f := range entries(e.v) {
-			switch f.key {
-			case "name":
-				if s, ok := r.str(f.v, "volumes."+e.key+".name"); ok {
+			switch {
+			case f.key == "name":
+				if s, ok := r.str(f.v, kind+"s."+e.key+".name"); ok {
 					name = s
 				}
-			case "external":
+			case f.key == "external":
 				if f.v.Value == "true" {
 					name = e.key
 				}
-			case "driver", "driver_opts", "labels":
-				r.dl.Warnf(r.pos(f.k), "compose-ignored", "volumes.%s.%s is not carried over: the engine creates the volume with its defaults", e.key, f.key).
-					Hint("create the volume by hand before the container first starts if it needs these options")
+			case slices.Contains(ignored, f.key):
+				r.warnf(f.k, "compose-ignored", "%ss.%s.%s is not carried over: %s", kind, e.key, f.key, why).Hint("%s", hint)
 			}
 		}
 		if !containersName(name) {
-			r.dl.Errorf(r.pos(e.k), "compose-name", "volume name %q is not a name podman takes", name).
+			r.errf(e.k, "compose-name", "%s name %q is not a name podman takes", kind, name).
 				Hint("name it with letters, digits, '-', '_' and '.'")
 		}
-		r.volumes[e.key] = name
+		names[e.key] = name
 	}
 }
 
