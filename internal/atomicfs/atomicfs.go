@@ -383,3 +383,26 @@ func unwrapPath(err error) error {
 	}
 	return err
 }
+
+// Undo returns the writes that put back what ws would change: the
+// content (and mode) a file has now, or the removal of a file that does
+// not exist yet. Give them to WriteAll after WriteAll(ws) to go back.
+func Undo(ws []Write) ([]Write, error) {
+	var undo []Write
+	for _, w := range ws {
+		st, err := os.Stat(w.Path)
+		if errors.Is(err, fs.ErrNotExist) {
+			undo = append(undo, Write{Path: w.Path, Remove: true})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		data, err := os.ReadFile(w.Path)
+		if err != nil {
+			return nil, err
+		}
+		undo = append(undo, Write{Path: w.Path, Data: data, Perm: st.Mode().Perm()})
+	}
+	return undo, nil
+}

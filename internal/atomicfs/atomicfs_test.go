@@ -3,6 +3,7 @@ package atomicfs
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -230,5 +231,39 @@ func TestSyncFS(t *testing.T) {
 	}
 	if err := syncFS(filepath.Join(t.TempDir(), "missing")); err == nil {
 		t.Error("syncFS of a missing folder succeeded")
+	}
+}
+
+// TestUndo: the writes Undo returns put back what WriteAll changed: a
+// file's old content and mode, and no file where there was none.
+func TestUndo(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old.toml")
+	if err := os.WriteFile(old, []byte("before\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ws := []Write{
+		{Path: old, Data: []byte("after\n"), Perm: 0o644},
+		{Path: filepath.Join(dir, "sub", "new.toml"), Data: []byte("new\n"), Perm: 0o644},
+	}
+	undo, err := Undo(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAll(ws); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAll(undo); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(old)
+	if err != nil || string(data) != "before\n" {
+		t.Fatalf("old.toml = %q, %v", data, err)
+	}
+	if st, _ := os.Stat(old); st.Mode().Perm() != 0o600 {
+		t.Fatalf("old.toml has mode %v", st.Mode().Perm())
+	}
+	if _, err := os.Stat(ws[1].Path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("new.toml is still there: %v", err)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/fleetdev/fleet/internal/atomicfs"
 	"github.com/fleetdev/fleet/internal/compose"
@@ -77,7 +76,7 @@ written before it are put back as they were.`,
 			}
 			names := args
 			if len(args) == 1 {
-				if o := overrideOf(a.abs(args[0])); o != "" {
+				if o := compose.OverrideOf(a.abs(args[0])); o != "" {
 					names = append(names, filepath.Join(filepath.Dir(args[0]), filepath.Base(o)))
 				}
 			}
@@ -135,7 +134,7 @@ written before it are put back as they were.`,
 				}
 				return a.reportImport(dl, res.Project, ws, secretFiles(dir, res), layer, dryRun)
 			}
-			undo, err := undoWrites(ws)
+			undo, err := atomicfs.Undo(ws)
 			if err != nil {
 				return err
 			}
@@ -163,25 +162,6 @@ written before it are put back as they were.`,
 	c.Flags().BoolVar(&moveSecrets, "secrets", false, "keep the values of variables that look like secrets in secrets/containers/<name>.yaml, encrypted")
 	c.Flags().BoolVar(&writeOnly, writeOnlyFlag, false, "with --secrets: encrypt even though none of your identities can read the result")
 	return c
-}
-
-// overrideOf is the override file docker compose merges over file when it
-// finds file by its default name: compose.override.yaml beside
-// compose.yaml, for instance; "" when there is none.
-func overrideOf(file string) string {
-	base := filepath.Base(file)
-	for _, stem := range []string{"compose", "docker-compose"} {
-		if base != stem+".yaml" && base != stem+".yml" {
-			continue
-		}
-		for _, ext := range []string{".yaml", ".yml"} {
-			o := filepath.Join(filepath.Dir(file), stem+".override"+ext)
-			if _, err := os.Stat(o); err == nil {
-				return o
-			}
-		}
-	}
-	return ""
 }
 
 // layerFile is the file --host, --role or --profile names.
@@ -224,28 +204,6 @@ func (a *App) composeVars(file, envFile string) (map[string]string, error) {
 	return vars, nil
 }
 
-// undoWrites returns the writes that put back what ws replaces: the old
-// content of a file that exists, the removal of one that does not.
-func undoWrites(ws []atomicfs.Write) ([]atomicfs.Write, error) {
-	var undo []atomicfs.Write
-	for _, w := range ws {
-		data, err := os.ReadFile(w.Path)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			undo = append(undo, atomicfs.Write{Path: w.Path, Remove: true})
-		case err != nil:
-			return nil, err
-		default:
-			st, err := os.Stat(w.Path)
-			if err != nil {
-				return nil, err
-			}
-			undo = append(undo, atomicfs.Write{Path: w.Path, Data: data, Perm: st.Mode().Perm()})
-		}
-	}
-	return undo, nil
-}
-
 // importSecrets encrypts each definition's secrets into its secret file,
 // for whoever may read it in the fleet as it is now written, and says for
 // whom in notes. A file it created is removed again when a later one
@@ -286,7 +244,7 @@ func (a *App) importSecrets(cmd *cobra.Command, dir string, res *compose.Result,
 		if err := a.checkWriterReads(repo, rel, rel, writeOnly); err != nil {
 			return nil, err
 		}
-		plain, err := secretYAML(d.Secrets)
+		plain, err := d.SecretPlaintext()
 		if err != nil {
 			return nil, err
 		}
@@ -297,18 +255,6 @@ func (a *App) importSecrets(cmd *cobra.Command, dir string, res *compose.Result,
 		notes = append(notes, fmt.Sprintf("%s: encrypted %s for %s", rel, strings.Join(secretKeys(d), ", "), recipientsText(repo, rel)))
 	}
 	return notes, nil
-}
-
-// secretYAML is the plaintext of a secret file: each variable a string
-// under its name.
-func secretYAML(vars [][2]string) ([]byte, error) {
-	m := &yaml.Node{Kind: yaml.MappingNode}
-	for _, v := range vars {
-		m.Content = append(m.Content,
-			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v[0]},
-			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v[1], Style: yaml.DoubleQuotedStyle})
-	}
-	return yaml.Marshal(m)
 }
 
 func secretKeys(d compose.Definition) []string {

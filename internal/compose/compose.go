@@ -16,7 +16,9 @@ package compose
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -75,6 +77,37 @@ func (d *Definition) SecretFile() string { return "secrets/" + d.SecretName() + 
 
 // SecretName is the name definitions use for it: containers/<Name>.
 func (d *Definition) SecretName() string { return "containers/" + d.Name }
+
+// SecretPlaintext is the YAML plaintext of the secret file: each of
+// Secrets a string under its name.
+func (d *Definition) SecretPlaintext() ([]byte, error) {
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	for _, v := range d.Secrets {
+		m.Content = append(m.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v[0]},
+			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v[1], Style: yaml.DoubleQuotedStyle})
+	}
+	return yaml.Marshal(m)
+}
+
+// OverrideOf is the override file docker compose merges over file when it
+// finds file by its default name (compose.override.yaml beside
+// compose.yaml, for instance), or "" when there is none.
+func OverrideOf(file string) string {
+	base := filepath.Base(file)
+	for _, stem := range []string{"compose", "docker-compose"} {
+		if base != stem+".yaml" && base != stem+".yml" {
+			continue
+		}
+		for _, ext := range []string{".yaml", ".yml"} {
+			o := filepath.Join(filepath.Dir(file), stem+".override"+ext)
+			if _, err := os.Stat(o); err == nil {
+				return o
+			}
+		}
+	}
+	return ""
+}
 
 // Result is what Read made of a compose file.
 type Result struct {
