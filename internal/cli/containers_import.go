@@ -197,7 +197,7 @@ func (a *App) composeVars(file, envFile string) (map[string]string, error) {
 	if err != nil {
 		return nil, usageError("cannot read the variables: %v", err)
 	}
-	vars, err := compose.ParseEnvFile(data)
+	vars, err := compose.ParseEnvFile(data, a.Env.Lookup)
 	if err != nil {
 		return nil, usageError("%s: %v", a.rel(name), err)
 	}

@@ -8,9 +8,10 @@
 //
 // Every definition Read returns loads in fleet without a finding (the fuzz
 // target checks it). What a definition cannot say is a warning at the
-// compose file's line and column; what cannot be carried over at all
-// (a service without an image, a variable that is not set) is an error,
-// and Read's caller writes nothing.
+// compose file's line and column, and so is a variable that is not set
+// (compose makes it empty); what cannot be carried over at all (a service
+// without an image, a ${VAR:?} that is not set) is an error, and Read's
+// caller writes nothing.
 package compose
 
 import (
@@ -210,15 +211,45 @@ func ReadFiles(fs []File, o Options) (*Result, *diag.List) {
 	}
 
 	res := &Result{Project: r.project}
+	var defs []*definition
 	for _, s := range svcs {
 		if d := r.service(s); d != nil {
 			res.Definitions = append(res.Definitions, Definition{Name: r.name(s.key), Pos: r.pos(s.k), TOML: d.render(), Secrets: d.secrets})
+			defs = append(defs, d)
 		}
 	}
+	r.sharedPaths(defs)
 	if dl.HasErrors() {
 		return nil, dl
 	}
 	return res, dl
+}
+
+// sharedPaths warns about a host path two services write: compose lets
+// them, fleet check does not (one container writes a host folder).
+func (r *reader) sharedPaths(defs []*definition) {
+	type write struct {
+		def  *definition
+		path string
+		at   *yaml.Node
+	}
+	var writes []write
+	for _, d := range defs {
+		for i, spec := range d.volumes {
+			v, err := containers.ParseVolume(spec)
+			if err != nil || !v.HostPath || v.ReadOnly {
+				continue
+			}
+			for _, w := range writes {
+				if w.def != d && (w.path == v.Source || strings.HasPrefix(v.Source, w.path+"/") || strings.HasPrefix(w.path, v.Source+"/")) {
+					r.warnf(d.volumeAt[i], "compose-shared-path", "services %s and %s both write host path %s: fleet check reports it, since one container writes a host folder", w.def.name, d.name, v.Source).
+						Also(r.pos(w.at), "%s mounts it here", w.def.name).
+						Hint("mount it read-only (:ro) where a service only reads it, or give each its own folder")
+				}
+			}
+			writes = append(writes, write{d, v.Source, d.volumeAt[i]})
+		}
+	}
 }
 
 // parseFile reads one compose file into its top-level mapping, or
@@ -239,7 +270,40 @@ func parseFile(file string, src []byte, dl *diag.List) *yaml.Node {
 			Hint("name the compose file (compose.yaml, docker-compose.yml)")
 		return nil
 	}
+	if duplicateKeys(file, root, dl, 0) {
+		return nil
+	}
 	return root
+}
+
+// duplicateKeys reports each key a mapping at or below n has twice, as
+// compose refuses them, and whether there was one.
+func duplicateKeys(file string, n *yaml.Node, dl *diag.List, depth int) bool {
+	if n == nil || depth > maxDepth*4 || n.Kind == yaml.AliasNode {
+		return false
+	}
+	found := false
+	if n.Kind == yaml.MappingNode {
+		first := map[string]*yaml.Node{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
+				continue
+			}
+			if f, ok := first[k.Value]; ok {
+				dl.Errorf(position(file, k), "compose-yaml", "%s is defined twice in this mapping", k.Value).
+					Also(position(file, f), "first defined here").
+					Hint("remove one of them: compose refuses the file as it is")
+				found = true
+				continue
+			}
+			first[k.Value] = k
+		}
+	}
+	for _, c := range n.Content {
+		found = duplicateKeys(file, c, dl, depth+1) || found
+	}
+	return found
 }
 
 // reader holds what one compose file's services share.
@@ -278,11 +342,15 @@ func (r *reader) str(n *yaml.Node, what string) (string, bool) {
 
 // expand interpolates s, written at n.
 func (r *reader) expand(n *yaml.Node, s string) (string, bool) {
-	v, err := expand(s, r.o.Lookup)
+	v, unset, err := expand(s, r.o.Lookup)
 	if err != nil {
 		r.dl.Errorf(r.pos(n), "compose-variable", "%s", err).
 			Hint("set the variable in the environment or in the .env file beside the compose file (or give one with --env-file)")
 		return "", false
+	}
+	for _, name := range unset {
+		r.dl.Warnf(r.pos(n), "compose-variable", "variable %s is not set: it is empty here, as compose makes it", name).
+			Hint("set it in the environment or in the .env file beside the compose file (or give one with --env-file), or write ${%s:-<default>}", name)
 	}
 	return v, true
 }
@@ -412,20 +480,26 @@ func (r *reader) topVolumes(n *yaml.Node) {
 // why and hint.
 func (r *reader) topNames(n *yaml.Node, kind string, names map[string]string, ignored []string, why, hint string) {
 	for _, e := range entries(n) {
-		name := r.project + "_" + e.key
+		given, external := "", false
 		for _, f := range entries(e.v) {
 			switch {
 			case f.key == "name":
-				if s, ok := r.str(f.v, kind+"s."+e.key+".name"); ok {
-					name = s
-				}
+				given, _ = r.str(f.v, kind+"s."+e.key+".name")
 			case f.key == "external":
-				if f.v.Value == "true" {
-					name = e.key
-				}
+				external = isTrue(f.v)
 			case slices.Contains(ignored, f.key):
 				r.warnf(f.k, "compose-ignored", "%ss.%s.%s is not carried over: %s", kind, e.key, f.key, why).Hint("%s", hint)
 			}
+		}
+		// As compose names them: the name given, else an external one's
+		// key, else the project's.
+		name := given
+		switch {
+		case name != "":
+		case external:
+			name = e.key
+		default:
+			name = r.project + "_" + e.key
 		}
 		if !containersName(name) {
 			r.errf(e.k, "compose-name", "%s name %q is not a name podman takes", kind, name).
@@ -441,8 +515,19 @@ func containersName(s string) bool {
 	return err == nil && !strings.HasPrefix(s, "/")
 }
 
-// secretName matches variable names that usually hold a secret.
-var secretName = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api_?key|private_?key|access_?key|credential)s?($|_)`)
+// secretName matches variable names that usually hold a secret: a word of
+// the name (between underscores) such as PASSWORD, TOKEN or SECRET, or
+// API_KEY and the like; notSecret those that name where one is (a file, a
+// URL).
+var (
+	secretName = regexp.MustCompile(`(?i)(^|_)(pass|passwd|password|passphrase|secret|token|credentials?|(api|private|access|secret|master|encryption|license)_?key)(_|$)`)
+	notSecret  = regexp.MustCompile(`(?i)_(file|path|url|uri|dir|endpoint|id)$`)
+)
+
+// isSecretName reports whether variable name usually holds a secret.
+func isSecretName(name string) bool {
+	return secretName.MatchString(name) && !notSecret.MatchString(name)
+}
 
 // ignoredHint says what to do about a key fleet does not carry over.
 func ignoredHint(key string) string {

@@ -2,16 +2,19 @@ package compose
 
 import (
 	"bytes"
+	"context"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/fleet"
 	"github.com/fleetdev/fleet/internal/inventory"
 )
 
@@ -52,6 +55,7 @@ func TestRead(t *testing.T) {
 						b.WriteString("# " + d.SecretFile() + ": " + s[0] + " = " + s[1] + "\n")
 					}
 				}
+				runInFleet(t, res, dl)
 			} else if !dl.HasErrors() {
 				t.Fatal("no result and no error")
 			}
@@ -87,6 +91,46 @@ func testOptions(name string, src []byte) Options {
 	return o
 }
 
+// runInFleet writes res's definitions into a fleet whose one NixOS host
+// runs them all, and fails on any error fleet finds in it that the import
+// did not warn about (found): the definitions are not only well-formed but
+// make a fleet that checks.
+func runInFleet(t *testing.T, res *Result, found *diag.List) {
+	t.Helper()
+	dir := t.TempDir()
+	var names []string
+	files := map[string]string{
+		"fleet.toml":                           "name = \"t\"\n",
+		"hosts/box/hardware-configuration.nix": "{ fileSystems.\"/\".device = \"/dev/disk/by-label/nixos\"; }\n",
+	}
+	for _, d := range res.Definitions {
+		names = append(names, inventory.QuoteString(d.Name))
+		files["containers/"+d.Name+".toml"] = string(d.TOML)
+	}
+	files["hosts/box/host.toml"] = "platform = \"nixos\"\nsystem = \"x86_64-linux\"\nstate_version = \"24.05\"\ncontainers = [" + strings.Join(names, ", ") + "]\n"
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := fleet.Load(context.Background(), dir, fleet.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range f.Diags.Items() {
+		// The secret files are the import command's (and the host has no
+		// key here): what is checked is that the references are there.
+		warned := d.Code == "container-volume-clash" && slices.ContainsFunc(found.Items(), func(w diag.Diagnostic) bool { return w.Code == "compose-shared-path" })
+		if d.Severity == diag.Error && !strings.Contains(d.Message, "secret") && !warned {
+			t.Errorf("the fleet running the definitions: %v (%s)", d, d.Code)
+		}
+	}
+}
+
 // mustLoad fails when fleet reports anything about a definition.
 func mustLoad(t *testing.T, rel string, src []byte) {
 	t.Helper()
@@ -116,26 +160,29 @@ func golden(t *testing.T, file string, got []byte) {
 func TestExpand(t *testing.T) {
 	env := map[string]string{"A": "a", "EMPTY": "", "B_2": "b"}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	tests := []struct{ in, want, err string }{
-		{"plain", "plain", ""},
-		{"$A/${A}x", "a/ax", ""},
-		{"$B_2.$UNSET.", "b..", ""},
-		{"$$A costs $$5", "$A costs $5", ""},
-		{"${UNSET:-d}${EMPTY:-e}${EMPTY-f}${UNSET-g}", "de" + "" + "g", ""},
-		{"${UNSET:-${A}-${UNSET:-z}}", "a-z", ""},
-		{"${A:+yes}${EMPTY:+no}${EMPTY+set}${UNSET+no}", "yesset", ""},
-		{"${A:?}${EMPTY?}", "a", ""},
-		{"${EMPTY:?give it}", "", "variable EMPTY is not set: give it"},
-		{"${UNSET?}", "", "variable UNSET is not set: it is required"},
-		{"${A", "", "not closed"},
-		{"${1A}", "", "does not start with a variable name"},
-		{"${A:x}", "", `":x" is not one of`},
-		{"cost $5", "", `'$' is followed by "5"`},
-		{"end$", "", "a '$' ends the value"},
+	tests := []struct {
+		in, want, err string
+		unset         []string
+	}{
+		{in: "plain", want: "plain"},
+		{in: "$A/${A}x", want: "a/ax"},
+		{in: "$B_2.$UNSET.", want: "b..", unset: []string{"UNSET"}},
+		{in: "$$A costs $$5", want: "$A costs $5"},
+		{in: "${UNSET:-d}${EMPTY:-e}${EMPTY-f}${UNSET-g}", want: "de" + "" + "g"},
+		{in: "${UNSET:-${A}-${UNSET2:-z}}", want: "a-z"},
+		{in: "${A:+yes}${EMPTY:+no}${EMPTY+set}${UNSET+no}", want: "yesset"},
+		{in: "${A:?}${EMPTY?}", want: "a"},
+		{in: "${UNSET}", want: "", unset: []string{"UNSET"}},
+		{in: "cost $5, $ and end$", want: "cost $5, $ and end$"},
+		{in: "${EMPTY:?give it}", err: "variable EMPTY is not set: give it"},
+		{in: "${UNSET?}", err: "variable UNSET is not set: it is required"},
+		{in: "${A", err: "not closed"},
+		{in: "${1A}", err: "does not start with a variable name"},
+		{in: "${A:x}", err: `":x" is not one of`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := expand(tt.in, lookup)
+			got, unset, err := expand(tt.in, lookup)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err = %v, want %q", err, tt.err)
@@ -145,22 +192,25 @@ func TestExpand(t *testing.T) {
 			if err != nil || got != tt.want {
 				t.Fatalf("= %q, %v; want %q", got, err, tt.want)
 			}
+			if d := cmp.Diff(tt.unset, unset); d != "" {
+				t.Fatalf("unset (-want +got)\n%s", d)
+			}
 		})
 	}
 }
 
 func TestParseEnvFile(t *testing.T) {
-	src := "# comment\n\nexport A=1\nB = two words  # note\nC='single # kept'\nD=\"line\\nbreak \\\"q\\\"\" # c\nE=\nnot a pair\nF=a=b\n"
-	got, err := ParseEnvFile([]byte(src))
+	src := "# comment\n\nexport A=1\nB = two words  # note\nC='single # kept $A'\nD=\"line\\nbreak \\\"q\\\" $A\" # c\nE=\nnot a pair\nF=a=b\nG='it\\'s \\t'\nH=${A}-${HOME}\n"
+	got, err := ParseEnvFile([]byte(src), func(k string) (string, bool) { return "/home/x", k == "HOME" })
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"A": "1", "B": "two words", "C": "single # kept", "D": "line\nbreak \"q\"", "E": "", "F": "a=b"}
+	want := map[string]string{"A": "1", "B": "two words", "C": "single # kept $A", "D": "line\nbreak \"q\" 1", "E": "", "F": "a=b", "G": `it's \t`, "H": "1-/home/x"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Fatalf("(-want +got)\n%s", d)
 	}
 	for _, bad := range []string{"1A=x\n", "A='open\n", "A=\"open\n", "A-B=x\n"} {
-		if _, err := ParseEnvFile([]byte(bad)); err == nil {
+		if _, err := ParseEnvFile([]byte(bad), nil); err == nil {
 			t.Errorf("%q: no error", bad)
 		} else if strings.Contains(err.Error(), "open") {
 			t.Errorf("%q: the error shows the value: %v", bad, err)
@@ -272,7 +322,7 @@ func FuzzExpand(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got, err := expand(s, func(k string) (string, bool) { return "v", k == "A" })
+		got, _, err := expand(s, func(k string) (string, bool) { return "v", k == "A" })
 		if err == nil && !strings.Contains(s, "$") && got != s {
 			t.Fatalf("%q became %q", s, got)
 		}
@@ -358,6 +408,7 @@ func TestReadFiles(t *testing.T) {
 		b.Write(d.TOML)
 		mustLoad(t, rel, d.TOML)
 	}
+	runInFleet(t, res, dl)
 	golden(t, "testdata/merge.golden", b.Bytes())
 }
 

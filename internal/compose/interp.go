@@ -14,21 +14,39 @@ type Lookup func(name string) (value string, ok bool)
 // expand interpolates s as compose does: $VAR and ${VAR}, ${VAR:-default}
 // and ${VAR-default} (unset or empty, and unset), ${VAR:?message} and
 // ${VAR?message} (an error), ${VAR:+other} and ${VAR+other}, and $$ for a
-// dollar sign. A default, message or other value is interpolated too.
-func expand(s string, lookup Lookup) (string, error) {
+// dollar sign; a '$' that starts none of these stays as it is. A default,
+// message or other value is interpolated too. unset lists the variables
+// substituted that are not set: compose makes them empty, with a warning.
+func expand(s string, lookup Lookup) (out string, unset []string, err error) {
+	x := expander{lookup: lookup}
+	out, err = x.expand(s)
+	return out, x.unset, err
+}
+
+type expander struct {
+	lookup Lookup
+	unset  []string
+}
+
+func (x *expander) get(name string) string {
+	v, ok := x.lookup(name)
+	if !ok {
+		x.unset = append(x.unset, name)
+	}
+	return v
+}
+
+func (x *expander) expand(s string) (string, error) {
 	if !strings.Contains(s, "$") {
 		return s, nil
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c != '$' {
+		if c != '$' || i+1 >= len(s) {
 			b.WriteByte(c)
 			i++
 			continue
-		}
-		if i+1 >= len(s) {
-			return "", fmt.Errorf("a '$' ends the value: write $$ for a dollar sign")
 		}
 		switch n := s[i+1]; {
 		case n == '$':
@@ -39,7 +57,7 @@ func expand(s string, lookup Lookup) (string, error) {
 			if end < 0 {
 				return "", fmt.Errorf("${ is not closed by }")
 			}
-			v, err := braced(s[i+2:end], lookup)
+			v, err := x.braced(s[i+2 : end])
 			if err != nil {
 				return "", err
 			}
@@ -50,11 +68,11 @@ func expand(s string, lookup Lookup) (string, error) {
 			for j < len(s) && nameChar(s[j]) {
 				j++
 			}
-			v, _ := lookup(s[i+1 : j])
-			b.WriteString(v)
+			b.WriteString(x.get(s[i+1 : j]))
 			i = j
 		default:
-			return "", fmt.Errorf("'$' is followed by %q, not a variable name: write $$ for a dollar sign", s[i+1:i+2])
+			b.WriteByte(c)
+			i++
 		}
 	}
 	return b.String(), nil
@@ -82,7 +100,7 @@ func closing(s string, from int) int {
 }
 
 // braced expands the body of ${...}.
-func braced(body string, lookup Lookup) (string, error) {
+func (x *expander) braced(body string) (string, error) {
 	j := 0
 	for j < len(body) && nameChar(body[j]) {
 		j++
@@ -91,10 +109,10 @@ func braced(body string, lookup Lookup) (string, error) {
 	if name == "" || !nameStart(name[0]) {
 		return "", fmt.Errorf("${%s} does not start with a variable name", describe(body))
 	}
-	v, set := lookup(name)
 	if rest == "" {
-		return v, nil
+		return x.get(name), nil
 	}
+	v, set := x.lookup(name)
 	op := rest[:1]
 	if strings.HasPrefix(rest, ":") && len(rest) > 1 {
 		op = rest[:2]
@@ -105,12 +123,12 @@ func braced(body string, lookup Lookup) (string, error) {
 		if set && (op == "-" || v != "") {
 			return v, nil
 		}
-		return expand(arg, lookup)
+		return x.expand(arg)
 	case ":?", "?":
 		if set && (op == "?" || v != "") {
 			return v, nil
 		}
-		msg, err := expand(arg, lookup)
+		msg, err := x.expand(arg)
 		if err != nil {
 			return "", err
 		}
@@ -120,7 +138,7 @@ func braced(body string, lookup Lookup) (string, error) {
 		return "", fmt.Errorf("variable %s is not set: %s", name, msg)
 	case ":+", "+":
 		if set && (op == "+" || v != "") {
-			return expand(arg, lookup)
+			return x.expand(arg)
 		}
 		return "", nil
 	}
@@ -133,11 +151,22 @@ func nameChar(c byte) bool { return nameStart(c) || c >= '0' && c <= '9' }
 
 // ParseEnvFile reads a .env file as compose does: NAME=value lines, blank
 // lines and # comments, an optional "export " before the name, values in
-// single quotes (as written) or double quotes (with \n, \t, \\ and \"
-// escapes), and unquoted values trimmed, up to a " #" comment. A line
-// without '=' sets nothing. The error names the line, never its value.
-func ParseEnvFile(data []byte) (map[string]string, error) {
+// single quotes (as written, \' for a quote) or double quotes (with \n,
+// \t, \r, \\ and \" escapes), and unquoted values trimmed, up to a " #"
+// comment. Unquoted and double-quoted values are interpolated, from lookup
+// and the file's earlier lines (nil: not at all). A line without '='
+// sets nothing. The error names the line, never its value.
+func ParseEnvFile(data []byte, lookup Lookup) (map[string]string, error) {
 	out := map[string]string{}
+	vars := func(name string) (string, bool) {
+		if lookup != nil {
+			if v, ok := lookup(name); ok {
+				return v, true
+			}
+		}
+		v, ok := out[name]
+		return v, ok
+	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, 1<<20)
 	for line := 1; sc.Scan(); line++ {
@@ -155,15 +184,16 @@ func ParseEnvFile(data []byte) (map[string]string, error) {
 			return nil, fmt.Errorf("line %d: %q is not a variable name", line, describe(name))
 		}
 		value = strings.TrimLeft(value, " \t")
+		interpolate := true
 		switch {
 		case strings.HasPrefix(value, "'"):
-			end := strings.IndexByte(value[1:], '\'')
-			if end < 0 {
+			v, ok := unquote(value[1:], '\'')
+			if !ok {
 				return nil, fmt.Errorf("line %d: the value of %s has no closing '", line, name)
 			}
-			value = value[1 : end+1]
+			value, interpolate = v, false
 		case strings.HasPrefix(value, `"`):
-			v, ok := unquoteDouble(value[1:])
+			v, ok := unquote(value[1:], '"')
 			if !ok {
 				return nil, fmt.Errorf(`line %d: the value of %s has no closing "`, line, name)
 			}
@@ -174,6 +204,13 @@ func ParseEnvFile(data []byte) (map[string]string, error) {
 			}
 			value = strings.TrimSpace(value)
 		}
+		if interpolate && lookup != nil {
+			v, _, err := expand(value, vars)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %v", line, err)
+			}
+			value = v
+		}
 		out[name] = value
 	}
 	if err := sc.Err(); err != nil {
@@ -182,24 +219,29 @@ func ParseEnvFile(data []byte) (map[string]string, error) {
 	return out, nil
 }
 
-// unquoteDouble reads a double-quoted value up to its closing quote.
-func unquoteDouble(s string) (string, bool) {
+// unquote reads a quoted value up to its closing quote q: in double
+// quotes \n, \t and \r are escapes, and in both a backslash keeps the
+// character after it (a quote, a backslash).
+func unquote(s string, q byte) (string, bool) {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
-		case c == '"':
+		case c == q:
 			return b.String(), true
 		case c == '\\' && i+1 < len(s):
 			i++
-			switch s[i] {
-			case 'n':
+			switch e := s[i]; {
+			case q == '"' && e == 'n':
 				b.WriteByte('\n')
-			case 't':
+			case q == '"' && e == 't':
 				b.WriteByte('\t')
-			case 'r':
+			case q == '"' && e == 'r':
 				b.WriteByte('\r')
+			case e == q || e == '\\':
+				b.WriteByte(e)
 			default:
-				b.WriteByte(s[i])
+				b.WriteByte('\\')
+				b.WriteByte(e)
 			}
 		default:
 			b.WriteByte(c)

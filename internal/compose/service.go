@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"path"
 	"slices"
@@ -24,6 +25,7 @@ type definition struct {
 	entrypoint              string
 	user, workdir, hostname string
 	ports, volumes          []string
+	volumeAt                []*yaml.Node // where each of volumes is
 	networks, dependsOn     []string
 	devices, extraOptions   []string
 	pull                    string
@@ -36,6 +38,8 @@ type definition struct {
 	cpus                       string
 	hasCmd, hasEntrypoint      bool
 	networkMode, networkModeOf string
+	// joins are the containers whose namespaces (ipc, pid) it joins.
+	joins []string
 }
 
 type healthCheck struct {
@@ -57,7 +61,7 @@ func (r *reader) service(s entry) *definition {
 	d := &definition{name: r.name(s.key), description: fmt.Sprintf("%s of compose project %s", s.key, r.project)}
 	var build, entrypoint, command *yaml.Node
 	var envFiles []*yaml.Node
-	var env *yaml.Node
+	var env, networks *yaml.Node
 	for _, e := range entries(s.v) {
 		switch e.key {
 		case "image":
@@ -97,6 +101,7 @@ func (r *reader) service(s entry) *definition {
 		case "labels":
 			d.labels = r.pairs(e.v, "label", nil)
 		case "networks":
+			networks = e.k
 			r.serviceNetworks(d, e.v)
 		case "network_mode":
 			if v, ok := r.str(e.v, "network_mode"); ok {
@@ -105,7 +110,7 @@ func (r *reader) service(s entry) *definition {
 		case "depends_on":
 			r.dependsOn(d, s.key, e.v)
 		case "healthcheck":
-			d.health = r.healthCheck(s.key, e.v)
+			r.healthCheck(d, s.key, e.k, e.v)
 		case "deploy":
 			r.deploy(d, s.key, e.v)
 		case "mem_limit":
@@ -113,7 +118,7 @@ func (r *reader) service(s entry) *definition {
 		case "cpus":
 			d.cpus = r.number(e.v, "cpus")
 		case "pids_limit":
-			d.pids = r.integer(e.v, "pids_limit")
+			r.pidsLimit(d, e.v)
 		case "user":
 			d.user, _ = r.str(e.v, "user")
 		case "working_dir":
@@ -139,7 +144,7 @@ func (r *reader) service(s entry) *definition {
 					Hint("run the instance under that name: [containers.%s] from = %q", v, r.name(s.key))
 			}
 		case "privileged", "init", "read_only", "tty", "stdin_open":
-			if v, ok := r.str(e.v, e.key); ok && v == "true" {
+			if v, ok := r.str(e.v, e.key); ok && strings.EqualFold(v, "true") {
 				d.extraOptions = append(d.extraOptions, map[string]string{
 					"privileged": "--privileged", "init": "--init", "read_only": "--read-only", "tty": "--tty", "stdin_open": "--interactive",
 				}[e.key])
@@ -152,6 +157,16 @@ func (r *reader) service(s entry) *definition {
 		case "shm_size", "stop_signal", "ipc", "pid", "userns_mode", "runtime", "oom_score_adj", "mac_address", "cgroup_parent":
 			flag := map[string]string{"shm_size": "--shm-size", "stop_signal": "--stop-signal", "ipc": "--ipc", "pid": "--pid", "userns_mode": "--userns", "runtime": "--runtime", "oom_score_adj": "--oom-score-adj", "mac_address": "--mac-address", "cgroup_parent": "--cgroup-parent"}[e.key]
 			if v, ok := r.str(e.v, e.key); ok {
+				if other, ok := strings.CutPrefix(v, "service:"); ok && (e.key == "ipc" || e.key == "pid") {
+					// Another service's namespace: its container's, which
+					// must run first.
+					if !r.services[other] {
+						r.errf(e.v, "compose-depends", "%s names service %s, which the file does not define", e.key, other)
+						continue
+					}
+					v = "container:" + r.name(other)
+					d.joins = append(d.joins, r.name(other))
+				}
 				d.extraOptions = append(d.extraOptions, flag+"="+v)
 			}
 		case "stop_grace_period":
@@ -169,6 +184,10 @@ func (r *reader) service(s entry) *definition {
 			}
 			for _, p := range r.pairs(e.v, e.key, nil) {
 				if e.key == "extra_hosts" && !strings.Contains(p[0]+p[1], "=") && p[1] == "" {
+					if e.v.Kind == yaml.MappingNode || !strings.Contains(p[0], ":") {
+						r.warnf(e.k, "compose-ignored", "extra_hosts %s names no address: not carried over", p[0])
+						continue
+					}
 					// host:ip in a list: pairs found no '='.
 					d.extraOptions = append(d.extraOptions, flag+"="+p[0])
 					continue
@@ -206,10 +225,24 @@ func (r *reader) service(s entry) *definition {
 		// The container joins the other's network: it needs it running.
 		d.dependsOn = append(d.dependsOn, o)
 	}
+	for _, o := range d.joins {
+		if !slices.Contains(d.dependsOn, o) {
+			d.dependsOn = append(d.dependsOn, o)
+		}
+	}
+	if d.networkMode != "" && networks != nil {
+		r.errf(networks, "compose-network", "service %s sets both network_mode and networks", s.key).
+			Hint("keep one of them, as compose requires")
+	}
 	if d.networkMode == "" && len(d.networks) == 0 {
-		// Compose puts every service on the project's default network,
-		// where the others reach it by its name.
-		d.networks = []string{r.project + "_default"}
+		// Compose puts every service on the project's default network
+		// (or the one networks.default names), where the others reach it
+		// by its name.
+		def, ok := r.networks["default"]
+		if !ok {
+			def = r.project + "_default"
+		}
+		d.networks = []string{def}
 	}
 	if r.o.Prefix != "" && len(d.networks) > 0 {
 		// The others reach the service by its compose name.
@@ -317,7 +350,7 @@ func (r *reader) port(n *yaml.Node) (string, bool) {
 		if !ok {
 			return "", false
 		}
-		spec = v
+		spec = bracketIPv6(v)
 	}
 	if _, err := containers.ParsePort(spec); err != nil {
 		r.errf(n, "compose-port", "port %q: %v", describe(spec), err).
@@ -327,13 +360,28 @@ func (r *reader) port(n *yaml.Node) (string, bool) {
 	return spec, true
 }
 
+// bracketIPv6 writes an IPv6 address compose takes bare ("::1:6000:6000")
+// in brackets, as podman takes it ("[::1]:6000:6000").
+func bracketIPv6(spec string) string {
+	if strings.HasPrefix(spec, "[") || strings.Count(spec, ":") <= 2 {
+		return spec
+	}
+	parts := strings.Split(spec, ":")
+	addr := strings.Join(parts[:len(parts)-2], ":")
+	if a, err := netip.ParseAddr(addr); err == nil && a.Is6() {
+		return "[" + addr + "]:" + strings.Join(parts[len(parts)-2:], ":")
+	}
+	return spec
+}
+
 // volume reads one mount: "src:dst[:mode]" or the long form. A relative
 // host path is below the compose file's folder (or DataDir); a volume
 // name is the project's volume.
 func (r *reader) volume(d *definition, service string, n *yaml.Node) {
-	var typ, source, target, mode string
+	var typ, source, target string
+	var opts []string
 	if n.Kind == yaml.MappingNode {
-		readOnly := false
+		var tmpfs []string
 		for _, e := range entries(n) {
 			switch e.key {
 			case "type", "source", "target":
@@ -350,34 +398,66 @@ func (r *reader) volume(d *definition, service string, n *yaml.Node) {
 					target = v
 				}
 			case "read_only":
-				readOnly = e.v.Value == "true"
+				if isTrue(e.v) {
+					opts = append(opts, "ro")
+				}
+			case "consistency":
+				// macOS only: nothing on Linux.
 			case "bind":
 				for _, f := range entries(e.v) {
-					if f.key == "selinux" {
-						mode = f.v.Value
+					switch f.key {
+					case "selinux", "propagation":
+						if v, ok := r.str(f.v, "volumes.bind."+f.key); ok && v != "" {
+							opts = append(opts, v)
+						}
+					case "create_host_path":
+						// fleet creates the host folders containers write.
+					default:
+						r.warnf(f.k, "compose-ignored", "volumes.bind.%s is not carried over", f.key)
 					}
 				}
 			case "volume":
 				for _, f := range entries(e.v) {
-					if f.key == "nocopy" && f.v.Value == "true" {
-						mode = "nocopy"
+					switch {
+					case f.key == "nocopy":
+						if isTrue(f.v) {
+							opts = append(opts, "nocopy")
+						}
+					default:
+						r.warnf(f.k, "compose-ignored", "volumes.volume.%s is not carried over", f.key).
+							Hint("mount the volume whole, or a host folder")
 					}
 				}
 			case "tmpfs":
+				for _, f := range entries(e.v) {
+					switch f.key {
+					case "size", "mode":
+						if v, ok := r.str(f.v, "volumes.tmpfs."+f.key); ok && v != "" {
+							tmpfs = append(tmpfs, f.key+"="+v)
+						}
+					default:
+						r.warnf(f.k, "compose-ignored", "volumes.tmpfs.%s is not carried over", f.key)
+					}
+				}
 			default:
 				r.warnf(e.k, "compose-ignored", "volumes.%s is not carried over", e.key)
 			}
 		}
-		if readOnly {
-			mode = strings.Trim("ro,"+mode, ",")
-		}
 		if typ == "tmpfs" {
-			d.extraOptions = append(d.extraOptions, "--tmpfs="+target)
+			spec := target
+			if len(tmpfs) > 0 {
+				spec += ":" + strings.Join(tmpfs, ",")
+			}
+			d.extraOptions = append(d.extraOptions, "--tmpfs="+spec)
 			return
 		}
 		if typ != "" && typ != "bind" && typ != "volume" {
 			r.errf(n, "compose-volume", "a volume of type %s is not carried over", typ).Hint("mount a host path or a named volume")
 			return
+		}
+		if typ == "bind" && source != "" && !strings.HasPrefix(source, "/") && !strings.HasPrefix(source, "~") && !strings.HasPrefix(source, ".") {
+			// A bind mount's source is a path, relative to the file.
+			source = "./" + source
 		}
 	} else {
 		v, ok := r.str(n, "volumes element")
@@ -391,9 +471,18 @@ func (r *reader) volume(d *definition, service string, n *yaml.Node) {
 		case 2:
 			source, target = parts[0], parts[1]
 		case 3:
-			source, target, mode = parts[0], parts[1], parts[2]
+			source, target = parts[0], parts[1]
+			for _, o := range strings.Split(parts[2], ",") {
+				switch o {
+				case "cached", "delegated", "consistent":
+					// macOS only: nothing on Linux.
+				default:
+					opts = append(opts, o)
+				}
+			}
 		}
 	}
+	mode := strings.Join(opts, ",")
 	switch {
 	case source == "":
 	case strings.HasPrefix(source, "~"):
@@ -439,6 +528,7 @@ func (r *reader) volume(d *definition, service string, n *yaml.Node) {
 		return
 	}
 	d.volumes = append(d.volumes, spec)
+	d.volumeAt = append(d.volumeAt, n)
 }
 
 // serviceNetworks reads a service's networks: a list or a mapping.
@@ -506,9 +596,15 @@ func (r *reader) dependsOn(d *definition, service string, n *yaml.Node) {
 		for _, e := range entries(n) {
 			deps = append(deps, dep{e.key, e.k})
 			for _, f := range entries(e.v) {
-				if f.key == "condition" && f.v.Value != "service_started" {
+				switch {
+				case f.key == "condition" && f.v.Value != "service_started":
 					r.warnf(f.v, "compose-ignored", "condition %s of service %s's dependency on %s is not carried over: %s starts once %s has started", f.v.Value, service, e.key, service, e.key).
 						Hint("give %s a health check and have it retry until %s answers", service, e.key)
+				case f.key == "required" && isFalse(f.v):
+					r.warnf(f.v, "compose-ignored", "required: false of service %s's dependency on %s is not carried over: %s needs %s on the host", service, e.key, service, e.key).
+						Hint("run %s where %s runs, or drop the dependency", e.key, service)
+				case f.key == "restart":
+					r.warnf(f.k, "compose-ignored", "restart of service %s's dependency on %s is not carried over", service, e.key)
 				}
 			}
 		}
@@ -528,10 +624,12 @@ func (r *reader) dependsOn(d *definition, service string, n *yaml.Node) {
 	}
 }
 
-// healthCheck reads healthcheck; nil when it is disabled.
-func (r *reader) healthCheck(service string, n *yaml.Node) *healthCheck {
+// healthCheck reads healthcheck (at key) into d: a health check, or
+// --no-healthcheck when it turns the image's off.
+func (r *reader) healthCheck(d *definition, service string, key, n *yaml.Node) {
 	hc := &healthCheck{}
 	var test *yaml.Node
+	disable := false
 	for _, e := range entries(n) {
 		switch e.key {
 		case "test":
@@ -556,39 +654,40 @@ func (r *reader) healthCheck(service string, n *yaml.Node) *healthCheck {
 		case "retries":
 			hc.retries = r.integer(e.v, "healthcheck.retries")
 		case "disable":
-			if e.v.Value == "true" {
-				return nil
-			}
+			disable = isTrue(e.v)
 		default:
 			r.warnf(e.k, "compose-ignored", "healthcheck.%s is not carried over", e.key)
 		}
 	}
-	if test == nil {
-		return nil
-	}
-	if test.Kind == yaml.SequenceNode {
+	if !disable && test != nil && test.Kind == yaml.SequenceNode {
 		w := r.strs(test, "healthcheck.test")
 		switch {
 		case len(w) == 0:
-			return nil
+			test = nil
 		case w[0] == "NONE":
-			return nil
+			disable = true
 		case w[0] == "CMD-SHELL" && len(w) == 2:
 			hc.command = w[1]
 		case w[0] == "CMD" && len(w) > 1:
 			hc.command = shellJoin(w[1:])
 		default:
 			r.errf(test, "compose-health", "healthcheck.test of service %s is not [\"CMD\", ...], [\"CMD-SHELL\", \"command\"] or [\"NONE\"]", service)
-			return nil
+			return
 		}
-	} else {
-		v, ok := r.str(test, "healthcheck.test")
-		if !ok || v == "" {
-			return nil
+	} else if !disable && test != nil {
+		if v, ok := r.str(test, "healthcheck.test"); ok {
+			hc.command = v
 		}
-		hc.command = v
 	}
-	return hc
+	switch {
+	case disable:
+		d.extraOptions = append(d.extraOptions, "--no-healthcheck")
+	case hc.command != "":
+		d.health = hc
+	case *hc != healthCheck{}:
+		r.warnf(key, "compose-ignored", "the healthcheck of service %s has no test: its timing is not carried over, and the image's own health check runs as the image sets it", service).
+			Hint("give the test too: healthcheck: { test: [\"CMD\", ...] }")
+	}
 }
 
 // deploy reads deploy.resources.limits; the rest of deploy is swarm's.
@@ -608,7 +707,7 @@ func (r *reader) deploy(d *definition, service string, n *yaml.Node) {
 					case "memory":
 						d.memory = r.memory(g.v)
 					case "pids":
-						d.pids = r.integer(g.v, "pids")
+						r.pidsLimit(d, g.v)
 					default:
 						r.warnf(g.k, "compose-ignored", "deploy.resources.limits.%s is not carried over", g.key)
 					}
@@ -676,6 +775,19 @@ func (r *reader) ulimits(d *definition, n *yaml.Node) {
 	}
 }
 
+// pidsLimit reads pids_limit: a limit, or -1 (or 0) for none, which
+// podman takes as --pids-limit=-1 (without it podman sets its own limit).
+func (r *reader) pidsLimit(d *definition, n *yaml.Node) {
+	v := r.integer(n, "pids_limit")
+	switch {
+	case v == "":
+	case strings.HasPrefix(v, "-") || v == "0":
+		d.extraOptions = append(d.extraOptions, "--pids-limit=-1")
+	default:
+		d.pids = v
+	}
+}
+
 // memory reads a memory size: bytes, or a number with b, k, m or g (and
 // an optional trailing b), as podman takes it.
 func (r *reader) memory(n *yaml.Node) string {
@@ -700,7 +812,7 @@ func (r *reader) number(n *yaml.Node, what string) string {
 		return ""
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f <= 0 {
+	if err != nil || !(f > 0) || math.IsInf(f, 0) {
 		r.errf(n, "compose-number", "%s %q is not a positive number", what, describe(v))
 		return ""
 	}

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -38,7 +39,7 @@ func (r *reader) environment(service string, envFiles []*yaml.Node, env *yaml.No
 					case "path":
 						name, _ = r.str(e.v, "env_file.path")
 					case "required":
-						required = e.v.Value != "false"
+						required = !isFalse(e.v)
 					}
 				}
 			} else {
@@ -77,8 +78,20 @@ func (r *reader) environment(service string, envFiles []*yaml.Node, env *yaml.No
 			where[k] = it
 		}
 	}
+	out = slices.DeleteFunc(out, func(p [2]string) bool {
+		if envName.MatchString(p[0]) {
+			return false
+		}
+		at := where[p[0]]
+		if at == nil {
+			at = env
+		}
+		r.warnf(at, "compose-ignored", "environment variable %q of service %s is not carried over: fleet takes names of letters, digits, '_' and '.', not starting with a digit", p[0], service).
+			Hint("rename it if the container reads it under another name too")
+		return true
+	})
 	for i, p := range out {
-		if p[1] != "" && secretName.MatchString(p[0]) {
+		if p[1] != "" && isSecretName(p[0]) {
 			if r.o.Secrets {
 				secrets = append(secrets, p)
 				out[i][1] = ""
@@ -96,6 +109,9 @@ func (r *reader) environment(service string, envFiles []*yaml.Node, env *yaml.No
 	return out, secrets
 }
 
+// envName is a variable name fleet takes.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
+
 // readEnvFile reads an env_file named relative to the compose file.
 func (r *reader) readEnvFile(name string) (map[string]string, error) {
 	if r.o.ReadFile == nil {
@@ -108,7 +124,7 @@ func (r *reader) readEnvFile(name string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseEnvFile(data)
+	return ParseEnvFile(data, r.o.Lookup)
 }
 
 // render writes the definition as containers/<name>.toml.

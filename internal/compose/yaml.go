@@ -99,6 +99,19 @@ func isNull(n *yaml.Node) bool {
 	return n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 }
 
+// isTrue reports whether n is YAML's true (true, True, TRUE), or the
+// string "true" a variable gave.
+func isTrue(n *yaml.Node) bool {
+	n = resolve(n)
+	return n != nil && n.Kind == yaml.ScalarNode && strings.EqualFold(n.Value, "true") && (n.Tag == "!!bool" || n.Tag == "!!str")
+}
+
+// isFalse is isTrue for false.
+func isFalse(n *yaml.Node) bool {
+	n = resolve(n)
+	return n != nil && n.Kind == yaml.ScalarNode && strings.EqualFold(n.Value, "false") && (n.Tag == "!!bool" || n.Tag == "!!str")
+}
+
 // kindName names what a node is, for messages.
 func kindName(n *yaml.Node) string {
 	switch n.Kind {
