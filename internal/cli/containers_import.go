@@ -138,6 +138,7 @@ written before it are put back as they were.`,
 			if err != nil {
 				return err
 			}
+			made := missingFolders(dir, append(secretFiles(dir, res), wsPaths(ws)...))
 			if err := atomicfs.WriteAll(ws); err != nil {
 				return err
 			}
@@ -145,6 +146,9 @@ written before it are put back as they were.`,
 			if err != nil {
 				if uerr := atomicfs.WriteAll(undo); uerr != nil {
 					return fmt.Errorf("%w (and putting back what the import wrote failed: %v)", err, uerr)
+				}
+				for _, f := range made {
+					os.Remove(f) // only when empty again
 				}
 				return err
 			}
@@ -261,6 +265,30 @@ func secretKeys(d compose.Definition) []string {
 	var out []string
 	for _, s := range d.Secrets {
 		out = append(out, s[0])
+	}
+	return out
+}
+
+// missingFolders lists the folders below root that files would be
+// written into and that do not exist yet, deepest first.
+func missingFolders(root string, files []string) []string {
+	var out []string
+	for _, f := range files {
+		for d := filepath.Dir(f); len(d) > len(root) && !slices.Contains(out, d); d = filepath.Dir(d) {
+			if _, err := os.Stat(d); err == nil {
+				break
+			}
+			out = append(out, d)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
+func wsPaths(ws []atomicfs.Write) []string {
+	var out []string
+	for _, w := range ws {
+		out = append(out, w.Path)
 	}
 	return out
 }
