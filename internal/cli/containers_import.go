@@ -39,7 +39,8 @@ that extend others (extends:) are merged over them the same way.
 It reads the files as compose does: anchors and merge keys (<<: *common),
 ${VAR}, ${VAR:-default} and the other forms of interpolation from the
 environment and the .env file beside the compose file (or --env-file), the
-project's name (name:, --project, or the folder's name), which names its
+project's name (--project, else COMPOSE_PROJECT_NAME, else name:, else the
+folder's name), which names its
 networks and volumes as compose names them (<project>_default,
 <project>_data), so a docker backend finds the volumes compose made. Every
 service joins the networks it names, or the project's default network, where
