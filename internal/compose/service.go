@@ -78,7 +78,7 @@ func (r *reader) service(s entry) *definition {
 		case "entrypoint":
 			entrypoint = e.v
 		case "ports":
-			for _, it := range items(e.v) {
+			for _, it := range r.seq(e.v, e.key) {
 				if p, ok := r.port(it); ok {
 					d.ports = append(d.ports, p)
 				}
@@ -87,7 +87,7 @@ func (r *reader) service(s entry) *definition {
 			// Every port of a container is open to the others on its
 			// networks: expose only documents them.
 		case "volumes":
-			for _, it := range items(e.v) {
+			for _, it := range r.seq(e.v, e.key) {
 				r.volume(d, s.key, it)
 			}
 		case "tmpfs":
@@ -126,7 +126,7 @@ func (r *reader) service(s entry) *definition {
 		case "hostname":
 			d.hostname, _ = r.str(e.v, "hostname")
 		case "devices":
-			for _, it := range items(e.v) {
+			for _, it := range r.seq(e.v, e.key) {
 				if v, ok := r.str(it, "devices element"); ok {
 					d.devices = append(d.devices, v)
 				}
@@ -264,6 +264,14 @@ func (r *reader) hasErrorsSince(n int) bool {
 		}
 	}
 	return false
+}
+
+// seq lists the elements of a list; anything else but null is an error.
+func (r *reader) seq(n *yaml.Node, what string) []*yaml.Node {
+	if n.Kind != yaml.SequenceNode && !isNull(n) {
+		r.errf(n, "compose-type", "%s must be a list, not %s", what, kindName(n))
+	}
+	return items(n)
 }
 
 // command sets entrypoint and cmd. Compose's entrypoint may hold several
@@ -543,7 +551,7 @@ func (r *reader) serviceNetworks(d *definition, n *yaml.Node) {
 			}
 		}
 	} else {
-		names = items(n)
+		names = r.seq(n, "networks")
 	}
 	for _, k := range names {
 		name, ok := r.str(k, "networks element")
@@ -609,7 +617,7 @@ func (r *reader) dependsOn(d *definition, service string, n *yaml.Node) {
 			}
 		}
 	} else {
-		for _, it := range items(n) {
+		for _, it := range r.seq(n, "depends_on") {
 			if v, ok := r.str(it, "depends_on element"); ok {
 				deps = append(deps, dep{v, it})
 			}
