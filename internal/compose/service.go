@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/netip"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,7 +37,7 @@ type definition struct {
 	health                     *healthCheck
 	memory, pids               string
 	cpus                       string
-	hasCmd, hasEntrypoint      bool
+	hasCmd                     bool
 	networkMode, networkModeOf string
 	// joins are the containers whose namespaces (ipc, pid) it joins.
 	joins []string
@@ -796,6 +797,9 @@ func (r *reader) pidsLimit(d *definition, n *yaml.Node) {
 	}
 }
 
+// sizeNumber is the number of a memory size.
+var sizeNumber = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+
 // memory reads a memory size: bytes, or a number with b, k, m or g (and
 // an optional trailing b), as podman takes it.
 func (r *reader) memory(n *yaml.Node) string {
@@ -804,9 +808,9 @@ func (r *reader) memory(n *yaml.Node) string {
 		return ""
 	}
 	s := strings.ToLower(strings.TrimSpace(v))
-	num := strings.TrimRight(s, "bkmgtib")
+	num := strings.TrimRight(s, "bkmgti")
 	unit := strings.TrimSuffix(strings.TrimSuffix(s[len(num):], "b"), "i")
-	if _, err := strconv.ParseFloat(num, 64); err != nil || num == "" || len(unit) > 1 || unit == "t" || (unit == "" && strings.Contains(num, ".")) {
+	if !sizeNumber.MatchString(num) || len(unit) > 1 || unit == "t" || (unit == "" && strings.Contains(num, ".")) {
 		r.errf(n, "compose-memory", "memory %q is not a size such as 512m or 2g", describe(v))
 		return ""
 	}
