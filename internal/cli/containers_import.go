@@ -14,6 +14,7 @@ import (
 	"github.com/fleetdev/fleet/internal/atomicfs"
 	"github.com/fleetdev/fleet/internal/compose"
 	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/textdiff"
 )
 
 func (a *App) containersImportCommand() *cobra.Command {
@@ -126,6 +127,11 @@ written before it are put back as they were.`,
 			}
 			if dryRun {
 				for _, w := range ws {
+					if old, err := os.ReadFile(w.Path); err == nil {
+						// A layer's file: what changes in it.
+						fmt.Fprint(a.Out, textdiff.Unified(a.rel(w.Path), a.rel(w.Path), old, w.Data))
+						continue
+					}
 					fmt.Fprintf(a.Out, "# %s\n%s\n", a.rel(w.Path), w.Data)
 				}
 				for _, d := range res.Definitions {
@@ -163,7 +169,7 @@ written before it are put back as they were.`,
 	c.Flags().StringVar(&project, "project", "", "the project's name (default: the file's name key, else its folder's name)")
 	c.Flags().StringVar(&dataDir, "data-dir", "", "the absolute folder relative host paths (./data) are below (default: the compose file's folder)")
 	c.Flags().StringVar(&prefix, "prefix", "", "put this before each definition's name (the services keep their names as network aliases)")
-	c.Flags().BoolVar(&dryRun, "dry-run", false, "print the files instead of writing them (never the secrets' values)")
+	c.Flags().BoolVar(&dryRun, "dry-run", false, "print the new files, and the change to the layer's file, instead of writing them (never the secrets' values)")
 	c.Flags().BoolVar(&moveSecrets, "secrets", false, "keep the values of variables that look like secrets in secrets/containers/<name>.yaml, encrypted")
 	c.Flags().BoolVar(&writeOnly, writeOnlyFlag, false, "with --secrets: encrypt even though none of your identities can read the result")
 	return c
