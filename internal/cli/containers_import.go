@@ -20,6 +20,7 @@ import (
 func (a *App) containersImportCommand() *cobra.Command {
 	var host, role, profile, envFile, project, dataDir, prefix string
 	var dryRun, moveSecrets, writeOnly bool
+	var composeProfiles []string
 	c := &cobra.Command{
 		Use:   "import COMPOSE_FILE... [--host HOST | --role ROLE | --profile PROFILE]",
 		Short: "Turn the services of a Docker Compose file into catalog definitions",
@@ -31,6 +32,10 @@ compose has keys for (cap_add, privileged, sysctls, extra_hosts, ulimits,
 tmpfs, ...) as extra_options. With --host, --role or --profile it also runs
 each of them there: an empty [containers.<service>] table is appended to that
 file.
+
+A service in compose profiles none of which is active (--compose-profile, or
+COMPOSE_PROFILES) gets its definition, and the layer does not run it, as
+'docker compose up' does not start it.
 
 Several files are merged as 'docker compose -f a -f b' merges them, each over
 those before it; a compose.yaml (or docker-compose.yml) given alone is merged
@@ -113,6 +118,7 @@ written before it are put back as they were.`,
 				ReadFile: os.ReadFile,
 				Prefix:   prefix,
 				Secrets:  moveSecrets,
+				Profiles: composeProfiles,
 			})
 			if res == nil {
 				return a.reportImport(dl, "", nil, nil, layer, dryRun)
@@ -169,6 +175,7 @@ written before it are put back as they were.`,
 	c.Flags().StringVar(&project, "project", "", "the project's name (default: the file's name key, else its folder's name)")
 	c.Flags().StringVar(&dataDir, "data-dir", "", "the absolute folder relative host paths (./data) are below (default: the compose file's folder)")
 	c.Flags().StringVar(&prefix, "prefix", "", "put this before each definition's name (the services keep their names as network aliases)")
+	c.Flags().StringSliceVar(&composeProfiles, "compose-profile", nil, "activate this compose profile, as docker compose --profile does (default: COMPOSE_PROFILES); services in no active profile get a definition that no layer runs")
 	c.Flags().BoolVar(&dryRun, "dry-run", false, "print the new files, and the change to the layer's file, instead of writing them (never the secrets' values)")
 	c.Flags().BoolVar(&moveSecrets, "secrets", false, "keep the values of variables that look like secrets in secrets/containers/<name>.yaml, encrypted")
 	c.Flags().BoolVar(&writeOnly, writeOnlyFlag, false, "with --secrets: encrypt even though none of your identities can read the result")

@@ -55,6 +55,11 @@ type Options struct {
 	// what to store there). Without it they stay in the definition, with a
 	// warning.
 	Secrets bool
+	// Profiles are the compose profiles that are active (docker compose
+	// --profile); nil: those COMPOSE_PROFILES names (through Lookup),
+	// comma-separated. "*" activates all. A service in profiles none of
+	// which is active gets a definition, and no layer runs it.
+	Profiles []string
 	// Prefix goes before each service's name ("paperless-" makes db
 	// paperless-db): the services keep their names on the network as
 	// aliases, so they reach each other as before.
@@ -66,6 +71,9 @@ type Definition struct {
 	Name string
 	Pos  diag.Pos // the service's key in the compose file
 	TOML []byte   // containers/<Name>.toml
+	// Run is false for a service whose compose profiles are not active:
+	// no layer runs it.
+	Run bool
 	// Secrets are the variables (name and value) whose values go to
 	// secrets/containers/<Name>.yaml, each under its name, with
 	// Options.Secrets; the definition reads them from there.
@@ -173,6 +181,16 @@ func ReadFiles(fs []File, o Options) (*Result, *diag.List) {
 			}
 		}
 	}
+	if o.Profiles == nil {
+		if v, ok := o.Lookup("COMPOSE_PROFILES"); ok {
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					o.Profiles = append(o.Profiles, p)
+				}
+			}
+		}
+	}
+	r.o.Profiles = o.Profiles
 	r.project = projectName(o.Project, o.Folder)
 	if r.project == "" {
 		dl.Errorf(diag.Pos{File: file, Line: 1, Col: 1}, "compose-project", "no project name: the file has no name key and its folder gives none").
@@ -214,7 +232,7 @@ func ReadFiles(fs []File, o Options) (*Result, *diag.List) {
 	var defs []*definition
 	for _, s := range svcs {
 		if d := r.service(s); d != nil {
-			res.Definitions = append(res.Definitions, Definition{Name: r.name(s.key), Pos: r.pos(s.k), TOML: d.render(), Secrets: d.secrets})
+			res.Definitions = append(res.Definitions, Definition{Name: r.name(s.key), Pos: r.pos(s.k), TOML: d.render(), Run: !d.inactive, Secrets: d.secrets})
 			defs = append(defs, d)
 		}
 	}
@@ -536,8 +554,6 @@ func ignoredHint(key string) string {
 		return "keep secret values in fleet's secrets (fleet secrets edit) and give them to the container as environment = { NAME = { secret = \"category/name\" } }"
 	case "logging":
 		return "the container logs to the journal: journalctl -u podman-<name>.service"
-	case "profiles":
-		return "a host runs the containers its layers list: list this one only where it should run"
 	case "deploy", "scale":
 		return "a host runs one instance of a definition; run more under other names with from = \"<definition>\""
 	case "restart":

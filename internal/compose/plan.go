@@ -87,6 +87,15 @@ func instances(root string, res *Result, layer, from string, dl *diag.List) (ato
 	if broken {
 		return atomicfs.Write{}, false
 	}
+	var run []Definition
+	for _, d := range res.Definitions {
+		if d.Run {
+			run = append(run, d)
+		}
+	}
+	if len(run) == 0 {
+		return atomicfs.Write{}, false // nothing to run: the file stays
+	}
 	var b strings.Builder
 	b.Write(data)
 	if len(data) > 0 && !strings.HasSuffix(string(data), "\n") {
@@ -98,7 +107,7 @@ func instances(root string, res *Result, layer, from string, dl *diag.List) (ato
 	case ctrs == nil:
 	case ctrs.Kind == inventory.Array:
 		var names []string
-		for _, d := range res.Definitions {
+		for _, d := range run {
 			for _, e := range ctrs.List {
 				if e.Kind == inventory.String && e.Str == d.Name {
 					dl.Errorf(e.Pos, "compose-exists", "%s runs an instance named %s already", layer, d.Name).
@@ -121,7 +130,7 @@ func instances(root string, res *Result, layer, from string, dl *diag.List) (ato
 			Hint("write its instances as [containers.<name>] tables")
 		return atomicfs.Write{}, false
 	}
-	for i, d := range res.Definitions {
+	for i, d := range run {
 		if v := ctrs.Get(d.Name); v != nil {
 			dl.Errorf(v.KeyPos, "compose-exists", "%s runs an instance named %s already", layer, d.Name).
 				Hint("import the services under other names with --prefix, or remove the instance")

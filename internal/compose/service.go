@@ -41,6 +41,8 @@ type definition struct {
 	networkMode, networkModeOf string
 	// joins are the containers whose namespaces (ipc, pid) it joins.
 	joins []string
+	// inactive is set when none of its compose profiles is active.
+	inactive bool
 }
 
 type healthCheck struct {
@@ -134,6 +136,8 @@ func (r *reader) service(s entry) *definition {
 			}
 		case "pull_policy":
 			r.pullPolicy(d, e.v)
+		case "profiles":
+			r.profiles(d, s.key, e.k, e.v)
 		case "restart":
 			if v, _ := r.str(e.v, "restart"); v == "no" || strings.HasPrefix(v, "on-failure") {
 				r.warnf(e.k, "compose-ignored", "restart: %s is not carried over: the unit restarts the container whenever it stops", v).
@@ -732,6 +736,18 @@ func (r *reader) deploy(d *definition, service string, n *yaml.Node) {
 				Hint("%s", ignoredHint("deploy"))
 		}
 	}
+}
+
+// profiles reads a service's compose profiles: when none of them is
+// active, no layer runs the definition.
+func (r *reader) profiles(d *definition, service string, key, n *yaml.Node) {
+	names := r.strs(n, "profiles")
+	if len(names) == 0 || slices.Contains(r.o.Profiles, "*") || slices.ContainsFunc(names, func(p string) bool { return slices.Contains(r.o.Profiles, p) }) {
+		return
+	}
+	d.inactive = true
+	r.warnf(key, "compose-profile", "service %s is in compose profile %s, which is not active: its definition is written, and no layer runs it", service, strings.Join(names, ", ")).
+		Hint("activate it with --compose-profile %s (or COMPOSE_PROFILES), as docker compose --profile does", names[0])
 }
 
 // pullPolicy reads pull_policy.
