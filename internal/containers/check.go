@@ -89,7 +89,7 @@ func checkHost(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
 	}
 	checkNames(h, hc, dl)
 	checkPorts(h, hc, ports, dl)
-	checkVolumes(hc, dl)
+	checkVolumes(h, hc, dl)
 	checkDeps(hc, dl)
 }
 
@@ -226,14 +226,14 @@ func checkPorts(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
 						d.Also(o.inst.Enabled.Pos, "container %s is enabled here", o.inst.Name).
 							Also(i.Enabled.Pos, "container %s is enabled here", i.Name)
 					}
-					d.Hint("give one of them another host port: [containers.%s] ports = [\"<free port>:%d\"] in %s", i.Name, b.port.ContainerFrom, h.Src.File)
+					d.Hint("give one of them another host port: %s", override(h, i.Name, fmt.Sprintf("ports = [\"<free port>:%d\"]", b.port.ContainerFrom)))
 				}
 			}
 			for k := range used {
 				if o := &used[k]; b.overlaps(o) {
 					d := dl.Errorf(b.pos, "container-port-clash", "host port %s/%s of container %s is already used on host %s by %s", b.port.HostRange(), b.port.Proto, i.Name, h.Name, o.owner).
 						Also(o.pos, "%s takes port %s here", o.owner, o.port.HostRange()).
-						Hint("publish the container on another host port: [containers.%s] ports = [\"<free port>:%d\"] in %s", i.Name, b.port.ContainerFrom, h.Src.File)
+						Hint("publish the container on another host port: %s", override(h, i.Name, fmt.Sprintf("ports = [\"<free port>:%d\"]", b.port.ContainerFrom)))
 					if strings.Contains(o.owner, "firewall") {
 						d.Hint("if the firewall opening is for this container, remove it and set open_firewall = true on the container")
 					}
@@ -242,6 +242,17 @@ func checkPorts(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
 			taken = append(taken, b)
 		}
 	}
+}
+
+// override says how host h gives instance name the value set (such as
+// ports = [...]): in an instance table of its host.toml, which first
+// replaces the list when the file lists its containers (a TOML file
+// cannot have both).
+func override(h *eval.Host, name, set string) string {
+	if len(h.Src.ContainerList) > 0 {
+		return fmt.Sprintf("%s lists its containers: write them as tables instead ([containers.<name>] each, empty for one that runs as defined), then %s under [containers.%s]", h.Src.File, set, name)
+	}
+	return fmt.Sprintf("[containers.%s] %s in %s", name, set, h.Src.File)
 }
 
 func onAddr(p Port) string {
@@ -482,7 +493,7 @@ func portBinding(n *eval.Node, owner, proto string) binding {
 
 // checkVolumes reports two instances writing one host path (or one below
 // the other): both would change the same files.
-func checkVolumes(hc *Host, dl *diag.List) {
+func checkVolumes(h *eval.Host, hc *Host, dl *diag.List) {
 	type write struct {
 		inst *Instance
 		vol  *At[Volume]
@@ -502,7 +513,7 @@ func checkVolumes(hc *Host, dl *diag.List) {
 				}
 				dl.Errorf(v.Pos, "container-volume-clash", "containers %s and %s on host %s both write host path %s", o.inst.Name, i.Name, hc.Name, longer(o.vol.V.Source, v.V.Source)).
 					Also(o.vol.Pos, "container %s mounts %q here", o.inst.Name, o.vol.V.Spec).
-					Hint("give each instance its own directory ([containers.%s] volumes = [...]), or mount it read-only (\":ro\") where the container only reads", i.Name)
+					Hint("mount it read-only (\":ro\") where the container only reads, or give each instance its own directory: %s", override(h, i.Name, "volumes = [...]"))
 			}
 			writes = append(writes, w)
 		}
