@@ -232,8 +232,16 @@ func ReadFiles(fs []File, o Options) (*Result, *diag.List) {
 	var defs []*definition
 	for _, s := range svcs {
 		if d := r.service(s); d != nil {
-			res.Definitions = append(res.Definitions, Definition{Name: r.name(s.key), Pos: r.pos(s.k), TOML: d.render(), Run: !d.inactive, Secrets: d.secrets})
+			res.Definitions = append(res.Definitions, Definition{Name: r.name(s.key), Pos: r.pos(s.k), TOML: d.render(), Secrets: d.secrets})
 			defs = append(defs, d)
+		}
+	}
+	startDependencies(defs)
+	for i, d := range defs {
+		res.Definitions[i].Run = !d.inactive
+		if d.inactive {
+			r.warnf(d.profilesAt, "compose-profile", "service %s is in compose profile %s, which is not active: its definition %s is written, and no layer runs it", d.service, strings.Join(d.profiles, ", "), d.name).
+				Hint("activate it with --compose-profile %s (or COMPOSE_PROFILES), as docker compose --profile does", d.profiles[0])
 		}
 	}
 	r.sharedPaths(defs)
@@ -241,6 +249,29 @@ func ReadFiles(fs []File, o Options) (*Result, *diag.List) {
 		return nil, dl
 	}
 	return res, dl
+}
+
+// startDependencies makes the services a running service depends on run
+// too, whatever their profiles, as compose starts them.
+func startDependencies(defs []*definition) {
+	byName := make(map[string]*definition, len(defs))
+	for _, d := range defs {
+		byName[d.name] = d
+	}
+	var start func(d *definition)
+	start = func(d *definition) {
+		for _, dep := range slices.Concat(d.dependsOn, d.joins) {
+			if o := byName[dep]; o != nil && o.inactive {
+				o.inactive = false
+				start(o)
+			}
+		}
+	}
+	for _, d := range defs {
+		if !d.inactive {
+			start(d)
+		}
+	}
 }
 
 // sharedPaths warns about a host path two services write: compose lets

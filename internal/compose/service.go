@@ -19,6 +19,7 @@ import (
 
 // definition is one service as the keys of a catalog definition.
 type definition struct {
+	service                 string // the compose service's name
 	name                    string
 	description             string
 	image                   string
@@ -41,8 +42,11 @@ type definition struct {
 	networkMode, networkModeOf string
 	// joins are the containers whose namespaces (ipc, pid) it joins.
 	joins []string
-	// inactive is set when none of its compose profiles is active.
-	inactive bool
+	// inactive is set when none of its compose profiles is active, and
+	// profiles are those, at profilesAt.
+	inactive   bool
+	profiles   []string
+	profilesAt *yaml.Node
 }
 
 type healthCheck struct {
@@ -61,7 +65,7 @@ func (r *reader) service(s entry) *definition {
 		r.errf(s.v, "compose-type", "service %s must be a mapping, not %s", s.key, kindName(s.v))
 		return nil
 	}
-	d := &definition{name: r.name(s.key), description: fmt.Sprintf("%s of compose project %s", s.key, r.project)}
+	d := &definition{service: s.key, name: r.name(s.key), description: fmt.Sprintf("%s of compose project %s", s.key, r.project)}
 	var build, entrypoint, command *yaml.Node
 	var envFiles []*yaml.Node
 	var env, networks *yaml.Node
@@ -745,9 +749,7 @@ func (r *reader) profiles(d *definition, service string, key, n *yaml.Node) {
 	if len(names) == 0 || slices.Contains(r.o.Profiles, "*") || slices.ContainsFunc(names, func(p string) bool { return slices.Contains(r.o.Profiles, p) }) {
 		return
 	}
-	d.inactive = true
-	r.warnf(key, "compose-profile", "service %s is in compose profile %s, which is not active: its definition is written, and no layer runs it", service, strings.Join(names, ", ")).
-		Hint("activate it with --compose-profile %s (or COMPOSE_PROFILES), as docker compose --profile does", names[0])
+	d.inactive, d.profiles, d.profilesAt = true, names, key
 }
 
 // pullPolicy reads pull_policy.
