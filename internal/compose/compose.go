@@ -293,7 +293,7 @@ func (r *reader) sharedPaths(defs []*definition) {
 				if w.def != d && (w.path == v.Source || strings.HasPrefix(v.Source, w.path+"/") || strings.HasPrefix(w.path, v.Source+"/")) {
 					r.warnf(d.volumeAt[i], "compose-shared-path", "services %s and %s both write host path %s: fleet check reports it, since one container writes a host folder", w.def.name, d.name, v.Source).
 						Also(r.pos(w.at), "%s mounts it here", w.def.name).
-						Hint("mount it read-only (:ro) where a service only reads it, or give each its own folder")
+						Hint("mount it read-only (:ro) where a service only reads it, give each its own folder, or share a named volume instead (declared under volumes:), which fleet check allows")
 				}
 			}
 			writes = append(writes, write{d, v.Source, d.volumeAt[i]})

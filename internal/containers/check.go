@@ -513,7 +513,8 @@ func checkVolumes(h *eval.Host, hc *Host, dl *diag.List) {
 				}
 				dl.Errorf(v.Pos, "container-volume-clash", "containers %s and %s on host %s both write host path %s", o.inst.Name, i.Name, hc.Name, longer(o.vol.V.Source, v.V.Source)).
 					Also(o.vol.Pos, "container %s mounts %q here", o.inst.Name, o.vol.V.Spec).
-					Hint("mount it read-only (\":ro\") where the container only reads, or give each instance its own directory: %s", override(h, i.Name, "volumes = [...]"))
+					Hint("mount it read-only (\":ro\") where the container only reads, or give each instance its own directory: %s", override(h, i.Name, "volumes = [...]")).
+					Hint("containers that must both write the same data can share a named volume (\"<name>:%s\"), which the engine keeps in its own storage (back it up there)", v.V.Target)
 			}
 			writes = append(writes, w)
 		}
