@@ -290,7 +290,7 @@ func (r *reader) sharedPaths(defs []*definition) {
 				continue
 			}
 			for _, w := range writes {
-				if w.def != d && (w.path == v.Source || strings.HasPrefix(v.Source, w.path+"/") || strings.HasPrefix(w.path, v.Source+"/")) {
+				if w.def != d && containers.NestedPaths(w.path, v.Source) {
 					r.warnf(d.volumeAt[i], "compose-shared-path", "services %s and %s both write host path %s: fleet check reports it, since one container writes a host folder", w.def.name, d.name, v.Source).
 						Also(r.pos(w.at), "%s mounts it here", w.def.name).
 						Hint("mount it read-only (:ro) where a service only reads it, give each its own folder, or share a named volume instead (declared under volumes:), which fleet check allows")
@@ -550,18 +550,12 @@ func (r *reader) topNames(n *yaml.Node, kind string, names map[string]string, ig
 		default:
 			name = r.project + "_" + e.key
 		}
-		if !containersName(name) {
+		if !containers.IsVolumeName(name) {
 			r.errf(e.k, "compose-name", "%s name %q is not a name podman takes", kind, name).
 				Hint("name it with letters, digits, '-', '_' and '.'")
 		}
 		names[e.key] = name
 	}
-}
-
-// containersName reports whether s names a volume or a network.
-func containersName(s string) bool {
-	_, err := containers.ParseVolume(s + ":/x")
-	return err == nil && !strings.HasPrefix(s, "/")
 }
 
 // secretName matches variable names that usually hold a secret: a word of
@@ -595,9 +589,12 @@ func ignoredHint(key string) string {
 	return "add what it does to extra_options (podman run arguments) if the container needs it"
 }
 
+// yamlErrLine is the line yaml.v3 names in its errors.
+var yamlErrLine = regexp.MustCompile(`line (\d+)`)
+
 // yamlErrPos finds the line yaml.v3 names in its error.
 func yamlErrPos(file string, err error) diag.Pos {
-	m := regexp.MustCompile(`line (\d+)`).FindStringSubmatch(err.Error())
+	m := yamlErrLine.FindStringSubmatch(err.Error())
 	line := 1
 	if m != nil {
 		line, _ = strconv.Atoi(m[1])

@@ -54,10 +54,20 @@ type healthCheck struct {
 	retries                                 string
 }
 
+// runFlags are the podman run flags of the service keys that are one:
+// a switch (privileged), a list (cap_add: one flag an element) or a value
+// (shm_size).
+var runFlags = map[string]string{
+	"privileged": "--privileged", "init": "--init", "read_only": "--read-only", "tty": "--tty", "stdin_open": "--interactive",
+	"cap_add": "--cap-add", "cap_drop": "--cap-drop", "security_opt": "--security-opt", "dns": "--dns", "dns_search": "--dns-search", "group_add": "--group-add",
+	"shm_size": "--shm-size", "stop_signal": "--stop-signal", "ipc": "--ipc", "pid": "--pid", "userns_mode": "--userns", "runtime": "--runtime",
+	"oom_score_adj": "--oom-score-adj", "mac_address": "--mac-address", "cgroup_parent": "--cgroup-parent",
+}
+
 // service reads one service; nil when it holds an error.
 func (r *reader) service(s entry) *definition {
 	errs := r.dl.Len()
-	if !containersName(r.name(s.key)) {
+	if !containers.IsVolumeName(r.name(s.key)) {
 		r.errf(s.k, "compose-name", "%q is not a container name fleet takes", r.name(s.key)).
 			Hint("rename the service (or choose another --prefix) with letters, digits, '-', '_' and '.'")
 	}
@@ -154,17 +164,15 @@ func (r *reader) service(s entry) *definition {
 			}
 		case "privileged", "init", "read_only", "tty", "stdin_open":
 			if v, ok := r.str(e.v, e.key); ok && strings.EqualFold(v, "true") {
-				d.extraOptions = append(d.extraOptions, map[string]string{
-					"privileged": "--privileged", "init": "--init", "read_only": "--read-only", "tty": "--tty", "stdin_open": "--interactive",
-				}[e.key])
+				d.extraOptions = append(d.extraOptions, runFlags[e.key])
 			}
 		case "cap_add", "cap_drop", "security_opt", "dns", "dns_search", "group_add":
-			flag := map[string]string{"cap_add": "--cap-add", "cap_drop": "--cap-drop", "security_opt": "--security-opt", "dns": "--dns", "dns_search": "--dns-search", "group_add": "--group-add"}[e.key]
+			flag := runFlags[e.key]
 			for _, v := range r.strs(e.v, e.key) {
 				d.extraOptions = append(d.extraOptions, flag+"="+v)
 			}
 		case "shm_size", "stop_signal", "ipc", "pid", "userns_mode", "runtime", "oom_score_adj", "mac_address", "cgroup_parent":
-			flag := map[string]string{"shm_size": "--shm-size", "stop_signal": "--stop-signal", "ipc": "--ipc", "pid": "--pid", "userns_mode": "--userns", "runtime": "--runtime", "oom_score_adj": "--oom-score-adj", "mac_address": "--mac-address", "cgroup_parent": "--cgroup-parent"}[e.key]
+			flag := runFlags[e.key]
 			if v, ok := r.str(e.v, e.key); ok {
 				if other, ok := strings.CutPrefix(v, "service:"); ok && (e.key == "ipc" || e.key == "pid") {
 					// Another service's namespace: its container's, which

@@ -2,12 +2,12 @@ package compose
 
 import (
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/fleetdev/fleet/internal/containers"
 	"github.com/fleetdev/fleet/internal/inventory"
 )
 
@@ -79,7 +79,7 @@ func (r *reader) environment(service string, envFiles []*yaml.Node, env *yaml.No
 		}
 	}
 	out = slices.DeleteFunc(out, func(p [2]string) bool {
-		if envName.MatchString(p[0]) {
+		if containers.IsEnvName(p[0]) {
 			return false
 		}
 		at := where[p[0]]
@@ -108,9 +108,6 @@ func (r *reader) environment(service string, envFiles []*yaml.Node, env *yaml.No
 	}
 	return out, secrets
 }
-
-// envName is a variable name fleet takes.
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
 
 // readEnvFile reads an env_file named relative to the compose file.
 func (r *reader) readEnvFile(name string) (map[string]string, error) {

@@ -508,7 +508,7 @@ func checkVolumes(h *eval.Host, hc *Host, dl *diag.List) {
 			}
 			w := write{i, v}
 			for _, o := range writes {
-				if o.inst == i || !nested(o.vol.V.Source, v.V.Source) {
+				if o.inst == i || !NestedPaths(o.vol.V.Source, v.V.Source) {
 					continue
 				}
 				dl.Errorf(v.Pos, "container-volume-clash", "containers %s and %s on host %s both write host path %s", o.inst.Name, i.Name, hc.Name, longer(o.vol.V.Source, v.V.Source)).
@@ -521,9 +521,9 @@ func checkVolumes(h *eval.Host, hc *Host, dl *diag.List) {
 	}
 }
 
-// nested reports whether a and b are the same path or one lies below the
-// other.
-func nested(a, b string) bool {
+// NestedPaths reports whether a and b are the same path or one lies below
+// the other.
+func NestedPaths(a, b string) bool {
 	return a == b || strings.HasPrefix(a, strings.TrimSuffix(b, "/")+"/") || strings.HasPrefix(b, strings.TrimSuffix(a, "/")+"/")
 }
 

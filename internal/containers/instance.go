@@ -352,7 +352,7 @@ func readEnv(env *eval.Node, dl *diag.List) []Env {
 	for _, k := range env.Keys() {
 		v := env.Fields[k]
 		e := Env{Name: k, Pos: v.Won().Pos}
-		if !isEnvName(k) {
+		if !IsEnvName(k) {
 			dl.Errorf(e.Pos, "container-env", "%q is not an environment variable name", k).
 				Hint("use letters, digits and '_' (not starting with a digit)")
 			continue
@@ -373,7 +373,7 @@ func readEnv(env *eval.Node, dl *diag.List) []Env {
 func readNetworks(n *eval.Node, dl *diag.List) []string {
 	var out []string
 	for _, it := range items(n) {
-		if !isVolumeName(it.V) {
+		if !IsVolumeName(it.V) {
 			dl.Errorf(it.Pos, "container-network", "%q is not a network name: use letters, digits, '_', '.' and '-'", it.V).
 				Hint("rename the network")
 			continue

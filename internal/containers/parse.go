@@ -246,7 +246,7 @@ func ParseVolume(spec string) (Volume, error) {
 	case strings.HasPrefix(v.Source, "/"):
 		v.HostPath = true
 		v.Source = cleanPath(v.Source)
-	case v.Source != "" && !isVolumeName(v.Source):
+	case v.Source != "" && !IsVolumeName(v.Source):
 		return v, fmt.Errorf("%q is neither an absolute host path nor a volume name", v.Source)
 	}
 	for _, o := range v.Options {
@@ -274,9 +274,9 @@ func cleanPath(p string) string {
 	return p
 }
 
-// isVolumeName reports whether s names a volume or a network:
+// IsVolumeName reports whether s names a volume or a network:
 // [a-zA-Z0-9][a-zA-Z0-9_.-]* (checked for every instance of every host).
-func isVolumeName(s string) bool {
+func IsVolumeName(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -289,9 +289,9 @@ func isVolumeName(s string) bool {
 	return s != ""
 }
 
-// isEnvName reports whether s names an environment variable:
+// IsEnvName reports whether s names an environment variable:
 // [A-Za-z_][A-Za-z0-9_.]*.
-func isEnvName(s string) bool {
+func IsEnvName(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {

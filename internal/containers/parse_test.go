@@ -186,10 +186,10 @@ func TestNames(t *testing.T) {
 	alphabet := []string{"a", "Z", "0", "9", "_", ".", "-", "/", " ", "é", ":"}
 	var each func(s string, n int)
 	each = func(s string, n int) {
-		if got, want := isVolumeName(s), volume.MatchString(s); got != want {
+		if got, want := IsVolumeName(s), volume.MatchString(s); got != want {
 			t.Errorf("isVolumeName(%q) = %v, want %v", s, got, want)
 		}
-		if got, want := isEnvName(s), env.MatchString(s); got != want {
+		if got, want := IsEnvName(s), env.MatchString(s); got != want {
 			t.Errorf("isEnvName(%q) = %v, want %v", s, got, want)
 		}
 		if n == 0 {
