@@ -85,7 +85,10 @@ type Definition struct {
 func (d *Definition) SecretFile() string { return "secrets/" + d.SecretName() + ".yaml" }
 
 // SecretName is the name definitions use for it: containers/<Name>.
-func (d *Definition) SecretName() string { return "containers/" + d.Name }
+func (d *Definition) SecretName() string { return secretOf(d.Name) }
+
+// secretOf is the secret that holds definition name's secret values.
+func secretOf(name string) string { return "containers/" + name }
 
 // SecretPlaintext is the YAML plaintext of the secret file: each of
 // Secrets a string under its name.

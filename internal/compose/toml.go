@@ -171,7 +171,7 @@ func (d *definition) render() []byte {
 		for _, kv := range d.env {
 			v := inventory.QuoteString(kv[1])
 			if slices.ContainsFunc(d.secrets, func(s [2]string) bool { return s[0] == kv[0] }) {
-				v = "{ secret = " + inventory.QuoteString("containers/"+d.name) + ", key = " + inventory.QuoteString(kv[0]) + " }"
+				v = "{ secret = " + inventory.QuoteString(secretOf(d.name)) + ", key = " + inventory.QuoteString(kv[0]) + " }"
 			}
 			line(inventory.QuoteKey(kv[0]), v)
 		}
