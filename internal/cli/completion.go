@@ -177,8 +177,8 @@ func pathCompletions(tree *eval.Node, toComplete string) []cobra.Completion {
 		if !strings.HasPrefix(q, partial) {
 			continue
 		}
-		child := node.Fields[k]
-		if child.Kind == eval.Table && len(child.Fields) > 0 {
+		child := node.Get(k)
+		if child.Kind == eval.Table && child.Len() > 0 {
 			out = append(out, prefix+q+".")
 		} else {
 			out = append(out, prefix+q)

@@ -350,7 +350,7 @@ func readEnv(env *eval.Node, dl *diag.List) []Env {
 	}
 	var out []Env
 	for _, k := range env.Keys() {
-		v := env.Fields[k]
+		v := env.Get(k)
 		e := Env{Name: k, Pos: v.Won().Pos}
 		if !IsEnvName(k) {
 			dl.Errorf(e.Pos, "container-env", "%q is not an environment variable name", k).
@@ -389,7 +389,7 @@ func readLabels(l *eval.Node, _ *diag.List) [][2]string {
 	}
 	var out [][2]string
 	for _, k := range l.Keys() {
-		if v := l.Fields[k]; v.Kind == eval.String {
+		if v := l.Get(k); v.Kind == eval.String {
 			out = append(out, [2]string{k, v.Str})
 		}
 	}
@@ -456,7 +456,7 @@ func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Con
 		// Only the instance's own values decide whether its Spec is
 		// shared: the others are the definition's.
 		for _, k := range ci.Own {
-			shared = shared && n.Fields[k].Shared()
+			shared = shared && n.Get(k).Shared()
 		}
 	}
 	if shared {
@@ -481,7 +481,7 @@ func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Con
 		}
 		for x, f := range specFields {
 			if own[x] {
-				f.read(r, &s, f.key, n.Fields[f.key], &found)
+				f.read(r, &s, f.key, n.Get(f.key), &found)
 			}
 		}
 		if !own[envIndex] && slices.ContainsFunc(s.Env, func(e Env) bool { return e.Secret != nil }) {
@@ -556,7 +556,7 @@ func Catalog(defs map[string]*eval.Node) map[string]*Spec {
 // that make its Spec, and whether every one of them is shared.
 func specKeyOf(n *eval.Node) (key specKey, shared bool) {
 	shared = true
-	for k, v := range n.Fields {
+	for k, v := range n.Entries() {
 		if x, ok := specIndex[k]; ok {
 			key[x] = v
 			shared = shared && v.Shared()

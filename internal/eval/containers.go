@@ -13,39 +13,28 @@ const LayerContainer = "container"
 
 // containersNode turns a layer's containers key into a table of
 // instances: every listed or tabled instance gets enable = true defined
-// where it is named, unless its table says enable itself. Each
-// instance's table has room for its definition's values, which instance
-// adds.
+// where it is named, unless its table says enable itself.
 func (e *evaluator) containersNode(ly *inventory.Layer, label string, level int) *Node {
 	if len(ly.ContainerList) == 0 && ly.Containers == nil {
 		return nil
 	}
 	lv := int32(level)
-	// table is an instance's table, sized for its keys, enable and its
-	// definition's keys (a map of up to 8 is the smallest).
-	table := func(name string, pos diag.Pos, src *inventory.Value) *Node {
-		def := name
-		if f := src.Get("from"); f != nil && f.Kind == inventory.String {
-			def = f.Str
-		}
-		d := e.definitions[def]
-		size := 0
-		if d != nil {
-			size = len(d.Fields)
-		}
-		if d.Get("enable") == nil {
-			size++
-		}
+	// table is an instance's table, sized for its keys and enable: its
+	// definition's values are its base (see instance).
+	table := func(pos diag.Pos, src *inventory.Value) *Node {
+		size := 1
 		if src != nil {
-			for _, k := range src.Keys {
-				if k != "enable" && d.Get(k) == nil {
-					size++
-				}
-			}
+			size += len(src.Keys)
 		}
-		t := newNode(Def{Layer: label, Pos: pos, src: src, level: lv})
-		t.Kind, t.Fields = Table, make(map[string]*Node, size)
-		return t
+		x := &instanceTable{}
+		x.defs[0] = Def{Layer: label, Pos: pos, src: src, level: lv}
+		x.t.Kind, x.t.Fields, x.t.Defs = Table, make(map[string]*Node, size), x.defs[:1]
+		if src.Get("enable") == nil {
+			x.enDef[0] = Def{Layer: label, Pos: pos, text: "true (listed in containers)", level: lv}
+			x.en.Kind, x.en.Bool, x.en.Defs = Bool, true, x.enDef[:]
+			x.t.Fields["enable"] = &x.en
+		}
+		return &x.t
 	}
 	var n *Node
 	if c := ly.Containers; c != nil {
@@ -53,7 +42,7 @@ func (e *evaluator) containersNode(ly *inventory.Layer, label string, level int)
 		n.Kind, n.Fields, n.inline = Table, make(map[string]*Node, len(c.Keys)), c.Inline
 		for _, k := range c.Keys {
 			v := c.Fields[k]
-			inst := table(k, v.KeyPos, v)
+			inst := table(v.KeyPos, v)
 			inst.inline = v.Inline
 			for _, fk := range v.Keys {
 				inst.Fields[fk] = fromValue(v.Fields[fk], label, level, false)
@@ -64,17 +53,19 @@ func (e *evaluator) containersNode(ly *inventory.Layer, label string, level int)
 		n = newNode(Def{Layer: label, Pos: ly.ContainerList[0].Pos, level: lv})
 		n.Kind, n.Fields = Table, make(map[string]*Node, len(ly.ContainerList))
 		for _, s := range ly.ContainerList {
-			n.Fields[s.V] = table(s.V, s.Pos, nil)
-		}
-	}
-	for _, inst := range n.Fields {
-		if inst.Fields["enable"] == nil {
-			en := newNode(Def{Layer: label, Pos: inst.Defs[0].Pos, text: "true (listed in containers)", level: lv})
-			en.Kind, en.Bool = Bool, true
-			inst.Fields["enable"] = en
+			n.Fields[s.V] = table(s.Pos, nil)
 		}
 	}
 	return n
+}
+
+// instanceTable is an instance's table as a layer names it and its
+// enable node, in one allocation. The table's definitions have room for
+// its catalog definition's, which instance puts before them.
+type instanceTable struct {
+	t, en Node
+	defs  [2]Def
+	enDef [1]Def
 }
 
 // newNode returns a node defined once, by d, in one allocation with its
@@ -142,18 +133,19 @@ func (e *evaluator) containerInstances(ctrs *Node) (out []ContainerInstance, fil
 
 // instance puts an instance's values over its definition, as overlay
 // does, in the instance's own table when no other host shares it (a
-// host's own layer builds it for the host alone): one table per
-// instance, not two. own lists the keys the layers give but enable and
-// from (sorted); ok is false when the instance is not a table, and own
-// says nothing.
+// host's own layer builds it for the host alone). The definition is the
+// table's base: the values the instance leaves as they are are the
+// definition's, shared by every instance of it rather than copied into
+// each. own lists the keys the layers give but enable and from (sorted);
+// ok is false when the instance is not a table, and own says nothing.
 func instance(def, inst *Node) (n *Node, own []string, ok bool) {
 	if inst.Kind != Table {
 		return overlay(nil, def, inst), nil, false
 	}
-	// A profile's or a role's instance is copied with room for the
-	// definition's values.
-	n = ownWithRoom(inst, len(def.Fields))
-	n.Defs = slices.Concat(def.Defs, n.Defs)
+	// A profile's or a role's instance is copied first.
+	n = ownWithRoom(inst, 0)
+	n.base = def
+	n.Defs = slices.Insert(n.Defs, 0, def.Defs...) // in the room table left
 	n.inline, n.option, n.Computed = def.inline, def.option, def.Computed
 	// Nothing changes an instance once it is built: when no secret and
 	// no conflict lies below it, the walks for those (and for secrets
@@ -167,11 +159,6 @@ func instance(def, inst *Node) (n *Node, own []string, ok bool) {
 		}
 		if d := def.Fields[k]; d != nil {
 			n.Fields[k] = overlay(nil, d, v)
-		}
-	}
-	for k, d := range def.Fields {
-		if n.Fields[k] == nil {
-			n.Fields[k] = d
 		}
 	}
 	n.quiet = quiet
@@ -188,7 +175,7 @@ func quietBelow(n *Node) bool {
 	if n.Kind == Secret || n.conflict != nil {
 		return false
 	}
-	for _, f := range n.Fields {
+	for _, f := range n.Entries() {
 		if !quietBelow(f) {
 			return false
 		}

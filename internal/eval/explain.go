@@ -64,14 +64,14 @@ func Explain(n *Node) *Explanation {
 		for _, d := range n.Defs {
 			x.Defs = append(x.Defs, explained(d, "merged"))
 		}
-		x.Why = fmt.Sprintf("tables merge key by key; this one has %d keys: %s", len(n.Fields), strings.Join(n.Keys(), ", "))
+		x.Why = fmt.Sprintf("tables merge key by key; this one has %d keys: %s", n.Len(), strings.Join(n.Keys(), ", "))
 	default:
 		for i, d := range n.Defs {
 			mark := "overridden"
 			switch {
-			case i == n.Winner:
+			case i == int(n.Winner):
 				mark = "wins"
-			case i > n.Winner:
+			case i > int(n.Winner):
 				mark = "conflict"
 			}
 			x.Defs = append(x.Defs, explained(d, mark))
@@ -87,7 +87,7 @@ func whyWon(n *Node) string {
 	}
 	w := n.Won()
 	switch {
-	case n.Winner < len(n.Defs)-1:
+	case int(n.Winner) < len(n.Defs)-1:
 		return fmt.Sprintf("%s and %s are peers that disagree: a conflict (the first is shown)", w.Layer, n.Defs[len(n.Defs)-1].Layer)
 	case w.Forced:
 		return fmt.Sprintf("%s forces it with [force]", w.Layer)

@@ -620,7 +620,7 @@ func overlay(memo *overlayMemo, def, lay *Node) *Node {
 	case def.option || def.Kind != Table || lay.Kind != Table:
 		if lay.Kind.leaf() || lay.Kind == List {
 			lay = own(lay)
-			lay.Winner += len(def.Defs)
+			lay.Winner += int32(len(def.Defs))
 			lay.Defs = slices.Concat(def.Defs, lay.Defs)
 		}
 		return lay
@@ -1042,7 +1042,7 @@ func ownPlaceholders(n *Node) *Node {
 			return own(n)
 		}
 	case Table:
-		for k, f := range n.Fields {
+		for k, f := range n.Entries() {
 			if g := ownPlaceholders(f); g != f {
 				n = own(n)
 				n.Fields[k] = g
@@ -1263,7 +1263,7 @@ func findOwnNodes(n *Node, match func(*Node) bool, f func([]string, *Node)) {
 		}
 		switch n.Kind {
 		case Table:
-			for k, c := range n.Fields {
+			for k, c := range n.Entries() {
 				child(k, false, c)
 			}
 		case List:
@@ -1293,15 +1293,15 @@ func walkNodes(n *Node, path []string, f func([]string, *Node)) {
 	f(path, n)
 	switch n.Kind {
 	case Table:
-		if len(n.Fields) == 1 {
+		if n.Len() == 1 {
 			// A table of one field needs no sorted copy of its keys.
-			for k, c := range n.Fields {
+			for k, c := range n.Entries() {
 				walkNodes(c, append(path, k), f)
 			}
 			return
 		}
 		for _, k := range n.Keys() {
-			walkNodes(n.Fields[k], append(path, k), f)
+			walkNodes(n.Get(k), append(path, k), f)
 		}
 	case List:
 		for i, it := range n.Items {

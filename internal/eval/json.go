@@ -2,6 +2,7 @@ package eval
 
 import (
 	"encoding/json"
+	"maps"
 )
 
 // nodeJSON is the JSON form of a Node: a scalar's "value", a list's
@@ -35,9 +36,12 @@ func (n *Node) MarshalJSON() ([]byte, error) {
 		}
 	case Table:
 		j.Fields = n.Fields
+		if n.base != nil {
+			j.Fields = maps.Collect(n.Entries())
+		}
 	}
 	if n.Kind.leaf() && len(n.Defs) > 0 {
-		w := n.Winner
+		w := int(n.Winner)
 		j.Winner = &w
 	}
 	if n.Kind == Bool {
@@ -79,8 +83,8 @@ func Plain(n *Node) any {
 		}
 		return out
 	case Table:
-		out := make(map[string]any, len(n.Fields))
-		for k, f := range n.Fields {
+		out := make(map[string]any, n.Len())
+		for k, f := range n.Entries() {
 			out[k] = Plain(f)
 		}
 		return out

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"encoding/json"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -109,19 +110,28 @@ type defJSON struct {
 // layer and the origin of every element; tables record where they were
 // opened.
 type Node struct {
-	Kind  Kind
-	Bool  bool
-	Str   string // String, Datetime, Secret (the secret's name), Expr (the Nix source)
-	Int   int64
-	Float float64
+	Kind Kind
+	Bool bool
+	// Winner indexes the definition that decided a scalar. (An int32
+	// beside Kind and Bool keeps a Node at 128 bytes.)
+	Winner int32
+	Str    string // String, Datetime, Secret (the secret's name), Expr (the Nix source)
+	Int    int64
+	Float  float64
 
-	Items  []*Node // List elements; each has one Def, its origin
+	Items []*Node // List elements; each has one Def, its origin
+	// Fields are a table's own entries. A table with a base (a container
+	// instance over its catalog definition) has its base's entries too,
+	// where it has none of its own: read a table with Get, Keys, Len and
+	// Entries, which see both.
 	Fields map[string]*Node
+	// base is the table whose entries a table shows where Fields has
+	// none: the catalog definition below a container instance, shared by
+	// every instance of it instead of copied into each.
+	base *Node
 
 	// Defs are the definitions of this value, lowest precedence first.
 	Defs []Def
-	// Winner indexes the definition that decided a scalar.
-	Winner int
 	// SecretOpts are the options of a Secret value.
 	SecretOpts *SecretOpts
 	// conflict records peers that disagree on this value and that no
@@ -182,7 +192,7 @@ func markShared(n *Node) bool {
 		return n.quiet
 	}
 	quiet := n.Kind != Secret && n.conflict == nil
-	for _, f := range n.Fields {
+	for _, f := range n.Entries() {
 		quiet = markShared(f) && quiet
 	}
 	for _, it := range n.Items {
@@ -199,8 +209,8 @@ func (n *Node) Shared() bool { return n != nil && n.shared && n.quiet }
 
 // Keys returns a table's keys, sorted.
 func (n *Node) Keys() []string {
-	keys := make([]string, 0, len(n.Fields))
-	for k := range n.Fields {
+	keys := make([]string, 0, n.Len())
+	for k := range n.Entries() {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
@@ -212,7 +222,45 @@ func (n *Node) Get(key string) *Node {
 	if n == nil || n.Kind != Table {
 		return nil
 	}
-	return n.Fields[key]
+	if f, ok := n.Fields[key]; ok || n.base == nil {
+		return f
+	}
+	return n.base.Get(key)
+}
+
+// Entries yields a table's entries, in no order: its own, then its
+// base's that it has none of its own for.
+func (n *Node) Entries() iter.Seq2[string, *Node] {
+	return func(yield func(string, *Node) bool) {
+		for k, f := range n.Fields {
+			if !yield(k, f) {
+				return
+			}
+		}
+		if n.base == nil {
+			return
+		}
+		// A base has no base: definitions are plain tables.
+		for k, f := range n.base.Fields {
+			if _, own := n.Fields[k]; !own && !yield(k, f) {
+				return
+			}
+		}
+	}
+}
+
+// Len is the number of a table's entries.
+func (n *Node) Len() int {
+	if n.base == nil {
+		return len(n.Fields)
+	}
+	l := len(n.Fields)
+	for k := range n.base.Fields {
+		if _, own := n.Fields[k]; !own {
+			l++
+		}
+	}
+	return l
 }
 
 // Lookup follows a path through tables.
@@ -236,7 +284,7 @@ func (n *Node) Won() Def {
 func (n *Node) OnlyDefault() bool {
 	switch n.Kind {
 	case Table:
-		for _, f := range n.Fields {
+		for _, f := range n.Entries() {
 			if !f.OnlyDefault() {
 				return false
 			}
@@ -361,7 +409,7 @@ func (n *Node) Describe() string {
 		}
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = inventory.QuoteKey(k) + " = " + n.Fields[k].Describe()
+			parts[i] = inventory.QuoteKey(k) + " = " + n.Get(k).Describe()
 		}
 		return "{ " + strings.Join(parts, ", ") + " }"
 	}
@@ -422,12 +470,12 @@ func (n *Node) equal(o *Node) bool {
 		}
 		return true
 	case Table:
-		if len(n.Fields) != len(o.Fields) {
+		if n.Len() != o.Len() {
 			return false
 		}
-		for k, f := range n.Fields {
-			g, ok := o.Fields[k]
-			if !ok || !f.equal(g) {
+		for k, f := range n.Entries() {
+			g := o.Get(k)
+			if g == nil || !f.equal(g) {
 				return false
 			}
 		}
@@ -558,7 +606,7 @@ func (m *merger) merge(acc, in *Node) *Node {
 		// [force] replaces: the lower definitions stay in the record, but
 		// the forced value is the value.
 		in = own(in)
-		in.Winner += len(acc.Defs)
+		in.Winner += int32(len(acc.Defs))
 		in.Defs = slices.Concat(acc.Defs, in.Defs)
 		return in
 	}
@@ -584,7 +632,7 @@ func (m *merger) merge(acc, in *Node) *Node {
 			return acc
 		}
 		in = own(in)
-		in.Winner += len(acc.Defs)
+		in.Winner += int32(len(acc.Defs))
 		in.Defs = slices.Concat(acc.Defs, in.Defs)
 		return in
 	default:

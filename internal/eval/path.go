@@ -106,7 +106,7 @@ func (h *Host) Lookup(path string) (*Node, error) {
 		var next *Node
 		switch n.Kind {
 		case Table:
-			next = n.Fields[k]
+			next = n.Get(k)
 		case List:
 			if idx, err := strconv.Atoi(k); err == nil && idx >= 0 && idx < len(n.Items) {
 				next = n.Items[idx]
@@ -139,7 +139,7 @@ func Flatten(n *Node, prefix []string) []Entry {
 		if n.Kind == Table {
 			// Empty tables say nothing; they are left out.
 			for _, k := range n.Keys() {
-				walk(n.Fields[k], append(path, k))
+				walk(n.Get(k), append(path, k))
 			}
 			return
 		}

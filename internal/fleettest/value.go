@@ -49,11 +49,11 @@ func equal(n *eval.Node, v *inventory.Value) bool {
 		case "expr":
 			return n.Kind == eval.Expr && !n.Computed && n.Str == v.Fields["expr"].Str
 		}
-		if n.Kind != eval.Table || len(n.Fields) != len(v.Keys) {
+		if n.Kind != eval.Table || n.Len() != len(v.Keys) {
 			return false
 		}
 		for _, k := range v.Keys {
-			if !equal(n.Fields[k], v.Fields[k]) {
+			if !equal(n.Get(k), v.Fields[k]) {
 				return false
 			}
 		}
@@ -86,7 +86,7 @@ func contains(n *eval.Node, v *inventory.Value) (bool, string) {
 		if v.Kind != inventory.String {
 			return false, "a table: contains needs a key name"
 		}
-		return n.Fields[v.Str] != nil, ""
+		return n.Get(v.Str) != nil, ""
 	}
 	return false, "a " + n.Kind.String() + ": contains looks into lists, strings and tables"
 }
