@@ -235,19 +235,20 @@ func ReadFiles(fs []File, o Options) (*Result, *diag.List) {
 	var defs []*definition
 	for _, s := range svcs {
 		if d := r.service(s); d != nil {
-			res.Definitions = append(res.Definitions, Definition{Name: r.name(s.key), Pos: r.pos(s.k), TOML: d.render(), Secrets: d.secrets})
+			res.Definitions = append(res.Definitions, Definition{Name: r.name(s.key), Pos: r.pos(s.k), Secrets: d.secrets})
 			defs = append(defs, d)
 		}
 	}
 	startDependencies(defs)
+	r.sharedPaths(defs)
 	for i, d := range defs {
+		res.Definitions[i].TOML = d.render()
 		res.Definitions[i].Run = !d.inactive
 		if d.inactive {
 			r.warnf(d.profilesAt, "compose-profile", "service %s is in compose profile %s, which is not active: its definition %s is written, and no layer runs it", d.service, strings.Join(d.profiles, ", "), d.name).
 				Hint("activate it with --compose-profile %s (or COMPOSE_PROFILES), as docker compose --profile does", d.profiles[0])
 		}
 	}
-	r.sharedPaths(defs)
 	if dl.HasErrors() {
 		return nil, dl
 	}
@@ -277,13 +278,16 @@ func startDependencies(defs []*definition) {
 	}
 }
 
-// sharedPaths warns about a host path two services write: compose lets
-// them, fleet check does not (one container writes a host folder).
+// sharedPaths marks the mounts of a host path two services write shared
+// (z: content shared among containers), as fleet check wants them where
+// several containers write one folder; compose lets them without. Each
+// marked mount is a warning at its line. A mount relabelled private (Z)
+// is left as it is, and fleet check reports it.
 func (r *reader) sharedPaths(defs []*definition) {
 	type write struct {
-		def  *definition
-		path string
-		at   *yaml.Node
+		def *definition
+		i   int // the index of the mount in def's volumes
+		v   containers.Volume
 	}
 	var writes []write
 	for _, d := range defs {
@@ -292,15 +296,35 @@ func (r *reader) sharedPaths(defs []*definition) {
 			if err != nil || !v.HostPath || v.ReadOnly {
 				continue
 			}
-			for _, w := range writes {
-				if w.def != d && containers.NestedPaths(w.path, v.Source) {
-					r.warnf(d.volumeAt[i], "compose-shared-path", "services %s and %s both write host path %s: fleet check reports it, since one container writes a host folder", w.def.name, d.name, v.Source).
-						Also(r.pos(w.at), "%s mounts it here", w.def.name).
-						Hint("mount it read-only (:ro) where a service only reads it, give each its own folder, or share a named volume instead (declared under volumes:), which fleet check allows")
-				}
-			}
-			writes = append(writes, write{d, v.Source, d.volumeAt[i]})
+			writes = append(writes, write{d, i, v})
 		}
+	}
+	// with names, for each mount to mark, the services it shares with.
+	with := make(map[*write][]string)
+	for a := range writes {
+		for b := range writes[:a] {
+			w, o := &writes[a], &writes[b]
+			if w.def == o.def || !containers.NestedPaths(w.v.Source, o.v.Source) {
+				continue
+			}
+			if slices.Contains(w.v.Options, "Z") || slices.Contains(o.v.Options, "Z") {
+				r.warnf(w.def.volumeAt[w.i], "compose-shared-path", "services %s and %s both write host path %s, and a mount relabels it private (Z): fleet check reports it", o.def.name, w.def.name, w.v.Source).
+					Also(r.pos(o.def.volumeAt[o.i]), "%s mounts it here", o.def.name).
+					Hint("mount it with z instead of Z where both write it, read-only (:ro) where a service only reads it, or give each its own folder")
+				continue
+			}
+			with[w] = append(with[w], o.def.name)
+			with[o] = append(with[o], w.def.name)
+		}
+	}
+	for k := range writes {
+		x := &writes[k]
+		if with[x] == nil || x.v.Shared {
+			continue
+		}
+		x.def.volumes[x.i] = containers.WithOption(x.def.volumes[x.i], "z")
+		r.warnf(x.def.volumeAt[x.i], "compose-shared-path", "service %s writes host path %s, as %s does: the mount is marked shared (%q), which fleet check wants where several containers write one folder", x.def.name, x.v.Source, strings.Join(slices.Compact(with[x]), " and "), x.def.volumes[x.i]).
+			Hint("mount it read-only (:ro) instead if %s only reads it", x.def.name)
 	}
 }
 

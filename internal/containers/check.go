@@ -508,17 +508,36 @@ func checkVolumes(h *eval.Host, hc *Host, dl *diag.List) {
 			}
 			w := write{i, v}
 			for _, o := range writes {
-				if o.inst == i || !NestedPaths(o.vol.V.Source, v.V.Source) {
+				if o.inst == i || !NestedPaths(o.vol.V.Source, v.V.Source) || o.vol.V.Shared && v.V.Shared {
 					continue
 				}
-				dl.Errorf(v.Pos, "container-volume-clash", "containers %s and %s on host %s both write host path %s", o.inst.Name, i.Name, hc.Name, longer(o.vol.V.Source, v.V.Source)).
-					Also(o.vol.Pos, "container %s mounts %q here", o.inst.Name, o.vol.V.Spec).
-					Hint("mount it read-only (\":ro\") where the container only reads, or give each instance its own directory: %s", override(h, i.Name, "volumes = [...]")).
-					Hint("containers that must both write the same data can share a named volume (\"<name>:%s\"), which the engine keeps in its own storage (back it up there)", v.V.Target)
+				d := dl.Errorf(v.Pos, "container-volume-clash", "containers %s and %s on host %s both write host path %s", o.inst.Name, i.Name, hc.Name, longer(o.vol.V.Source, v.V.Source)).
+					Also(o.vol.Pos, "container %s mounts %q here", o.inst.Name, o.vol.V.Spec)
+				switch {
+				case o.vol.V.Shared:
+					d.Hint("if both are meant to write it, mark this mount shared too: %q (z: content shared among containers)", WithOption(v.V.Spec, "z"))
+				case v.V.Shared:
+					d.Hint("if both are meant to write it, mark the mount of %s shared too: %q (z: content shared among containers)", o.inst.Name, WithOption(o.vol.V.Spec, "z"))
+				default:
+					d.Hint("if both are meant to write it (a media library, a downloads folder), mark both mounts shared with the z option (content shared among containers): %q and %q", WithOption(o.vol.V.Spec, "z"), WithOption(v.V.Spec, "z"))
+				}
+				d.Hint("otherwise mount it read-only (\":ro\") where the container only reads, or give each instance its own directory: %s", override(h, i.Name, "volumes = [...]"))
 			}
 			writes = append(writes, w)
 		}
 	}
+}
+
+// WithOption returns a mount spec with one more option: "/a:/b" and z
+// give "/a:/b:z", "/a:/b:ro,Z" and z give "/a:/b:ro,z". A private label (Z)
+// is replaced: a mount is relabelled private or shared, not both.
+func WithOption(spec, opt string) string {
+	parts := strings.SplitN(spec, ":", 3)
+	if len(parts) < 3 {
+		return spec + ":" + opt
+	}
+	opts := slices.DeleteFunc(strings.Split(parts[2], ","), func(o string) bool { return o == "Z" })
+	return parts[0] + ":" + parts[1] + ":" + strings.Join(append(opts, opt), ",")
 }
 
 // NestedPaths reports whether a and b are the same path or one lies below

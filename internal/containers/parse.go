@@ -213,9 +213,12 @@ type Volume struct {
 	Source string `json:"source,omitempty"` // a host path or a volume name; "" for an anonymous volume
 	Target string `json:"target"`
 	// HostPath is true when Source is a path on the host.
-	HostPath bool     `json:"host_path,omitempty"`
-	ReadOnly bool     `json:"read_only,omitempty"`
-	Options  []string `json:"options,omitempty"`
+	HostPath bool `json:"host_path,omitempty"`
+	ReadOnly bool `json:"read_only,omitempty"`
+	// Shared is true for a mount with the z option: its content is shared
+	// among containers, so several may write it.
+	Shared  bool     `json:"shared,omitempty"`
+	Options []string `json:"options,omitempty"`
 }
 
 var (
@@ -258,6 +261,8 @@ func ParseVolume(spec string) (Volume, error) {
 			v.ReadOnly = true
 		case "rw":
 			v.ReadOnly = false
+		case "z":
+			v.Shared = true
 		}
 	}
 	return v, nil

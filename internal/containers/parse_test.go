@@ -96,7 +96,8 @@ func TestParseVolume(t *testing.T) {
 		err  string
 	}{
 		{"/var/lib/app/:/data", Volume{Spec: "/var/lib/app/:/data", Source: "/var/lib/app", Target: "/data", HostPath: true}, ""},
-		{"/srv/media:/media:ro,z", Volume{Spec: "/srv/media:/media:ro,z", Source: "/srv/media", Target: "/media", HostPath: true, ReadOnly: true, Options: []string{"ro", "z"}}, ""},
+		{"/srv/media:/media:ro,z", Volume{Spec: "/srv/media:/media:ro,z", Source: "/srv/media", Target: "/media", HostPath: true, ReadOnly: true, Shared: true, Options: []string{"ro", "z"}}, ""},
+		{"/srv/media:/media:Z", Volume{Spec: "/srv/media:/media:Z", Source: "/srv/media", Target: "/media", HostPath: true, Options: []string{"Z"}}, ""},
 		{"cache:/cache", Volume{Spec: "cache:/cache", Source: "cache", Target: "/cache"}, ""},
 		{"/anonymous", Volume{Spec: "/anonymous", Target: "/anonymous"}, ""},
 		{"relative", Volume{}, "absolute"},
@@ -122,6 +123,22 @@ func TestParseVolume(t *testing.T) {
 				t.Error(diff)
 			}
 		})
+	}
+}
+
+func TestWithOption(t *testing.T) {
+	for _, tt := range [][3]string{
+		{"/a:/b", "z", "/a:/b:z"},
+		{"/a:/b:ro", "z", "/a:/b:ro,z"},
+		{"/a:/b:ro,Z", "z", "/a:/b:ro,z"},
+		{"/a:/b:Z", "z", "/a:/b:z"},
+	} {
+		if got := WithOption(tt[0], tt[1]); got != tt[2] {
+			t.Errorf("WithOption(%q, %q) = %q, want %q", tt[0], tt[1], got, tt[2])
+		}
+		if _, err := ParseVolume(WithOption(tt[0], tt[1])); err != nil {
+			t.Errorf("WithOption(%q, %q) does not parse: %v", tt[0], tt[1], err)
+		}
 	}
 }
 
