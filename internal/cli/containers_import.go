@@ -54,15 +54,16 @@ the others reach it by its name. A host path written relative (./data) is
 below the compose file's folder, or below --data-dir.
 
 What a definition cannot say (container_name, build, restart: "no",
-depends_on conditions, compose secrets, logging, ...) is a warning at its
-line and column, with what to do instead; a variable that looks like a
-secret (PASSWORD, TOKEN, SECRET_KEY, ...) is a warning with how to move it
-into fleet's secrets. With --secrets those values go to
-secrets/containers/<name>.yaml instead, encrypted to whoever may read it
-(the admins, and the hosts that run the definition), and the definition reads
-them from there ({ secret = "containers/<name>", key = "<VAR>" }). As with
-'fleet secrets set', one of your identities must be among the recipients
-unless --write-only is given.
+depends_on conditions, configs, logging, ...) is a warning at its line and
+column, with what to do instead; a variable that looks like a secret
+(PASSWORD, TOKEN, SECRET_KEY, ...) and a compose secret a service mounts are
+warnings with how to move them into fleet's secrets. With --secrets those
+values go to secrets/containers/<name>.yaml instead, encrypted to whoever may
+read it (the admins, and the hosts that run the definition), and the
+definition reads them from there ({ secret = "containers/<name>", key =
+"<VAR>" }; a compose secret under [secret_files], mounted where compose
+mounts it). As with 'fleet secrets set', one of your identities must be
+among the recipients unless --write-only is given.
 
 Errors (no image, an unset ${VAR:?}, an undeclared volume, a definition,
 instance or secret file that exists already) write nothing; without errors
@@ -177,7 +178,7 @@ written before it are put back as they were.`,
 	c.Flags().StringVar(&prefix, "prefix", "", "put this before each definition's name (the services keep their names as network aliases)")
 	c.Flags().StringSliceVar(&composeProfiles, "compose-profile", nil, "activate this compose profile, as docker compose --profile does (default: COMPOSE_PROFILES); services in no active profile get a definition that no layer runs")
 	c.Flags().BoolVar(&dryRun, "dry-run", false, "print the new files, and the change to the layer's file, instead of writing them (never the secrets' values)")
-	c.Flags().BoolVar(&moveSecrets, "secrets", false, "keep the values of variables that look like secrets in secrets/containers/<name>.yaml, encrypted")
+	c.Flags().BoolVar(&moveSecrets, "secrets", false, "keep the values of variables that look like secrets, and of compose secrets, in secrets/containers/<name>.yaml, encrypted")
 	c.Flags().BoolVar(&writeOnly, writeOnlyFlag, false, "with --secrets: encrypt even though none of your identities can read the result")
 	return c
 }

@@ -156,7 +156,7 @@ func ReadFiles(fs []File, o Options) (*Result, *diag.List) {
 	}
 	seen := files{}
 	file := fs[0].Name
-	r := &reader{file: file, files: seen, o: o, dl: dl, networks: map[string]string{}, volumes: map[string]string{}}
+	r := &reader{file: file, files: seen, o: o, dl: dl, networks: map[string]string{}, volumes: map[string]string{}, secrets: map[string]*composeSecret{}}
 	var root *yaml.Node
 	for _, f := range fs {
 		n := parseFile(f.Name, f.Src, dl)
@@ -208,6 +208,8 @@ func ReadFiles(fs []File, o Options) (*Result, *diag.List) {
 			r.topNetworks(e.v)
 		case e.key == "volumes":
 			r.topVolumes(e.v)
+		case e.key == "secrets":
+			r.topSecrets(e.v)
 		case e.key == "version", e.key == "name", strings.HasPrefix(e.key, "x-"):
 		case e.key == "include":
 			dl.Errorf(r.pos(e.k), "compose-include", "include is not read: its services would be missing").
@@ -392,6 +394,7 @@ type reader struct {
 	services map[string]bool
 	networks map[string]string // compose's name -> the network's name
 	volumes  map[string]string // compose's name -> the volume's name
+	secrets  map[string]*composeSecret
 }
 
 func (r *reader) pos(n *yaml.Node) diag.Pos {
@@ -602,8 +605,10 @@ func isSecretName(name string) bool {
 // ignoredHint says what to do about a key fleet does not carry over.
 func ignoredHint(key string) string {
 	switch key {
-	case "secrets", "configs":
-		return "keep secret values in fleet's secrets (fleet secrets edit) and give them to the container as environment = { NAME = { secret = \"category/name\" } }"
+	case "configs":
+		return "keep the file in a host folder the container mounts read-only (volumes = [\"/etc/<app>/<file>:/<target>:ro\"]), written by the host's configuration"
+	case "secrets":
+		return "keep secret values in fleet's secrets (fleet secrets edit) and give them to the container as environment = { NAME = { secret = \"category/name\" } } or under [secret_files]"
 	case "logging":
 		return "the container logs to the journal: journalctl -u podman-<name>.service"
 	case "deploy", "scale":

@@ -32,9 +32,11 @@ type definition struct {
 	devices, extraOptions   []string
 	pull                    string
 	env, labels             [][2]string
-	// secrets are the variables of env read from the definition's secret
-	// file (Options.Secrets), with their values.
+	// secrets are the variables of env (and the compose secrets) read
+	// from the definition's secret file (Options.Secrets), with their
+	// values; secretFiles the compose secrets it mounts.
 	secrets                    [][2]string
+	secretFiles                []secretFile
 	health                     *healthCheck
 	memory, pids               string
 	cpus                       string
@@ -76,7 +78,7 @@ func (r *reader) service(s entry) *definition {
 		return nil
 	}
 	d := &definition{service: s.key, name: r.name(s.key), description: fmt.Sprintf("%s of compose project %s", s.key, r.project)}
-	var build, entrypoint, command *yaml.Node
+	var build, entrypoint, command, secrets *yaml.Node
 	var envFiles []*yaml.Node
 	var env, networks *yaml.Node
 	for _, e := range entries(s.v) {
@@ -213,6 +215,8 @@ func (r *reader) service(s entry) *definition {
 			}
 		case "ulimits":
 			r.ulimits(d, e.v)
+		case "secrets":
+			secrets = e.v
 		case "annotations":
 			for _, p := range r.pairs(e.v, "annotation", nil) {
 				d.extraOptions = append(d.extraOptions, "--annotation="+p[0]+"="+p[1])
@@ -238,6 +242,9 @@ func (r *reader) service(s entry) *definition {
 	}
 	r.command(d, entrypoint, command)
 	d.env, d.secrets = r.environment(s.key, envFiles, env)
+	if secrets != nil {
+		r.serviceSecrets(d, secrets)
+	}
 	if o := d.networkModeOf; o != "" && !slices.Contains(d.dependsOn, o) {
 		// The container joins the other's network: it needs it running.
 		d.dependsOn = append(d.dependsOn, o)

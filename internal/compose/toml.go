@@ -177,6 +177,16 @@ func (d *definition) render() []byte {
 		}
 	}
 	table("labels", d.labels)
+	if len(d.secretFiles) > 0 {
+		b.WriteString("\n[secret_files]\n")
+		for _, f := range d.secretFiles {
+			v := "{ secret = " + inventory.QuoteString(secretOf(d.name)) + ", key = " + inventory.QuoteString(f.key)
+			if f.mode != "" {
+				v += ", mode = " + inventory.QuoteString(f.mode)
+			}
+			line(inventory.QuoteKey(f.target), v+" }")
+		}
+	}
 	if hc := d.health; hc != nil {
 		b.WriteString("\n[health_check]\n")
 		str("command", hc.command)

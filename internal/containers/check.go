@@ -90,7 +90,24 @@ func checkHost(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
 	checkNames(h, hc, dl)
 	checkPorts(h, hc, ports, dl)
 	checkVolumes(h, hc, dl)
+	checkSecretFiles(hc, dl)
 	checkDeps(hc, dl)
+}
+
+// checkSecretFiles reports a secret file mounted where a volume is: one
+// of the two would hide the other.
+func checkSecretFiles(hc *Host, dl *diag.List) {
+	for _, i := range hc.Instances {
+		for _, f := range i.SecretFiles {
+			for _, v := range i.Volumes {
+				if v.V.Target == f.Target {
+					dl.Errorf(f.Pos, "container-secret-file", "secret file %s of container %s is where volume %q is mounted", f.Target, i.Name, v.V.Spec).
+						Also(v.Pos, "the volume is mounted here").
+						Hint("mount the secret at a path of its own, such as /run/secrets/%s", f.Secret.BaseName())
+				}
+			}
+		}
+	}
 }
 
 // checkImage warns about images not pinned by digest and checks the

@@ -47,6 +47,14 @@ type Env struct {
 	Pos    diag.Pos        `json:"pos"`
 }
 
+// SecretFile is a secret mounted into the container as a file: decrypted
+// by sops-nix at activation, at Target in the container (read-only).
+type SecretFile struct {
+	Target string          `json:"target"`
+	Secret *eval.SecretRef `json:"secret"`
+	Pos    diag.Pos        `json:"pos"`
+}
+
 // HealthCheck is an instance's [health_check].
 type HealthCheck struct {
 	Command     string `json:"command"`
@@ -92,6 +100,7 @@ type Spec struct {
 	Ports        []At[Port]   `json:"ports"`
 	Volumes      []At[Volume] `json:"volumes"`
 	Env          []Env        `json:"environment,omitempty"`
+	SecretFiles  []SecretFile `json:"secret_files,omitempty"`
 	Networks     []string     `json:"networks,omitempty"`
 	DependsOn    []At[string] `json:"depends_on,omitempty"`
 	Labels       [][2]string  `json:"labels,omitempty"`
@@ -125,6 +134,9 @@ func (h *Host) Unit(i *Instance) string { return UnitName(h.Backend.V, i.Name) }
 // Secrets reports whether any instance reads a secret.
 func (h *Host) Secrets() bool {
 	for _, i := range h.Instances {
+		if len(i.SecretFiles) > 0 {
+			return true
+		}
 		for _, e := range i.Env {
 			if e.Secret != nil {
 				return true
@@ -183,6 +195,9 @@ var specFields = [...]struct {
 		s.Volumes = field(r, v, k, dl, readVolumes)
 	}},
 	{"environment", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) { s.Env = field(r, v, k, dl, readEnv) }},
+	{"secret_files", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
+		s.SecretFiles = field(r, v, k, dl, readSecretFiles)
+	}},
 	{"networks", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
 		s.Networks = field(r, v, k, dl, readNetworks)
 	}},
@@ -228,15 +243,19 @@ var specIndex = func() map[string]int {
 	return m
 }()
 
-// envIndex is environment's index in specFields.
-var envIndex = specIndex["environment"]
+// envIndex and secretFilesIndex are the indexes of environment and
+// secret_files in specFields.
+var (
+	envIndex         = specIndex["environment"]
+	secretFilesIndex = specIndex["secret_files"]
+)
 
 // specKey is an instance's values, by specFields' index. (Its length is
 // a constant of its own: specFields' readers name the reader, which holds
 // specKeys.)
 type specKey [specLen]*eval.Node
 
-const specLen = 20
+const specLen = 21
 
 // The build fails when specLen is not the number of specFields.
 var _ = [1]int{}[len(specFields)-specLen]
@@ -370,6 +389,20 @@ func readEnv(env *eval.Node, dl *diag.List) []Env {
 	return out
 }
 
+// readSecretFiles reads the secrets mounted as files, by target; a
+// secret's reference is the value's own, which read replaces with the
+// host's.
+func readSecretFiles(n *eval.Node, _ *diag.List) []SecretFile {
+	var out []SecretFile
+	for _, target := range n.Keys() {
+		if v := n.Get(target); v.Kind == eval.Secret {
+			pos := v.Won().Pos
+			out = append(out, SecretFile{Target: target, Pos: pos, Secret: &eval.SecretRef{Name: v.Str, Pos: pos, Opts: v.SecretOpts}})
+		}
+	}
+	return out
+}
+
 func readNetworks(n *eval.Node, dl *diag.List) []string {
 	var out []string
 	for _, it := range items(n) {
@@ -487,6 +520,9 @@ func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Con
 		if !own[envIndex] && slices.ContainsFunc(s.Env, func(e Env) bool { return e.Secret != nil }) {
 			s.Env = slices.Clone(s.Env) // the definition's: its secrets get the host's references
 		}
+		if !own[secretFilesIndex] {
+			s.SecretFiles = slices.Clone(s.SecretFiles) // likewise
+		}
 		i.Spec = &s
 	} else {
 		if !keyed {
@@ -501,6 +537,10 @@ func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Con
 			ref := i.secretRef(e.Secret)
 			i.Env[k].Secret = &ref
 		}
+	}
+	for k, f := range i.SecretFiles {
+		ref := i.secretRef(f.Secret)
+		i.SecretFiles[k].Secret = &ref
 	}
 	if shared && found.Len() == 0 {
 		i.Spec.shared = true

@@ -16,8 +16,10 @@ type Entry struct {
 	Ports      []At[Port]   `json:"ports"`
 	Volumes    []At[Volume] `json:"volumes"`
 	Enabled    At[bool]     `json:"enabled"`
-	// Secrets names the secrets the instance reads, by variable.
-	Secrets map[string]string `json:"secrets,omitempty"`
+	// Secrets names the secrets the instance reads, by variable;
+	// SecretFiles those it mounts as files, by path in the container.
+	Secrets     map[string]string `json:"secrets,omitempty"`
+	SecretFiles map[string]string `json:"secret_files,omitempty"`
 }
 
 // List returns the instances of the hosts, host by host, each host's
@@ -40,6 +42,12 @@ func (f *Fleet) List() []Entry {
 					}
 					e.Secrets[env.Name] = env.Secret.Name
 				}
+			}
+			for _, f := range i.SecretFiles {
+				if e.SecretFiles == nil {
+					e.SecretFiles = map[string]string{}
+				}
+				e.SecretFiles[f.Target] = f.Secret.Name
 			}
 			out = append(out, e)
 		}

@@ -9,6 +9,7 @@ package eval
 import (
 	"context"
 	"fmt"
+	"path"
 	"regexp"
 	"runtime"
 	"slices"
@@ -156,16 +157,27 @@ type SecretRef struct {
 	Opts   *SecretOpts `json:"options,omitempty"`
 }
 
+// BaseName is the last part of the value the reference reads: its key,
+// or the last part of its name ("db" for "app/db").
+func (r SecretRef) BaseName() string {
+	if r.Opts != nil && r.Opts.Key != "" {
+		return r.Opts.Key
+	}
+	return path.Base(r.Name)
+}
+
 // Evaluate evaluates the hosts of inv. Diagnostics of the inventory are not
 // repeated; the result's Diags holds what evaluation found.
 func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet, error) {
 	e := &evaluator{inv: inv, cfg: cfg, diags: &diag.List{}, layerDiags: map[string]*layerCheck{}}
 	e.readModules(ctx)
 	e.definitions = make(map[string]*Node, len(inv.Containers))
-	for name, def := range inv.Containers {
+	for _, name := range sortedMapKeys(inv.Containers) {
+		def := inv.Containers[name]
 		n := definitionNode(def)
 		markShared(n)
 		e.definitions[name] = n
+		e.checkSecretValues(def.Body)
 	}
 	e.checkModuleBodies()
 	e.checkReferences()
@@ -542,8 +554,19 @@ func (e *evaluator) profileChain(name string) []string {
 	return chain
 }
 
+// checkSecretValues checks the { secret = ... } values below t (a
+// container definition or a layer's instances).
+func (e *evaluator) checkSecretValues(t *inventory.Value) {
+	walkValues(t, func(v *inventory.Value) {
+		if inventory.SpecialKind(v) == "secret" {
+			e.checkSecretValue(v)
+		}
+	})
+}
+
 // checkExprs syntax-checks the { expr = ... } values of a layer.
 func (e *evaluator) checkExprs(ly *inventory.Layer) {
+	e.checkSecretValues(ly.Containers)
 	for _, t := range []*inventory.Value{ly.Settings, ly.HomeSettings, ly.NixOS, ly.Darwin, ly.Home, ly.Force.Settings, ly.Force.HomeSettings, ly.Force.NixOS, ly.Force.Darwin, ly.Force.Home} {
 		walkValues(t, func(v *inventory.Value) {
 			switch inventory.SpecialKind(v) {

@@ -44,17 +44,25 @@ func TestCatalogEntries(t *testing.T) {
 				}
 				want := build.Attrs()
 				templates := build.Attrs()
+				secrets := build.Attrs()
+				secretSet := map[string]bool{}
 				for _, i := range hc.Instances {
+					for _, f := range i.SecretFiles {
+						if name := SopsSecretName(*f.Secret); !secretSet[name] {
+							secretSet[name] = true
+							secrets.SetPath([]string{name, "path"}, build.Str("/run/secrets/"+name))
+						}
+					}
 					var files build.Expr
 					if hasSecret(i) {
 						tpl := EnvTemplate(i.Name)
 						templates.SetPath([]string{tpl, "path"}, build.Str("/run/secrets/rendered/"+tpl))
 						files = build.List(build.Select(build.Var("config"), "sops", "templates", tpl, "path"))
 					}
-					want.Set(i.Name, partsAttrs(entryParts(i.Spec, files)))
+					want.Set(i.Name, partsAttrs(entryParts(i.Spec, files, secretMounts(i))))
 				}
 				wrong := build.Attrs().Set(hc.Instances[0].Name, build.Str("not an entry"))
-				config := build.Attrs().SetPath([]string{"sops", "templates"}, templates)
+				config := build.Attrs().SetPath([]string{"sops", "templates"}, templates).SetPath([]string{"sops", "secrets"}, secrets)
 				file := filepath.Join(dir, filepath.FromSlash(hostFile(h)))
 				for _, c := range []struct {
 					want  *build.AttrSet

@@ -39,6 +39,7 @@ func (g *hostGen) containers(t *tree) {
 	autoUpdate := false
 	for _, i := range hc.Instances {
 		var files build.Expr
+		mounts := secretMounts(i)
 		if hasSecret(i) {
 			name := EnvTemplate(i.Name)
 			var secretLines []build.Expr
@@ -54,7 +55,7 @@ func (g *hostGen) containers(t *tree) {
 			tpl.set([]string{"restartUnits"}, strList([]string{hc.Unit(i)}))
 			files = build.List(build.Select(build.Var("config"), "sops", "templates", name, "path"))
 		}
-		oci.set([]string{"containers", i.Name}, g.entry(i, files))
+		oci.set([]string{"containers", i.Name}, g.entry(i, files, mounts))
 		if i.AutoUpdate.V != "none" && i.AutoUpdate.V != "" {
 			autoUpdate = true
 		}
@@ -128,6 +129,38 @@ func (g *hostGen) containers(t *tree) {
 	}
 }
 
+// secretMounts are the volumes that mount an instance's secret files:
+// the file sops-nix decrypts, read-only at its target (nil for none).
+func secretMounts(i *containers.Instance) []build.Expr {
+	var out []build.Expr
+	for _, f := range i.SecretFiles {
+		src := build.Select(build.Var("config"), "sops", "secrets", SopsSecretName(*f.Secret), "path")
+		out = append(out, build.Interp(src, build.Str(":"+f.Target+":ro")))
+	}
+	return out
+}
+
+// secretUnits are the units of the instances that mount each secret as a
+// file, by sops.secrets name: a change of the secret restarts them.
+func (g *hostGen) secretUnits() map[string][]string {
+	if g.ctrs == nil || g.h.Platform != inventory.NixOS {
+		return nil
+	}
+	var out map[string][]string
+	for _, i := range g.ctrs.Instances {
+		for _, f := range i.SecretFiles {
+			if out == nil {
+				out = map[string][]string{}
+			}
+			name := SopsSecretName(*f.Secret)
+			if u := g.ctrs.Unit(i); !slices.Contains(out[name], u) {
+				out[name] = append(out[name], u)
+			}
+		}
+	}
+	return out
+}
+
 // hasSecret reports whether an instance's environment reads a secret.
 func hasSecret(i *containers.Instance) bool {
 	return slices.ContainsFunc(i.Env, func(e containers.Env) bool { return e.Secret != nil })
@@ -187,7 +220,7 @@ func newCatalog(f *eval.Fleet) *catalog {
 	}
 	c := &catalog{entries: map[string][]part{}}
 	for name, s := range containers.Catalog(used) {
-		c.entries[name] = entryParts(s, nil)
+		c.entries[name] = entryParts(s, nil, nil)
 	}
 	return c
 }
@@ -208,18 +241,19 @@ func (c *catalog) file(dl *diag.List) []byte {
 // definition's from the catalog, with the attributes the instance
 // changes laid over it (//), or the whole entry when the instance drops
 // an attribute its definition has. files are the environment files
-// rendered from its secrets (nil for none).
-func (g *hostGen) entry(i *containers.Instance, files build.Expr) build.Expr {
+// rendered from its secrets (nil for none), mounts the volumes of its
+// secret files (secretMounts).
+func (g *hostGen) entry(i *containers.Instance, files build.Expr, mounts []build.Expr) build.Expr {
 	if g.catalog == nil || g.catalog.entries[i.Definition] == nil {
-		return partsAttrs(entryParts(i.Spec, files))
+		return partsAttrs(entryParts(i.Spec, files, mounts))
 	}
 	var expr build.Expr
 	var refers bool
-	if files != nil || !i.Spec.Shared() {
-		expr, refers = g.catalog.entry(i, files)
+	if files != nil || mounts != nil || !i.Spec.Shared() {
+		expr, refers = g.catalog.entry(i, files, mounts)
 	} else {
 		e := parallel.Slot(&g.catalog.mu, &g.catalog.shared, sharedKey{i.Spec, i.Definition})
-		e.once.Do(func() { e.expr, e.refers = g.catalog.entry(i, nil) })
+		e.once.Do(func() { e.expr, e.refers = g.catalog.entry(i, nil, nil) })
 		expr, refers = e.expr, e.refers
 	}
 	g.usesCatalog = g.usesCatalog || refers
@@ -228,8 +262,8 @@ func (g *hostGen) entry(i *containers.Instance, files build.Expr) build.Expr {
 
 // entry is the entry of instance i over its definition's, and whether it
 // refers to the catalog (not when it is written whole).
-func (c *catalog) entry(i *containers.Instance, files build.Expr) (build.Expr, bool) {
-	own := entryParts(i.Spec, files)
+func (c *catalog) entry(i *containers.Instance, files build.Expr, mounts []build.Expr) (build.Expr, bool) {
+	own := entryParts(i.Spec, files, mounts)
 	def := c.entries[i.Definition]
 	var changed []part
 	for _, d := range def {
@@ -259,9 +293,10 @@ func partsAttrs(ps []part) *build.AttrSet {
 }
 
 // entryParts are the attributes of the virtualisation.oci-containers
-// entry of what s runs, and the environment files rendered from its
-// secrets (files, nil for none).
-func entryParts(s *containers.Spec, files build.Expr) []part {
+// entry of what s runs, the environment files rendered from its secrets
+// (files, nil for none) and the volumes of its secret files (mounts: a
+// host's, which the catalog's entries leave out).
+func entryParts(s *containers.Spec, files build.Expr, mounts []build.Expr) []part {
 	var ps []part
 	add := func(name string, v build.Expr) { ps = append(ps, part{name, v}) }
 	add("image", build.Str(s.Image.V.Ref))
@@ -283,8 +318,12 @@ func entryParts(s *containers.Spec, files build.Expr) []part {
 	if len(s.Ports) > 0 {
 		add("ports", strList(specs(s.Ports, func(p containers.Port) string { return p.Spec })))
 	}
-	if len(s.Volumes) > 0 {
-		add("volumes", strList(specs(s.Volumes, func(v containers.Volume) string { return v.Spec })))
+	if len(s.Volumes) > 0 || len(mounts) > 0 {
+		var vols []build.Expr
+		for _, v := range s.Volumes {
+			vols = append(vols, build.Str(v.V.Spec))
+		}
+		add("volumes", build.List(append(vols, mounts...)...))
 	}
 	env := build.Attrs()
 	for _, e := range s.Env {

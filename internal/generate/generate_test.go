@@ -58,8 +58,12 @@ pids = 200
 `,
 		"containers/db.toml": `image = "docker.io/library/postgres:16.4@sha256:5b8b6d8ad8b2c8b7e4f6a0c5b2f0d5c1c7b4a2e8e1f2a3b4c5d6e7f8091a2b3c"
 volumes = ["/var/lib/postgres:/var/lib/postgresql/data"]
-environment = { POSTGRES_PASSWORD = { secret = "app/db", key = "password" } }
+environment = { POSTGRES_PASSWORD_FILE = "/run/secrets/postgres_password", POSTGRES_USER_FILE = "/run/secrets/postgres_user" }
 networks = ["backend"]
+
+[secret_files]
+"/run/secrets/postgres_password" = { secret = "app/db", key = "password" }
+"/run/secrets/postgres_user" = { secret = "app/db", key = "user", mode = "0444" }
 `,
 		"containers/watchtower.toml": `image = "docker.io/containrrr/watchtower:1.7.1"
 auto_update = "registry"

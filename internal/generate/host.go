@@ -156,13 +156,13 @@ func (g *hostGen) module() []byte {
 		t.child("environment").blank = true
 	}
 	g.users(t)
-	g.secrets(t)
 	if g.checked != nil {
 		g.ctrs = g.checked.Host(h.Name)
 	}
 	if g.ctrs == nil {
 		g.ctrs = containers.ForHost(g.f.Inv, h, &diag.List{})
 	}
+	g.secrets(t) // after ctrs: the containers that mount a secret restart with it
 	g.containers(t)
 
 	if pass := h.Tree.Get(class); pass != nil && len(pass.Fields) > 0 {
@@ -558,6 +558,7 @@ func standaloneHome(f *eval.Fleet, home *eval.Home, dl *diag.List) []byte {
 // secrets declares the sops-nix secrets the host's values reference.
 func (g *hostGen) secrets(t *tree) {
 	done := map[string]bool{}
+	units := g.secretUnits()
 	for _, r := range g.h.Secrets {
 		name := SopsSecretName(r)
 		if done[name] || r.File == "" {
@@ -582,12 +583,23 @@ func (g *hostGen) secrets(t *tree) {
 			if o.Mode != "" {
 				a.SetPath([]string{"mode"}, build.Str(o.Mode))
 			}
-			if len(o.RestartUnits) > 0 {
-				a.SetPath([]string{"restartUnits"}, strList(o.RestartUnits))
-			}
 			if o.NeededForUsers {
 				a.SetPath([]string{"neededForUsers"}, build.Bool(true))
 			}
+		}
+		// The containers that mount the secret as a file restart when
+		// it changes, as they would with the units it names.
+		var restart []string
+		if r.Opts != nil {
+			restart = slices.Clone(r.Opts.RestartUnits)
+		}
+		for _, u := range units[name] {
+			if !slices.Contains(restart, u) {
+				restart = append(restart, u)
+			}
+		}
+		if len(restart) > 0 {
+			a.SetPath([]string{"restartUnits"}, strList(restart))
 		}
 		t.set([]string{"sops", "secrets", name}, a)
 		t.child("sops").blank = true

@@ -25,7 +25,7 @@ var ContainerKeys = []string{
 	"description", "image", "cmd", "entrypoint", "user", "workdir", "hostname",
 	"ports", "volumes", "environment", "networks", "depends_on", "labels",
 	"health_check", "resources", "devices", "auto_update", "auto_start", "pull",
-	"open_firewall", "extra_options",
+	"open_firewall", "extra_options", "secret_files",
 }
 
 // InstanceKeys are the keys of an instance table ([containers.<name>] in a
@@ -141,6 +141,25 @@ func (d *decoder) containerValue(t *Value, k string) bool {
 			}
 			d.wrongType(f, k+"."+QuoteKey(name), want)
 			tbl.drop(name)
+		}
+		return true
+	case "secret_files":
+		tbl := d.table(t, k)
+		if tbl == nil {
+			return false
+		}
+		for _, target := range slices.Clone(tbl.Keys) {
+			f := tbl.Fields[target]
+			switch {
+			case !strings.HasPrefix(target, "/") || strings.Contains(target, ":"):
+				d.diags.Errorf(f.KeyPos, "value", "secret_files.%s must be an absolute path in the container, without ':'", QuoteKey(target)).
+					Hint(`write "/run/secrets/<name>" = { secret = "category/name" }`)
+			case SpecialKind(f) != "secret":
+				d.wrongType(f, "secret_files."+QuoteKey(target), `{ secret = "category/name" }`)
+			default:
+				continue
+			}
+			tbl.drop(target)
 		}
 		return true
 	case "health_check":

@@ -64,6 +64,7 @@ func FuzzContainerFile(f *testing.F) {
 		"image = \"a\"\nvolumes = [\"/a:/b:ro\", \"v:/c\"]\ndepends_on = [\"db\"]\nauto_update = \"registry\"\n",
 		"imgae = 1\n[resources]\nmemroy = 1\n",
 		"image = \"a\"\nenvironment = 3\nhealth_check = \"x\"\n",
+		"image = \"a\"\n[secret_files]\n\"/run/secrets/a\" = { secret = \"x/y\", key = \"k\" }\n\"b\" = { secret = \"x/y\" }\n\"/c\" = 1\n",
 	} {
 		f.Add(s)
 	}
@@ -90,6 +91,12 @@ func FuzzContainerFile(f *testing.F) {
 				for _, e := range v.List {
 					if e.Kind != String {
 						t.Fatalf("%s keeps a %s", k, e.Kind)
+					}
+				}
+			case "secret_files":
+				for _, n := range v.Keys {
+					if f := v.Fields[n]; !strings.HasPrefix(n, "/") || strings.Contains(n, ":") || SpecialKind(f) != "secret" {
+						t.Fatalf("%s keeps %s = %s", k, n, f.Describe())
 					}
 				}
 			case "environment", "labels":

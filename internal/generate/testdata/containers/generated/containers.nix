@@ -48,6 +48,10 @@
   db = {
     image = "docker.io/library/postgres:16.4@sha256:5b8b6d8ad8b2c8b7e4f6a0c5b2f0d5c1c7b4a2e8e1f2a3b4c5d6e7f8091a2b3c";
     volumes = [ "/var/lib/postgres:/var/lib/postgresql/data" ];
+    environment = {
+      POSTGRES_PASSWORD_FILE = "/run/secrets/postgres_password";
+      POSTGRES_USER_FILE = "/run/secrets/postgres_user";
+    };
     networks = [ "backend" ];
   };
   watchtower = {

@@ -56,17 +56,18 @@ in
       "app/db/password" = {
         sopsFile = ../../secrets/app/db.yaml;
         key = "password";
-      };
-    };
-    templates = {
-      "container-app.env" = {
-        content = "API_TOKEN=${config.sops.placeholder."app/token"}\nDB_PASSWORD=${config.sops.placeholder."app/db/password"}\n";
-        restartUnits = [ "podman-app.service" ];
-      };
-      "container-db.env" = {
-        content = "POSTGRES_PASSWORD=${config.sops.placeholder."app/db/password"}\n";
         restartUnits = [ "podman-db.service" ];
       };
+      "app/db/user" = {
+        sopsFile = ../../secrets/app/db.yaml;
+        key = "user";
+        mode = "0444";
+        restartUnits = [ "podman-db.service" ];
+      };
+    };
+    templates."container-app.env" = {
+      content = "API_TOKEN=${config.sops.placeholder."app/token"}\nDB_PASSWORD=${config.sops.placeholder."app/db/password"}\n";
+      restartUnits = [ "podman-app.service" ];
     };
   };
 
@@ -80,7 +81,11 @@ in
         };
       db =
         catalog.db // {
-          environmentFiles = [ config.sops.templates."container-db.env".path ];
+          volumes = [
+            "/var/lib/postgres:/var/lib/postgresql/data"
+            "${config.sops.secrets."app/db/password".path}:/run/secrets/postgres_password:ro"
+            "${config.sops.secrets."app/db/user".path}:/run/secrets/postgres_user:ro"
+          ];
         };
       watchtower = catalog.watchtower;
     };

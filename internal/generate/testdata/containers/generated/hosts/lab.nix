@@ -36,20 +36,23 @@ in
     };
   };
 
-  sops = {
-    secrets."app/db/password" = {
+  sops.secrets = {
+    "app/db/password" = {
       sopsFile = ../../secrets/app/db.yaml;
       key = "password";
+      restartUnits = [
+        "docker-db.service"
+        "docker-db-test.service"
+      ];
     };
-    templates = {
-      "container-db.env" = {
-        content = "POSTGRES_PASSWORD=${config.sops.placeholder."app/db/password"}\n";
-        restartUnits = [ "docker-db.service" ];
-      };
-      "container-db-test.env" = {
-        content = "POSTGRES_PASSWORD=${config.sops.placeholder."app/db/password"}\n";
-        restartUnits = [ "docker-db-test.service" ];
-      };
+    "app/db/user" = {
+      sopsFile = ../../secrets/app/db.yaml;
+      key = "user";
+      mode = "0444";
+      restartUnits = [
+        "docker-db.service"
+        "docker-db-test.service"
+      ];
     };
   };
 
@@ -59,12 +62,19 @@ in
     containers = {
       db =
         catalog.db // {
-          environmentFiles = [ config.sops.templates."container-db.env".path ];
+          volumes = [
+            "/var/lib/postgres:/var/lib/postgresql/data"
+            "${config.sops.secrets."app/db/password".path}:/run/secrets/postgres_password:ro"
+            "${config.sops.secrets."app/db/user".path}:/run/secrets/postgres_user:ro"
+          ];
         };
       db-test =
         catalog.db // {
-          volumes = [ "/var/lib/postgres-test:/var/lib/postgresql/data" ];
-          environmentFiles = [ config.sops.templates."container-db-test.env".path ];
+          volumes = [
+            "/var/lib/postgres-test:/var/lib/postgresql/data"
+            "${config.sops.secrets."app/db/password".path}:/run/secrets/postgres_password:ro"
+            "${config.sops.secrets."app/db/user".path}:/run/secrets/postgres_user:ro"
+          ];
           networks = [ "test" ];
         };
     };
