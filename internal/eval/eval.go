@@ -456,6 +456,7 @@ func (e *evaluator) checkReferences() {
 		e.checkSettingsModules(ly.HomeSettings, home, "home_settings", "modules/home/%s")
 		e.checkSettingsModules(ly.Force.HomeSettings, home, "home_settings", "modules/home/%s")
 		e.checkExprs(ly)
+		e.checkSecretValues(ly.Containers)
 		e.checkRenames(ly)
 	}
 }
@@ -566,7 +567,6 @@ func (e *evaluator) checkSecretValues(t *inventory.Value) {
 
 // checkExprs syntax-checks the { expr = ... } values of a layer.
 func (e *evaluator) checkExprs(ly *inventory.Layer) {
-	e.checkSecretValues(ly.Containers)
 	for _, t := range []*inventory.Value{ly.Settings, ly.HomeSettings, ly.NixOS, ly.Darwin, ly.Home, ly.Force.Settings, ly.Force.HomeSettings, ly.Force.NixOS, ly.Force.Darwin, ly.Force.Home} {
 		walkValues(t, func(v *inventory.Value) {
 			switch inventory.SpecialKind(v) {
