@@ -90,20 +90,38 @@ func checkHost(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
 	checkNames(h, hc, dl)
 	checkPorts(h, hc, ports, dl)
 	checkVolumes(h, hc, dl)
-	checkSecretFiles(hc, dl)
+	checkMounts(hc, dl)
 	checkDeps(hc, dl)
 }
 
-// checkSecretFiles reports a secret file mounted where a volume is: one
-// of the two would hide the other.
-func checkSecretFiles(hc *Host, dl *diag.List) {
+// checkMounts reports two mounts of an instance at one path in the
+// container (volumes, secret files, config files): one would hide the
+// other.
+func checkMounts(hc *Host, dl *diag.List) {
+	type mount struct {
+		target, what string
+		pos          diag.Pos
+	}
 	for _, i := range hc.Instances {
+		if len(i.SecretFiles) == 0 && len(i.ConfigFiles) == 0 {
+			continue // volumes alone: the engine refuses the same target twice
+		}
+		var ms []mount
+		for _, v := range i.Volumes {
+			ms = append(ms, mount{v.V.Target, fmt.Sprintf("volume %q", v.V.Spec), v.Pos})
+		}
 		for _, f := range i.SecretFiles {
-			for _, v := range i.Volumes {
-				if v.V.Target == f.Target {
-					dl.Errorf(f.Pos, "container-secret-file", "secret file %s of container %s is where volume %q is mounted", f.Target, i.Name, v.V.Spec).
-						Also(v.Pos, "the volume is mounted here").
-						Hint("mount the secret at a path of its own, such as /run/secrets/%s", f.Secret.BaseName())
+			ms = append(ms, mount{f.Target, "secret " + f.Secret.ValueName(), f.Pos})
+		}
+		for _, f := range i.ConfigFiles {
+			ms = append(ms, mount{f.Target, "config file " + f.Source, f.Pos})
+		}
+		for a, m := range ms {
+			for _, o := range ms[:a] {
+				if o.target == m.target {
+					dl.Errorf(m.pos, "container-mount", "%s of container %s is mounted at %s, where %s is", m.what, i.Name, m.target, o.what).
+						Also(o.pos, "%s is set here", o.what).
+						Hint("mount one of them at another path")
 				}
 			}
 		}

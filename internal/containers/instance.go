@@ -55,6 +55,15 @@ type SecretFile struct {
 	Pos    diag.Pos        `json:"pos"`
 }
 
+// ConfigFile is a file (or folder) of the fleet mounted into the
+// container read-only: copied into the Nix store, at Target in the
+// container.
+type ConfigFile struct {
+	Target string   `json:"target"`
+	Source string   `json:"source"` // relative to the fleet's root
+	Pos    diag.Pos `json:"pos"`
+}
+
 // HealthCheck is an instance's [health_check].
 type HealthCheck struct {
 	Command     string `json:"command"`
@@ -101,6 +110,7 @@ type Spec struct {
 	Volumes      []At[Volume] `json:"volumes"`
 	Env          []Env        `json:"environment,omitempty"`
 	SecretFiles  []SecretFile `json:"secret_files,omitempty"`
+	ConfigFiles  []ConfigFile `json:"config_files,omitempty"`
 	Networks     []string     `json:"networks,omitempty"`
 	DependsOn    []At[string] `json:"depends_on,omitempty"`
 	Labels       [][2]string  `json:"labels,omitempty"`
@@ -198,6 +208,9 @@ var specFields = [...]struct {
 	{"secret_files", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
 		s.SecretFiles = field(r, v, k, dl, readSecretFiles)
 	}},
+	{"config_files", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
+		s.ConfigFiles = field(r, v, k, dl, readConfigFiles)
+	}},
 	{"networks", func(r *reader, s *Spec, k string, v *eval.Node, dl *diag.List) {
 		s.Networks = field(r, v, k, dl, readNetworks)
 	}},
@@ -255,7 +268,7 @@ var (
 // specKeys.)
 type specKey [specLen]*eval.Node
 
-const specLen = 21
+const specLen = 22
 
 // The build fails when specLen is not the number of specFields.
 var _ = [1]int{}[len(specFields)-specLen]
@@ -398,6 +411,18 @@ func readSecretFiles(n *eval.Node, _ *diag.List) []SecretFile {
 		if v := n.Get(target); v.Kind == eval.Secret {
 			pos := v.Won().Pos
 			out = append(out, SecretFile{Target: target, Pos: pos, Secret: &eval.SecretRef{Name: v.Str, Pos: pos, Opts: v.SecretOpts}})
+		}
+	}
+	return out
+}
+
+// readConfigFiles reads the fleet's files mounted into the container, by
+// target.
+func readConfigFiles(n *eval.Node, _ *diag.List) []ConfigFile {
+	var out []ConfigFile
+	for _, target := range n.Keys() {
+		if v := n.Get(target); v.Kind == eval.String {
+			out = append(out, ConfigFile{Target: target, Source: v.Str, Pos: v.Won().Pos})
 		}
 	}
 	return out

@@ -17,9 +17,11 @@ type Entry struct {
 	Volumes    []At[Volume] `json:"volumes"`
 	Enabled    At[bool]     `json:"enabled"`
 	// Secrets names the secrets the instance reads, by variable;
-	// SecretFiles those it mounts as files, by path in the container.
+	// SecretFiles those it mounts as files, and ConfigFiles the fleet's
+	// files it mounts, by path in the container.
 	Secrets     map[string]string `json:"secrets,omitempty"`
 	SecretFiles map[string]string `json:"secret_files,omitempty"`
+	ConfigFiles map[string]string `json:"config_files,omitempty"`
 }
 
 // List returns the instances of the hosts, host by host, each host's
@@ -48,6 +50,12 @@ func (f *Fleet) List() []Entry {
 					e.SecretFiles = map[string]string{}
 				}
 				e.SecretFiles[f.Target] = f.Secret.Name
+			}
+			for _, f := range i.ConfigFiles {
+				if e.ConfigFiles == nil {
+					e.ConfigFiles = map[string]string{}
+				}
+				e.ConfigFiles[f.Target] = f.Source
 			}
 			out = append(out, e)
 		}

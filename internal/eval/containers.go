@@ -190,13 +190,13 @@ func quietBelow(n *Node) bool {
 
 // definitionNode is a catalog definition as the lowest layer of an
 // instance: each top-level value (each variable of environment and
-// labels, each file of secret_files) is replaced whole by an instance's
-// value.
+// labels, each file of secret_files and config_files) is replaced whole
+// by an instance's value.
 func definitionNode(c *inventory.Container) *Node {
 	n := fromValue(c.Body, LayerContainer+" "+c.Name, 0, false)
 	n.Defs[0].Pos = diag.Pos{File: c.File, Line: 1, Col: 1}
 	for k, f := range n.Fields {
-		if (k == "environment" || k == "labels" || k == "secret_files") && f.Kind == Table {
+		if (k == "environment" || k == "labels" || k == "secret_files" || k == "config_files") && f.Kind == Table {
 			for _, v := range f.Fields {
 				v.option = true
 			}

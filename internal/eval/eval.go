@@ -9,7 +9,6 @@ package eval
 import (
 	"context"
 	"fmt"
-	"path"
 	"regexp"
 	"runtime"
 	"slices"
@@ -157,13 +156,14 @@ type SecretRef struct {
 	Opts   *SecretOpts `json:"options,omitempty"`
 }
 
-// BaseName is the last part of the value the reference reads: its key,
-// or the last part of its name ("db" for "app/db").
-func (r SecretRef) BaseName() string {
+// ValueName names the value the reference reads: the secret's name, with
+// the key appended when the reference picks one (app/db/password). It is
+// the value's name in sops.secrets.
+func (r SecretRef) ValueName() string {
 	if r.Opts != nil && r.Opts.Key != "" {
-		return r.Opts.Key
+		return r.Name + "/" + r.Opts.Key
 	}
-	return path.Base(r.Name)
+	return r.Name
 }
 
 // Evaluate evaluates the hosts of inv. Diagnostics of the inventory are not

@@ -59,7 +59,9 @@ func TestCatalogEntries(t *testing.T) {
 						templates.SetPath([]string{tpl, "path"}, build.Str("/run/secrets/rendered/"+tpl))
 						files = build.List(build.Select(build.Var("config"), "sops", "templates", tpl, "path"))
 					}
-					want.Set(i.Name, partsAttrs(entryParts(i.Spec, files, secretMounts(i))))
+					// The whole entry, evaluated from no file, names the
+					// fleet's files by their absolute paths.
+					want.Set(i.Name, partsAttrs(entryParts(i.Spec, dir+"/", files, secretMounts(i))))
 				}
 				wrong := build.Attrs().Set(hc.Instances[0].Name, build.Str("not an entry"))
 				config := build.Attrs().SetPath([]string{"sops", "templates"}, templates).SetPath([]string{"sops", "secrets"}, secrets)

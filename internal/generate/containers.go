@@ -129,6 +129,17 @@ func (g *hostGen) containers(t *tree) {
 	}
 }
 
+// configMounts are the volumes that mount the fleet's config files of
+// what s runs: each copied into the Nix store (a path root names, relative
+// to the generated file), read-only at its target.
+func configMounts(s *containers.Spec, root string) []build.Expr {
+	var out []build.Expr
+	for _, f := range s.ConfigFiles {
+		out = append(out, build.Interp(build.Path(root+f.Source), build.Str(":"+f.Target+":ro")))
+	}
+	return out
+}
+
 // secretMounts are the volumes that mount an instance's secret files:
 // the file sops-nix decrypts, read-only at its target (nil for none).
 func secretMounts(i *containers.Instance) []build.Expr {
@@ -220,7 +231,7 @@ func newCatalog(f *eval.Fleet) *catalog {
 	}
 	c := &catalog{entries: map[string][]part{}}
 	for name, s := range containers.Catalog(used) {
-		c.entries[name] = entryParts(s, nil, nil)
+		c.entries[name] = entryParts(s, "../", nil, nil)
 	}
 	return c
 }
@@ -245,7 +256,7 @@ func (c *catalog) file(dl *diag.List) []byte {
 // secret files (secretMounts).
 func (g *hostGen) entry(i *containers.Instance, files build.Expr, mounts []build.Expr) build.Expr {
 	if g.catalog == nil || g.catalog.entries[i.Definition] == nil {
-		return partsAttrs(entryParts(i.Spec, files, mounts))
+		return partsAttrs(entryParts(i.Spec, hostRoot, files, mounts))
 	}
 	var expr build.Expr
 	var refers bool
@@ -263,7 +274,13 @@ func (g *hostGen) entry(i *containers.Instance, files build.Expr, mounts []build
 // entry is the entry of instance i over its definition's, and whether it
 // refers to the catalog (not when it is written whole).
 func (c *catalog) entry(i *containers.Instance, files build.Expr, mounts []build.Expr) (build.Expr, bool) {
-	own := entryParts(i.Spec, files, mounts)
+	own := entryParts(i.Spec, hostRoot, files, mounts)
+	// The same parts as the catalog writes them (its paths to the fleet's
+	// files start at generated/): what equals the catalog's is left to it.
+	asCatalog := own
+	if len(i.Spec.ConfigFiles) > 0 {
+		asCatalog = entryParts(i.Spec, "../", files, mounts)
+	}
 	def := c.entries[i.Definition]
 	var changed []part
 	for _, d := range def {
@@ -271,9 +288,9 @@ func (c *catalog) entry(i *containers.Instance, files build.Expr, mounts []build
 			return partsAttrs(own), false // // cannot take an attribute away
 		}
 	}
-	for _, p := range own {
+	for x, p := range own {
 		k := slices.IndexFunc(def, func(d part) bool { return d.name == p.name })
-		if k < 0 || !build.Equal(def[k].v, p.v) {
+		if k < 0 || !build.Equal(def[k].v, asCatalog[x].v) {
 			changed = append(changed, p)
 		}
 	}
@@ -293,10 +310,12 @@ func partsAttrs(ps []part) *build.AttrSet {
 }
 
 // entryParts are the attributes of the virtualisation.oci-containers
-// entry of what s runs, the environment files rendered from its secrets
-// (files, nil for none) and the volumes of its secret files (mounts: a
-// host's, which the catalog's entries leave out).
-func entryParts(s *containers.Spec, files build.Expr, mounts []build.Expr) []part {
+// entry of what s runs, written in a file whose way to the fleet's root is
+// root ("../" for the catalog, "../../" for a host's file), the
+// environment files rendered from its secrets (files, nil for none) and
+// the volumes of its secret files (mounts: a host's, which the catalog's
+// entries leave out).
+func entryParts(s *containers.Spec, root string, files build.Expr, mounts []build.Expr) []part {
 	var ps []part
 	add := func(name string, v build.Expr) { ps = append(ps, part{name, v}) }
 	add("image", build.Str(s.Image.V.Ref))
@@ -318,11 +337,12 @@ func entryParts(s *containers.Spec, files build.Expr, mounts []build.Expr) []par
 	if len(s.Ports) > 0 {
 		add("ports", strList(specs(s.Ports, func(p containers.Port) string { return p.Spec })))
 	}
-	if len(s.Volumes) > 0 || len(mounts) > 0 {
+	if len(s.Volumes) > 0 || len(s.ConfigFiles) > 0 || len(mounts) > 0 {
 		var vols []build.Expr
 		for _, v := range s.Volumes {
 			vols = append(vols, build.Str(v.V.Spec))
 		}
+		vols = append(vols, configMounts(s, root)...)
 		add("volumes", build.List(append(vols, mounts...)...))
 	}
 	env := build.Attrs()

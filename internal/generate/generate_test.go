@@ -35,6 +35,7 @@ workdir = "/srv"
 hostname = "app"
 ports = ["8080:8080", "127.0.0.1:9090:9090", "60000-60010:60000-60010/udp"]
 volumes = ["/var/lib/app:/data", "/srv/media:/media:ro", "app-cache:/cache"]
+config_files = { "/etc/app/app.yml" = "containers/app/app.yml", "/etc/app/templates" = "containers/app/templates" }
 environment = { TZ = "Europe/Berlin", DB_PASSWORD = { secret = "app/db", key = "password" }, API_TOKEN = { secret = "app/token" } }
 networks = ["backend"]
 depends_on = ["db"]
@@ -65,6 +66,8 @@ networks = ["backend"]
 "/run/secrets/postgres_password" = { secret = "app/db", key = "password" }
 "/run/secrets/postgres_user" = { secret = "app/db", key = "user", mode = "0444" }
 `,
+		"containers/app/app.yml":            "listen: :8080\n",
+		"containers/app/templates/mail.txt": "Hello {{ .Name }}\n",
 		"containers/watchtower.toml": `image = "docker.io/containrrr/watchtower:1.7.1"
 auto_update = "registry"
 auto_start = false

@@ -100,17 +100,15 @@ type renderedHome struct {
 	diags diag.List
 }
 
+// hostRoot is the fleet's root as seen from generated/hosts/.
+const hostRoot = "../../"
+
 // rel returns the path of a fleet file as seen from generated/hosts/.
-func rel(p string) build.Expr { return build.Path("../../" + p) }
+func rel(p string) build.Expr { return build.Path(hostRoot + p) }
 
 // SopsSecretName is the name of a secret in sops.secrets: the secret's
 // name, with the key appended when the reference picks one.
-func SopsSecretName(r eval.SecretRef) string {
-	if r.Opts != nil && r.Opts.Key != "" {
-		return r.Name + "/" + r.Opts.Key
-	}
-	return r.Name
-}
+func SopsSecretName(r eval.SecretRef) string { return r.ValueName() }
 
 func (g *hostGen) module() []byte {
 	h := g.h

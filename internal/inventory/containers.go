@@ -25,7 +25,7 @@ var ContainerKeys = []string{
 	"description", "image", "cmd", "entrypoint", "user", "workdir", "hostname",
 	"ports", "volumes", "environment", "networks", "depends_on", "labels",
 	"health_check", "resources", "devices", "auto_update", "auto_start", "pull",
-	"open_firewall", "extra_options", "secret_files",
+	"open_firewall", "extra_options", "secret_files", "config_files",
 }
 
 // InstanceKeys are the keys of an instance table ([containers.<name>] in a
@@ -61,6 +61,7 @@ func (l *loader) container(t *Value, name, rel string) *Container {
 	d := decoder{diags: l.diags}
 	hadImage := t.Get("image") != nil
 	d.containerBody(t, "a container definition", false)
+	l.checkConfigFiles(t)
 	c := &Container{Name: name, File: rel, Body: t, Description: strOf(t.Get("description")), Image: strOf(t.Get("image"))}
 	if !hadImage {
 		d.diags.Errorf(diag.Pos{File: rel, Line: 1, Col: 1}, "missing-key", "container %s has no image", name).
@@ -141,6 +142,28 @@ func (d *decoder) containerValue(t *Value, k string) bool {
 			}
 			d.wrongType(f, k+"."+QuoteKey(name), want)
 			tbl.drop(name)
+		}
+		return true
+	case "config_files":
+		tbl := d.table(t, k)
+		if tbl == nil {
+			return false
+		}
+		for _, target := range slices.Clone(tbl.Keys) {
+			f := tbl.Fields[target]
+			switch {
+			case !strings.HasPrefix(target, "/") || strings.Contains(target, ":"):
+				d.diags.Errorf(f.KeyPos, "value", "config_files.%s must be an absolute path in the container, without ':'", QuoteKey(target)).
+					Hint(`write "/etc/<app>/<file>" = "containers/<name>/<file>"`)
+			case f.Kind != String:
+				d.wrongType(f, "config_files."+QuoteKey(target), "a path in the fleet, such as \"containers/<name>/<file>\"")
+			case !fleetPath(f.Str):
+				d.diags.Errorf(f.Pos, "value", "config_files.%s must name a file in the fleet, relative to its root: %q is not one", QuoteKey(target), f.Str).
+					Hint(`keep the file in the fleet, such as "containers/<name>/<file>", and name it without ".." or a leading "/"`)
+			default:
+				continue
+			}
+			tbl.drop(target)
 		}
 		return true
 	case "secret_files":
@@ -248,6 +271,31 @@ func (d *decoder) containersOf(ly *Layer, t *Value) {
 		ly.Containers = v
 	default:
 		d.wrongType(v, "containers", "a list of container names or [containers.<name>] tables")
+	}
+}
+
+// fleetPath reports whether p names a path inside the fleet, relative to
+// its root, in clean form without ':' (a mount's separator).
+func fleetPath(p string) bool {
+	return p != "" && p == path.Clean(p) && !path.IsAbs(p) && p != "." && p != ".." && !strings.HasPrefix(p, "../") && !strings.Contains(p, ":")
+}
+
+// checkConfigFiles reports the config_files of a container table that
+// name no file or folder in the fleet, and drops them. (A loader without
+// a folder, ParseContainer's, checks none.)
+func (l *loader) checkConfigFiles(t *Value) {
+	cf := t.Get("config_files")
+	if cf == nil || l.root == "" {
+		return
+	}
+	for _, target := range slices.Clone(cf.Keys) {
+		f := cf.Fields[target]
+		if l.exists(f.Str) {
+			continue
+		}
+		l.diags.Errorf(f.Pos, "missing-file", "config file %s (for %s) is not in the fleet", f.Str, target).
+			Hint("add the file at %s (fleet generate copies it into the Nix store and the container mounts it read-only), or correct the path", f.Str)
+		cf.drop(target)
 	}
 }
 

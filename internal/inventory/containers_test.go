@@ -64,6 +64,7 @@ func FuzzContainerFile(f *testing.F) {
 		"image = \"a\"\nvolumes = [\"/a:/b:ro\", \"v:/c\"]\ndepends_on = [\"db\"]\nauto_update = \"registry\"\n",
 		"imgae = 1\n[resources]\nmemroy = 1\n",
 		"image = \"a\"\nenvironment = 3\nhealth_check = \"x\"\n",
+		"image = \"a\"\n[config_files]\n\"/etc/a\" = \"containers/a/a.conf\"\n\"/etc/b\" = \"../b\"\n\"c\" = \"c\"\n\"/d\" = 1\n",
 		"image = \"a\"\n[secret_files]\n\"/run/secrets/a\" = { secret = \"x/y\", key = \"k\" }\n\"b\" = { secret = \"x/y\" }\n\"/c\" = 1\n",
 	} {
 		f.Add(s)
@@ -91,6 +92,12 @@ func FuzzContainerFile(f *testing.F) {
 				for _, e := range v.List {
 					if e.Kind != String {
 						t.Fatalf("%s keeps a %s", k, e.Kind)
+					}
+				}
+			case "config_files":
+				for _, n := range v.Keys {
+					if f := v.Fields[n]; !strings.HasPrefix(n, "/") || strings.Contains(n, ":") || f.Kind != String || !fleetPath(f.Str) {
+						t.Fatalf("%s keeps %s = %s", k, n, f.Describe())
 					}
 				}
 			case "secret_files":

@@ -431,6 +431,11 @@ func (l *loader) layer(t *Value, kind LayerKind, name, rel, what string, allowed
 	ly.Darwin = d.table(t, "darwin")
 	ly.Home = d.table(t, "home")
 	d.containersOf(ly, t)
+	if ly.Containers != nil {
+		for _, k := range ly.Containers.Keys {
+			l.checkConfigFiles(ly.Containers.Fields[k])
+		}
+	}
 	ly.ContainerBackend = d.oneOf(t, "container_backend", "podman", "docker")
 	if f := d.table(t, "force"); f != nil {
 		fk := forceKeys

@@ -22,6 +22,8 @@
       "/var/lib/app:/data"
       "/srv/media:/media:ro"
       "app-cache:/cache"
+      "${../containers/app/app.yml}:/etc/app/app.yml:ro"
+      "${../containers/app/templates}:/etc/app/templates:ro"
     ];
     environment = {
       TZ = "Europe/Berlin";
