@@ -53,8 +53,11 @@ service joins the networks it names, or the project's default network, where
 the others reach it by its name. A host path written relative (./data) is
 below the compose file's folder, or below --data-dir.
 
+Compose configs become files of the fleet (containers/<name>/<config>),
+mounted read-only where compose mounts them ([config_files]).
+
 What a definition cannot say (container_name, build, restart: "no",
-depends_on conditions, configs, logging, ...) is a warning at its line and
+depends_on conditions, logging, ...) is a warning at its line and
 column, with what to do instead; a variable that looks like a secret
 (PASSWORD, TOKEN, SECRET_KEY, ...) and a compose secret a service mounts are
 warnings with how to move them into fleet's secrets. With --secrets those

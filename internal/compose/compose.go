@@ -78,6 +78,9 @@ type Definition struct {
 	// secrets/containers/<Name>.yaml, each under its name, with
 	// Options.Secrets; the definition reads them from there.
 	Secrets [][2]string
+	// Files are the compose configs the definition mounts: files of the
+	// fleet (Name relative to its root: containers/<Name>/<config>).
+	Files []File
 }
 
 // SecretFile is the secret file of a definition's Secrets, relative to the
@@ -156,7 +159,7 @@ func ReadFiles(fs []File, o Options) (*Result, *diag.List) {
 	}
 	seen := files{}
 	file := fs[0].Name
-	r := &reader{file: file, files: seen, o: o, dl: dl, networks: map[string]string{}, volumes: map[string]string{}, secrets: map[string]*composeSecret{}}
+	r := &reader{file: file, files: seen, o: o, dl: dl, networks: map[string]string{}, volumes: map[string]string{}, secrets: map[string]*composeSecret{}, configs: map[string]*composeConfig{}}
 	var root *yaml.Node
 	for _, f := range fs {
 		n := parseFile(f.Name, f.Src, dl)
@@ -210,6 +213,8 @@ func ReadFiles(fs []File, o Options) (*Result, *diag.List) {
 			r.topVolumes(e.v)
 		case e.key == "secrets":
 			r.topSecrets(e.v)
+		case e.key == "configs":
+			r.topConfigs(e.v)
 		case e.key == "version", e.key == "name", strings.HasPrefix(e.key, "x-"):
 		case e.key == "include":
 			dl.Errorf(r.pos(e.k), "compose-include", "include is not read: its services would be missing").
@@ -245,6 +250,7 @@ func ReadFiles(fs []File, o Options) (*Result, *diag.List) {
 	r.sharedPaths(defs)
 	for i, d := range defs {
 		res.Definitions[i].TOML = d.render()
+		res.Definitions[i].Files = d.files
 		res.Definitions[i].Run = !d.inactive
 		if d.inactive {
 			r.warnf(d.profilesAt, "compose-profile", "service %s is in compose profile %s, which is not active: its definition %s is written, and no layer runs it", d.service, strings.Join(d.profiles, ", "), d.name).
@@ -395,6 +401,7 @@ type reader struct {
 	networks map[string]string // compose's name -> the network's name
 	volumes  map[string]string // compose's name -> the volume's name
 	secrets  map[string]*composeSecret
+	configs  map[string]*composeConfig
 }
 
 func (r *reader) pos(n *yaml.Node) diag.Pos {
@@ -605,8 +612,6 @@ func isSecretName(name string) bool {
 // ignoredHint says what to do about a key fleet does not carry over.
 func ignoredHint(key string) string {
 	switch key {
-	case "configs":
-		return "keep the file in a host folder the container mounts read-only (volumes = [\"/etc/<app>/<file>:/<target>:ro\"]), written by the host's configuration"
 	case "secrets":
 		return "keep secret values in fleet's secrets (fleet secrets edit) and give them to the container as environment = { NAME = { secret = \"category/name\" } } or under [secret_files]"
 	case "logging":

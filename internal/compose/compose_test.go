@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -53,6 +54,9 @@ func TestRead(t *testing.T) {
 					mustLoad(t, rel, d.TOML)
 					for _, s := range d.Secrets {
 						b.WriteString("# " + d.SecretFile() + ": " + s[0] + " = " + s[1] + "\n")
+					}
+					for _, f := range d.Files {
+						b.WriteString("# " + f.Name + ": " + strconv.Quote(string(f.Src)) + "\n")
 					}
 				}
 				runInFleet(t, res, dl)
@@ -106,6 +110,9 @@ func runInFleet(t *testing.T, res *Result, found *diag.List) {
 	for _, d := range res.Definitions {
 		names = append(names, inventory.QuoteString(d.Name))
 		files["containers/"+d.Name+".toml"] = string(d.TOML)
+		for _, f := range d.Files {
+			files[f.Name] = string(f.Src)
+		}
 	}
 	files["hosts/box/host.toml"] = "platform = \"nixos\"\nsystem = \"x86_64-linux\"\nstate_version = \"24.05\"\ncontainers = [" + strings.Join(names, ", ") + "]\n"
 	for name, data := range files {
@@ -309,6 +316,11 @@ func FuzzRead(f *testing.F) {
 		}
 		for _, d := range res.Definitions {
 			mustLoad(t, "containers/"+d.Name+".toml", d.TOML)
+			for _, f := range d.Files {
+				if dir, _ := path.Split(f.Name); dir != "containers/"+d.Name+"/" {
+					t.Fatalf("config file %q is not in containers/%s/", f.Name, d.Name)
+				}
+			}
 		}
 		// With the secrets moved out, the definitions load too.
 		o := testOptions("fuzz", src)

@@ -34,6 +34,14 @@ func Files(root string, res *Result, layer, from string) ([]atomicfs.Write, *dia
 			continue
 		}
 		ws = append(ws, atomicfs.Write{Path: filepath.Join(root, filepath.FromSlash(rel)), Data: d.TOML, Perm: 0o644})
+		for _, f := range d.Files {
+			if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(f.Name))); !errors.Is(err, fs.ErrNotExist) {
+				dl.Errorf(d.Pos, "compose-exists", "%s exists: a config of %s would go there", f.Name, d.Name).
+					Hint("import the services under other names with --prefix, or remove %s", f.Name)
+				continue
+			}
+			ws = append(ws, atomicfs.Write{Path: filepath.Join(root, filepath.FromSlash(f.Name)), Data: f.Src, Perm: 0o644})
+		}
 		if len(d.Secrets) > 0 {
 			sf := d.SecretFile()
 			if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(sf))); !errors.Is(err, fs.ErrNotExist) {

@@ -35,8 +35,12 @@ type definition struct {
 	// secrets are the variables of env (and the compose secrets) read
 	// from the definition's secret file (Options.Secrets), with their
 	// values; secretFiles the compose secrets it mounts.
-	secrets                    [][2]string
-	secretFiles                []secretFile
+	secrets     [][2]string
+	secretFiles []secretFile
+	// configFiles are the compose configs it mounts, and files their
+	// contents, to be written into the fleet.
+	configFiles                []configFile
+	files                      []File
 	health                     *healthCheck
 	memory, pids               string
 	cpus                       string
@@ -78,7 +82,7 @@ func (r *reader) service(s entry) *definition {
 		return nil
 	}
 	d := &definition{service: s.key, name: r.name(s.key), description: fmt.Sprintf("%s of compose project %s", s.key, r.project)}
-	var build, entrypoint, command, secrets *yaml.Node
+	var build, entrypoint, command, secrets, configs *yaml.Node
 	var envFiles []*yaml.Node
 	var env, networks *yaml.Node
 	for _, e := range entries(s.v) {
@@ -217,6 +221,8 @@ func (r *reader) service(s entry) *definition {
 			r.ulimits(d, e.v)
 		case "secrets":
 			secrets = e.v
+		case "configs":
+			configs = e.v
 		case "annotations":
 			for _, p := range r.pairs(e.v, "annotation", nil) {
 				d.extraOptions = append(d.extraOptions, "--annotation="+p[0]+"="+p[1])
@@ -244,6 +250,9 @@ func (r *reader) service(s entry) *definition {
 	d.env, d.secrets = r.environment(s.key, envFiles, env)
 	if secrets != nil {
 		r.serviceSecrets(d, secrets)
+	}
+	if configs != nil {
+		r.serviceConfigs(d, configs)
 	}
 	if o := d.networkModeOf; o != "" && !slices.Contains(d.dependsOn, o) {
 		// The container joins the other's network: it needs it running.

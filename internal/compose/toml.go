@@ -177,6 +177,12 @@ func (d *definition) render() []byte {
 		}
 	}
 	table("labels", d.labels)
+	if len(d.configFiles) > 0 {
+		b.WriteString("\n[config_files]\n")
+		for _, f := range d.configFiles {
+			line(inventory.QuoteKey(f.target), inventory.QuoteString(f.file))
+		}
+	}
 	if len(d.secretFiles) > 0 {
 		b.WriteString("\n[secret_files]\n")
 		for _, f := range d.secretFiles {
