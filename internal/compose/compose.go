@@ -159,7 +159,7 @@ func ReadFiles(fs []File, o Options) (*Result, *diag.List) {
 	}
 	seen := files{}
 	file := fs[0].Name
-	r := &reader{file: file, files: seen, o: o, dl: dl, networks: map[string]string{}, volumes: map[string]string{}, secrets: map[string]*composeSecret{}, configs: map[string]*composeConfig{}}
+	r := &reader{file: file, files: seen, o: o, dl: dl, networks: map[string]string{}, volumes: map[string]string{}, secrets: map[string]*source{}, configs: map[string]*source{}}
 	var root *yaml.Node
 	for _, f := range fs {
 		n := parseFile(f.Name, f.Src, dl)
@@ -212,9 +212,9 @@ func ReadFiles(fs []File, o Options) (*Result, *diag.List) {
 		case e.key == "volumes":
 			r.topVolumes(e.v)
 		case e.key == "secrets":
-			r.topSecrets(e.v)
+			r.topSources(e.v, secretMounts, r.secrets)
 		case e.key == "configs":
-			r.topConfigs(e.v)
+			r.topSources(e.v, configMounts, r.configs)
 		case e.key == "version", e.key == "name", strings.HasPrefix(e.key, "x-"):
 		case e.key == "include":
 			dl.Errorf(r.pos(e.k), "compose-include", "include is not read: its services would be missing").
@@ -398,10 +398,10 @@ type reader struct {
 	dl       *diag.List
 	project  string
 	services map[string]bool
-	networks map[string]string // compose's name -> the network's name
-	volumes  map[string]string // compose's name -> the volume's name
-	secrets  map[string]*composeSecret
-	configs  map[string]*composeConfig
+	networks map[string]string  // compose's name -> the network's name
+	volumes  map[string]string  // compose's name -> the volume's name
+	secrets  map[string]*source // the top-level secrets and configs
+	configs  map[string]*source
 }
 
 func (r *reader) pos(n *yaml.Node) diag.Pos {

@@ -145,46 +145,26 @@ func (d *decoder) containerValue(t *Value, k string) bool {
 		}
 		return true
 	case "config_files":
-		tbl := d.table(t, k)
-		if tbl == nil {
-			return false
-		}
-		for _, target := range slices.Clone(tbl.Keys) {
-			f := tbl.Fields[target]
+		return d.mounts(t, k, `"/etc/<app>/<file>" = "containers/<name>/<file>"`, func(name string, f *Value) bool {
 			switch {
-			case !strings.HasPrefix(target, "/") || strings.Contains(target, ":"):
-				d.diags.Errorf(f.KeyPos, "value", "config_files.%s must be an absolute path in the container, without ':'", QuoteKey(target)).
-					Hint(`write "/etc/<app>/<file>" = "containers/<name>/<file>"`)
 			case f.Kind != String:
-				d.wrongType(f, "config_files."+QuoteKey(target), "a path in the fleet, such as \"containers/<name>/<file>\"")
+				d.wrongType(f, name, "a path in the fleet, such as \"containers/<name>/<file>\"")
 			case !fleetPath(f.Str):
-				d.diags.Errorf(f.Pos, "value", "config_files.%s must name a file in the fleet, relative to its root: %q is not one", QuoteKey(target), f.Str).
+				d.diags.Errorf(f.Pos, "value", "%s must name a file in the fleet, relative to its root: %q is not one", name, f.Str).
 					Hint(`keep the file in the fleet, such as "containers/<name>/<file>", and name it without ".." or a leading "/"`)
 			default:
-				continue
+				return true
 			}
-			tbl.drop(target)
-		}
-		return true
-	case "secret_files":
-		tbl := d.table(t, k)
-		if tbl == nil {
 			return false
-		}
-		for _, target := range slices.Clone(tbl.Keys) {
-			f := tbl.Fields[target]
-			switch {
-			case !strings.HasPrefix(target, "/") || strings.Contains(target, ":"):
-				d.diags.Errorf(f.KeyPos, "value", "secret_files.%s must be an absolute path in the container, without ':'", QuoteKey(target)).
-					Hint(`write "/run/secrets/<name>" = { secret = "category/name" }`)
-			case SpecialKind(f) != "secret":
-				d.wrongType(f, "secret_files."+QuoteKey(target), `{ secret = "category/name" }`)
-			default:
-				continue
+		})
+	case "secret_files":
+		return d.mounts(t, k, `"/run/secrets/<name>" = { secret = "category/name" }`, func(name string, f *Value) bool {
+			if SpecialKind(f) != "secret" {
+				d.wrongType(f, name, `{ secret = "category/name" }`)
+				return false
 			}
-			tbl.drop(target)
-		}
-		return true
+			return true
+		})
 	case "health_check":
 		hc := d.table(t, k)
 		if hc == nil {
@@ -234,6 +214,28 @@ func (d *decoder) containerValue(t *Value, k string) bool {
 		return ok
 	}
 	return false
+}
+
+// mounts checks a table of mounts (config_files, secret_files): each key
+// an absolute path in the container (example shows one entry), each value
+// one ok accepts (given the entry's name, such as secret_files."/x"). The
+// entries that are neither are reported and dropped.
+func (d *decoder) mounts(t *Value, k, example string, ok func(name string, f *Value) bool) bool {
+	tbl := d.table(t, k)
+	if tbl == nil {
+		return false
+	}
+	for _, target := range slices.Clone(tbl.Keys) {
+		f := tbl.Fields[target]
+		if !strings.HasPrefix(target, "/") || strings.Contains(target, ":") {
+			d.diags.Errorf(f.KeyPos, "value", "%s.%s must be an absolute path in the container, without ':'", k, QuoteKey(target)).
+				Hint("write %s", example)
+			tbl.drop(target)
+		} else if !ok(k+"."+QuoteKey(target), f) {
+			tbl.drop(target)
+		}
+	}
+	return true
 }
 
 // containersOf reads a layer's containers key: a list of definition names
