@@ -52,19 +52,8 @@ func (k Kind) String() string {
 // Value is a TOML value with the position of its key and of itself. Tables
 // keep their keys in source order.
 type Value struct {
-	Kind   Kind
-	Pos    diag.Pos // where the value starts
-	KeyPos diag.Pos // where the key naming this value starts (zero for array elements and the root)
-
-	Str   string // String and Datetime (as written)
-	Int   int64
-	Float float64
-	Bool  bool
-
-	List []*Value // Array elements
-
-	Keys   []string          // Table keys in source order
-	Fields map[string]*Value // Table entries
+	Kind Kind
+	Bool bool
 	// Inline is true for inline tables ({ a = 1 }); fleet reads
 	// `{ secret = ... }` and `{ expr = ... }` only in that form.
 	Inline bool
@@ -72,8 +61,21 @@ type Value struct {
 	// key/value; false for tables created implicitly as parents.
 	defined bool
 	// closed is true for inline tables and arrays of tables' values, which
-	// TOML forbids extending.
+	// TOML forbids extending. (The flags share a word with Kind: a Value
+	// is 160 bytes, and a fleet's files hold hundreds of thousands.)
 	closed bool
+
+	Pos    diag.Pos // where the value starts
+	KeyPos diag.Pos // where the key naming this value starts (zero for array elements and the root)
+
+	Str   string // String and Datetime (as written)
+	Int   int64
+	Float float64
+
+	List []*Value // Array elements
+
+	Keys   []string          // Table keys in source order
+	Fields map[string]*Value // Table entries
 }
 
 // Get returns the entry key of a table, or nil.
