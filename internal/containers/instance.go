@@ -642,10 +642,12 @@ func (r *reader) spec(key *specKey, dl *diag.List) *Spec {
 }
 
 // secretRef finds the host's reference for a secret value: ref is the
-// value's own.
+// value's own, read from the definition (where a name with {host} is
+// still as written). A value is found by its position: the host's
+// reference has its name with {host} replaced.
 func (i *Instance) secretRef(ref *eval.SecretRef) eval.SecretRef {
 	for _, r := range i.secrets {
-		if r.Pos == ref.Pos && r.Name == ref.Name {
+		if r.Pos == ref.Pos && (r.Name == ref.Name || strings.Contains(ref.Name, eval.HostPlaceholder)) {
 			return r
 		}
 	}
