@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -135,9 +136,32 @@ func (g *hostGen) containers(t *tree) {
 func configMounts(s *containers.Spec, root string) []build.Expr {
 	var out []build.Expr
 	for _, f := range s.ConfigFiles {
-		out = append(out, build.Interp(build.Path(root+f.Source), build.Str(":"+f.Target+":ro")))
+		var src build.Expr = build.Path(root + f.Source)
+		if name := path.Base(f.Source); storeName(name) != name {
+			// A store path is named after the file, and a name takes
+			// fewer characters than a file's: name it.
+			src = build.Call(build.Select(build.Var("builtins"), "path"), build.Attrs().Set("path", src).Set("name", build.Str(storeName(name))))
+		}
+		out = append(out, build.Interp(src, build.Str(":"+f.Target+":ro")))
 	}
 	return out
+}
+
+// storeName is name as a Nix store path's name may be: letters, digits
+// and +-._?= (others become -), not starting with a dot.
+func storeName(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', strings.IndexByte("+-._?=", c) >= 0:
+		default:
+			b[i] = '-'
+		}
+	}
+	if len(b) > 0 && b[0] == '.' {
+		return "config" + string(b)
+	}
+	return string(b)
 }
 
 // secretMounts are the volumes that mount an instance's secret files:

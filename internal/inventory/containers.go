@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"io/fs"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -292,13 +294,26 @@ func (l *loader) checkConfigFiles(t *Value) {
 	}
 	for _, target := range slices.Clone(cf.Keys) {
 		f := cf.Fields[target]
-		if l.exists(f.Str) {
+		switch {
+		case !l.exists(f.Str):
+			l.diags.Errorf(f.Pos, "missing-file", "config file %s (for %s) is not in the fleet", f.Str, target).
+				Hint("add the file at %s (fleet generate copies it into the Nix store and the container mounts it read-only), or correct the path", f.Str)
+		case l.isLink(f.Str):
+			l.diags.Errorf(f.Pos, "value", "config file %s (for %s) is a symbolic link: the Nix store would hold the link, not the file", f.Str, target).
+				Hint("name the file the link points to")
+		default:
 			continue
 		}
-		l.diags.Errorf(f.Pos, "missing-file", "config file %s (for %s) is not in the fleet", f.Str, target).
-			Hint("add the file at %s (fleet generate copies it into the Nix store and the container mounts it read-only), or correct the path", f.Str)
 		cf.drop(target)
 	}
+}
+
+// isLink reports whether the fleet's path rel is itself a symbolic link.
+func (l *loader) isLink(rel string) bool {
+	fi, err := os.Lstat(l.abs(rel))
+	link := err == nil && fi.Mode()&fs.ModeSymlink != 0
+	l.in.Probe("link "+rel, link)
+	return link
 }
 
 // drop removes key from a table.
