@@ -22,21 +22,22 @@ var readCalls = map[string]bool{
 // packages that derive values from a fleet, each recording what it read
 // in inventory.Inputs next to the read (or, said here, why it need not).
 var recordedReads = map[string]string{
-	"inventory/inputs.go ReadFile":  "records",
-	"inventory/load.go load":        "resolves the root itself",
-	"inventory/load.go exists":      "records the probe",
-	"inventory/load.go inside":      "records a refusal",
-	"inventory/load.go linkInside":  "answers inside, which records a refusal",
-	"inventory/load.go parse":       "records",
-	"inventory/load.go readDir":     "records the listing",
-	"inventory/load.go prelist":     "answers exists and readDir, which record the probe and the listing",
-	"inventory/load.go loadModules": "records",
-	"inventory/load.go loadSecrets": "records each file found",
-	"fleet/fleet.go FindRoot":       "finds the root, before loading",
-	"fleet/fleet.go EvalConfig":     "records (the option reader)",
-	"nix/options/upstream.go *":     "upstream trees, outside the fleet: only diagnostics",
-	"nix/options/index.go *":        "upstream trees, outside the fleet: only diagnostics",
-	"nix/options/coverage.go *":     "upstream trees, for the coverage report",
+	"inventory/inputs.go ReadFile":   "records",
+	"inventory/load.go load":         "resolves the root itself",
+	"inventory/load.go exists":       "records the probe",
+	"inventory/containers.go isLink": "records the probe",
+	"inventory/load.go inside":       "records a refusal",
+	"inventory/load.go linkInside":   "answers inside, which records a refusal",
+	"inventory/load.go parse":        "records",
+	"inventory/load.go readDir":      "records the listing",
+	"inventory/load.go prelist":      "answers exists and readDir, which record the probe and the listing",
+	"inventory/load.go loadModules":  "records",
+	"inventory/load.go loadSecrets":  "records each file found",
+	"fleet/fleet.go FindRoot":        "finds the root, before loading",
+	"fleet/fleet.go EvalConfig":      "records (the option reader)",
+	"nix/options/upstream.go *":      "upstream trees, outside the fleet: only diagnostics",
+	"nix/options/index.go *":         "upstream trees, outside the fleet: only diagnostics",
+	"nix/options/coverage.go *":      "upstream trees, for the coverage report",
 }
 
 // TestReadsRecorded keeps generated/fleet.sums sound: a read of the fleet
