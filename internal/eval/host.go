@@ -1199,6 +1199,14 @@ func (e *evaluator) checkSecretUses(h *Host, dl *diag.List) {
 	}
 }
 
+// secretKey is the key a reference reads, "" for the whole file.
+func secretKey(o *SecretOpts) string {
+	if o == nil {
+		return ""
+	}
+	return o.Key
+}
+
 func describeOpts(o *SecretOpts) string {
 	if o == nil {
 		return ""

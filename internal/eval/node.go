@@ -469,6 +469,10 @@ func (n *Node) equal(o *Node) bool {
 			}
 		}
 		return true
+	case Secret:
+		// Two references to one secret differ when they read another key
+		// or install the file otherwise.
+		return n.Str == o.Str && secretKey(n.SecretOpts) == secretKey(o.SecretOpts) && describeOpts(n.SecretOpts) == describeOpts(o.SecretOpts)
 	case Table:
 		if n.Len() != o.Len() {
 			return false
@@ -573,7 +577,7 @@ type merger struct {
 	path []string
 }
 
-func (m *merger) where() string { return strings.Join(m.path, ".") }
+func (m *merger) where() string { return JoinPath(m.path) }
 
 // merge merges in (from a higher or peer layer) onto acc and returns the
 // result. in is consumed; a shared in is copied where it would change.
