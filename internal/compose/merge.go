@@ -41,7 +41,8 @@ func (f files) like(n, like *yaml.Node) *yaml.Node {
 // extends) over base, as compose merges files: mappings key by key, a
 // scalar replaced; of a service's lists, ports, expose, dns, cap_add and
 // the like are appended to, volumes and devices replace the mount with the
-// same target, environment, labels, extra_hosts, sysctls, annotations,
+// same target, secrets and configs the one with the same source,
+// environment, labels, extra_hosts, sysctls, annotations,
 // networks and depends_on replace the entry with the same name, and
 // command, entrypoint and any other list are replaced. path is where base
 // and over are (nil for the files, {"services", name} for a service).
@@ -87,7 +88,9 @@ func (f files) field(path []string, base, over *yaml.Node, depth int) *yaml.Node
 	case "ports", "expose", "dns", "dns_search", "dns_opt", "tmpfs", "cap_add", "cap_drop", "security_opt", "group_add", "env_file", "external_links", "links":
 		return f.appendLists(base, over)
 	case "volumes", "devices":
-		return f.byTarget(base, over)
+		return f.byKey(base, over, mountTarget)
+	case "secrets", "configs":
+		return f.byKey(base, over, mountSource)
 	case "environment", "labels", "extra_hosts", "sysctls", "annotations", "networks", "depends_on":
 		b, o := f.asMapping(base, path[2] == "extra_hosts"), f.asMapping(over, path[2] == "extra_hosts")
 		if b == nil || o == nil {
@@ -114,20 +117,21 @@ func (f files) appendLists(base, over *yaml.Node) *yaml.Node {
 	return out
 }
 
-// byTarget is base's mounts with those over mounts on the same container
-// path replaced, then over's others.
-func (f files) byTarget(base, over *yaml.Node) *yaml.Node {
+// byKey is base's items with those over has an item of the same key
+// for (key: a mount's container path, a secret's or config's source)
+// replaced, then over's others.
+func (f files) byKey(base, over *yaml.Node, key func(*yaml.Node) string) *yaml.Node {
 	if base.Kind != yaml.SequenceNode || over.Kind != yaml.SequenceNode {
 		return over
 	}
 	out := f.like(&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: base.Line, Column: base.Column}, base)
 	at := map[string]int{}
 	for _, n := range items(base) {
-		at[mountTarget(n)] = len(out.Content)
+		at[key(n)] = len(out.Content)
 		out.Content = append(out.Content, n)
 	}
 	for _, n := range items(over) {
-		if i, ok := at[mountTarget(n)]; ok && mountTarget(n) != "" {
+		if i, ok := at[key(n)]; ok && key(n) != "" {
 			out.Content[i] = n
 			continue
 		}
@@ -152,6 +156,20 @@ func mountTarget(n *yaml.Node) string {
 		return parts[0]
 	}
 	return parts[1]
+}
+
+// mountSource is the source a service's secret or config names, short
+// or long form.
+func mountSource(n *yaml.Node) string {
+	if n.Kind == yaml.MappingNode {
+		for _, e := range entries(n) {
+			if e.key == "source" {
+				return e.v.Value
+			}
+		}
+		return ""
+	}
+	return n.Value
 }
 
 // asMapping turns a list of NAME=value and NAME items (host:ip too, with
