@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -63,6 +64,19 @@ func (r *reader) serviceSecrets(d *definition, n *yaml.Node) {
 		data, ok := r.data(secretMounts, m.name, m.src)
 		if !ok {
 			continue
+		}
+		if !utf8.Valid(data) {
+			r.errf(m.at, "compose-secret", "secret %s of service %s is not text: a secret file's keys hold text", m.name, d.service).
+				Hint("keep it as a binary secret: fleet secrets set secrets/%s.bin < %s, then under [secret_files] write %s = { secret = %q }", secretOf(d.name)+"-"+m.name, m.src.file, inventory.QuoteKey(m.target), secretOf(d.name)+"-"+m.name)
+			continue
+		}
+		if mode == "" {
+			// Compose mounts the file as it is on the host, most often
+			// readable by every user; sops-nix's default (0400, root)
+			// would lock out an image that reads it as its own user.
+			mode = "0444"
+			r.warnf(m.at, "compose-secret", "secret %s of service %s is mounted readable by every user (0444), as compose mounts it", m.name, d.service).
+				Hint("where the container's user is known, give the reference owner = \"<user>\" (or group) and mode = \"0400\" (or \"0440\")")
 		}
 		v := string(data)
 		if i := indexOf(d.secrets, m.name); i >= 0 {
