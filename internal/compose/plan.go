@@ -28,6 +28,16 @@ func Files(root string, res *Result, layer, from string) ([]atomicfs.Write, *dia
 	var ws []atomicfs.Write
 	for _, d := range res.Definitions {
 		rel := "containers/" + d.Name + ".toml"
+		paths := []string{rel, d.SecretFile()}
+		for _, f := range d.Files {
+			paths = append(paths, f.Name)
+		}
+		for _, p := range paths {
+			if link := linkOut(root, p); link != "" {
+				dl.Errorf(d.Pos, "compose-outside", "%s is a symbolic link that leads out of the fleet: %s would be written there", link, p).
+					Hint("remove the link, or import into the folder it leads to")
+			}
+		}
 		if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel))); !errors.Is(err, fs.ErrNotExist) {
 			dl.Errorf(d.Pos, "compose-exists", "%s exists: the catalog has a definition named %s", rel, d.Name).
 				Hint("import the services under other names with --prefix (--prefix %s- makes %s%s), or remove %s", res.Project, res.Project+"-", d.Name, rel)
@@ -59,6 +69,29 @@ func Files(root string, res *Result, layer, from string) ([]atomicfs.Write, *dia
 		return nil, dl
 	}
 	return ws, dl
+}
+
+// linkOut returns the folder on the way to rel (relative to root) that is
+// a symbolic link leading out of root, or "".
+func linkOut(root, rel string) string {
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return ""
+	}
+	parts := strings.Split(rel, "/")
+	for i := 1; i < len(parts); i++ {
+		dir := filepath.Join(root, filepath.FromSlash(strings.Join(parts[:i], "/")))
+		fi, err := os.Lstat(dir)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			continue
+		}
+		to, err := filepath.EvalSymlinks(dir)
+		r, rerr := filepath.Rel(real, to)
+		if err != nil || rerr != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			return strings.Join(parts[:i], "/")
+		}
+	}
+	return ""
 }
 
 // instances appends an instance table for each definition to layer.
