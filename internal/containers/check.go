@@ -118,7 +118,7 @@ func checkMounts(hc *Host, dl *diag.List) {
 		}
 		for a, m := range ms {
 			for _, o := range ms[:a] {
-				if o.target == m.target {
+				if cleanPath(o.target) == cleanPath(m.target) {
 					dl.Errorf(m.pos, "container-mount", "%s of container %s is mounted at %s, where %s is", m.what, i.Name, m.target, o.what).
 						Also(o.pos, "%s is set here", o.what).
 						Hint("mount one of them at another path")
