@@ -120,6 +120,10 @@ written before it are put back as they were.`,
 				Folder:   filepath.ToSlash(filepath.Dir(file)),
 				DataDir:  data,
 				ReadFile: os.ReadFile,
+				Executable: func(name string) bool {
+					fi, err := os.Stat(name)
+					return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
+				},
 				Prefix:   prefix,
 				Secrets:  moveSecrets,
 				Profiles: composeProfiles,

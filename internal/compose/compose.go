@@ -47,8 +47,12 @@ type Options struct {
 	Folder string
 	// DataDir replaces Folder for relative host paths, when set.
 	DataDir string
-	// ReadFile reads an env_file (a path joined to Folder).
+	// ReadFile reads an env_file, or a secret's or config's file (a path
+	// joined to Folder).
 	ReadFile func(name string) ([]byte, error)
+	// Executable reports whether a config's file is executable, which the
+	// file of the fleet it becomes is then too (nil: none is).
+	Executable func(name string) bool
 	// Secrets moves the values of variables that look like secrets
 	// (PASSWORD, TOKEN, SECRET_KEY, ...) out of the definition: it reads
 	// each from secrets/containers/<name>.yaml (Definition.Secrets holds
@@ -130,17 +134,20 @@ type Result struct {
 	Definitions []Definition // in the file's order
 }
 
-// File is a compose file: its name in messages, and its content.
+// File is a compose file: its name in messages, and its content; or a
+// file an import writes into the fleet, with its content and whether it
+// is executable.
 type File struct {
 	Name string
 	Src  []byte
+	Exec bool
 }
 
 // Read reads compose file file (its name in messages) and returns a
 // definition for each service. The result is nil when the list holds an
 // error.
 func Read(file string, src []byte, o Options) (*Result, *diag.List) {
-	return ReadFiles([]File{{file, src}}, o)
+	return ReadFiles([]File{{Name: file, Src: src}}, o)
 }
 
 // ReadFiles reads compose files as compose reads several (-f a -f b, or

@@ -410,7 +410,7 @@ func TestReadFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fs = append(fs, File{name, src})
+		fs = append(fs, File{Name: name, Src: src})
 	}
 	res, dl := ReadFiles(fs, testOptions("merge", nil))
 	var b bytes.Buffer
@@ -434,7 +434,7 @@ func FuzzReadFiles(f *testing.F) {
 	f.Add(base, over)
 	f.Add([]byte("services:\n  a:\n    image: x\n    extends: b\n  b:\n    extends: a\n"), []byte("services:\n  a:\n    ports: [80]\n"))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
-		res, dl := ReadFiles([]File{{"a.yaml", a}, {"b.yaml", b}}, testOptions("fuzz", nil))
+		res, dl := ReadFiles([]File{{Name: "a.yaml", Src: a}, {Name: "b.yaml", Src: b}}, testOptions("fuzz", nil))
 		if res == nil {
 			if !dl.HasErrors() {
 				t.Fatal("no result and no error")

@@ -39,6 +39,6 @@ func (r *reader) serviceConfigs(d *definition, n *yaml.Node) {
 			continue
 		}
 		d.configFiles = append(d.configFiles, configFile{target: m.target, file: file})
-		d.files = append(d.files, File{Name: file, Src: data})
+		d.files = append(d.files, File{Name: file, Src: data, Exec: m.src.exec})
 	}
 }

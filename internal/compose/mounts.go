@@ -20,6 +20,7 @@ type source struct {
 	external bool    // or swarm's store (external: true)
 	data     []byte  // read once
 	read     bool
+	exec     bool // its file is executable
 }
 
 // mountKind is what a service's secrets or configs list mounts: the key
@@ -179,6 +180,7 @@ func (r *reader) data(kind mountKind, name string, s *source) ([]byte, bool) {
 			return nil, false
 		}
 		s.data = data
+		s.exec = r.o.Executable != nil && r.o.Executable(file)
 	case s.content != nil:
 		s.data = []byte(*s.content)
 	case s.env != "":

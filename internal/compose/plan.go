@@ -50,7 +50,11 @@ func Files(root string, res *Result, layer, from string) ([]atomicfs.Write, *dia
 					Hint("import the services under other names with --prefix, or remove %s", f.Name)
 				continue
 			}
-			ws = append(ws, atomicfs.Write{Path: filepath.Join(root, filepath.FromSlash(f.Name)), Data: f.Src, Perm: 0o644})
+			perm := fs.FileMode(0o644)
+			if f.Exec {
+				perm = 0o755 // the store keeps the bit: an entrypoint script runs
+			}
+			ws = append(ws, atomicfs.Write{Path: filepath.Join(root, filepath.FromSlash(f.Name)), Data: f.Src, Perm: perm})
 		}
 		if len(d.Secrets) > 0 {
 			sf := d.SecretFile()
