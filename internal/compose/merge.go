@@ -144,12 +144,7 @@ func (f files) byKey(base, over *yaml.Node, key func(*yaml.Node) string) *yaml.N
 // form.
 func mountTarget(n *yaml.Node) string {
 	if n.Kind == yaml.MappingNode {
-		for _, e := range entries(n) {
-			if e.key == "target" {
-				return e.v.Value
-			}
-		}
-		return ""
+		return longField(n, "target")
 	}
 	parts := strings.Split(n.Value, ":")
 	if len(parts) == 1 {
@@ -162,14 +157,19 @@ func mountTarget(n *yaml.Node) string {
 // or long form.
 func mountSource(n *yaml.Node) string {
 	if n.Kind == yaml.MappingNode {
-		for _, e := range entries(n) {
-			if e.key == "source" {
-				return e.v.Value
-			}
-		}
-		return ""
+		return longField(n, "source")
 	}
 	return n.Value
+}
+
+// longField is the scalar at key of a long-form list item, or "".
+func longField(n *yaml.Node, key string) string {
+	for _, e := range entries(n) {
+		if e.key == key {
+			return e.v.Value
+		}
+	}
+	return ""
 }
 
 // asMapping turns a list of NAME=value and NAME items (host:ip too, with
