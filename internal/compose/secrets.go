@@ -66,8 +66,12 @@ func (r *reader) serviceSecrets(d *definition, n *yaml.Node) {
 			continue
 		}
 		if !utf8.Valid(data) {
+			from := " < " + m.src.file
+			if m.src.file == "" {
+				from = " (reads it from stdin)"
+			}
 			r.errf(m.at, "compose-secret", "secret %s of service %s is not text: a secret file's keys hold text", m.name, d.service).
-				Hint("keep it as a binary secret: fleet secrets set secrets/%s.bin < %s, then under [secret_files] write %s = { secret = %q }", secretOf(d.name)+"-"+m.name, m.src.file, inventory.QuoteKey(m.target), secretOf(d.name)+"-"+m.name)
+				Hint("keep it as a binary secret: fleet secrets set secrets/%s.bin%s, then under [secret_files] write %s = { secret = %q }", secretOf(d.name)+"-"+m.name, from, inventory.QuoteKey(m.target), secretOf(d.name)+"-"+m.name)
 			continue
 		}
 		if mode == "" {
