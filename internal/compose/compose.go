@@ -257,7 +257,9 @@ func ReadFiles(fs []File, o Options) (*Result, *diag.List) {
 	r.sharedPaths(defs)
 	for i, d := range defs {
 		res.Definitions[i].TOML = d.render()
-		res.Definitions[i].Files = d.files
+		for _, f := range d.configFiles {
+			res.Definitions[i].Files = append(res.Definitions[i].Files, f.file)
+		}
 		res.Definitions[i].Run = !d.inactive
 		if d.inactive {
 			r.warnf(d.profilesAt, "compose-profile", "service %s is in compose profile %s, which is not active: its definition %s is written, and no layer runs it", d.service, strings.Join(d.profiles, ", "), d.name).

@@ -9,9 +9,10 @@ import (
 )
 
 // configFile is a compose config a service mounts: a file of the fleet
-// (containers/<definition>/<config>) under [config_files].
+// (containers/<definition>/<config>, file.Name) under [config_files].
 type configFile struct {
-	target, file string
+	target string
+	file   File
 }
 
 // serviceConfigs reads the configs a service mounts (short form: a name,
@@ -38,7 +39,6 @@ func (r *reader) serviceConfigs(d *definition, n *yaml.Node) {
 		if !ok {
 			continue
 		}
-		d.configFiles = append(d.configFiles, configFile{target: m.target, file: file})
-		d.files = append(d.files, File{Name: file, Src: data, Exec: m.src.exec})
+		d.configFiles = append(d.configFiles, configFile{m.target, File{Name: file, Src: data, Exec: m.src.exec}})
 	}
 }

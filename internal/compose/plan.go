@@ -26,6 +26,7 @@ import (
 func Files(root string, res *Result, layer, from string) ([]atomicfs.Write, *diag.List) {
 	dl := &diag.List{}
 	var ws []atomicfs.Write
+	real, _ := filepath.EvalSymlinks(root)
 	for _, d := range res.Definitions {
 		rel := "containers/" + d.Name + ".toml"
 		paths := []string{rel, d.SecretFile()}
@@ -33,7 +34,7 @@ func Files(root string, res *Result, layer, from string) ([]atomicfs.Write, *dia
 			paths = append(paths, f.Name)
 		}
 		for _, p := range paths {
-			if link := linkOut(root, p); link != "" {
+			if link := linkOut(root, real, p); link != "" {
 				dl.Errorf(d.Pos, "compose-outside", "%s is a symbolic link that leads out of the fleet: %s would be written there", link, p).
 					Hint("remove the link, or import into the folder it leads to")
 			}
@@ -75,11 +76,11 @@ func Files(root string, res *Result, layer, from string) ([]atomicfs.Write, *dia
 	return ws, dl
 }
 
-// linkOut returns the folder on the way to rel (relative to root) that is
-// a symbolic link leading out of root, or "".
-func linkOut(root, rel string) string {
-	real, err := filepath.EvalSymlinks(root)
-	if err != nil {
+// linkOut returns the folder on the way to rel (relative to root, whose
+// links resolved are real) that is a symbolic link leading out of root,
+// or "".
+func linkOut(root, real, rel string) string {
+	if real == "" {
 		return ""
 	}
 	parts := strings.Split(rel, "/")
@@ -113,7 +114,7 @@ func instances(root string, res *Result, layer, from string, dl *diag.List) (ato
 		return atomicfs.Write{}, false
 	}
 	if err != nil {
-		dl.Errorf(diag.Pos{File: layer}, "compose-layer", "cannot read %s: %v", layer, errors.Unwrap(err))
+		dl.Errorf(diag.Pos{File: layer}, "compose-layer", "cannot read %s: %v", layer, unwrapPath(err))
 		return atomicfs.Write{}, false
 	}
 	data, err := os.ReadFile(name)

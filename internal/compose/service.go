@@ -37,10 +37,9 @@ type definition struct {
 	// values; secretFiles the compose secrets it mounts.
 	secrets     [][2]string
 	secretFiles []secretFile
-	// configFiles are the compose configs it mounts, and files their
-	// contents, to be written into the fleet.
+	// configFiles are the compose configs it mounts, with the files of
+	// the fleet they become.
 	configFiles                []configFile
-	files                      []File
 	health                     *healthCheck
 	memory, pids               string
 	cpus                       string

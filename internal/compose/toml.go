@@ -180,7 +180,7 @@ func (d *definition) render() []byte {
 	if len(d.configFiles) > 0 {
 		b.WriteString("\n[config_files]\n")
 		for _, f := range d.configFiles {
-			line(inventory.QuoteKey(f.target), inventory.QuoteString(f.file))
+			line(inventory.QuoteKey(f.target), inventory.QuoteString(f.file.Name))
 		}
 	}
 	if len(d.secretFiles) > 0 {

@@ -141,21 +141,6 @@ type Host struct {
 // Unit is the instance's systemd service.
 func (h *Host) Unit(i *Instance) string { return UnitName(h.Backend.V, i.Name) }
 
-// Secrets reports whether any instance reads a secret.
-func (h *Host) Secrets() bool {
-	for _, i := range h.Instances {
-		if len(i.SecretFiles) > 0 {
-			return true
-		}
-		for _, e := range i.Env {
-			if e.Secret != nil {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // ForHost reads the host's instances. Values that do not parse are
 // reported in dl and left out.
 func ForHost(inv *inventory.Inventory, h *eval.Host, dl *diag.List) *Host {
@@ -542,11 +527,13 @@ func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Con
 				f.read(r, &s, f.key, n.Get(f.key), &found)
 			}
 		}
-		if !own[envIndex] && slices.ContainsFunc(s.Env, func(e Env) bool { return e.Secret != nil }) {
-			s.Env = slices.Clone(s.Env) // the definition's: its secrets get the host's references
-		}
-		if !own[secretFilesIndex] {
-			s.SecretFiles = slices.Clone(s.SecretFiles) // likewise
+		// The definition's values that read secrets are read again as
+		// the instance has them: the host's references ({host}
+		// replaced), in slices of the instance's own.
+		for _, x := range [...]int{envIndex, secretFilesIndex} {
+			if v := n.Get(specFields[x].key); !own[x] && v != nil && !v.Shared() {
+				specFields[x].read(r, &s, specFields[x].key, v, &found)
+			}
 		}
 		i.Spec = &s
 	} else {
@@ -642,12 +629,10 @@ func (r *reader) spec(key *specKey, dl *diag.List) *Spec {
 }
 
 // secretRef finds the host's reference for a secret value: ref is the
-// value's own, read from the definition (where a name with {host} is
-// still as written). A value is found by its position: the host's
-// reference has its name with {host} replaced.
+// value's own.
 func (i *Instance) secretRef(ref *eval.SecretRef) eval.SecretRef {
 	for _, r := range i.secrets {
-		if r.Pos == ref.Pos && (r.Name == ref.Name || strings.Contains(ref.Name, eval.HostPlaceholder)) {
+		if r.Pos == ref.Pos && r.Name == ref.Name {
 			return r
 		}
 	}

@@ -48,7 +48,7 @@ func TestCatalogEntries(t *testing.T) {
 				secretSet := map[string]bool{}
 				for _, i := range hc.Instances {
 					for _, f := range i.SecretFiles {
-						if name := SopsSecretName(*f.Secret); !secretSet[name] {
+						if name := f.Secret.ValueName(); !secretSet[name] {
 							secretSet[name] = true
 							secrets.SetPath([]string{name, "path"}, build.Str("/run/secrets/"+name))
 						}

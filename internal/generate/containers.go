@@ -46,7 +46,7 @@ func (g *hostGen) containers(t *tree) {
 			var secretLines []build.Expr
 			for _, e := range i.Env {
 				if e.Secret != nil {
-					placeholder := build.Select(build.Var("config"), "sops", "placeholder", SopsSecretName(*e.Secret))
+					placeholder := build.Select(build.Var("config"), "sops", "placeholder", e.Secret.ValueName())
 					secretLines = append(secretLines, build.Str(e.Name+"="), placeholder, build.Str("\n"))
 				}
 			}
@@ -169,7 +169,7 @@ func storeName(name string) string {
 func secretMounts(i *containers.Instance) []build.Expr {
 	var out []build.Expr
 	for _, f := range i.SecretFiles {
-		src := build.Select(build.Var("config"), "sops", "secrets", SopsSecretName(*f.Secret), "path")
+		src := build.Select(build.Var("config"), "sops", "secrets", f.Secret.ValueName(), "path")
 		out = append(out, build.Interp(src, build.Str(":"+f.Target+":ro")))
 	}
 	return out
@@ -187,7 +187,7 @@ func (g *hostGen) secretUnits() map[string][]string {
 			if out == nil {
 				out = map[string][]string{}
 			}
-			name := SopsSecretName(*f.Secret)
+			name := f.Secret.ValueName()
 			if u := g.ctrs.Unit(i); !slices.Contains(out[name], u) {
 				out[name] = append(out[name], u)
 			}

@@ -106,10 +106,6 @@ const hostRoot = "../../"
 // rel returns the path of a fleet file as seen from generated/hosts/.
 func rel(p string) build.Expr { return build.Path(hostRoot + p) }
 
-// SopsSecretName is the name of a secret in sops.secrets: the secret's
-// name, with the key appended when the reference picks one.
-func SopsSecretName(r eval.SecretRef) string { return r.ValueName() }
-
 func (g *hostGen) module() []byte {
 	h := g.h
 	class := string(h.Platform)
@@ -343,7 +339,7 @@ func (g *hostGen) value(n *eval.Node, path []string, typ *options.Type) build.Ex
 	case eval.Null:
 		return build.Null()
 	case eval.Secret:
-		return build.Select(build.Var("config"), "sops", "secrets", SopsSecretName(g.secretRef(n)), "path")
+		return build.Select(build.Var("config"), "sops", "secrets", g.secretRef(n).ValueName(), "path")
 	case eval.Expr:
 		e, ds := build.Raw(n.Str, n.Won().Pos)
 		for _, d := range ds {
@@ -444,7 +440,7 @@ func (g *hostGen) users(t *tree) {
 			acct.set([]string{"openssh", "authorizedKeys", "keys"}, strList(inventory.Names(u.SSHKeys)))
 		}
 		if ref, ok := g.passwordRef(hu.Name); ok {
-			acct.set([]string{"hashedPasswordFile"}, build.Select(build.Var("config"), "sops", "secrets", SopsSecretName(ref), "path"))
+			acct.set([]string{"hashedPasswordFile"}, build.Select(build.Var("config"), "sops", "secrets", ref.ValueName(), "path"))
 		}
 		if primary == "" && (u.Admin.V || len(h.Users) == 1) {
 			primary = hu.Name
@@ -558,7 +554,7 @@ func (g *hostGen) secrets(t *tree) {
 	done := map[string]bool{}
 	units := g.secretUnits()
 	for _, r := range g.h.Secrets {
-		name := SopsSecretName(r)
+		name := r.ValueName()
 		if done[name] || r.File == "" {
 			continue
 		}
