@@ -43,21 +43,48 @@ func (f *Fleet) Host(name string) *Host {
 // (eval.Fleet.Options; nil for none): a setting declared with a port type
 // counts as a port the host uses, whatever its name.
 func Check(inv *inventory.Inventory, hosts []*eval.Host, modules map[string]map[string]*options.Module) (*Fleet, *diag.List) {
+	c := NewChecker(inv, len(hosts))
+	parallel.Each(len(hosts), func(i int) { c.Host(i, hosts[i], modules) })
+	return c.Finish(hosts)
+}
+
+// Checker reads and checks hosts' containers one host at a time, as
+// evaluation finishes each (eval.Config.Evaluated): the host's values
+// are then still in the processor's caches, where a pass after
+// evaluation finds them evicted by the other hosts'. Host may be called
+// from several goroutines at once, once for each host; Finish, after the
+// last, collects what they found.
+type Checker struct {
+	inv   *inventory.Inventory
+	r     reader
+	once  sync.Once
+	ports *portScan
+	hosts []*Host
+	lists []diag.List
+}
+
+// NewChecker returns a Checker for at most n hosts.
+func NewChecker(inv *inventory.Inventory, n int) *Checker {
+	return &Checker{inv: inv, hosts: make([]*Host, n), lists: make([]diag.List, n)}
+}
+
+// Host reads and checks the containers of h, the i-th evaluated host;
+// modules are the options the fleet's modules declare (see Check).
+func (c *Checker) Host(i int, h *eval.Host, modules map[string]map[string]*options.Module) {
+	c.once.Do(func() { c.ports = &portScan{typed: portOptions(modules)} })
+	c.hosts[i] = c.r.host(c.inv, h, &c.lists[i])
+	checkHost(h, c.hosts[i], c.ports, &c.lists[i])
+}
+
+// Finish returns the containers of hosts (the evaluated hosts, whose
+// i-th Host has read) and every finding once, in host order; each host's
+// findings are added to its counts.
+func (c *Checker) Finish(hosts []*eval.Host) (*Fleet, *diag.List) {
 	f := &Fleet{byName: make(map[string]*Host, len(hosts))}
 	all := &diag.List{}
 	seen := map[string]bool{}
-	ports := &portScan{typed: portOptions(modules)}
-	r := &reader{}
-	// Hosts are read and checked in parallel, each into its own slot;
-	// counts and the fleet's list follow in host order.
-	hcs := make([]*Host, len(hosts))
-	lists := make([]diag.List, len(hosts))
-	parallel.Each(len(hosts), func(i int) {
-		hcs[i] = r.host(inv, hosts[i], &lists[i])
-		checkHost(hosts[i], hcs[i], ports, &lists[i])
-	})
 	for i, h := range hosts {
-		hc, dl := hcs[i], &lists[i]
+		hc, dl := c.hosts[i], &c.lists[i]
 		f.Hosts = append(f.Hosts, hc)
 		f.byName[hc.Name] = hc
 		h.Count(dl.Items())
@@ -232,7 +259,10 @@ func sameAddr(a, b string) bool {
 // checkPorts reports two bindings of one host port: two instances, or an
 // instance and a port the host's own values use.
 func checkPorts(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
-	var published portRanges
+	// A host's few ports fit in arrays on the stack.
+	var publishedBuf [8][2]int
+	var takenBuf [8]binding
+	published := portRanges(publishedBuf[:0])
 	for _, i := range hc.Instances {
 		for _, p := range i.Ports {
 			if p.V.Published() {
@@ -244,7 +274,7 @@ func checkPorts(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
 		return // nothing published: nothing can clash
 	}
 	used := hostPorts(h, published, ports)
-	taken := make([]binding, 0, len(published))
+	taken := takenBuf[:0]
 	for _, i := range hc.Instances {
 		for _, p := range i.Ports {
 			if !p.V.Published() {

@@ -38,6 +38,12 @@ type Config struct {
 	// "darwin", "home"): pass-through values of a class with an index
 	// are checked against it, the others against the list of renames.
 	Upstream map[string]*options.Index
+	// Evaluated, when set, is called with each host as soon as it is
+	// evaluated, from the goroutine that evaluated it (hosts are
+	// evaluated in parallel), with its index in Fleet.Hosts and the
+	// options the fleet's modules declare: work on a host's values done
+	// here finds them still in the processor's caches.
+	Evaluated func(i int, h *Host, options map[string]map[string]*options.Module)
 }
 
 // Fleet is an evaluated fleet.
@@ -206,6 +212,9 @@ func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet
 			}
 			out[i] = e.host(h, &lists[i])
 			out[i].files = out[i].readFiles(inv)
+			if cfg.Evaluated != nil {
+				cfg.Evaluated(i, out[i], e.options)
+			}
 			return nil
 		})
 	}
