@@ -16,6 +16,6 @@ second instance of one definition). NixOS runs each as
 reports port and host path clashes, unknown definitions, images not pinned by
 digest, dependencies and secrets a host cannot read.`,
 	}
-	c.AddCommand(a.containersListCommand(), a.containersImportCommand())
+	c.AddCommand(a.containersListCommand(), a.containersImportCommand(), a.containersPinCommand())
 	return c
 }

@@ -28,6 +28,7 @@ var jsonCommands = map[string]bool{
 	"fleet status":            true,
 	"fleet containers list":   true,
 	"fleet containers import": true,
+	"fleet containers pin":    true,
 	"fleet new host":          true,
 	"fleet new role":          true,
 	"fleet new profile":       true,

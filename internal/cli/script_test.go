@@ -19,6 +19,7 @@ import (
 	"filippo.io/age/plugin"
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/fleetdev/fleet/internal/registry/registrytest"
 	"github.com/fleetdev/fleet/internal/scripttest"
 )
 
@@ -175,9 +176,54 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits": scripttest.Exits,
-			"jsonq": cmdJSONQ,
+			"exits":    scripttest.Exits,
+			"jsonq":    cmdJSONQ,
+			"registry": cmdRegistry,
+			"expand":   cmdExpand,
 		},
+	}
+}
+
+// cmdRegistry starts a container image registry on loopback for the rest
+// of the script, serving each manifest file as a repository's tag, and
+// sets $REGISTRY to its host:port. -token makes it ask for an anonymous
+// bearer token, -no-digest leaves the digest out of its answers:
+//
+//	registry [-token] [-no-digest] team/app:1.2=app.json ...
+func cmdRegistry(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("usage: registry [-token] [-no-digest] REPOSITORY:TAG=FILE...")
+	}
+	o := registrytest.Options{Manifests: map[string]string{}}
+	for _, a := range args {
+		switch a {
+		case "-token":
+			o.Token = "script-token"
+		case "-no-digest":
+			o.NoDigestHeader = true
+		default:
+			ref, file, ok := strings.Cut(a, "=")
+			if !ok {
+				ts.Fatalf("registry: %q is not REPOSITORY:TAG=FILE", a)
+			}
+			o.Manifests[ref] = ts.ReadFile(file)
+		}
+	}
+	srv := registrytest.Start(o)
+	ts.Defer(srv.Close)
+	ts.Setenv("REGISTRY", srv.Host)
+}
+
+// cmdExpand replaces $VAR and ${VAR} in files with the script's
+// variables (such as $REGISTRY, known only once the script runs):
+//
+//	expand containers/app.toml
+func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: expand FILE...")
+	}
+	for _, f := range args {
+		ts.Check(os.WriteFile(ts.MkAbs(f), []byte(os.Expand(ts.ReadFile(f), ts.Getenv)), 0o644))
 	}
 }
 

@@ -223,7 +223,7 @@ func names(dir string, folders bool) []string {
 // its closing bracket is on a line of its own, else on its line. It
 // reports false when pos does not start an array.
 func appendToList(src []byte, pos diag.Pos, items []string) ([]byte, bool) {
-	open := offset(src, pos)
+	open := inventory.Offset(src, pos)
 	if open < 0 || open >= len(src) || src[open] != '[' {
 		return nil, false
 	}
@@ -249,7 +249,7 @@ scan:
 				i++
 			}
 		case '"', '\'':
-			end := stringEnd(src, i)
+			end := inventory.StringEnd(src, i)
 			if end < 0 {
 				return nil, false
 			}
@@ -306,49 +306,4 @@ scan:
 		b.Write(src[last:])
 	}
 	return []byte(b.String()), true
-}
-
-// stringEnd returns the offset after the TOML string that starts at i
-// (basic, literal, or their multi-line forms), or -1.
-func stringEnd(src []byte, i int) int {
-	q := src[i]
-	if i+2 < len(src) && src[i+1] == q && src[i+2] == q {
-		delim := string([]byte{q, q, q})
-		end := strings.Index(string(src[i+3:]), delim)
-		if end < 0 {
-			return -1
-		}
-		end += i + 6
-		for end < len(src) && src[end] == q { // up to two quotes may end the content
-			end++
-		}
-		return end
-	}
-	for j := i + 1; j < len(src); j++ {
-		switch src[j] {
-		case '\\':
-			if q == '"' {
-				j++
-			}
-		case q:
-			return j + 1
-		case '\n':
-			return -1
-		}
-	}
-	return -1
-}
-
-// offset is the byte offset of a line and column of src, or -1.
-func offset(src []byte, pos diag.Pos) int {
-	line, off := 1, 0
-	for line < pos.Line {
-		i := strings.IndexByte(string(src[off:]), '\n')
-		if i < 0 {
-			return -1
-		}
-		off += i + 1
-		line++
-	}
-	return off + pos.Col - 1
 }

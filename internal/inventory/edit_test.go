@@ -1,0 +1,85 @@
+package inventory
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/fleetdev/fleet/internal/diag"
+)
+
+func TestReplaceString(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		line, col int
+		with      string
+		want, err string
+	}{
+		{"basic", "a = 1\nimage = \"x:1\" # keep\n", 2, 9, "x:1@sha256:ab", "a = 1\nimage = \"x:1@sha256:ab\" # keep\n", ""},
+		{"literal", "image = 'x'\n", 1, 9, "y", "image = \"y\"\n", ""},
+		{"escaped quote inside", "image = \"a\\\"b\"\nz = 2\n", 1, 9, "c", "image = \"c\"\nz = 2\n", ""},
+		{"in a table", "[containers.app]\nimage = \"x\"\n", 2, 9, "y", "[containers.app]\nimage = \"y\"\n", ""},
+		{"inline table", "c = { image = \"x\", b = 1 }\n", 1, 15, "y", "c = { image = \"y\", b = 1 }\n", ""},
+		{"not a string", "a = 1\n", 1, 5, "y", "", "no string starts here"},
+		{"past the end", "a = 1\n", 3, 1, "y", "", "no string starts here"},
+		{"multi-line string", "a = \"\"\"x\ny\"\"\"\n", 1, 5, "y", "", "does not end on its line"},
+		{"needs escapes", "a = \"x\"\n", 1, 5, "y\"z", "", "needs escapes"},
+		{"a key, not a value", "\"a\" = \"x\"\n", 1, 1, "y", "", "would not read"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ReplaceString([]byte(tc.src), diag.Pos{File: "f.toml", Line: tc.line, Col: tc.col}, tc.with)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzReplaceString replaces each one-line string value of a TOML file:
+// the result reads, with the new value where the old one was, and every
+// other byte kept.
+func FuzzReplaceString(f *testing.F) {
+	f.Add("image = \"docker.io/a:1\" # c\n[x]\nb = 'q'\nc = [\"d\", { e = \"f\" }]\n")
+	f.Add("a.b = \"\\u00e9\"\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		v, diags := ParseTOML("f.toml", []byte(src))
+		for _, d := range diags {
+			if d.Severity == diag.Error {
+				return
+			}
+		}
+		var strs []*Value
+		var walk func(*Value)
+		walk = func(v *Value) {
+			if v.Kind == String {
+				strs = append(strs, v)
+			}
+			for _, f := range v.Fields {
+				walk(f)
+			}
+			for _, it := range v.List {
+				walk(it)
+			}
+		}
+		walk(v)
+		for _, s := range strs {
+			out, err := ReplaceString([]byte(src), s.Pos, "new@sha256:1")
+			if err != nil {
+				continue // a multi-line string, or one that starts elsewhere
+			}
+			at := Offset([]byte(src), s.Pos)
+			end := StringEnd([]byte(src), at)
+			if string(out[:at]) != src[:at] || string(out[len(out)-(len(src)-end):]) != src[end:] {
+				t.Fatalf("ReplaceString(%q at %s) changed more than the string: %q", src, s.Pos, out)
+			}
+		}
+	})
+}
