@@ -28,21 +28,26 @@ func (a *App) containersPinCommand() *cobra.Command {
 image = "docker.io/louislam/uptime-kuma:1.23.16" becomes
 "docker.io/louislam/uptime-kuma:1.23.16@sha256:<digest>", in the catalog
 (containers/<name>.toml) and in the instance tables of common, profiles,
-roles and hosts that set an image of their own. The rest of each file is
-kept as written. Without DEFINITION, every definition's images are looked
-at; an instance's image counts for the definition it runs.
+roles and hosts that set an image of their own. Only the string changes;
+the rest of each file is kept as written. Without arguments every image is
+looked at; DEFINITION names a definition of the catalog (an instance's
+image counts for the definition it runs) or an instance.
 
 Only images without a digest are pinned; --update asks again for every
 image with a tag and moves its digest to what the tag names now (a tag
 such as 1.23 that follows patch releases, or latest). An image without a
-tag follows latest, as podman reads it.
+tag follows latest, as podman reads it, and is written with :latest before
+its digest; one written with a digest and no tag is left alone. A definition that follows its tag (auto_update, in the catalog
+or in an instance) is left alone too, and said so.
 
 The registry is asked anonymously, as podman pull asks for a public image
 (the OCI distribution API: Docker Hub, ghcr.io, quay.io, a registry of
-your own; a registry on a loopback address in plain HTTP, any other over
-HTTPS). When a registry cannot be asked or refuses, the error names the
-image's file:line:col and nothing is written. Afterwards, fleet generate
-writes the new digests into the generated Nix.`,
+your own), over HTTPS; a registry on this machine in plain HTTP when it
+does not speak TLS. A name without a registry (nginx) is Docker Hub's.
+When a registry cannot be asked or refuses, or an image is written where
+pin cannot rewrite it, the error names the image's file:line:col and
+nothing is written. Afterwards, fleet generate writes the new digests into
+the generated Nix.`,
 		Example: `  fleet containers pin                      # pin every image that has no digest
   fleet containers pin --dry-run            # show what would change
   fleet containers pin --update uptime-kuma # move uptime-kuma to what its tag names now`,
@@ -51,24 +56,35 @@ writes the new digests into the generated Nix.`,
 			if err != nil {
 				return err
 			}
-			inv, idiags := inventory.Load(dir)
-			if idiags.HasErrors() {
-				a.renderDiags(idiags.Items())
-				return withHint(errors.New("the fleet has errors: no image is pinned"), "fix them (fleet check), then pin again")
+			inv, idl := inventory.Load(dir)
+			dl := &diag.List{}
+			if idl.HasErrors() {
+				dl = idl // the positions of a file that does not read are not to be trusted
 			}
-			vals, err := pinTargets(inv, args, update)
-			if err != nil {
-				return err
+			var pins []pin
+			var skipped []containers.ImageValue
+			if !dl.HasErrors() {
+				var vals []containers.ImageValue
+				if vals, skipped, err = pinTargets(inv, args, update); err != nil {
+					return err
+				}
+				dl.Append(preflight(dir, vals))
+				if !dl.HasErrors() {
+					var rl *diag.List
+					pins, rl = resolvePins(cmd.Context(), &registry.Client{UserAgent: "fleet"}, vals)
+					dl.Append(rl)
+				}
 			}
-			client := &registry.Client{UserAgent: "fleet"}
-			pins, dl := resolvePins(cmd.Context(), client, vals)
 			var changed []pin
 			for _, p := range pins {
 				if p.To != p.From {
 					changed = append(changed, p)
 				}
 			}
-			if !dl.HasErrors() && !dryRun && len(changed) > 0 {
+			if dl.HasErrors() {
+				pins, changed = nil, nil
+			}
+			if !dryRun && len(changed) > 0 {
 				ws, err := pinWrites(dir, changed)
 				if err != nil {
 					return err
@@ -84,9 +100,6 @@ writes the new digests into the generated Nix.`,
 					DryRun      bool              `json:"dry_run"`
 					Diagnostics []diag.Diagnostic `json:"diagnostics"`
 				}{nonNil(pins), len(changed), dryRun, nonNil(dl.Items())}
-				if dl.HasErrors() {
-					out.Pins, out.Changed = []pin{}, 0
-				}
 				if err := writeJSON(a.Out, out); err != nil {
 					return err
 				}
@@ -95,19 +108,23 @@ writes the new digests into the generated Nix.`,
 				}
 				return nil
 			}
+			a.renderDiags(dl.Items())
 			if dl.HasErrors() {
-				a.renderDiags(dl.Items())
-				return withHint(errFindings, "nothing is written; pin the others with fleet containers pin DEFINITION..., or pin this image by hand (podman pull, then podman image inspect --format '{{.Digest}}')")
+				fmt.Fprintln(a.Err, "nothing is written: fix what is reported, or name the definitions to pin (fleet containers pin DEFINITION...)")
+				return errFindings
 			}
 			for _, p := range pins {
-				switch {
-				case p.To == p.From:
+				if p.To == p.From {
 					fmt.Fprintf(a.Out, "%s: %s is up to date\n", p.Pos, p.From)
-				default:
+				} else {
 					fmt.Fprintf(a.Out, "%s: %s -> %s\n", p.Pos, p.From, p.To)
 				}
 			}
+			for _, v := range skipped {
+				fmt.Fprintf(a.Err, "%s: %s is left as it is: auto_update = %q follows its tag\n", v.Pos, v.Ref, v.Follows)
+			}
 			switch {
+			case len(pins) == 0 && len(skipped) > 0:
 			case len(pins) == 0 && update:
 				fmt.Fprintln(a.Err, "no image has a tag to follow")
 			case len(pins) == 0:
@@ -136,34 +153,79 @@ type pin struct {
 	To         string   `json:"to"`
 }
 
-// pinTargets are the image values of the named definitions (all when
-// names is empty) that pin asks a registry about: those without a digest,
-// and with update those with a tag too (or none: latest).
-func pinTargets(inv *inventory.Inventory, names []string, update bool) ([]containers.ImageValue, error) {
-	for _, n := range names {
-		if inv.Containers[n] == nil {
-			known := make([]string, 0, len(inv.Containers))
-			for k := range inv.Containers {
-				known = append(known, k)
-			}
-			slices.Sort(known)
-			err := usageError("no container definition named %q", n)
-			if hint := diag.DidYouMean(n, known); hint != "" {
-				return nil, withHint(err, hint)
-			}
-			return nil, withHint(err, "name a definition of containers/: "+strings.Join(known, ", "))
+// pinTargets are the image values of the named definitions or instances
+// (all when names is empty) that pin asks a registry about: those without
+// a digest, and with update those with a tag (or neither: latest). The
+// values of a definition that follows its tag (auto_update) are skipped.
+func pinTargets(inv *inventory.Inventory, names []string, update bool) (targets, skipped []containers.ImageValue, err error) {
+	all := containers.Images(inv)
+	known := make([]string, 0, len(inv.Containers))
+	for k := range inv.Containers {
+		known = append(known, k)
+	}
+	for _, v := range all {
+		if v.Instance != "" && !slices.Contains(known, v.Instance) {
+			known = append(known, v.Instance)
 		}
 	}
-	var out []containers.ImageValue
-	for _, v := range containers.Images(inv) {
-		if len(names) > 0 && !slices.Contains(names, v.Definition) {
+	slices.Sort(known)
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			err := usageError("no container definition or instance named %q", n)
+			if hint := diag.DidYouMean(n, known); hint != "" {
+				return nil, nil, withHint(err, hint)
+			}
+			return nil, nil, withHint(err, "name a definition of containers/ or an instance: "+strings.Join(known, ", "))
+		}
+	}
+	for _, v := range all {
+		if len(names) > 0 && !slices.Contains(names, v.Definition) && !slices.Contains(names, v.Instance) {
 			continue
 		}
-		if v.Digest == "" || update {
-			out = append(out, v)
+		if v.Digest != "" && (!update || v.Tag == "") {
+			continue // pinned, and with no tag to follow
+		}
+		if v.Follows != "" {
+			skipped = append(skipped, v)
+			continue
+		}
+		targets = append(targets, v)
+	}
+	return targets, skipped, nil
+}
+
+// preflight reports, before any registry is asked, the image values pin
+// could not write: in a symbolic link, or not a one-line string.
+func preflight(dir string, vals []containers.ImageValue) *diag.List {
+	dl := &diag.List{}
+	srcs := map[string][]byte{}
+	for _, v := range vals {
+		src, ok := srcs[v.Pos.File]
+		if !ok {
+			path := filepath.Join(dir, filepath.FromSlash(v.Pos.File))
+			if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+				dl.Errorf(v.Pos, "container-pin", "%s is a symbolic link: pin cannot write image %s into it", v.Pos.File, v.Ref).
+					Hint("pin the file it points to, or replace the link with the file")
+				srcs[v.Pos.File] = nil
+				continue
+			}
+			var err error
+			if src, err = os.ReadFile(path); err != nil {
+				dl.Errorf(v.Pos, "container-pin", "cannot read %s: %v", v.Pos.File, err)
+				srcs[v.Pos.File] = nil
+				continue
+			}
+			srcs[v.Pos.File] = src
+		}
+		if src == nil {
+			continue
+		}
+		if _, err := inventory.ReplaceString(src, v.Pos, v.Ref, v.Ref); err != nil {
+			dl.Errorf(v.Pos, "container-pin", "pin cannot write image %s here: %v", v.Ref, err).
+				Hint("write the image as a one-line string: image = \"%s\"", v.Ref)
 		}
 	}
-	return out, nil
+	return dl
 }
 
 // resolvePins asks the registries for the digest of each value's tag,
@@ -202,8 +264,12 @@ func resolvePins(ctx context.Context, client *registry.Client, vals []containers
 	for _, v := range vals {
 		ans := answers[key{v.Domain, v.Repository, tagOf(v.Image)}]
 		if ans.err != nil {
-			d := dl.Errorf(v.Pos, "container-pin", "cannot pin image %s: %v", v.Ref, ans.err)
 			var re *registry.Error
+			msg := ans.err.Error()
+			if errors.As(ans.err, &re) {
+				msg = re.Msg + " (asked " + re.Ref + ")"
+			}
+			d := dl.Errorf(v.Pos, "container-pin", "cannot pin image %s: %s", v.Ref, msg)
 			switch {
 			case errors.As(ans.err, &re) && re.Auth:
 				d.Hint("fleet asks registries anonymously: pin a private image by hand (podman login, podman pull, then podman image inspect --format '{{.Digest}}')")
@@ -215,6 +281,9 @@ func resolvePins(ctx context.Context, client *registry.Client, vals []containers
 			continue
 		}
 		name, _, _ := strings.Cut(v.Ref, "@")
+		if v.Tag == "" {
+			name += ":latest" // what it followed, kept for --update
+		}
 		out = append(out, pin{Pos: v.Pos, Definition: v.Definition, Instance: v.Instance, From: v.Ref, To: name + "@" + ans.digest})
 	}
 	return out, dl
@@ -245,8 +314,8 @@ func pinWrites(dir string, pins []pin) ([]atomicfs.Write, error) {
 		ps := byFile[f]
 		slices.SortFunc(ps, func(a, b pin) int { return b.Pos.Compare(a.Pos) })
 		for _, p := range ps {
-			if src, err = inventory.ReplaceString(src, p.Pos, p.To); err != nil {
-				return nil, fmt.Errorf("cannot pin %s (the file changed since it was read?): %w", p.From, err)
+			if src, err = inventory.ReplaceString(src, p.Pos, p.From, p.To); err != nil {
+				return nil, withHint(fmt.Errorf("%s: cannot pin image %s, nothing is written: %v", p.Pos, p.From, err), "the file changed while the registries were asked: pin again")
 			}
 		}
 		ws = append(ws, atomicfs.Write{Path: path, Data: src, Perm: fi.Mode().Perm()})

@@ -18,6 +18,10 @@ type ImageValue struct {
 	Definition string
 	// Instance names the instance table ("" for the catalog's value).
 	Instance string
+	// Follows is the auto_update policy of the definition, when the
+	// definition or any instance of it follows the image's tag
+	// ("registry", "local"): pinning the image would break that.
+	Follows string
 }
 
 // Images lists the image values of the fleet's files that parse, by file
@@ -25,6 +29,12 @@ type ImageValue struct {
 // catalog definition (evaluation reports the others).
 func Images(inv *inventory.Inventory) []ImageValue {
 	var out []ImageValue
+	follows := map[string]string{} // definition -> auto_update
+	follow := func(t *inventory.Value, def string) {
+		if a := t.Get("auto_update"); a != nil && a.Kind == inventory.String && a.Str != "none" && follows[def] == "" {
+			follows[def] = a.Str
+		}
+	}
 	add := func(v *inventory.Value, def, inst string) {
 		if v == nil || v.Kind != inventory.String {
 			return
@@ -35,6 +45,7 @@ func Images(inv *inventory.Inventory) []ImageValue {
 	}
 	for name, c := range inv.Containers {
 		add(c.Body.Get("image"), name, "")
+		follow(c.Body, name)
 	}
 	layers := []*inventory.Layer{inv.Common}
 	for _, p := range inv.Profiles {
@@ -58,8 +69,12 @@ func Images(inv *inventory.Inventory) []ImageValue {
 			}
 			if inv.Containers[def] != nil {
 				add(t.Get("image"), def, name)
+				follow(t, def)
 			}
 		}
+	}
+	for k := range out {
+		out[k].Follows = follows[out[k].Definition]
 	}
 	slices.SortFunc(out, func(a, b ImageValue) int { return a.Pos.Compare(b.Pos) })
 	return out

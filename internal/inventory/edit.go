@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -58,20 +59,25 @@ func Offset(src []byte, pos diag.Pos) int {
 	return off + pos.Col - 1
 }
 
-// ReplaceString replaces the one-line TOML string that starts at pos in
-// src with s, written as a basic string, and checks that the file still
-// reads with s there. s holds no character a basic string must escape.
-func ReplaceString(src []byte, pos diag.Pos, s string) ([]byte, error) {
+// ReplaceString replaces the one-line TOML string old that starts at pos
+// in src with s, written as a basic string, and checks that the file
+// still reads with s there. It fails when src holds no string old at pos
+// (the file changed since it was read), when the string spans lines, or
+// when s holds a character a basic string must escape.
+func ReplaceString(src []byte, pos diag.Pos, old, s string) ([]byte, error) {
 	if strings.ContainsAny(s, "\"\\\n\r\t") || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return nil, fmt.Errorf("%s: %q needs escapes", pos, s)
+		return nil, fmt.Errorf("%q needs escapes", s)
+	}
+	if v, err := readOK(src, pos.File); err != nil || !holdsString(v, pos, old) {
+		return nil, fmt.Errorf("the file no longer holds %q here", old)
 	}
 	at := Offset(src, pos)
 	if at < 0 || at >= len(src) || (src[at] != '"' && src[at] != '\'') {
-		return nil, fmt.Errorf("%s: no string starts here", pos)
+		return nil, fmt.Errorf("no string starts here")
 	}
 	end := StringEnd(src, at)
 	if end < 0 || strings.Contains(string(src[at:end]), "\n") {
-		return nil, fmt.Errorf("%s: the string does not end on its line", pos)
+		return nil, fmt.Errorf("the string spans lines")
 	}
 	out := make([]byte, 0, len(src)+len(s))
 	out = append(out, src[:at]...)
@@ -79,16 +85,25 @@ func ReplaceString(src []byte, pos diag.Pos, s string) ([]byte, error) {
 	out = append(out, s...)
 	out = append(out, '"')
 	out = append(out, src[end:]...)
-	v, diags := ParseTOML(pos.File, out)
-	for _, d := range diags {
-		if d.Severity == diag.Error {
-			return nil, fmt.Errorf("%s: the file would not read: %s", pos, d.Message)
-		}
+	v, err := readOK(out, pos.File)
+	if err != nil {
+		return nil, fmt.Errorf("the file would not read: %v", err)
 	}
 	if !holdsString(v, pos, s) {
-		return nil, fmt.Errorf("%s: the file would not read %q there", pos, s)
+		return nil, fmt.Errorf("the file would not read %q here", s)
 	}
 	return out, nil
+}
+
+// readOK parses a TOML file and returns its first error, if any.
+func readOK(src []byte, file string) (*Value, error) {
+	v, diags := ParseTOML(file, src)
+	for _, d := range diags {
+		if d.Severity == diag.Error {
+			return nil, errors.New(d.Message)
+		}
+	}
+	return v, nil
 }
 
 // holdsString reports whether a string value s starts at pos in the

@@ -11,22 +11,23 @@ func TestReplaceString(t *testing.T) {
 	for _, tc := range []struct {
 		name, src string
 		line, col int
-		with      string
+		old, with string
 		want, err string
 	}{
-		{"basic", "a = 1\nimage = \"x:1\" # keep\n", 2, 9, "x:1@sha256:ab", "a = 1\nimage = \"x:1@sha256:ab\" # keep\n", ""},
-		{"literal", "image = 'x'\n", 1, 9, "y", "image = \"y\"\n", ""},
-		{"escaped quote inside", "image = \"a\\\"b\"\nz = 2\n", 1, 9, "c", "image = \"c\"\nz = 2\n", ""},
-		{"in a table", "[containers.app]\nimage = \"x\"\n", 2, 9, "y", "[containers.app]\nimage = \"y\"\n", ""},
-		{"inline table", "c = { image = \"x\", b = 1 }\n", 1, 15, "y", "c = { image = \"y\", b = 1 }\n", ""},
-		{"not a string", "a = 1\n", 1, 5, "y", "", "no string starts here"},
-		{"past the end", "a = 1\n", 3, 1, "y", "", "no string starts here"},
-		{"multi-line string", "a = \"\"\"x\ny\"\"\"\n", 1, 5, "y", "", "does not end on its line"},
-		{"needs escapes", "a = \"x\"\n", 1, 5, "y\"z", "", "needs escapes"},
-		{"a key, not a value", "\"a\" = \"x\"\n", 1, 1, "y", "", "would not read"},
+		{"basic", "a = 1\nimage = \"x:1\" # keep\n", 2, 9, "x:1", "x:1@sha256:ab", "a = 1\nimage = \"x:1@sha256:ab\" # keep\n", ""},
+		{"literal", "image = 'x'\n", 1, 9, "x", "y", "image = \"y\"\n", ""},
+		{"escaped quote inside", "image = \"a\\\"b\"\nz = 2\n", 1, 9, "a\"b", "c", "image = \"c\"\nz = 2\n", ""},
+		{"in a table", "[containers.app]\nimage = \"x\"\n", 2, 9, "x", "y", "[containers.app]\nimage = \"y\"\n", ""},
+		{"inline table", "c = { image = \"x\", b = 1 }\n", 1, 15, "x", "y", "c = { image = \"y\", b = 1 }\n", ""},
+		{"changed since read", "image = \"other:5\"\n", 1, 9, "app:1.2", "app:1.2@sha256:aa", "", "no longer holds"},
+		{"not a string", "a = 1\n", 1, 5, "1", "y", "", "no longer holds"},
+		{"past the end", "a = 1\n", 3, 1, "x", "y", "", "no longer holds"},
+		{"multi-line string", "a = \"\"\"\\\nx\"\"\"\n", 1, 5, "x", "y", "", "spans lines"},
+		{"needs escapes", "a = \"x\"\n", 1, 5, "x", "y\"z", "", "needs escapes"},
+		{"a key, not a value", "\"a\" = \"x\"\n", 1, 1, "a", "y", "", "no longer holds"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ReplaceString([]byte(tc.src), diag.Pos{File: "f.toml", Line: tc.line, Col: tc.col}, tc.with)
+			got, err := ReplaceString([]byte(tc.src), diag.Pos{File: "f.toml", Line: tc.line, Col: tc.col}, tc.old, tc.with)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err %v, want %q", err, tc.err)
@@ -71,7 +72,7 @@ func FuzzReplaceString(f *testing.F) {
 		}
 		walk(v)
 		for _, s := range strs {
-			out, err := ReplaceString([]byte(src), s.Pos, "new@sha256:1")
+			out, err := ReplaceString([]byte(src), s.Pos, s.Str, "new@sha256:1")
 			if err != nil {
 				continue // a multi-line string, or one that starts elsewhere
 			}

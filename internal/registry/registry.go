@@ -56,20 +56,39 @@ func (e *Error) Error() string { return e.Ref + ": " + e.Msg }
 // Digest returns the digest ("sha256:...") of the manifest the tag names
 // in repository at the registry domain, as written in an image reference:
 // "" and "docker.io" are Docker Hub, where a one-component repository is
-// under library/. A registry on a loopback address is spoken to in plain
-// HTTP (as podman and docker do), any other over HTTPS.
+// under library/. A registry is asked over HTTPS; one on this machine in
+// plain HTTP when it does not speak TLS (as podman and docker do).
+// Redirects are followed over HTTPS only (or in plain HTTP to this
+// machine).
 func (c *Client) Digest(ctx context.Context, domain, repository, tag string) (string, error) {
 	host, repo := Endpoint(domain, repository)
 	ref := host + "/" + repo + ":" + tag
-	u := url.URL{Scheme: scheme(host), Host: host, Path: "/v2/" + repo + "/manifests/" + tag}
+	u := url.URL{Scheme: "https", Host: host, Path: "/v2/" + repo + "/manifests/" + tag}
+	d, err := c.digest(ctx, u, ref)
+	var e *Error
+	if loopback(host) && errors.As(err, &e) && e.Status == 0 {
+		// As podman and docker do for a registry on this machine: HTTPS
+		// first, plain HTTP when it does not speak TLS.
+		u.Scheme = "http"
+		d, err = c.digest(ctx, u, ref)
+	}
+	return d, err
+}
+
+func (c *Client) digest(ctx context.Context, u url.URL, ref string) (string, error) {
 	token := "" // a bearer token, once the registry asked for one
 	resp, err := c.manifest(ctx, http.MethodHead, u.String(), ref, &token)
-	if err != nil {
+	var e *Error
+	switch {
+	case errors.As(err, &e) && (e.Status == http.StatusMethodNotAllowed || e.Status == http.StatusNotImplemented):
+		// A registry that does not answer HEAD: ask with GET.
+	case err != nil:
 		return "", err
-	}
-	resp.Body.Close()
-	if d := resp.Header.Get("Docker-Content-Digest"); validDigest(d) {
-		return d, nil
+	default:
+		resp.Body.Close()
+		if d := resp.Header.Get("Docker-Content-Digest"); validDigest(d) {
+			return d, nil
+		}
 	}
 	// Not every registry names the digest in a HEAD's answer: it is the
 	// hash of the manifest as served.
@@ -105,20 +124,32 @@ func Endpoint(domain, repository string) (host, repo string) {
 	return domain, repository
 }
 
-// scheme is http for a registry on a loopback address, https otherwise.
-func scheme(host string) string {
+// loopback reports whether a registry host (host or host:port) is on
+// this machine.
+func loopback(host string) bool {
 	h := host
 	if x, _, err := net.SplitHostPort(host); err == nil {
 		h = x
 	}
 	h = strings.Trim(h, "[]")
 	if h == "localhost" {
-		return "http"
+		return true
 	}
-	if ip := net.ParseIP(h); ip != nil && ip.IsLoopback() {
-		return "http"
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkRedirect follows a registry's redirects (to its blob or manifest
+// storage) only over HTTPS, or in plain HTTP to this machine: a redirect
+// must not move an answer to where anyone on the way may change it.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
 	}
-	return "https"
+	if req.URL.Scheme != "https" && !(req.URL.Scheme == "http" && loopback(req.URL.Host)) {
+		return fmt.Errorf("the registry redirects to %s://%s, which is not HTTPS", req.URL.Scheme, req.URL.Host)
+	}
+	return nil
 }
 
 var digestRE = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
@@ -182,7 +213,7 @@ func (c *Client) token(ctx context.Context, ch Challenge, ref string) (string, e
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return "", &Error{Ref: ref, Status: http.StatusUnauthorized, Msg: fmt.Sprintf("the registry names no usable token service (realm %q)", ch.Realm)}
 	}
-	if u.Scheme == "http" && scheme(u.Host) != "http" {
+	if u.Scheme == "http" && !loopback(u.Host) {
 		return "", &Error{Ref: ref, Status: http.StatusUnauthorized, Msg: fmt.Sprintf("the registry's token service %s is not HTTPS", ch.Realm)}
 	}
 	q := u.Query()
@@ -224,14 +255,21 @@ func (c *Client) token(ctx context.Context, ch Challenge, ref string) (string, e
 	return t.Token, nil
 }
 
+// client is c.HTTP, or a client with a 30 second timeout, that follows
+// redirects as checkRedirect allows.
 func (c *Client) client() *http.Client {
-	if c.HTTP != nil {
-		return c.HTTP
+	if c.HTTP == nil {
+		return defaultClient
 	}
-	return defaultClient
+	if c.HTTP.CheckRedirect == nil {
+		hc := *c.HTTP
+		hc.CheckRedirect = checkRedirect
+		return &hc
+	}
+	return c.HTTP
 }
 
-var defaultClient = &http.Client{Timeout: 30 * time.Second}
+var defaultClient = &http.Client{Timeout: 30 * time.Second, CheckRedirect: checkRedirect}
 
 // unwrapURL drops the method and URL an *url.Error repeats.
 func unwrapURL(err error) string {

@@ -76,6 +76,48 @@ func TestDigestErrors(t *testing.T) {
 	}
 }
 
+// TestRedirects: a registry may send the client on (to its storage), but
+// only over HTTPS or to this machine; a registry that refuses HEAD is
+// asked with GET.
+func TestRedirects(t *testing.T) {
+	manifest := `{"schemaVersion":2}`
+	sum := sha256.Sum256([]byte(manifest))
+	want := "sha256:" + hex.EncodeToString(sum[:])
+	target := registrytest.New(t, registrytest.Options{Manifests: map[string]string{"app:1": manifest}})
+	for _, tc := range []struct {
+		name, to, err string
+	}{
+		{"to this machine", "http://" + target.Host, ""},
+		{"to plain HTTP elsewhere", "http://192.0.2.1:5000", "redirects to http://192.0.2.1:5000, which is not HTTPS"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, tc.to+r.URL.Path, http.StatusTemporaryRedirect)
+			}))
+			defer redirect.Close()
+			got, err := (&registry.Client{}).Digest(context.Background(), strings.TrimPrefix(redirect.URL, "http://"), "app", "1")
+			switch {
+			case tc.err == "" && (err != nil || got != want):
+				t.Errorf("digest %q, %v; want %s", got, err, want)
+			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+				t.Errorf("err %v, want %q", err, tc.err)
+			}
+		})
+	}
+	noHead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		w.Write([]byte(manifest))
+	}))
+	defer noHead.Close()
+	got, err := (&registry.Client{}).Digest(context.Background(), strings.TrimPrefix(noHead.URL, "http://"), "app", "1")
+	if err != nil || got != want {
+		t.Errorf("no HEAD: digest %q, %v; want %s", got, err, want)
+	}
+}
+
 func TestEndpoint(t *testing.T) {
 	for _, tc := range []struct{ domain, repo, host, path string }{
 		{"", "nginx", "registry-1.docker.io", "library/nginx"},
