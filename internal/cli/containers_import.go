@@ -363,9 +363,9 @@ func (a *App) reportImport(dl *diag.List, project string, ws []atomicfs.Write, s
 		fmt.Fprintln(a.Err, n)
 	}
 	if layer == "" {
-		fmt.Fprintf(a.Err, "next: run them from a host, role or profile ([containers.<name>] or containers = [...]), then fleet check\n")
+		fmt.Fprintf(a.Err, "next: fleet containers pin (digests for images with a tag only), run them from a host, role or profile ([containers.<name>] or containers = [...]), then fleet check\n")
 	} else if !dryRun {
-		fmt.Fprintf(a.Err, "next: fleet check, then fleet containers list\n")
+		fmt.Fprintf(a.Err, "next: fleet containers pin (digests for images with a tag only), fleet check, then fleet containers list\n")
 	}
 	return nil
 }
