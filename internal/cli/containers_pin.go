@@ -28,17 +28,18 @@ func (a *App) containersPinCommand() *cobra.Command {
 image = "docker.io/louislam/uptime-kuma:1.23.16" becomes
 "docker.io/louislam/uptime-kuma:1.23.16@sha256:<digest>", in the catalog
 (containers/<name>.toml) and in the instance tables of common, profiles,
-roles and hosts that set an image of their own. Only the string changes;
-the rest of each file is kept as written. Without arguments every image is
-looked at; DEFINITION names a definition of the catalog (an instance's
-image counts for the definition it runs) or an instance.
+roles and hosts that set an image of their own: the value each instance
+runs, its layers merged as fleet eval shows them. Only the string
+changes; the rest of each file is kept as written. Without arguments
+every image is looked at; DEFINITION names a definition of the catalog
+(the images its instances run) or an instance.
 
 Only images without a digest are pinned; --update asks again for every
 image with a tag and moves its digest to what the tag names now (a tag
 such as 1.23 that follows patch releases, or latest). An image without a
 tag follows latest, as podman reads it, and is written with :latest before
-its digest; one written with a digest and no tag is left alone. A definition that follows its tag (auto_update, in the catalog
-or in an instance) is left alone too, and said so.
+its digest; one written with a digest and no tag is left alone. An image an instance runs with auto_update (following its
+tag on purpose) is left alone too, and said so.
 
 The registry is asked anonymously, as podman pull asks for a public image
 (the OCI distribution API: Docker Hub, ghcr.io, quay.io, a registry of
@@ -52,23 +53,22 @@ the generated Nix.`,
   fleet containers pin --dry-run            # show what would change
   fleet containers pin --update uptime-kuma # move uptime-kuma to what its tag names now`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir, err := a.fleetDir()
+			l, err := a.load(cmd.Context(), nil)
 			if err != nil {
 				return err
 			}
-			inv, idl := inventory.Load(dir)
 			dl := &diag.List{}
-			if idl.HasErrors() {
-				dl = idl // the positions of a file that does not read are not to be trusted
+			if l.InventoryDiags.HasErrors() {
+				dl = l.InventoryDiags // the positions of a file that does not read are not to be trusted
 			}
 			var pins []pin
 			var skipped []containers.ImageValue
 			if !dl.HasErrors() {
 				var vals []containers.ImageValue
-				if vals, skipped, err = pinTargets(inv, args, update); err != nil {
+				if vals, skipped, err = pinTargets(l.Inventory, l.Containers, args, update); err != nil {
 					return err
 				}
-				dl.Append(preflight(dir, vals))
+				dl.Append(preflight(l.Dir, vals))
 				if !dl.HasErrors() {
 					var rl *diag.List
 					pins, rl = resolvePins(cmd.Context(), &registry.Client{UserAgent: "fleet"}, vals)
@@ -81,25 +81,37 @@ the generated Nix.`,
 					changed = append(changed, p)
 				}
 			}
+			if !dl.HasErrors() && !dryRun && len(changed) > 0 {
+				ws, wl := pinWrites(l.Dir, changed)
+				dl.Append(wl)
+				if !dl.HasErrors() {
+					if err := atomicfs.WriteAll(ws); err != nil {
+						return err
+					}
+				}
+			}
 			if dl.HasErrors() {
 				pins, changed = nil, nil
 			}
-			if !dryRun && len(changed) > 0 {
-				ws, err := pinWrites(dir, changed)
-				if err != nil {
-					return err
-				}
-				if err := atomicfs.WriteAll(ws); err != nil {
-					return err
-				}
-			}
 			if a.JSON {
+				type skip struct {
+					Pos        diag.Pos `json:"pos"`
+					Definition string   `json:"definition"`
+					Instances  []string `json:"instances"`
+					Image      string   `json:"image"`
+					AutoUpdate string   `json:"auto_update"`
+				}
+				skips := []skip{}
+				for _, v := range skipped {
+					skips = append(skips, skip{v.Pos, v.Definition, nonNil(v.Instances), v.Ref, v.Follows})
+				}
 				out := struct {
 					Pins        []pin             `json:"pins"`
+					Skipped     []skip            `json:"skipped"`
 					Changed     int               `json:"changed"`
 					DryRun      bool              `json:"dry_run"`
 					Diagnostics []diag.Diagnostic `json:"diagnostics"`
-				}{nonNil(pins), len(changed), dryRun, nonNil(dl.Items())}
+				}{nonNil(pins), skips, len(changed), dryRun, nonNil(dl.Items())}
 				if err := writeJSON(a.Out, out); err != nil {
 					return err
 				}
@@ -148,7 +160,7 @@ the generated Nix.`,
 type pin struct {
 	Pos        diag.Pos `json:"pos"`
 	Definition string   `json:"definition"`
-	Instance   string   `json:"instance,omitempty"`
+	Instances  []string `json:"instances"` // host/instance
 	From       string   `json:"from"`
 	To         string   `json:"to"`
 }
@@ -157,15 +169,17 @@ type pin struct {
 // (all when names is empty) that pin asks a registry about: those without
 // a digest, and with update those with a tag (or neither: latest). The
 // values of a definition that follows its tag (auto_update) are skipped.
-func pinTargets(inv *inventory.Inventory, names []string, update bool) (targets, skipped []containers.ImageValue, err error) {
-	all := containers.Images(inv)
+func pinTargets(inv *inventory.Inventory, f *containers.Fleet, names []string, update bool) (targets, skipped []containers.ImageValue, err error) {
+	all := containers.Images(inv, f)
 	known := make([]string, 0, len(inv.Containers))
 	for k := range inv.Containers {
 		known = append(known, k)
 	}
 	for _, v := range all {
-		if v.Instance != "" && !slices.Contains(known, v.Instance) {
-			known = append(known, v.Instance)
+		for _, n := range v.Names {
+			if !slices.Contains(known, n) {
+				known = append(known, n)
+			}
 		}
 	}
 	slices.Sort(known)
@@ -179,7 +193,7 @@ func pinTargets(inv *inventory.Inventory, names []string, update bool) (targets,
 		}
 	}
 	for _, v := range all {
-		if len(names) > 0 && !slices.Contains(names, v.Definition) && !slices.Contains(names, v.Instance) {
+		if len(names) > 0 && !slices.ContainsFunc(v.Names, func(n string) bool { return slices.Contains(names, n) }) {
 			continue
 		}
 		if v.Digest != "" && (!update || v.Tag == "") {
@@ -275,7 +289,7 @@ func resolvePins(ctx context.Context, client *registry.Client, vals []containers
 				d.Hint("fleet asks registries anonymously: pin a private image by hand (podman login, podman pull, then podman image inspect --format '{{.Digest}}')")
 			case errors.As(ans.err, &re) && re.Status == 404:
 				d.Hint("check the repository and the tag (podman search --list-tags %s)", strings.SplitN(v.Ref, "@", 2)[0])
-			case errors.As(ans.err, &re) && re.Status == 0:
+			case errors.As(ans.err, &re) && re.Unreachable():
 				d.Hint("check the registry's name and the network")
 			}
 			continue
@@ -284,14 +298,17 @@ func resolvePins(ctx context.Context, client *registry.Client, vals []containers
 		if v.Tag == "" {
 			name += ":latest" // what it followed, kept for --update
 		}
-		out = append(out, pin{Pos: v.Pos, Definition: v.Definition, Instance: v.Instance, From: v.Ref, To: name + "@" + ans.digest})
+		out = append(out, pin{Pos: v.Pos, Definition: v.Definition, Instances: nonNil(v.Instances), From: v.Ref, To: name + "@" + ans.digest})
 	}
 	return out, dl
 }
 
 // pinWrites are the fleet files with their image values replaced, each
-// file read once and its values replaced from its last on.
-func pinWrites(dir string, pins []pin) ([]atomicfs.Write, error) {
+// file read again and its values replaced from its last on; a value the
+// file no longer holds (it changed while the registries were asked) is
+// an error at it.
+func pinWrites(dir string, pins []pin) ([]atomicfs.Write, *diag.List) {
+	dl := &diag.List{}
 	byFile := map[string][]pin{}
 	var files []string
 	for _, p := range pins {
@@ -304,21 +321,30 @@ func pinWrites(dir string, pins []pin) ([]atomicfs.Write, error) {
 	for _, f := range files {
 		path := filepath.Join(dir, filepath.FromSlash(f))
 		src, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
+		var fi os.FileInfo
+		if err == nil {
+			fi, err = os.Stat(path)
 		}
-		fi, err := os.Stat(path)
 		if err != nil {
-			return nil, err
+			dl.Errorf(byFile[f][0].Pos, "container-pin", "cannot read %s: %v", f, err)
+			continue
 		}
 		ps := byFile[f]
 		slices.SortFunc(ps, func(a, b pin) int { return b.Pos.Compare(a.Pos) })
+		ok := true
 		for _, p := range ps {
-			if src, err = inventory.ReplaceString(src, p.Pos, p.From, p.To); err != nil {
-				return nil, withHint(fmt.Errorf("%s: cannot pin image %s, nothing is written: %v", p.Pos, p.From, err), "the file changed while the registries were asked: pin again")
+			out, err := inventory.ReplaceString(src, p.Pos, p.From, p.To)
+			if err != nil {
+				dl.Errorf(p.Pos, "container-pin", "cannot pin image %s: %v", p.From, err).
+					Hint("the file changed while the registries were asked: pin again")
+				ok = false
+				break
 			}
+			src = out
 		}
-		ws = append(ws, atomicfs.Write{Path: path, Data: src, Perm: fi.Mode().Perm()})
+		if ok {
+			ws = append(ws, atomicfs.Write{Path: path, Data: src, Perm: fi.Mode().Perm()})
+		}
 	}
-	return ws, nil
+	return ws, dl
 }

@@ -164,9 +164,14 @@ func checkImage(hc *Host, i *Instance, dl *diag.List) {
 	img := i.Image.V
 	switch {
 	case !img.Pinned() && img.Tag == "":
-		dl.Warnf(i.Image.Pos, "container-pin", "image %q names neither a tag nor a digest: it runs whatever latest is when the host pulls", img.Ref).
-			Hint("write the tag to follow (image = \"%s:<tag>\"), then pin its digest: fleet containers pin %s (without a tag it pins what latest names now)", img.Ref, i.Definition)
-	case !img.Pinned() && i.AutoUpdate.V != "registry":
+		d := dl.Warnf(i.Image.Pos, "container-pin", "image %q names neither a tag nor a digest: it runs whatever latest is when the host pulls", img.Ref)
+		if i.AutoUpdate.V == "none" {
+			d.Hint("write the tag to follow (image = \"%s:<tag>\"), then pin its digest: fleet containers pin %s (without a tag it pins what latest names now)", img.Ref, i.Definition)
+		} else {
+			d.Hint("write the tag auto_update = %q follows: image = \"%s:<tag>\"", i.AutoUpdate.V, img.Ref)
+		}
+	case !img.Pinned() && i.AutoUpdate.V == "none":
+		// (An instance that auto-updates follows its tag on purpose.)
 		dl.Warnf(i.Image.Pos, "container-pin", "image %q is pinned by tag only: the tag can move, and hosts may run different images", img.Ref).
 			Hint("pin the digest the tag names now: fleet containers pin %s (or by hand: podman pull %s, then write image = \"%s@sha256:<digest>\"; podman image inspect --format '{{.Digest}}' %s shows it)", i.Definition, img.Ref, img.Ref, img.Ref)
 	}

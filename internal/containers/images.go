@@ -8,74 +8,78 @@ import (
 )
 
 // ImageValue is an image reference as a fleet file writes it: a catalog
-// definition's image, or an instance table's in common, a profile, a role
-// or a host.
+// definition's image, or the image an instance table gives in common, a
+// profile, a role or a host, with the instances that run it.
 type ImageValue struct {
 	Image
 	Pos diag.Pos // where the string starts
-	// Definition is the catalog definition the value runs (an instance's
-	// from, or its name).
+	// Definition is the catalog definition the value belongs to, or that
+	// the instances running it run.
 	Definition string
-	// Instance names the instance table ("" for the catalog's value).
-	Instance string
-	// Follows is the auto_update policy of the definition, when the
-	// definition or any instance of it follows the image's tag
-	// ("registry", "local"): pinning the image would break that.
+	// Instances are the instances of the evaluated hosts that run the
+	// value, sorted ("host/instance" each).
+	Instances []string
+	// Names are the names the value answers to: its definition and the
+	// instances that run it.
+	Names []string
+	// Follows is the auto_update policy of an instance that runs the
+	// value and follows its tag ("registry", "local"), or of the catalog
+	// definition for a value no instance runs: pinning it would break
+	// that. "" when none does.
 	Follows string
 }
 
 // Images lists the image values of the fleet's files that parse, by file
-// and position. An instance table's is listed only when it names a
-// catalog definition (evaluation reports the others).
-func Images(inv *inventory.Inventory) []ImageValue {
-	var out []ImageValue
-	follows := map[string]string{} // definition -> auto_update
-	follow := func(t *inventory.Value, def string) {
-		if a := t.Get("auto_update"); a != nil && a.Kind == inventory.String && a.Str != "none" && follows[def] == "" {
-			follows[def] = a.Str
+// and position: those the instances of f run (their winning image,
+// merged across layers), and the catalog's that no instance runs.
+func Images(inv *inventory.Inventory, f *Fleet) []ImageValue {
+	byPos := map[diag.Pos]*ImageValue{}
+	var out []*ImageValue
+	value := func(img Image, pos diag.Pos, def string) *ImageValue {
+		v := byPos[pos]
+		if v == nil {
+			v = &ImageValue{Image: img, Pos: pos, Definition: def, Names: []string{def}}
+			byPos[pos] = v
+			out = append(out, v)
 		}
+		return v
 	}
-	add := func(v *inventory.Value, def, inst string) {
-		if v == nil || v.Kind != inventory.String {
-			return
-		}
-		if img, err := ParseImage(v.Str); err == nil {
-			out = append(out, ImageValue{Image: img, Pos: v.Pos, Definition: def, Instance: inst})
+	if f != nil {
+		for _, h := range f.Hosts {
+			for _, i := range h.Instances {
+				if !i.ImageOK || !i.Image.Pos.IsValid() {
+					continue
+				}
+				v := value(i.Image.V, i.Image.Pos, i.Definition)
+				v.Instances = append(v.Instances, h.Name+"/"+i.Name)
+				if !slices.Contains(v.Names, i.Name) {
+					v.Names = append(v.Names, i.Name)
+				}
+				if i.AutoUpdate.V != "none" && v.Follows == "" {
+					v.Follows = i.AutoUpdate.V
+				}
+			}
 		}
 	}
 	for name, c := range inv.Containers {
-		add(c.Body.Get("image"), name, "")
-		follow(c.Body, name)
-	}
-	layers := []*inventory.Layer{inv.Common}
-	for _, p := range inv.Profiles {
-		layers = append(layers, &p.Layer)
-	}
-	for _, r := range inv.Roles {
-		layers = append(layers, &r.Layer)
-	}
-	for _, h := range inv.Hosts {
-		layers = append(layers, &h.Layer)
-	}
-	for _, ly := range layers {
-		if ly == nil || ly.Containers == nil {
+		iv := c.Body.Get("image")
+		if iv == nil || iv.Kind != inventory.String || byPos[iv.Pos] != nil {
 			continue
 		}
-		for _, name := range ly.Containers.Keys {
-			t := ly.Containers.Fields[name]
-			def := name
-			if from := t.Get("from"); from != nil && from.Kind == inventory.String {
-				def = from.Str
-			}
-			if inv.Containers[def] != nil {
-				add(t.Get("image"), def, name)
-				follow(t, def)
-			}
+		img, err := ParseImage(iv.Str)
+		if err != nil {
+			continue
+		}
+		v := value(img, iv.Pos, name)
+		if a := c.Body.Get("auto_update"); a != nil && a.Kind == inventory.String && a.Str != "none" {
+			v.Follows = a.Str
 		}
 	}
-	for k := range out {
-		out[k].Follows = follows[out[k].Definition]
+	res := make([]ImageValue, len(out))
+	for k, v := range out {
+		slices.Sort(v.Instances)
+		res[k] = *v
 	}
-	slices.SortFunc(out, func(a, b ImageValue) int { return a.Pos.Compare(b.Pos) })
-	return out
+	slices.SortFunc(res, func(a, b ImageValue) int { return a.Pos.Compare(b.Pos) })
+	return res
 }

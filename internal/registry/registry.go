@@ -8,6 +8,7 @@ package registry
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -49,9 +50,21 @@ type Error struct {
 	Msg    string
 	// Auth is true when the registry asks for credentials.
 	Auth bool
+	// Err is the failure of the request itself, when no answer came.
+	Err error
 }
 
 func (e *Error) Error() string { return e.Ref + ": " + e.Msg }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Unreachable reports whether no answer came because the registry's host
+// could not be found or reached.
+func (e *Error) Unreachable() bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	return errors.As(e.Err, &op) || errors.As(e.Err, &dns)
+}
 
 // Digest returns the digest ("sha256:...") of the manifest the tag names
 // in repository at the registry domain, as written in an image reference:
@@ -65,10 +78,9 @@ func (c *Client) Digest(ctx context.Context, domain, repository, tag string) (st
 	ref := host + "/" + repo + ":" + tag
 	u := url.URL{Scheme: "https", Host: host, Path: "/v2/" + repo + "/manifests/" + tag}
 	d, err := c.digest(ctx, u, ref)
-	var e *Error
-	if loopback(host) && errors.As(err, &e) && e.Status == 0 {
-		// As podman and docker do for a registry on this machine: HTTPS
-		// first, plain HTTP when it does not speak TLS.
+	if loopback(host) && notTLS(err) {
+		// As docker does for a registry on this machine: HTTPS first,
+		// plain HTTP when it answers without TLS.
 		u.Scheme = "http"
 		d, err = c.digest(ctx, u, ref)
 	}
@@ -124,6 +136,14 @@ func Endpoint(domain, repository string) (host, repo string) {
 	return domain, repository
 }
 
+// notTLS reports whether a request failed because the server answered
+// without TLS. (net/http says so only in its message when the answer looks
+// like HTTP, as docker's registry client also reads it.)
+func notTLS(err error) bool {
+	var rh tls.RecordHeaderError
+	return errors.As(err, &rh) || err != nil && strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
+}
+
 // loopback reports whether a registry host (host or host:port) is on
 // this machine.
 func loopback(host string) bool {
@@ -174,7 +194,7 @@ func (c *Client) manifest(ctx context.Context, method, u, ref string, token *str
 		}
 		resp, err := c.client().Do(req)
 		if err != nil {
-			return nil, &Error{Ref: ref, Msg: unwrapURL(err)}
+			return nil, &Error{Ref: ref, Msg: unwrapURL(err), Err: err}
 		}
 		switch {
 		case resp.StatusCode == http.StatusOK:
@@ -233,7 +253,7 @@ func (c *Client) token(ctx context.Context, ch Challenge, ref string) (string, e
 	}
 	resp, err := c.client().Do(req)
 	if err != nil {
-		return "", &Error{Ref: ref, Msg: "token: " + unwrapURL(err)}
+		return "", &Error{Ref: ref, Msg: "token: " + unwrapURL(err), Err: err}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

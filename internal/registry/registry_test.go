@@ -71,8 +71,17 @@ func TestDigestErrors(t *testing.T) {
 	}
 
 	_, err = c.Digest(context.Background(), "127.0.0.1:1", "app", "1")
-	if !errors.As(err, &re) || re.Status != 0 {
+	if !errors.As(err, &re) || re.Status != 0 || !re.Unreachable() {
 		t.Errorf("nothing listening: %v", err)
+	}
+
+	// A registry on this machine that speaks TLS is not asked again in
+	// plain HTTP: its certificate's error is the one reported.
+	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer tlsSrv.Close()
+	_, err = c.Digest(context.Background(), strings.TrimPrefix(tlsSrv.URL, "https://"), "app", "1")
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("self-signed registry: %v, want the certificate's error", err)
 	}
 }
 
