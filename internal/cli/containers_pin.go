@@ -38,8 +38,9 @@ Only images without a digest are pinned; --update asks again for every
 image with a tag and moves its digest to what the tag names now (a tag
 such as 1.23 that follows patch releases, or latest). An image without a
 tag follows latest, as podman reads it, and is written with :latest before
-its digest; one written with a digest and no tag is left alone. An image an instance runs with auto_update (following its
-tag on purpose) is left alone too, and said so.
+its digest; one written with a digest and no tag is left alone. An image
+an instance runs with auto_update (following its tag on purpose) is left
+alone too, and said so.
 
 The registry is asked anonymously, as podman pull asks for a public image
 (the OCI distribution API: Docker Hub, ghcr.io, quay.io, a registry of
