@@ -70,7 +70,7 @@ func (e *Error) Unreachable() bool {
 // in repository at the registry domain, as written in an image reference:
 // "" and "docker.io" are Docker Hub, where a one-component repository is
 // under library/. A registry is asked over HTTPS; one on this machine in
-// plain HTTP when it does not speak TLS (as podman and docker do).
+// plain HTTP when it does not speak TLS (as docker does).
 // Redirects are followed over HTTPS only (or in plain HTTP to this
 // machine).
 func (c *Client) Digest(ctx context.Context, domain, repository, tag string) (string, error) {
