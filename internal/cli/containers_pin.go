@@ -177,7 +177,7 @@ func pinTargets(inv *inventory.Inventory, f *containers.Fleet, names []string, u
 		known = append(known, k)
 	}
 	for _, v := range all {
-		for _, n := range v.Names {
+		for _, n := range v.Names() {
 			if !slices.Contains(known, n) {
 				known = append(known, n)
 			}
@@ -194,7 +194,7 @@ func pinTargets(inv *inventory.Inventory, f *containers.Fleet, names []string, u
 		}
 	}
 	for _, v := range all {
-		if len(names) > 0 && !slices.ContainsFunc(v.Names, func(n string) bool { return slices.Contains(names, n) }) {
+		if len(names) > 0 && !slices.ContainsFunc(v.Names(), func(n string) bool { return slices.Contains(names, n) }) {
 			continue
 		}
 		if v.Digest != "" && (!update || v.Tag == "") {

@@ -2,6 +2,7 @@ package containers
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/inventory"
@@ -19,9 +20,6 @@ type ImageValue struct {
 	// Instances are the instances of the evaluated hosts that run the
 	// value, sorted ("host/instance" each).
 	Instances []string
-	// Names are the names the value answers to: its definition and the
-	// instances that run it.
-	Names []string
 	// Follows is the auto_update policy of an instance that runs the
 	// value and follows its tag ("registry", "local"), or of the catalog
 	// definition for a value no instance runs: pinning it would break
@@ -38,7 +36,7 @@ func Images(inv *inventory.Inventory, f *Fleet) []ImageValue {
 	value := func(img Image, pos diag.Pos, def string) *ImageValue {
 		v := byPos[pos]
 		if v == nil {
-			v = &ImageValue{Image: img, Pos: pos, Definition: def, Names: []string{def}}
+			v = &ImageValue{Image: img, Pos: pos, Definition: def}
 			byPos[pos] = v
 			out = append(out, v)
 		}
@@ -52,9 +50,6 @@ func Images(inv *inventory.Inventory, f *Fleet) []ImageValue {
 				}
 				v := value(i.Image.V, i.Image.Pos, i.Definition)
 				v.Instances = append(v.Instances, h.Name+"/"+i.Name)
-				if !slices.Contains(v.Names, i.Name) {
-					v.Names = append(v.Names, i.Name)
-				}
 				if i.AutoUpdate.V != "none" && v.Follows == "" {
 					v.Follows = i.AutoUpdate.V
 				}
@@ -82,4 +77,17 @@ func Images(inv *inventory.Inventory, f *Fleet) []ImageValue {
 	}
 	slices.SortFunc(res, func(a, b ImageValue) int { return a.Pos.Compare(b.Pos) })
 	return res
+}
+
+// Names are the names the value answers to: its definition and the
+// instances that run it.
+func (v *ImageValue) Names() []string {
+	out := []string{v.Definition}
+	for _, hi := range v.Instances {
+		_, name, _ := strings.Cut(hi, "/")
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
 }

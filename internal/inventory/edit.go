@@ -71,10 +71,7 @@ func ReplaceString(src []byte, pos diag.Pos, old, s string) ([]byte, error) {
 	if v, err := readOK(src, pos.File); err != nil || !holdsString(v, pos, old) {
 		return nil, fmt.Errorf("the file no longer holds %q here", old)
 	}
-	at := Offset(src, pos)
-	if at < 0 || at >= len(src) || (src[at] != '"' && src[at] != '\'') {
-		return nil, fmt.Errorf("no string starts here")
-	}
+	at := Offset(src, pos) // where the string old starts, read above
 	end := StringEnd(src, at)
 	if end < 0 || strings.Contains(string(src[at:end]), "\n") {
 		return nil, fmt.Errorf("the string spans lines")
