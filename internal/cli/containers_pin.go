@@ -168,8 +168,8 @@ type pin struct {
 
 // pinTargets are the image values of the named definitions or instances
 // (all when names is empty) that pin asks a registry about: those without
-// a digest, and with update those with a tag (or neither: latest). The
-// values of a definition that follows its tag (auto_update) are skipped.
+// a digest, and with update those with a tag (or neither: latest). A
+// value an instance runs with auto_update (following its tag) is skipped.
 func pinTargets(inv *inventory.Inventory, f *containers.Fleet, names []string, update bool) (targets, skipped []containers.ImageValue, err error) {
 	all := containers.Images(inv, f)
 	known := make([]string, 0, len(inv.Containers))
