@@ -196,14 +196,15 @@ type lines struct {
 	starts []int
 }
 
-func newLines(file string, src []byte) *lines {
-	starts := []int{0}
+// index sets l to the lines of src, reusing its storage: nothing keeps
+// the index once the file is read.
+func (l *lines) index(file string, src []byte) {
+	l.file, l.starts = file, append(l.starts[:0], 0)
 	for i, c := range src {
 		if c == '\n' {
-			starts = append(starts, i+1)
+			l.starts = append(l.starts, i+1)
 		}
 	}
-	return &lines{file: file, starts: starts}
 }
 
 func (l *lines) pos(offset int) diag.Pos {
@@ -217,12 +218,13 @@ func (l *lines) pos(offset int) diag.Pos {
 // tomlScratch is what reading a file uses and the next file may reuse (a
 // fleet has a host.toml per host): the parser, which keeps the storage
 // of its syntax nodes, the parts of keys being read, and one copy of each
-// key seen.
+// key seen, and the index of the file's lines.
 type tomlScratch struct {
 	p     unstable.Parser
 	parts []string
 	pos   []diag.Pos
 	keys  map[string]string
+	lines lines
 }
 
 // maxSharedKeys bounds tomlScratch.keys: beyond it, keys are copied.
@@ -234,11 +236,13 @@ var tomlScratches = sync.Pool{New: func() any { return &tomlScratch{keys: map[st
 // positions. Syntax errors and TOML's redefinition rules are reported as
 // diagnostics; the tree is nil when the file cannot be parsed.
 func ParseTOML(file string, src []byte) (*Value, []diag.Diagnostic) {
-	t := &tomlReader{src: src, lines: newLines(file, src)}
+	t := &tomlReader{src: src}
 	root := &Value{Kind: Table, Fields: map[string]*Value{}, Pos: diag.Pos{File: file, Line: 1, Col: 1}, defined: true}
 	t.current = root
 	t.s = tomlScratches.Get().(*tomlScratch)
 	defer tomlScratches.Put(t.s)
+	t.s.lines.index(file, src)
+	t.lines = &t.s.lines
 	p := &t.s.p
 	p.Reset(src)
 	t.p = p
@@ -388,14 +392,13 @@ func (t *tomlReader) expression(root *Value, n *unstable.Node) {
 		arr := parent.Fields[last]
 		if arr == nil {
 			arr = &Value{Kind: Array, Pos: pos[0], KeyPos: pos[len(pos)-1]}
-			parent.Fields[last] = arr
-			parent.Keys = append(parent.Keys, last)
+			parent.set(last, arr)
 		} else if arr.Kind != Array || arr.closed {
 			t.diags.Errorf(pos[len(pos)-1], "duplicate-key", "%s is already defined as %s", joinKey(parts), kindName(arr)).Also(arr.KeyPos, "defined here")
 			t.current = &Value{Kind: Table, Fields: map[string]*Value{}}
 			return
 		}
-		elem := &Value{Kind: Table, Fields: map[string]*Value{}, Pos: pos[0], KeyPos: pos[len(pos)-1], defined: true}
+		elem := &Value{Kind: Table, Pos: pos[0], KeyPos: pos[len(pos)-1], defined: true}
 		arr.List = append(arr.List, elem)
 		t.current = elem
 	case unstable.KeyValue:
@@ -411,9 +414,8 @@ func (t *tomlReader) descend(from *Value, parts []string, pos []diag.Pos, header
 		next := cur.Fields[k]
 		switch {
 		case next == nil:
-			next = &Value{Kind: Table, Fields: map[string]*Value{}, Pos: pos[i], KeyPos: pos[i]}
-			cur.Fields[k] = next
-			cur.Keys = append(cur.Keys, k)
+			next = &Value{Kind: Table, Pos: pos[i], KeyPos: pos[i]}
+			cur.set(k, next)
 		case next.Kind == Array && !next.closed && len(next.List) > 0 && next.List[0].Kind == Table:
 			// [[a]] then [a.b]: extends the last element of a.
 			next = next.List[len(next.List)-1]
@@ -476,8 +478,18 @@ func (t *tomlReader) keyValue(tbl *Value, n *unstable.Node) {
 		// first element).
 		v.Pos = t.valuePosAfter(n)
 	}
-	parent.Fields[last] = v
-	parent.Keys = append(parent.Keys, last)
+	parent.set(last, v)
+}
+
+// set adds the entry key to a table being read. A table's map is made
+// with its first entry: many tables (an instance that runs as defined,
+// [containers.app]) have none.
+func (v *Value) set(key string, x *Value) {
+	if v.Fields == nil {
+		v.Fields = make(map[string]*Value, 1)
+	}
+	v.Fields[key] = x
+	v.Keys = append(v.Keys, key)
 }
 
 // valuePosAfter finds the position of a value whose node has no range (an
@@ -544,7 +556,6 @@ func (t *tomlReader) value(n *unstable.Node) *Value {
 		}
 	case unstable.InlineTable:
 		v.Kind, v.Inline, v.closed, v.defined = Table, true, true, true
-		v.Fields = map[string]*Value{}
 		it := n.Children()
 		for it.Next() {
 			t.keyValue(v, it.Node())
