@@ -283,15 +283,20 @@ func (r *reader) host(inv *inventory.Inventory, h *eval.Host, dl *diag.List) *Ho
 		w := b.Won()
 		out.Backend = At[Backend]{V: Backend(b.Str), Pos: w.Pos, Layer: w.Layer}
 	}
-	if len(h.Containers) > 0 {
-		out.Instances = make([]*Instance, 0, len(h.Containers))
+	if len(h.Containers) == 0 {
+		return out
 	}
+	// The host's instances are made in one allocation.
+	out.Instances = make([]*Instance, 0, len(h.Containers))
+	all := make([]Instance, len(h.Containers))
 	for k := range h.Containers {
 		c := inv.Containers[h.Containers[k].Definition]
 		if c == nil {
 			continue // reported by evaluation
 		}
-		out.Instances = append(out.Instances, r.read(h, &h.Containers[k], c, dl))
+		i := &all[k]
+		r.read(i, h, &h.Containers[k], c, dl)
+		out.Instances = append(out.Instances, i)
 	}
 	return out
 }
@@ -481,9 +486,9 @@ func readItems(n *eval.Node, _ *diag.List) []At[string] { return items(n) }
 // gets that Spec, and one that changes some values gets a copy with
 // those values read. Its table (per host, and far from the cache by now)
 // is not walked.
-func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Container, dl *diag.List) *Instance {
+func (r *reader) read(i *Instance, h *eval.Host, ci *eval.ContainerInstance, c *inventory.Container, dl *diag.List) {
 	n := ci.Table
-	i := &Instance{Host: h.Name, Name: ci.Name, Definition: c.Name, File: c.File, Node: n, secrets: h.Secrets}
+	*i = Instance{Host: h.Name, Name: ci.Name, Definition: c.Name, File: c.File, Node: n, secrets: h.Secrets}
 	w := ci.Enable.Won()
 	i.Enabled = At[bool]{V: true, Pos: w.Pos, Layer: w.Layer}
 	base := r.base(ci.Def)
@@ -491,7 +496,7 @@ func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Con
 	// its own reference to the secret.)
 	if base != nil && ci.AsDefined && ci.Def.Shared() {
 		i.Spec = base
-		return i
+		return
 	}
 	var key specKey
 	keyed, shared := false, r != nil
@@ -509,7 +514,7 @@ func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Con
 		i.Spec = r.specs[key]
 		r.mu.RUnlock()
 		if i.Spec != nil {
-			return i
+			return
 		}
 	}
 	var found diag.List
@@ -564,7 +569,6 @@ func (r *reader) read(h *eval.Host, ci *eval.ContainerInstance, c *inventory.Con
 		r.mu.Unlock()
 	}
 	dl.Append(&found)
-	return i
 }
 
 // base is the Spec an instance of definition def reads from the values it

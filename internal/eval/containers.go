@@ -90,9 +90,8 @@ func strNode(s inventory.Str, label string, level int) *Node {
 // containerInstances puts each enabled instance over its catalog
 // definition (the instance's values replace the definition's, key by key
 // below environment and labels) and returns the enabled instances,
-// sorted, and their definitions' files. An instance naming no definition
-// is reported once per place.
-func (e *evaluator) containerInstances(ctrs *Node) (out []ContainerInstance, files []string) {
+// sorted. An instance naming no definition is reported once per place.
+func (e *evaluator) containerInstances(ctrs *Node) (out []ContainerInstance) {
 	keys := ctrs.Keys()
 	out = make([]ContainerInstance, 0, len(keys))
 	for _, k := range keys {
@@ -126,9 +125,8 @@ func (e *evaluator) containerInstances(ctrs *Node) (out []ContainerInstance, fil
 			ci.Def, ci.Own = dn, own
 		}
 		out = append(out, ci)
-		files = append(files, def.File)
 	}
-	return out, files
+	return out
 }
 
 // instance puts an instance's values over its definition, as overlay

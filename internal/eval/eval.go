@@ -111,9 +111,7 @@ type Host struct {
 	Readable []string
 	// Errors and Warnings count the diagnostics about this host.
 	Errors, Warnings int
-	files            map[string]bool
-	// containerFiles are the catalog files of the host's instances.
-	containerFiles []string
+	files            []string // sorted, each once
 }
 
 // ContainerInstance is an enabled container instance of a host, with
@@ -234,7 +232,7 @@ func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet
 	}
 	for i, h := range out {
 		own := lists[i].Items()
-		for f := range h.files {
+		for _, f := range h.files {
 			own = append(own, byFile[f]...)
 		}
 		h.Errors, h.Warnings = 0, 0
@@ -270,18 +268,28 @@ func (h *Host) Count(ds []diag.Diagnostic) {
 
 // Reads reports whether the host's evaluation read file (its host.toml,
 // common, its profiles, roles and users).
-func (h *Host) Reads(file string) bool { return h.files[file] }
+func (h *Host) Reads(file string) bool {
+	_, ok := slices.BinarySearch(h.files, file)
+	return ok
+}
 
-// readFiles lists the files a host's evaluation reads.
-func (h *Host) readFiles(inv *inventory.Inventory) map[string]bool {
-	files := map[string]bool{h.Src.File: true}
-	for _, ly := range h.layers(inv) {
-		files[ly.File] = true
+// readFiles lists the files a host's evaluation reads, sorted, each once
+// (a slice: a host reads a dozen files, and a map of them costs a
+// kilobyte).
+func (h *Host) readFiles(inv *inventory.Inventory) []string {
+	layers := h.layers(inv)
+	files := make([]string, 0, 1+len(layers)+len(h.Containers))
+	files = append(files, h.Src.File)
+	for _, ly := range layers {
+		files = append(files, ly.File)
 	}
-	for _, f := range h.containerFiles {
-		files[f] = true
+	for _, c := range h.Containers {
+		if def := inv.Containers[c.Definition]; def != nil {
+			files = append(files, def.File) // its catalog definition
+		}
 	}
-	return files
+	slices.Sort(files)
+	return slices.Compact(files)
 }
 
 // layers returns the host's layers, lowest first (without users).

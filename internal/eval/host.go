@@ -121,7 +121,7 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 	}
 	if ctrs != nil {
 		ctrs = own(ctrs)
-		h.Containers, h.containerFiles = e.containerInstances(ctrs)
+		h.Containers = e.containerInstances(ctrs)
 		root.Fields["containers"] = ctrs
 	}
 	if backend != nil {

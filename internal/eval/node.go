@@ -491,8 +491,7 @@ func (n *Node) equal(o *Node) bool {
 // fromValue converts a TOML value of one layer into a Node whose every
 // part carries that layer's definition.
 func fromValue(v *inventory.Value, layer string, level int, forced bool) *Node {
-	def := Def{Layer: layer, Pos: v.Pos, src: v, Forced: forced, level: int32(level)}
-	n := &Node{Defs: []Def{def}}
+	n := newNode(Def{Layer: layer, Pos: v.Pos, src: v, Forced: forced, level: int32(level)})
 	switch v.Kind {
 	case inventory.String:
 		n.Kind, n.Str = String, v.Str
@@ -506,6 +505,7 @@ func fromValue(v *inventory.Value, layer string, level int, forced bool) *Node {
 		n.Kind, n.Str = Datetime, v.Str
 	case inventory.Array:
 		n.Kind = List
+		n.Items = make([]*Node, 0, len(v.List))
 		for _, e := range v.List {
 			n.Items = append(n.Items, fromValue(e, layer, level, forced))
 		}
