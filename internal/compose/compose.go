@@ -645,7 +645,7 @@ func yamlErrPos(file string, err error) diag.Pos {
 	if m != nil {
 		line, _ = strconv.Atoi(m[1])
 	}
-	return diag.Pos{File: file, Line: line, Col: 1}
+	return diag.Pos{File: file, Line: int32(line), Col: 1}
 }
 
 func yamlErrMsg(err error) string {

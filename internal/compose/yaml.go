@@ -133,7 +133,7 @@ func kindName(n *yaml.Node) string {
 
 // position is where node n starts in file.
 func position(file string, n *yaml.Node) diag.Pos {
-	return diag.Pos{File: file, Line: n.Line, Col: n.Column}
+	return diag.Pos{File: file, Line: int32(n.Line), Col: int32(n.Column)}
 }
 
 // describe renders a scalar for a message, shortened.

@@ -18,10 +18,12 @@ import (
 
 // Pos is a position in a source file. Line and Col count from 1; Col counts
 // bytes. A zero Pos means "no position" (for example a built-in default).
+// Line and Col are 32-bit: a Pos is 24 bytes, and every value and
+// definition of a fleet carries one or two.
 type Pos struct {
 	File string `json:"file,omitempty"`
-	Line int    `json:"line,omitempty"`
-	Col  int    `json:"col,omitempty"`
+	Line int32  `json:"line,omitempty"`
+	Col  int32  `json:"col,omitempty"`
 }
 
 // IsValid reports whether p names a file.
@@ -357,7 +359,7 @@ func writeExcerpt(w io.Writer, src []byte, p Pos) {
 		return
 	}
 	start := 0
-	for line := 1; line < p.Line; line++ {
+	for line := int32(1); line < p.Line; line++ {
 		i := bytes.IndexByte(src[start:], '\n')
 		if i < 0 {
 			return
@@ -369,7 +371,7 @@ func writeExcerpt(w io.Writer, src []byte, p Pos) {
 		text = text[:i]
 	}
 	text = bytes.TrimSuffix(text, []byte("\r"))
-	col := min(max(p.Col-1, 0), len(text))
+	col := min(max(int(p.Col)-1, 0), len(text))
 	// Keep a window of the line around the column.
 	lo, hi := 0, len(text)
 	if hi > excerptWidth {
@@ -404,7 +406,7 @@ func writeExcerpt(w io.Writer, src []byte, p Pos) {
 			caret.WriteByte(' ')
 		}
 	}
-	num := strconv.Itoa(p.Line)
+	num := strconv.Itoa(int(p.Line))
 	pad := strings.Repeat(" ", len(num))
 	fmt.Fprintf(w, "    %s | %s\n    %s | %s^\n", num, line.String(), pad, caret.String())
 }

@@ -92,7 +92,7 @@ func (l *mdLinker) fleetPath(from, rel string) string {
 func (l *mdLinker) source(from string, pos diag.Pos) string {
 	href := l.fleetPath(from, pos.File)
 	if pos.Line > 0 {
-		href += "#L" + strconv.Itoa(pos.Line)
+		href += "#L" + strconv.Itoa(int(pos.Line))
 	}
 	return href
 }
@@ -129,7 +129,7 @@ func (l *htmlLinker) source(from string, pos diag.Pos) string {
 	l.sources[pos.File] = true
 	frag := ""
 	if pos.Line > 0 {
-		frag = "L" + strconv.Itoa(pos.Line)
+		frag = "L" + strconv.Itoa(int(pos.Line))
 	}
 	return l.page(from, sourceID(pos.File), frag)
 }
@@ -216,7 +216,7 @@ func CheckLinks(f *fleet.Fleet) []diag.Diagnostic {
 				}
 				p, _, _ := strings.Cut(dest, "#")
 				target := path.Join(path.Dir(file), p)
-				pos := diag.Pos{File: file, Line: i + 1, Col: m[2] + 1}
+				pos := diag.Pos{File: file, Line: int32(i + 1), Col: int32(m[2] + 1)}
 				switch {
 				case target == ".." || strings.HasPrefix(target, "../"):
 					out = append(out, diag.Diagnostic{Severity: diag.Warning, Pos: pos, Code: "docs-link",

@@ -118,7 +118,7 @@ func posLink(lk linker, from string, pos diag.Pos) string {
 	}
 	text := pos.File
 	if pos.Line > 0 {
-		text += ":" + strconv.Itoa(pos.Line)
+		text += ":" + strconv.Itoa(int(pos.Line))
 	}
 	return link(code(text), lk.source(from, pos))
 }

@@ -62,7 +62,7 @@ type Def struct {
 	// "role monitoring", "user alex", "host rich-evans".
 	Layer string
 	Pos   diag.Pos
-	// level, Forced and quote share one word: a Def is 88 bytes (a host
+	// level, Forced and quote share one word: a Def is 80 bytes (a host
 	// holds hundreds, a large fleet millions).
 	level int32
 	// Forced is true for a [force] definition.

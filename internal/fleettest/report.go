@@ -115,7 +115,7 @@ func WriteJUnit(w io.Writer, rep *Report) error {
 	for _, t := range rep.Tests {
 		s := junitSuite{Name: t.Name, Tests: t.Assertions, Failures: t.Failed, File: t.File}
 		for _, c := range t.Cases {
-			jc := junitCase{Name: c.Host + ": " + c.Assertion, Classname: t.Name, File: c.Pos.File, Line: c.Pos.Line}
+			jc := junitCase{Name: c.Host + ": " + c.Assertion, Classname: t.Name, File: c.Pos.File, Line: int(c.Pos.Line)}
 			if f := c.Failure; f != nil {
 				jc.Failure = &junitFailure{Message: "expected " + f.Expected + ", got " + f.Actual, Type: "assertion", Text: c.Pos.String() + ": " + f.Describe()}
 			}

@@ -213,7 +213,7 @@ func (hp *hostPlan) inline(node syntax.Expr) {
 	if bad := hp.copyPaths(node, im.flake, im.src, ""); bad {
 		return
 	}
-	x, ds := build.Raw(dedent(src, im.pos(node).Col-1, "    "), im.pos(node))
+	x, ds := build.Raw(dedent(src, int(im.pos(node).Col-1), "    "), im.pos(node))
 	if len(ds) > 0 {
 		im.item(im.pos(node), Left, name, "inline module not imported: %s", ds[0].Message)
 		return

@@ -44,7 +44,7 @@ func StringEnd(src []byte, i int) int {
 
 // Offset is the byte offset of a line and column of src, or -1.
 func Offset(src []byte, pos diag.Pos) int {
-	line, off := 1, 0
+	line, off := int32(1), 0
 	for line < pos.Line {
 		i := strings.IndexByte(string(src[off:]), '\n')
 		if i < 0 {
@@ -53,10 +53,10 @@ func Offset(src []byte, pos diag.Pos) int {
 		off += i + 1
 		line++
 	}
-	if off+pos.Col-1 > len(src) {
+	if off+int(pos.Col)-1 > len(src) {
 		return -1
 	}
-	return off + pos.Col - 1
+	return off + int(pos.Col) - 1
 }
 
 // ReplaceString replaces the one-line TOML string old that starts at pos

@@ -27,7 +27,7 @@ func TestReplaceString(t *testing.T) {
 		{"a key, not a value", "\"a\" = \"x\"\n", 1, 1, "a", "y", "", "no longer holds"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ReplaceString([]byte(tc.src), diag.Pos{File: "f.toml", Line: tc.line, Col: tc.col}, tc.old, tc.with)
+			got, err := ReplaceString([]byte(tc.src), diag.Pos{File: "f.toml", Line: int32(tc.line), Col: int32(tc.col)}, tc.old, tc.with)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err %v, want %q", err, tc.err)

@@ -62,7 +62,7 @@ type Value struct {
 	defined bool
 	// closed is true for inline tables and arrays of tables' values, which
 	// TOML forbids extending. (The flags share a word with Kind: a Value
-	// is 160 bytes, and a fleet's files hold hundreds of thousands.)
+	// is 144 bytes, and a fleet's files hold hundreds of thousands.)
 	closed bool
 
 	Pos    diag.Pos // where the value starts
@@ -212,7 +212,7 @@ func (l *lines) pos(offset int) diag.Pos {
 	if i < 0 {
 		i = 0
 	}
-	return diag.Pos{File: l.file, Line: i + 1, Col: offset - l.starts[i] + 1}
+	return diag.Pos{File: l.file, Line: int32(i + 1), Col: int32(offset - l.starts[i] + 1)}
 }
 
 // tomlScratch is what reading a file uses and the next file may reuse (a

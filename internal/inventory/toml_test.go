@@ -121,7 +121,7 @@ func FuzzParseTOML(f *testing.F) {
 		}
 		var walk func(v *Value)
 		walk = func(v *Value) {
-			if v.Pos.Line < 1 || v.Pos.Line > strings.Count(src, "\n")+1 {
+			if v.Pos.Line < 1 || int(v.Pos.Line) > strings.Count(src, "\n")+1 {
 				t.Fatalf("value %s at impossible line %d", v.Describe(), v.Pos.Line)
 			}
 			for _, k := range v.Keys {

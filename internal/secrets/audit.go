@@ -193,7 +193,7 @@ func (r *Repo) auditFile(x *Index, rel string, opts AuditOptions, known map[stri
 	case err != nil:
 		var se *SyntaxError
 		if errors.As(err, &se) {
-			at.Line, at.Col = se.Line, se.Col
+			at.Line, at.Col = int32(se.Line), int32(se.Col)
 		}
 		dl.Errorf(at, CodeSyntax, "%s does not parse as a sops file: %v", rel, err).
 			Hint("restore it from version control")
@@ -212,7 +212,7 @@ func (r *Repo) auditFile(x *Index, rel string, opts AuditOptions, known map[stri
 			Hint("restore it from version control")
 	}
 	for _, lf := range f.plaintextLeaves() {
-		p := diag.Pos{File: rel, Line: lf.pos.Line, Col: lf.pos.Col}
+		p := diag.Pos{File: rel, Line: int32(lf.pos.Line), Col: int32(lf.pos.Col)}
 		if lf.isComment {
 			dl.Warnf(p, CodePlaintextComment, "a comment in %s is not encrypted", rel).
 				Hint("comments are encrypted like values; remove it, or re-save the file with fleet secrets edit %s", rel)
@@ -415,7 +415,7 @@ func (r *Repo) auditPrivateKeys(ctx context.Context, opts AuditOptions, dl *diag
 			}
 			line := bytes.Count(data[:i], []byte("\n")) + 1
 			col := i - bytes.LastIndexByte(data[:i], '\n')
-			dl.Errorf(diag.Pos{File: rel, Line: line, Col: col}, CodePrivateKey, "%s holds %s", rel, m[1]).
+			dl.Errorf(diag.Pos{File: rel, Line: int32(line), Col: int32(col)}, CodePrivateKey, "%s holds %s", rel, m[1]).
 				Hint("remove it from the repository and its history, and replace the key: anyone with the repository can use it")
 			break
 		}

@@ -187,7 +187,7 @@ func (f *File) Pos(off int) diag.Pos {
 	if line < 0 {
 		line = 0
 	}
-	return diag.Pos{File: f.Name, Line: line + 1, Col: off - f.lines[line] + 1}
+	return diag.Pos{File: f.Name, Line: int32(line + 1), Col: int32(off - f.lines[line] + 1)}
 }
 
 func lineStarts(s string) []int {
