@@ -267,7 +267,7 @@ func (h *Host) Count(ds []diag.Diagnostic) {
 }
 
 // Reads reports whether the host's evaluation read file (its host.toml,
-// common, its profiles, roles and users).
+// common, its profiles, roles and users, its containers' definitions).
 func (h *Host) Reads(file string) bool {
 	_, ok := slices.BinarySearch(h.files, file)
 	return ok
