@@ -70,6 +70,40 @@ k = 2
 	}
 }
 
+// TestParseTOMLEmptyTables: a table without keys (a header alone, an
+// empty inline table, an array-of-tables element) is a table like any
+// other, though its map is made only with a first entry; the reader's
+// line index, reused from file to file, gives each file its own lines.
+func TestParseTOMLEmptyTables(t *testing.T) {
+	root, ds := ParseTOML("a.toml", []byte("x = {}\n[containers.app]\n[[list]]\n[[list]]\nk = 1\n"))
+	if len(ds) > 0 {
+		t.Fatalf("diagnostics: %v", ds)
+	}
+	for _, path := range [][]string{{"x"}, {"containers", "app"}, {"list"}} {
+		v := root.Lookup(path...)
+		if v == nil {
+			t.Fatalf("%v: missing", path)
+		}
+		if path[0] == "list" {
+			if len(v.List) != 2 || v.List[0].Kind != Table || v.List[0].Describe() != "{}" || v.List[1].Describe() != "{ k = 1 }" {
+				t.Errorf("list = %s", v.Describe())
+			}
+			continue
+		}
+		if v.Kind != Table || len(v.Keys) != 0 || v.Describe() != "{}" || v.Get("k") != nil {
+			t.Errorf("%v = %s (%v), want an empty table", path, v.Describe(), v.Kind)
+		}
+	}
+	if got := root.Lookup("containers", "app").KeyPos; got != (diag.Pos{File: "a.toml", Line: 2, Col: 13}) {
+		t.Errorf("[containers.app] at %v", got)
+	}
+	// A second, shorter file read after the first has its own lines.
+	root, _ = ParseTOML("b.toml", []byte("\n\ny = 2\n"))
+	if got := root.Get("y").Pos; got != (diag.Pos{File: "b.toml", Line: 3, Col: 5}) {
+		t.Errorf("y at %v, want b.toml:3:5", got)
+	}
+}
+
 func TestParseTOMLErrors(t *testing.T) {
 	tests := []struct {
 		name, src string
