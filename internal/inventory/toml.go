@@ -242,7 +242,6 @@ func ParseTOML(file string, src []byte) (*Value, []diag.Diagnostic) {
 	t.s = tomlScratches.Get().(*tomlScratch)
 	defer tomlScratches.Put(t.s)
 	t.s.lines.index(file, src)
-	t.lines = &t.s.lines
 	p := &t.s.p
 	p.Reset(src)
 	t.p = p
@@ -311,7 +310,6 @@ func (t *tomlReader) checkStrings(v *Value) {
 
 type tomlReader struct {
 	src     []byte
-	lines   *lines
 	p       *unstable.Parser
 	s       *tomlScratch
 	current *Value
@@ -325,7 +323,7 @@ func (t *tomlReader) offsetPos(off int) diag.Pos {
 	if off > len(t.src) {
 		off = len(t.src)
 	}
-	return t.lines.pos(off)
+	return t.s.lines.pos(off)
 }
 
 func (t *tomlReader) rangePos(r unstable.Range) diag.Pos { return t.offsetPos(int(r.Offset)) }
