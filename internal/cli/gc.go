@@ -44,6 +44,7 @@ func (a *App) tuneGC(dir string) {
 	case limit == 0:
 		// The environment decides.
 	case small:
+		a.hugeHeap(limit)
 		collectFirstAt(limit)
 	default:
 		debug.SetGCPercent(100)
