@@ -10,12 +10,9 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/fleetdev/fleet/internal/diag"
 	"github.com/fleetdev/fleet/internal/inventory"
@@ -174,7 +171,7 @@ func (r SecretRef) ValueName() string {
 // repeated; the result's Diags holds what evaluation found.
 func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet, error) {
 	e := &evaluator{inv: inv, cfg: cfg, diags: &diag.List{}, layerDiags: map[string]*layerCheck{}}
-	e.readModules(ctx)
+	e.readModules()
 	e.definitions = make(map[string]*Node, len(inv.Containers))
 	for _, name := range sortedMapKeys(inv.Containers) {
 		def := inv.Containers[name]
@@ -201,22 +198,19 @@ func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet
 	}
 	out := make([]*Host, len(hosts))
 	lists := make([]diag.List, len(hosts))
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, h := range hosts {
-		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			out[i] = e.host(h, &lists[i])
-			out[i].files = out[i].readFiles(inv)
-			if cfg.Evaluated != nil {
-				cfg.Evaluated(i, out[i], e.options)
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	// One worker per CPU takes host after host: a worker's stack, grown
+	// by the first host's deep merges, serves the next ones.
+	parallel.Each(len(hosts), func(i int) {
+		if ctx.Err() != nil {
+			return
+		}
+		out[i] = e.host(hosts[i], &lists[i])
+		out[i].files = out[i].readFiles(inv)
+		if cfg.Evaluated != nil {
+			cfg.Evaluated(i, out[i], e.options)
+		}
+	})
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	// Diagnostics about shared files (references, layer checks) count for
@@ -347,7 +341,7 @@ type layerCheck struct {
 }
 
 // readModules extracts the options of every module, in parallel.
-func (e *evaluator) readModules(ctx context.Context) {
+func (e *evaluator) readModules() {
 	e.options = map[string]map[string]*options.Module{}
 	e.trees = map[string]map[string]*optTree{}
 	e.defaultTrees = map[string]map[string]*Node{}
@@ -369,19 +363,14 @@ func (e *evaluator) readModules(ctx context.Context) {
 	}
 	results := make([]*options.Module, len(jobs))
 	lists := make([]diag.List, len(jobs))
-	g, _ := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, j := range jobs {
-		g.Go(func() error {
-			m, ds := e.cfg.ReadOptions(j.mod.File, j.mod.Src)
-			for _, d := range ds {
-				lists[i].Add(d)
-			}
-			results[i] = m
-			return nil
-		})
-	}
-	_ = g.Wait()
+	parallel.Each(len(jobs), func(i int) {
+		j := jobs[i]
+		m, ds := e.cfg.ReadOptions(j.mod.File, j.mod.Src)
+		for _, d := range ds {
+			lists[i].Add(d)
+		}
+		results[i] = m
+	})
 	for i, j := range jobs {
 		e.diags.Append(&lists[i])
 		if results[i] == nil {

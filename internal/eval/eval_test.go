@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -333,5 +334,21 @@ func TestPlainTypesValues(t *testing.T) {
 	x := Explain(n.Fields["i"])
 	if x.Value != int64(3) || x.Text != "3" {
 		t.Errorf("Explain: value %#v text %q, want 3 and \"3\"", x.Value, x.Text)
+	}
+}
+
+// TestEvaluateCancelled: a cancelled evaluation returns the context's
+// error, not a fleet with hosts left out.
+func TestEvaluateCancelled(t *testing.T) {
+	inv, _ := inventory.Load(writeFleet(t, map[string]string{
+		"fleet.toml":        "",
+		"hosts/a/host.toml": host,
+		"hosts/b/host.toml": host,
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f, err := Evaluate(ctx, inv, Config{})
+	if !errors.Is(err, context.Canceled) || f != nil {
+		t.Errorf("Evaluate after cancel: %v, %v; want nil and context.Canceled", f, err)
 	}
 }
