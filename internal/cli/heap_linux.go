@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -55,7 +56,10 @@ func thpOnRequest() bool {
 
 // adviseHugePages allocates size bytes, advises huge pages for them and
 // lets them go; it reports whether the kernel took the advice.
+// (Collection is off while the object is made, so that only the one
+// that lets it go runs.)
 func adviseHugePages(size int64) bool {
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	b := make([]byte, size)
 	err := syscall.Madvise(b, syscall.MADV_HUGEPAGE)
 	b = nil
