@@ -2,9 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"syscall"
@@ -39,11 +41,30 @@ var hugeHeapOnce sync.Once
 // which keeps the advice.
 func (a *App) hugeHeap(size int64) {
 	hugeHeapOnce.Do(func() {
-		if strings.Contains(a.Env.Get("GODEBUG"), "disablethp=1") || !thpOnRequest() {
+		if strings.Contains(a.Env.Get("GODEBUG"), "disablethp=1") || !thpOnRequest() || reusableHeap() > maxReusable {
 			return
 		}
 		adviseHugePages(size)
 	})
+}
+
+// maxReusable is the most memory the heap may hold for reuse when
+// hugeHeap allocates: the runtime clears reused memory before handing it
+// out, and clearing the object would touch all of it, page by page.
+// A command comes to hugeHeap at its start, when its heap is fresh
+// memory; a process that has worked for a while (a test, or a command
+// that ran others first) keeps the pages it has.
+const maxReusable = 4 << 20
+
+// reusableHeap returns the bytes of memory the heap has used and freed
+// but kept (not returned to the system).
+func reusableHeap() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return math.MaxUint64
+	}
+	return s[0].Value.Uint64()
 }
 
 // thpOnRequest reports whether Linux gives transparent huge pages only to

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,5 +72,19 @@ func TestAdviseHugePages(t *testing.T) {
 	}
 	if in < uintptr(len(b))/2 {
 		t.Errorf("a 16 MB object at %#x has %d KB in the advised memory %x", lo, in>>10, advised)
+	}
+}
+
+// TestReusableHeap: memory the heap freed and kept counts as reusable,
+// so hugeHeap leaves a heap that has worked alone (its object would be
+// cleared page by page).
+func TestReusableHeap(t *testing.T) {
+	b := make([]byte, 32<<20)
+	b[len(b)-1] = 1
+	runtime.KeepAlive(b)
+	b = nil
+	runtime.GC()
+	if got := reusableHeap(); got < 16<<20 {
+		t.Errorf("after freeing 32 MB the heap holds %d KB for reuse, want at least 16 MB", got>>10)
 	}
 }
