@@ -213,6 +213,8 @@ const catalogVar = "catalog"
 // definition.
 type catalog struct {
 	entries map[string][]part
+	// specs are the definitions' Specs the entries were made from.
+	specs map[string]*containers.Spec
 	// shared holds the entry of each Spec that instances of many hosts
 	// share, made once.
 	mu     sync.Mutex
@@ -230,7 +232,9 @@ type sharedEntry struct {
 	refers bool // expr refers to the catalog
 }
 
-// part is one attribute of a virtualisation.oci-containers entry.
+// part is one attribute of a virtualisation.oci-containers entry. v is
+// nil for an attribute an instance has as its definition's catalog entry
+// has it (see entryParts).
 type part struct {
 	name string
 	v    build.Expr
@@ -253,9 +257,9 @@ func newCatalog(f *eval.Fleet) *catalog {
 	if len(used) == 0 {
 		return nil
 	}
-	c := &catalog{entries: map[string][]part{}}
-	for name, s := range containers.Catalog(used) {
-		c.entries[name] = entryParts(s, "../", nil, nil)
+	c := &catalog{entries: map[string][]part{}, specs: containers.Catalog(used)}
+	for name, s := range c.specs {
+		c.entries[name] = entryParts(s, "../", nil, nil, nil)
 	}
 	return c
 }
@@ -280,7 +284,7 @@ func (c *catalog) file(dl *diag.List) []byte {
 // secret files (secretMounts).
 func (g *hostGen) entry(i *containers.Instance, files build.Expr, mounts []build.Expr) build.Expr {
 	if g.catalog == nil || g.catalog.entries[i.Definition] == nil {
-		return partsAttrs(entryParts(i.Spec, hostRoot, files, mounts))
+		return partsAttrs(entryParts(i.Spec, hostRoot, files, mounts, nil))
 	}
 	var expr build.Expr
 	var refers bool
@@ -297,22 +301,35 @@ func (g *hostGen) entry(i *containers.Instance, files build.Expr, mounts []build
 
 // entry is the entry of instance i over its definition's, and whether it
 // refers to the catalog (not when it is written whole).
+//
+// The attributes whose sources are its definition's (most of them: an
+// instance changes a port or a volume) are not made anew to be compared:
+// entryParts leaves them out (nil) as the catalog's.
 func (c *catalog) entry(i *containers.Instance, files build.Expr, mounts []build.Expr) (build.Expr, bool) {
-	own := entryParts(i.Spec, hostRoot, files, mounts)
+	return c.entryOver(i, files, mounts, c.specs[i.Definition])
+}
+
+// entryOver is entry, with the attributes whose sources are base's left
+// to the catalog (base nil: every attribute is made and compared).
+func (c *catalog) entryOver(i *containers.Instance, files build.Expr, mounts []build.Expr, base *containers.Spec) (build.Expr, bool) {
+	own := entryParts(i.Spec, hostRoot, files, mounts, base)
 	// The same parts as the catalog writes them (its paths to the fleet's
 	// files start at generated/): what equals the catalog's is left to it.
 	asCatalog := own
 	if len(i.Spec.ConfigFiles) > 0 {
-		asCatalog = entryParts(i.Spec, "../", files, mounts)
+		asCatalog = entryParts(i.Spec, "../", files, mounts, base)
 	}
 	def := c.entries[i.Definition]
 	var changed []part
 	for _, d := range def {
 		if !slices.ContainsFunc(own, func(p part) bool { return p.name == d.name }) {
-			return partsAttrs(own), false // // cannot take an attribute away
+			return partsAttrs(full(own, def)), false // // cannot take an attribute away
 		}
 	}
 	for x, p := range own {
+		if p.v == nil {
+			continue // the catalog's
+		}
 		k := slices.IndexFunc(def, func(d part) bool { return d.name == p.name })
 		if k < 0 || !build.Equal(def[k].v, asCatalog[x].v) {
 			changed = append(changed, p)
@@ -323,6 +340,19 @@ func (c *catalog) entry(i *containers.Instance, files build.Expr, mounts []build
 		return ref, true
 	}
 	return build.Binary(ref, "//", partsAttrs(changed)), true
+}
+
+// full fills in the parts entryParts left to the catalog (nil) from the
+// catalog's entry def: an entry written whole. (They are the same in a
+// host's file: an attribute whose value depends on where the file is,
+// a config file's path, is never left to the catalog.)
+func full(ps, def []part) []part {
+	for x, p := range ps {
+		if p.v == nil {
+			ps[x].v = def[slices.IndexFunc(def, func(d part) bool { return d.name == p.name })].v
+		}
+	}
+	return ps
 }
 
 func partsAttrs(ps []part) *build.AttrSet {
@@ -339,77 +369,133 @@ func partsAttrs(ps []part) *build.AttrSet {
 // environment files rendered from its secrets (files, nil for none) and
 // the volumes of its secret files (mounts: a host's, which the catalog's
 // entries leave out).
-func entryParts(s *containers.Spec, root string, files build.Expr, mounts []build.Expr) []part {
-	var ps []part
+//
+// base, when not nil, is the Spec of the definition whose catalog entry
+// the entry goes over: an attribute made from the same values as base's
+// is the catalog entry's, and its part is left nil rather than made.
+// (An attribute that depends on root, files or mounts is always made.)
+func entryParts(s *containers.Spec, root string, files build.Expr, mounts []build.Expr, base *containers.Spec) []part {
+	ps := make([]part, 0, 8)
 	add := func(name string, v build.Expr) { ps = append(ps, part{name, v}) }
-	add("image", build.Str(s.Image.V.Ref))
-	if s.Entrypoint != "" {
-		add("entrypoint", build.Str(s.Entrypoint))
+	// as reports whether the attribute name is made from the same values
+	// as base's, and leaves its part to the catalog when it is.
+	as := func(name string, same func(b *containers.Spec) bool) bool {
+		if base == nil || !same(base) {
+			return false
+		}
+		ps = append(ps, part{name: name})
+		return true
 	}
-	if len(s.Cmd) > 0 {
+	if !as("image", func(b *containers.Spec) bool { return b.Image.V.Ref == s.Image.V.Ref }) {
+		add("image", build.Str(s.Image.V.Ref))
+	}
+	str := func(name, v string, of func(*containers.Spec) string) {
+		if v != "" && !as(name, func(b *containers.Spec) bool { return of(b) == v }) {
+			add(name, build.Str(v))
+		}
+	}
+	str("entrypoint", s.Entrypoint, func(b *containers.Spec) string { return b.Entrypoint })
+	if len(s.Cmd) > 0 && !as("cmd", func(b *containers.Spec) bool { return slices.Equal(b.Cmd, s.Cmd) }) {
 		add("cmd", strList(s.Cmd))
 	}
-	if s.User != "" {
-		add("user", build.Str(s.User))
-	}
-	if s.Workdir != "" {
-		add("workdir", build.Str(s.Workdir))
-	}
-	if s.Hostname != "" {
-		add("hostname", build.Str(s.Hostname))
-	}
-	if len(s.Ports) > 0 {
+	str("user", s.User, func(b *containers.Spec) string { return b.User })
+	str("workdir", s.Workdir, func(b *containers.Spec) string { return b.Workdir })
+	str("hostname", s.Hostname, func(b *containers.Spec) string { return b.Hostname })
+	if len(s.Ports) > 0 && !as("ports", func(b *containers.Spec) bool { return slices.EqualFunc(b.Ports, s.Ports, samePort) }) {
 		add("ports", strList(specs(s.Ports, func(p containers.Port) string { return p.Spec })))
 	}
 	if len(s.Volumes) > 0 || len(s.ConfigFiles) > 0 || len(mounts) > 0 {
-		var vols []build.Expr
-		for _, v := range s.Volumes {
-			vols = append(vols, build.Str(v.V.Spec))
+		if len(s.ConfigFiles) > 0 || len(mounts) > 0 ||
+			!as("volumes", func(b *containers.Spec) bool {
+				return len(b.ConfigFiles) == 0 && slices.EqualFunc(b.Volumes, s.Volumes, sameVolume)
+			}) {
+			var vols []build.Expr
+			for _, v := range s.Volumes {
+				vols = append(vols, build.Str(v.V.Spec))
+			}
+			vols = append(vols, configMounts(s, root)...)
+			add("volumes", build.List(append(vols, mounts...)...))
 		}
-		vols = append(vols, configMounts(s, root)...)
-		add("volumes", build.List(append(vols, mounts...)...))
 	}
-	env := build.Attrs()
-	for _, e := range s.Env {
-		if e.Secret == nil {
-			env.Set(e.Name, build.Str(e.Value))
+	if slices.ContainsFunc(s.Env, plainEnv) && !as("environment", func(b *containers.Spec) bool { return samePlainEnv(b.Env, s.Env) }) {
+		env := build.Attrs()
+		for _, e := range s.Env {
+			if e.Secret == nil {
+				env.Set(e.Name, build.Str(e.Value))
+			}
 		}
-	}
-	if env.Len() > 0 {
 		add("environment", env)
 	}
 	if files != nil {
 		add("environmentFiles", files)
 	}
-	labels := build.Attrs()
-	for _, l := range s.Labels {
-		labels.Set(l[0], build.Str(l[1]))
-	}
-	if s.AutoUpdate.V != "none" && s.AutoUpdate.V != "" {
-		labels.Set("io.containers.autoupdate", build.Str(s.AutoUpdate.V))
-	}
-	if labels.Len() > 0 {
+	if (len(s.Labels) > 0 || autoUpdates(s)) && !as("labels", func(b *containers.Spec) bool {
+		return slices.Equal(b.Labels, s.Labels) && autoUpdates(b) == autoUpdates(s) && b.AutoUpdate.V == s.AutoUpdate.V
+	}) {
+		labels := build.Attrs()
+		for _, l := range s.Labels {
+			labels.Set(l[0], build.Str(l[1]))
+		}
+		if autoUpdates(s) {
+			labels.Set("io.containers.autoupdate", build.Str(s.AutoUpdate.V))
+		}
 		add("labels", labels)
 	}
-	if len(s.DependsOn) > 0 {
+	if len(s.DependsOn) > 0 && !as("dependsOn", func(b *containers.Spec) bool { return slices.EqualFunc(b.DependsOn, s.DependsOn, sameDependency) }) {
 		add("dependsOn", strList(specs(s.DependsOn, func(s string) string { return s })))
 	}
-	if len(s.Networks) > 0 {
+	if len(s.Networks) > 0 && !as("networks", func(b *containers.Spec) bool { return slices.Equal(b.Networks, s.Networks) }) {
 		add("networks", strList(s.Networks))
 	}
-	if len(s.Devices) > 0 {
+	if len(s.Devices) > 0 && !as("devices", func(b *containers.Spec) bool { return slices.Equal(b.Devices, s.Devices) }) {
 		add("devices", strList(s.Devices))
 	}
-	if s.Pull != "" {
-		add("pull", build.Str(s.Pull))
-	}
-	if !s.AutoStart {
+	str("pull", s.Pull, func(b *containers.Spec) string { return b.Pull })
+	if !s.AutoStart && !as("autoStart", func(b *containers.Spec) bool { return !b.AutoStart }) {
 		add("autoStart", build.Bool(false))
 	}
-	if extra := runOptions(s); len(extra) > 0 {
-		add("extraOptions", strList(extra))
+	if hasRunOptions(s) && !as("extraOptions", func(b *containers.Spec) bool { return sameRunOptions(b, s) }) {
+		add("extraOptions", strList(runOptions(s)))
 	}
 	return ps
+}
+
+// The sources of entryParts' attributes compared as they are written:
+// a value's position does not change what is written.
+func samePort(a, b containers.At[containers.Port]) bool     { return a.V.Spec == b.V.Spec }
+func sameVolume(a, b containers.At[containers.Volume]) bool { return a.V.Spec == b.V.Spec }
+func sameDependency(a, b containers.At[string]) bool        { return a.V == b.V }
+func plainEnv(e containers.Env) bool                        { return e.Secret == nil }
+func autoUpdates(s *containers.Spec) bool                   { return s.AutoUpdate.V != "none" && s.AutoUpdate.V != "" }
+func hasRunOptions(s *containers.Spec) bool {
+	return s.HealthCheck != nil || s.Resources != (containers.Resources{}) || len(s.ExtraOptions) > 0
+}
+
+// samePlainEnv reports whether a and b set the same variables that are
+// not secrets, in the same order.
+func samePlainEnv(a, b []containers.Env) bool {
+	for {
+		for len(a) > 0 && !plainEnv(a[0]) {
+			a = a[1:]
+		}
+		for len(b) > 0 && !plainEnv(b[0]) {
+			b = b[1:]
+		}
+		if len(a) == 0 || len(b) == 0 {
+			return len(a) == len(b)
+		}
+		if a[0].Name != b[0].Name || a[0].Value != b[0].Value {
+			return false
+		}
+		a, b = a[1:], b[1:]
+	}
+}
+
+// sameRunOptions reports whether a and b have the same run options
+// (runOptions).
+func sameRunOptions(a, b *containers.Spec) bool {
+	sameHealth := a.HealthCheck == b.HealthCheck || a.HealthCheck != nil && b.HealthCheck != nil && *a.HealthCheck == *b.HealthCheck
+	return sameHealth && a.Resources == b.Resources && slices.Equal(a.ExtraOptions, b.ExtraOptions)
 }
 
 // runOptions are the run arguments fleet's keys become: health check,
