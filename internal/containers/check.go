@@ -114,8 +114,11 @@ func checkHost(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
 	for _, i := range hc.Instances {
 		checkImage(hc, i, dl)
 	}
-	checkNames(h, hc, dl)
-	checkPorts(h, hc, ports, dl)
+	// The containers the host's pass-through values declare.
+	nixos := h.Tree.Get("nixos")
+	pass := nixos.Lookup("virtualisation", "oci-containers", "containers")
+	checkNames(h, hc, pass, dl)
+	checkPorts(h, hc, nixos, pass, ports, dl)
 	checkVolumes(h, hc, dl)
 	checkMounts(hc, dl)
 	checkDeps(hc, dl)
@@ -196,8 +199,8 @@ func checkImage(hc *Host, i *Instance, dl *diag.List) {
 
 // checkNames reports instances whose names clash: equal but for case (one
 // unit name on a case-insensitive mind, and confusing), or a container the
-// host's pass-through values already declare.
-func checkNames(h *eval.Host, hc *Host, dl *diag.List) {
+// host's pass-through values (pass) already declare.
+func checkNames(h *eval.Host, hc *Host, pass *eval.Node, dl *diag.List) {
 	for a, i := range hc.Instances {
 		for _, j := range hc.Instances[:a] {
 			if strings.EqualFold(i.Name, j.Name) {
@@ -207,7 +210,6 @@ func checkNames(h *eval.Host, hc *Host, dl *diag.List) {
 			}
 		}
 	}
-	pass := h.Tree.Lookup("nixos", "virtualisation", "oci-containers", "containers")
 	for _, i := range hc.Instances {
 		if p := pass.Get(i.Name); p != nil {
 			dl.Errorf(i.Enabled.Pos, "container-duplicate", "container %s is declared twice on host %s: as an instance and in [nixos.virtualisation.oci-containers]", i.Name, h.Name).
@@ -262,8 +264,9 @@ func sameAddr(a, b string) bool {
 }
 
 // checkPorts reports two bindings of one host port: two instances, or an
-// instance and a port the host's own values use.
-func checkPorts(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
+// instance and a port the host's own values use (nixos is the host's
+// pass-through values, pass their containers).
+func checkPorts(h *eval.Host, hc *Host, nixos, pass *eval.Node, ports *portScan, dl *diag.List) {
 	// A host's few ports fit in arrays on the stack.
 	var publishedBuf [8][2]int
 	var takenBuf [8]binding
@@ -278,7 +281,7 @@ func checkPorts(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
 	if len(published) == 0 {
 		return // nothing published: nothing can clash
 	}
-	used := hostPorts(h, published, ports)
+	used := hostPorts(h, nixos, pass, published, ports)
 	taken := takenBuf[:0]
 	for _, i := range hc.Instances {
 		for _, p := range i.Ports {
@@ -383,16 +386,18 @@ var (
 // clash.
 //
 // ports holds the module settings declared with a port type
-// (portOptions): they count whatever their names.
-func hostPorts(h *eval.Host, want portRanges, ports *portScan) []binding {
+// (portOptions): they count whatever their names. nixos is the host's
+// pass-through values, pass their containers.
+func hostPorts(h *eval.Host, nixos, pass *eval.Node, want portRanges, ports *portScan) []binding {
 	var out []binding
 	settings := h.Tree.Get("settings")
 	path := make([]string, 0, 16) // appended to as the scan descends
+	memo := ports.memo()
 	for _, m := range h.Modules {
-		ports.scan(h.Platform, settings.Get(m), append(path[:0], "settings", m), want, &out)
+		ports.scan(memo, h.Platform, settings.Get(m), append(path[:0], "settings", m), want, &out)
 	}
-	ports.scan(h.Platform, h.Tree.Get("nixos"), append(path[:0], "nixos"), want, &out)
-	pass := h.Tree.Lookup("nixos", "virtualisation", "oci-containers", "containers")
+	ports.scan(memo, h.Platform, nixos, append(path[:0], "nixos"), want, &out)
+	ports.memos.Put(memo)
 	if pass != nil {
 		for _, name := range pass.Keys() {
 			for _, it := range items(pass.Fields[name].Get("ports")) {
@@ -422,11 +427,26 @@ func (r portRanges) has(port int) bool {
 }
 
 // portScan finds the ports a host's own values listen on. What it finds
-// in a subtree that evaluation shares between hosts is found once.
+// in a subtree that evaluation shares between hosts is found once (once
+// per memo: scans running at once take one each).
 type portScan struct {
 	typed map[string]bool // port-typed module options (portOptions)
-	mu    sync.Mutex      // held to add to memo
-	memo  sync.Map        // *eval.Node -> []scanned
+	memos sync.Pool       // of scanMemo
+}
+
+// scanMemo holds the ports found below shared nodes: a plain map, which
+// one scan at a time uses (a map shared by the scans, behind a lock or
+// a sync.Map, costs more to read than its few entries cost to find
+// again).
+type scanMemo map[*eval.Node][]scanned
+
+// memo returns a memo no other scan uses; the caller puts it back in
+// s.memos when done.
+func (s *portScan) memo() scanMemo {
+	if m, ok := s.memos.Get().(scanMemo); ok {
+		return m
+	}
+	return scanMemo{}
 }
 
 // scanned is every port found below a shared node at a path, on a
@@ -445,9 +465,9 @@ type foundPort struct {
 
 // scan appends the ports below n (at path) that want holds to out, in
 // the order of their paths (keys sorted at each level).
-func (s *portScan) scan(platform inventory.Platform, n *eval.Node, path []string, want portRanges, out *[]binding) {
+func (s *portScan) scan(memo scanMemo, platform inventory.Platform, n *eval.Node, path []string, want portRanges, out *[]binding) {
 	var found []foundPort
-	s.find(platform, n, path, want, &found)
+	s.find(memo, platform, n, path, want, &found)
 	slices.SortStableFunc(found, func(a, b foundPort) int { return slices.Compare(a.path, b.path) })
 	for _, f := range found {
 		*out = append(*out, f.b)
@@ -456,24 +476,20 @@ func (s *portScan) scan(platform inventory.Platform, n *eval.Node, path []string
 
 // find appends the ports below n that want holds to found, in no order;
 // every port of a shared n is found once, for every host.
-func (s *portScan) find(platform inventory.Platform, n *eval.Node, path []string, want portRanges, found *[]foundPort) {
+func (s *portScan) find(memo scanMemo, platform inventory.Platform, n *eval.Node, path []string, want portRanges, found *[]foundPort) {
 	if n == nil {
 		return
 	}
 	if !n.Shared() || n.Kind != eval.Table && n.Kind != eval.List {
 		// A value is checked where it is: a memo of it would cost more.
-		s.node(platform, n, path, want, found)
+		s.node(memo, platform, n, path, want, found)
 		return
 	}
-	all, ok := s.memoized(n, platform, path)
+	all, ok := memo.find(n, platform, path)
 	if !ok {
 		own := slices.Clone(path)
-		s.node(platform, n, slices.Grow(own, 8), nil, &all)
-		s.mu.Lock()
-		prev, _ := s.memo.Load(n)
-		list, _ := prev.([]scanned)
-		s.memo.Store(n, append(slices.Clip(list), scanned{platform, own, all}))
-		s.mu.Unlock()
+		s.node(memo, platform, n, slices.Grow(own, 8), nil, &all)
+		memo[n] = append(memo[n], scanned{platform, own, all})
 	}
 	for _, f := range all {
 		if want == nil || want.has(f.b.port.HostFrom) {
@@ -482,14 +498,10 @@ func (s *portScan) find(platform inventory.Platform, n *eval.Node, path []string
 	}
 }
 
-// memoized returns the ports found below the shared node n at path, if
-// it was scanned there.
-func (s *portScan) memoized(n *eval.Node, platform inventory.Platform, path []string) ([]foundPort, bool) {
-	v, ok := s.memo.Load(n)
-	if !ok {
-		return nil, false
-	}
-	for _, e := range v.([]scanned) {
+// find returns the ports found below the shared node n at path, if it
+// was scanned there.
+func (m scanMemo) find(n *eval.Node, platform inventory.Platform, path []string) ([]foundPort, bool) {
+	for _, e := range m[n] {
 		if e.platform == platform && slices.Equal(e.path, path) {
 			return e.found, true
 		}
@@ -499,7 +511,7 @@ func (s *portScan) memoized(n *eval.Node, platform inventory.Platform, path []st
 
 // node finds the ports of n itself and its children; want nil holds
 // every port. path may be appended to: what is kept is copied.
-func (s *portScan) node(platform inventory.Platform, n *eval.Node, path []string, want portRanges, found *[]foundPort) {
+func (s *portScan) node(memo scanMemo, platform inventory.Platform, n *eval.Node, path []string, want portRanges, found *[]foundPort) {
 	key := ""
 	if len(path) > 0 {
 		key = path[len(path)-1]
@@ -516,7 +528,7 @@ func (s *portScan) node(platform inventory.Platform, n *eval.Node, path []string
 			if len(path) == 1 && path[0] == "nixos" && k == "virtualisation" {
 				continue // containers: below
 			}
-			s.find(platform, c, append(path, k), want, found)
+			s.find(memo, platform, c, append(path, k), want, found)
 		}
 	case eval.List:
 		if !slices.ContainsFunc(n.Items, wanted) {

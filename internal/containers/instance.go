@@ -500,11 +500,17 @@ func (r *reader) read(i *Instance, h *eval.Host, ci *eval.ContainerInstance, c *
 	}
 	var key specKey
 	keyed, shared := false, r != nil
+	// own are the instance's own values (ci.Own), by specFields' index.
+	var own specKey
 	if base != nil {
 		// Only the instance's own values decide whether its Spec is
 		// shared: the others are the definition's.
 		for _, k := range ci.Own {
-			shared = shared && n.Get(k).Shared()
+			v := n.Fields[k]
+			shared = shared && v.Shared()
+			if x, ok := specIndex[k]; ok {
+				own[x] = v
+			}
 		}
 	}
 	if shared {
@@ -521,22 +527,16 @@ func (r *reader) read(i *Instance, h *eval.Host, ci *eval.ContainerInstance, c *
 	if base != nil {
 		s := *base
 		s.shared = false
-		var own [specLen]bool
-		for _, k := range ci.Own {
-			if x, ok := specIndex[k]; ok {
-				own[x] = true
-			}
-		}
 		for x, f := range specFields {
-			if own[x] {
-				f.read(r, &s, f.key, n.Get(f.key), &found)
+			if own[x] != nil {
+				f.read(r, &s, f.key, own[x], &found)
 			}
 		}
 		// The definition's values that read secrets are read again as
 		// the instance has them: the host's references ({host}
 		// replaced), in slices of the instance's own.
 		for _, x := range [...]int{envIndex, secretFilesIndex} {
-			if v := n.Get(specFields[x].key); !own[x] && v != nil && !v.Shared() {
+			if v := n.Get(specFields[x].key); own[x] == nil && v != nil && !v.Shared() {
 				specFields[x].read(r, &s, specFields[x].key, v, &found)
 			}
 		}

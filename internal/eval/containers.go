@@ -19,14 +19,13 @@ func (e *evaluator) containersNode(ly *inventory.Layer, label string, level int)
 		return nil
 	}
 	lv := int32(level)
-	// table is an instance's table, sized for its keys and enable: its
-	// definition's values are its base (see instance).
-	table := func(pos diag.Pos, src *inventory.Value) *Node {
+	// table makes x an instance's table, sized for its keys and enable:
+	// its definition's values are its base (see instance).
+	table := func(x *instanceTable, pos diag.Pos, src *inventory.Value) *Node {
 		size := 1
 		if src != nil {
 			size += len(src.Keys)
 		}
-		x := &instanceTable{}
 		x.defs[0] = Def{Layer: label, Pos: pos, src: src, level: lv}
 		x.t.Kind, x.t.Fields, x.t.Defs = Table, make(map[string]*Node, size), x.defs[:1]
 		if src.Get("enable") == nil {
@@ -40,9 +39,10 @@ func (e *evaluator) containersNode(ly *inventory.Layer, label string, level int)
 	if c := ly.Containers; c != nil {
 		n = newNode(Def{Layer: label, Pos: c.KeyPos, src: c, level: lv})
 		n.Kind, n.Fields, n.inline = Table, make(map[string]*Node, len(c.Keys)), c.Inline
-		for _, k := range c.Keys {
+		tables := make([]instanceTable, len(c.Keys)) // in one allocation
+		for x, k := range c.Keys {
 			v := c.Fields[k]
-			inst := table(v.KeyPos, v)
+			inst := table(&tables[x], v.KeyPos, v)
 			inst.inline = v.Inline
 			for _, fk := range v.Keys {
 				inst.Fields[fk] = fromValue(v.Fields[fk], label, level, false)
@@ -52,16 +52,18 @@ func (e *evaluator) containersNode(ly *inventory.Layer, label string, level int)
 	} else {
 		n = newNode(Def{Layer: label, Pos: ly.ContainerList[0].Pos, level: lv})
 		n.Kind, n.Fields = Table, make(map[string]*Node, len(ly.ContainerList))
-		for _, s := range ly.ContainerList {
-			n.Fields[s.V] = table(s.Pos, nil)
+		tables := make([]instanceTable, len(ly.ContainerList))
+		for x, s := range ly.ContainerList {
+			n.Fields[s.V] = table(&tables[x], s.Pos, nil)
 		}
 	}
 	return n
 }
 
 // instanceTable is an instance's table as a layer names it and its
-// enable node, in one allocation. The table's definitions have room for
-// its catalog definition's, which instance puts before them.
+// enable node (a layer's are made together, in one allocation). The
+// table's definitions have room for its catalog definition's, which
+// instance puts before them.
 type instanceTable struct {
 	t, en Node
 	defs  [2]Def

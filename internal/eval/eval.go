@@ -178,7 +178,7 @@ func Evaluate(ctx context.Context, inv *inventory.Inventory, cfg Config) (*Fleet
 		n := definitionNode(def)
 		markShared(n)
 		e.definitions[name] = n
-		e.checkSecretValues(def.Body)
+		e.checkContainerSecrets(def.Body)
 	}
 	e.checkModuleBodies()
 	e.checkReferences()
@@ -462,7 +462,11 @@ func (e *evaluator) checkReferences() {
 		e.checkSettingsModules(ly.HomeSettings, home, "home_settings", "modules/home/%s")
 		e.checkSettingsModules(ly.Force.HomeSettings, home, "home_settings", "modules/home/%s")
 		e.checkExprs(ly)
-		e.checkSecretValues(ly.Containers)
+		if c := ly.Containers; c != nil {
+			for _, k := range c.Keys {
+				e.checkContainerSecrets(c.Fields[k])
+			}
+		}
 		e.checkRenames(ly)
 	}
 }
@@ -561,14 +565,19 @@ func (e *evaluator) profileChain(name string) []string {
 	return chain
 }
 
-// checkSecretValues checks the { secret = ... } values below t (a
-// container definition or a layer's instances).
-func (e *evaluator) checkSecretValues(t *inventory.Value) {
-	walkValues(t, func(v *inventory.Value) {
-		if inventory.SpecialKind(v) == "secret" {
-			e.checkSecretValue(v)
+// checkContainerSecrets checks the { secret = ... } values of a container
+// definition or instance t. Reading the file kept them only as the
+// values of environment and secret_files: the other keys take no secret.
+func (e *evaluator) checkContainerSecrets(t *inventory.Value) {
+	for _, key := range [...]string{"environment", "secret_files"} {
+		if vs := t.Get(key); vs != nil {
+			for _, name := range vs.Keys {
+				if v := vs.Fields[name]; inventory.SpecialKind(v) == "secret" {
+					e.checkSecretValue(v)
+				}
+			}
 		}
-	})
+	}
 }
 
 // checkExprs syntax-checks the { expr = ... } values of a layer.

@@ -244,7 +244,12 @@ type part struct {
 // and builds their entries; nil when there are none.
 func newCatalog(f *eval.Fleet) *catalog {
 	used := map[string]*eval.Node{}
+	// (A large fleet uses every definition after a few hosts: the
+	// others need not be looked at.)
 	for _, h := range f.Hosts {
+		if len(used) == len(f.Definitions) {
+			break
+		}
 		if h.Platform != inventory.NixOS {
 			continue
 		}

@@ -96,7 +96,10 @@ func (d *decoder) containerBody(t *Value, what string, instance bool) {
 		allowed = InstanceKeys
 	}
 	d.keys(t, what, allowed...)
-	for _, k := range slices.Clone(t.Keys) {
+	// (A copy of the keys, which drop changes: on the stack for a table
+	// of a few keys, as every host's instances are.)
+	var buf [8]string
+	for _, k := range append(buf[:0], t.Keys...) {
 		if !slices.Contains(allowed, k) || !d.containerValue(t, k) {
 			t.drop(k)
 		}
@@ -264,7 +267,7 @@ func (d *decoder) containersOf(ly *Layer, t *Value) {
 				v.drop(name)
 				continue
 			}
-			if !nameRE.MatchString(name) {
+			if !isName(name) {
 				d.diags.Errorf(f.KeyPos, "name", "%q is not a valid container name: use letters, digits, '-', '_' and '.'", name).
 					Hint("rename the instance")
 				v.drop(name)

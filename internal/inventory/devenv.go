@@ -148,7 +148,7 @@ func (l *loader) packageNames(ss []Str) []Str {
 func (l *loader) loadTemplates(inv *Inventory) {
 	for _, name := range l.subdirs("templates") {
 		dir := "templates/" + name
-		if !l.checkName(dir, name, templateNameRE, templateNameWant) {
+		if !l.checkName(dir, name, templateNameRE.MatchString, templateNameWant) {
 			continue
 		}
 		inv.Templates = append(inv.Templates, name)

@@ -46,8 +46,23 @@ var Systems = map[Platform][]string{
 
 var (
 	hostNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	nameRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 )
+
+// isName reports whether s is a name of letters, digits, '-', '_' and
+// '.', not starting with one of the last three: [A-Za-z0-9][A-Za-z0-9_.-]*.
+// (Every container instance of every host is checked: a loop costs a
+// tenth of a regular expression.)
+func isName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case i > 0 && (c == '_' || c == '.' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
 
 // Load reads the fleet at root. It never writes. Problems are returned as
 // diagnostics; the inventory holds whatever could be read, so that callers
@@ -285,7 +300,7 @@ func (l *loader) tomlFiles(dir string) []string {
 		if !ok || e.IsDir() {
 			continue
 		}
-		if !l.checkName(dir+"/"+e.Name(), name, nameRE, "a name of letters, digits, '-', '_' and '.'") {
+		if !l.checkName(dir+"/"+e.Name(), name, isName, "a name of letters, digits, '-', '_' and '.'") {
 			continue
 		}
 		out = append(out, name)
@@ -319,7 +334,7 @@ func (l *loader) packages() ([]string, map[string]string) {
 		default:
 			continue
 		}
-		if !l.checkName(rel, name, nameRE, "a package name of letters, digits, '-', '_' and '.'") {
+		if !l.checkName(rel, name, isName, "a package name of letters, digits, '-', '_' and '.'") {
 			continue
 		}
 		if _, ok := files[name]; !ok || strings.HasSuffix(rel, name+".nix") {
@@ -375,8 +390,8 @@ func (l *loader) readDir(dir string) []fs.DirEntry {
 	return out
 }
 
-func (l *loader) checkName(rel, name string, re *regexp.Regexp, want string) bool {
-	if re.MatchString(name) {
+func (l *loader) checkName(rel, name string, valid func(string) bool, want string) bool {
+	if valid(name) {
 		return true
 	}
 	l.diags.Errorf(diag.Pos{File: rel}, "name", "%q is not a valid name: use %s", name, want).
@@ -577,7 +592,7 @@ func (l *loader) host(name string) *Host {
 			Hint("create %s with at least platform and system, or remove the folder", rel)
 		return nil
 	}
-	if !l.checkName(dir, name, hostNameRE, "a host name of lower-case letters, digits and '-' (at most 63)") {
+	if !l.checkName(dir, name, hostNameRE.MatchString, "a host name of lower-case letters, digits and '-' (at most 63)") {
 		return nil
 	}
 	t := l.parse(rel, false)
@@ -675,7 +690,7 @@ func (l *loader) loadModules(inv *Inventory) {
 			default:
 				continue
 			}
-			if !l.checkName(rel, name, nameRE, "a name of letters, digits, '-', '_' and '.'") {
+			if !l.checkName(rel, name, isName, "a name of letters, digits, '-', '_' and '.'") {
 				continue
 			}
 			if prev, dup := mods[name]; dup {

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"reflect"
+	"regexp"
 	"testing"
 )
 
@@ -36,4 +37,19 @@ func TestLoadUnrecorded(t *testing.T) {
 			t.Errorf("modules of %s differ", name)
 		}
 	}
+}
+
+// nameRE is the rule isName checks, as a regular expression.
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// FuzzIsName: isName accepts exactly the names nameRE matches.
+func FuzzIsName(f *testing.F) {
+	for _, s := range []string{"", "a", "web-01", "app_2.lab", "-a", ".a", "_a", "a b", "a/b", "é", "A.-_9", "a\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := isName(s), nameRE.MatchString(s); got != want {
+			t.Fatalf("isName(%q) = %v, the rule says %v", s, got, want)
+		}
+	})
 }
