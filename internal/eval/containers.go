@@ -152,6 +152,9 @@ func instance(def, inst *Node) (n *Node, own []string, ok bool) {
 	// naming the host) may skip it. The definition is shared, and knows
 	// whether it is quiet; the instance's own values are looked at.
 	quiet := def.quiet && n.conflict == nil
+	if len(n.Fields) > 1 { // more than enable: room for the others
+		own = make([]string, 0, len(n.Fields))
+	}
 	for k, v := range n.Fields {
 		quiet = quiet && quietBelow(v)
 		if k != "enable" && k != "from" {

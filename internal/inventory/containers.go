@@ -62,7 +62,7 @@ func (l *loader) loadContainers(inv *Inventory) {
 func (l *loader) container(t *Value, name, rel string) *Container {
 	d := decoder{diags: l.diags}
 	hadImage := t.Get("image") != nil
-	d.containerBody(t, "a container definition", false)
+	d.containerBody(t, func() string { return "a container definition" }, false)
 	l.checkConfigFiles(t)
 	c := &Container{Name: name, File: rel, Body: t, Description: strOf(t.Get("description")), Image: strOf(t.Get("image"))}
 	if !hadImage {
@@ -90,12 +90,16 @@ func ParseContainer(rel string, src []byte) (*Container, []diag.Diagnostic) {
 // containerBody checks the keys and value types of a definition or an
 // instance table. Values of the wrong type are reported and dropped from
 // t, so that what evaluation merges is well typed.
-func (d *decoder) containerBody(t *Value, what string, instance bool) {
+func (d *decoder) containerBody(t *Value, what func() string, instance bool) {
 	allowed := ContainerKeys
 	if instance {
 		allowed = InstanceKeys
 	}
-	d.keys(t, what, allowed...)
+	// (what, which names the table, is made only to report a key: every
+	// host's instances are read here.)
+	if slices.ContainsFunc(t.Keys, func(k string) bool { return !slices.Contains(allowed, k) }) {
+		d.keys(t, what(), allowed...)
+	}
 	// (A copy of the keys, which drop changes: on the stack for a table
 	// of a few keys, as every host's instances are.)
 	var buf [8]string
@@ -259,7 +263,8 @@ func (d *decoder) containersOf(ly *Layer, t *Value) {
 			d.wrongType(v, "containers", "a list of container names or [containers.<name>] tables")
 			return
 		}
-		for _, name := range slices.Clone(v.Keys) {
+		var buf [8]string // a copy of the keys, which drop changes
+		for _, name := range append(buf[:0], v.Keys...) {
 			f := v.Fields[name]
 			if f.Kind != Table || IsSpecial(f) {
 				d.diags.Errorf(f.Pos, "type", "containers.%s must be a table of container values, not %s", QuoteKey(name), f.Describe()).
@@ -273,7 +278,7 @@ func (d *decoder) containersOf(ly *Layer, t *Value) {
 				v.drop(name)
 				continue
 			}
-			d.containerBody(f, "[containers."+QuoteKey(name)+"]", true)
+			d.containerBody(f, func() string { return "[containers." + QuoteKey(name) + "]" }, true)
 		}
 		ly.Containers = v
 	default:
