@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/fleetdev/fleet/internal/inventory"
 )
 
 // Image is a parsed OCI image reference: [domain/]path[:tag][@digest].
@@ -280,19 +282,8 @@ func cleanPath(p string) string {
 }
 
 // IsVolumeName reports whether s names a volume or a network:
-// [a-zA-Z0-9][a-zA-Z0-9_.-]* (checked for every instance of every host).
-func IsVolumeName(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case i > 0 && (c == '_' || c == '.' || c == '-'):
-		default:
-			return false
-		}
-	}
-	return s != ""
-}
+// [a-zA-Z0-9][a-zA-Z0-9_.-]*, the rule of instance names.
+func IsVolumeName(s string) bool { return inventory.IsName(s) }
 
 // IsEnvName reports whether s names an environment variable:
 // [A-Za-z_][A-Za-z0-9_.]*.

@@ -272,7 +272,7 @@ func (d *decoder) containersOf(ly *Layer, t *Value) {
 				v.drop(name)
 				continue
 			}
-			if !isName(name) {
+			if !IsName(name) {
 				d.diags.Errorf(f.KeyPos, "name", "%q is not a valid container name: use letters, digits, '-', '_' and '.'", name).
 					Hint("rename the instance")
 				v.drop(name)

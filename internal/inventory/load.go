@@ -44,15 +44,13 @@ var Systems = map[Platform][]string{
 	Darwin: {"aarch64-darwin", "x86_64-darwin"},
 }
 
-var (
-	hostNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-)
+var hostNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
-// isName reports whether s is a name of letters, digits, '-', '_' and
+// IsName reports whether s is a name of letters, digits, '-', '_' and
 // '.', not starting with one of the last three: [A-Za-z0-9][A-Za-z0-9_.-]*.
 // (Every container instance of every host is checked: a loop costs a
 // tenth of a regular expression.)
-func isName(s string) bool {
+func IsName(s string) bool {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
@@ -300,7 +298,7 @@ func (l *loader) tomlFiles(dir string) []string {
 		if !ok || e.IsDir() {
 			continue
 		}
-		if !l.checkName(dir+"/"+e.Name(), name, isName, "a name of letters, digits, '-', '_' and '.'") {
+		if !l.checkName(dir+"/"+e.Name(), name, IsName, "a name of letters, digits, '-', '_' and '.'") {
 			continue
 		}
 		out = append(out, name)
@@ -334,7 +332,7 @@ func (l *loader) packages() ([]string, map[string]string) {
 		default:
 			continue
 		}
-		if !l.checkName(rel, name, isName, "a package name of letters, digits, '-', '_' and '.'") {
+		if !l.checkName(rel, name, IsName, "a package name of letters, digits, '-', '_' and '.'") {
 			continue
 		}
 		if _, ok := files[name]; !ok || strings.HasSuffix(rel, name+".nix") {
@@ -690,7 +688,7 @@ func (l *loader) loadModules(inv *Inventory) {
 			default:
 				continue
 			}
-			if !l.checkName(rel, name, isName, "a name of letters, digits, '-', '_' and '.'") {
+			if !l.checkName(rel, name, IsName, "a name of letters, digits, '-', '_' and '.'") {
 				continue
 			}
 			if prev, dup := mods[name]; dup {

@@ -39,17 +39,17 @@ func TestLoadUnrecorded(t *testing.T) {
 	}
 }
 
-// nameRE is the rule isName checks, as a regular expression.
+// nameRE is the rule IsName checks, as a regular expression.
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
-// FuzzIsName: isName accepts exactly the names nameRE matches.
+// FuzzIsName: IsName accepts exactly the names nameRE matches.
 func FuzzIsName(f *testing.F) {
 	for _, s := range []string{"", "a", "web-01", "app_2.lab", "-a", ".a", "_a", "a b", "a/b", "é", "A.-_9", "a\n"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := isName(s), nameRE.MatchString(s); got != want {
-			t.Fatalf("isName(%q) = %v, the rule says %v", s, got, want)
+		if got, want := IsName(s), nameRE.MatchString(s); got != want {
+			t.Fatalf("IsName(%q) = %v, the rule says %v", s, got, want)
 		}
 	})
 }
