@@ -118,7 +118,7 @@ func TestCatalogEntryOver(t *testing.T) {
 		Devices:     []string{"/dev/dri"}, Pull: "always",
 		AutoUpdate: at("registry"), AutoStart: true, ExtraOptions: []string{"--cap-add=NET_ADMIN"},
 	}
-	c := &catalog{entries: map[string][]part{"app": entryParts(def, "../", nil, nil, nil)}, specs: map[string]*containers.Spec{"app": def}}
+	c := catalogOf(map[string]*containers.Spec{"app": def})
 	files := build.List(build.Select(build.Var("config"), "sops", "templates", "container-app.env", "path"))
 	mounts := []build.Expr{build.Str("/run/secrets/x:/x:ro")}
 	for _, v := range []struct {

@@ -31,14 +31,17 @@ func (g *hostGen) containers(t *tree) {
 	}
 	oci := t.at("virtualisation", "oci-containers")
 	t.child("virtualisation").blank = true
-	t.child("virtualisation").comments = []string{"Containers of the catalog (containers/); each runs as <backend>-<name>.service."}
+	t.child("virtualisation").comments = containersComment
 	oci.set([]string{"backend"}, build.Str(string(hc.Backend.V)))
 	var tcp, udp []int
 	var tcpRanges, udpRanges []build.Expr
 	var dirs []string
 	networks := map[string][]string{}
 	autoUpdate := false
-	for _, i := range hc.Instances {
+	// The instances' entries, set below containers together.
+	names := make([]string, len(hc.Instances))
+	entries := make([]build.Expr, len(hc.Instances))
+	for k, i := range hc.Instances {
 		var files build.Expr
 		mounts := secretMounts(i)
 		if hasSecret(i) {
@@ -56,7 +59,7 @@ func (g *hostGen) containers(t *tree) {
 			tpl.set([]string{"restartUnits"}, strList([]string{hc.Unit(i)}))
 			files = build.List(build.Select(build.Var("config"), "sops", "templates", name, "path"))
 		}
-		oci.set([]string{"containers", i.Name}, g.entry(i, files, mounts))
+		names[k], entries[k] = i.Name, g.entry(i, files, mounts)
 		if i.AutoUpdate.V != "none" && i.AutoUpdate.V != "" {
 			autoUpdate = true
 		}
@@ -87,6 +90,7 @@ func (g *hostGen) containers(t *tree) {
 			}
 		}
 	}
+	oci.child("containers").setEach(names, entries)
 	for _, fw := range []struct {
 		key   string
 		ports []build.Expr
@@ -100,11 +104,11 @@ func (g *hostGen) containers(t *tree) {
 		// create the directories the containers write (never changing
 		// the owner or mode of one that exists).
 		slices.Sort(dirs)
-		rules := make([]string, len(dirs))
+		rules := make([]build.Expr, len(dirs))
 		for k, d := range dirs {
-			rules[k] = "d " + d + " - - - -"
+			rules[k] = build.Str("d " + d + " - - - -")
 		}
-		t.set([]string{"systemd", "tmpfiles", "rules"}, strList(rules))
+		t.set([]string{"systemd", "tmpfiles", "rules"}, build.List(rules...))
 	}
 	engine := string(hc.Backend.V)
 	for _, n := range sortedKeys(networks) {
@@ -209,12 +213,20 @@ const CatalogFile = Dir + "/containers.nix"
 // catalogVar is the name a host's file binds the catalog to.
 const catalogVar = "catalog"
 
+// containersComment heads a host's containers.
+var containersComment = []string{"Containers of the catalog (containers/); each runs as <backend>-<name>.service."}
+
 // catalog is the entries of the definitions NixOS hosts run, by
 // definition.
 type catalog struct {
 	entries map[string][]part
 	// specs are the definitions' Specs the entries were made from.
 	specs map[string]*containers.Spec
+	// refs are the references to the entries (catalog.<definition>),
+	// and bind the binding of the catalog, which every host's file
+	// shares.
+	refs map[string]build.Expr
+	bind *build.AttrSet
 	// shared holds the entry of each Spec that instances of many hosts
 	// share, made once.
 	mu     sync.Mutex
@@ -262,9 +274,16 @@ func newCatalog(f *eval.Fleet) *catalog {
 	if len(used) == 0 {
 		return nil
 	}
-	c := &catalog{entries: map[string][]part{}, specs: containers.Catalog(used)}
-	for name, s := range c.specs {
+	return catalogOf(containers.Catalog(used))
+}
+
+// catalogOf builds the entries of the definitions' Specs, by name.
+func catalogOf(specs map[string]*containers.Spec) *catalog {
+	c := &catalog{entries: map[string][]part{}, specs: specs, refs: map[string]build.Expr{},
+		bind: build.Attrs().Set(catalogVar, build.Call(build.Var("import"), build.Path("../"+path.Base(CatalogFile))))}
+	for name, s := range specs {
 		c.entries[name] = entryParts(s, "../", nil, nil, nil)
+		c.refs[name] = build.Select(build.Var(catalogVar), name)
 	}
 	return c
 }
@@ -340,7 +359,7 @@ func (c *catalog) entryOver(i *containers.Instance, files build.Expr, mounts []b
 			changed = append(changed, p)
 		}
 	}
-	ref := build.Select(build.Var(catalogVar), i.Definition)
+	ref := c.refs[i.Definition]
 	if len(changed) == 0 {
 		return ref, true
 	}

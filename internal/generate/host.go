@@ -178,7 +178,7 @@ func (g *hostGen) module() []byte {
 	}
 	var body build.Expr = t.attrs()
 	if g.usesCatalog {
-		body = build.Let(build.Attrs().Set(catalogVar, build.Call(build.Var("import"), build.Path("../"+path.Base(CatalogFile)))), body)
+		body = build.Let(g.catalog.bind, body)
 	}
 	return renderInto(g.buf, g.diags, header, build.Func([]string{"config", "lib", "pkgs", "..."}, body))
 }
@@ -247,9 +247,9 @@ func strOrNull(s string) build.Expr {
 }
 
 func strList(ss []string) build.Expr {
-	l := []build.Expr{}
-	for _, s := range ss {
-		l = append(l, build.Str(s))
+	l := make([]build.Expr, len(ss))
+	for k, s := range ss {
+		l[k] = build.Str(s)
 	}
 	return build.List(l...)
 }

@@ -145,6 +145,24 @@ func (t *tree) set(path []string, v build.Expr) {
 	n.leaves = append(n.leaves, v)
 }
 
+// setEach defines vs[k] at key keys[k] below t, as set does for each:
+// the subtrees it adds are made in one allocation, their values in
+// another (a host's containers are many keys of one node).
+func (t *tree) setEach(keys []string, vs []build.Expr) {
+	kids := make([]tree, len(keys))
+	leaves := slices.Clone(vs)
+	t.kids = slices.Grow(t.kids, len(keys))
+	for k, key := range keys {
+		if t.find(key) >= 0 {
+			t.set([]string{key}, vs[k])
+			continue
+		}
+		c := &kids[k]
+		c.leaves = leaves[k : k+1 : k+1] // an append to one moves it
+		t.add(key, c)
+	}
+}
+
 // value renders the tree as an expression; a frozen tree's once, fixed:
 // every file that holds it prints it once at each depth.
 func (t *tree) value() build.Expr {
