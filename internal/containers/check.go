@@ -114,9 +114,7 @@ func checkHost(h *eval.Host, hc *Host, ports *portScan, dl *diag.List) {
 	for _, i := range hc.Instances {
 		checkImage(hc, i, dl)
 	}
-	// The containers the host's pass-through values declare.
-	nixos := h.Tree.Get("nixos")
-	pass := nixos.Lookup("virtualisation", "oci-containers", "containers")
+	nixos, pass := passThrough(h)
 	checkNames(h, hc, pass, dl)
 	checkPorts(h, hc, nixos, pass, ports, dl)
 	checkVolumes(h, hc, dl)
@@ -195,6 +193,13 @@ func checkImage(hc *Host, i *Instance, dl *diag.List) {
 			Also(i.AutoUpdate.Pos, "auto_update is set here").
 			Hint("name the registry: docker.io/%s", img.Ref)
 	}
+}
+
+// passThrough returns the host's pass-through values ([nixos]) and the
+// containers they declare (virtualisation.oci-containers.containers).
+func passThrough(h *eval.Host) (nixos, containers *eval.Node) {
+	nixos = h.Tree.Get("nixos")
+	return nixos, nixos.Lookup("virtualisation", "oci-containers", "containers")
 }
 
 // checkNames reports instances whose names clash: equal but for case (one

@@ -23,8 +23,7 @@ func NewPortScanner(modules map[string]map[string]*options.Module) *PortScanner 
 // HostPorts is hostPorts; want nil lists every port.
 func (p *PortScanner) HostPorts(h *eval.Host, want [][2]int) []Binding {
 	var out []Binding
-	nixos := h.Tree.Get("nixos")
-	pass := nixos.Lookup("virtualisation", "oci-containers", "containers")
+	nixos, pass := passThrough(h)
 	for _, b := range hostPorts(h, nixos, pass, portRanges(want), p.s) {
 		out = append(out, Binding{b.port.HostFrom, b.port.HostTo, b.port.Proto, b.owner, b.pos})
 	}
