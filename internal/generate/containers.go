@@ -32,11 +32,13 @@ func (g *hostGen) containers(t *tree) {
 	oci := t.at("virtualisation", "oci-containers")
 	t.child("virtualisation").blank = true
 	t.child("virtualisation").comments = containersComment
-	oci.set([]string{"backend"}, build.Str(string(hc.Backend.V)))
 	var tcp, udp []int
 	var tcpRanges, udpRanges []build.Expr
-	var dirs []string
-	networks := map[string][]string{}
+	// The host directories the containers write, each with its tmpfiles
+	// rule when the catalog has it made.
+	var dirsBuf [8]dirRule
+	dirs := dirsBuf[:0]
+	var networks map[string][]string
 	autoUpdate := false
 	// The instances' entries, set below containers together.
 	names := make([]string, len(hc.Instances))
@@ -64,6 +66,9 @@ func (g *hostGen) containers(t *tree) {
 			autoUpdate = true
 		}
 		for _, n := range i.Networks {
+			if networks == nil {
+				networks = map[string][]string{}
+			}
 			networks[n] = append(networks[n], hc.Unit(i))
 		}
 		for _, p := range i.Ports {
@@ -85,12 +90,19 @@ func (g *hostGen) containers(t *tree) {
 			}
 		}
 		for _, v := range i.Volumes {
-			if v.V.HostPath && !v.V.ReadOnly && !slices.Contains(dirs, v.V.Source) && !strings.ContainsAny(v.V.Source, " \t\n\\") {
-				dirs = append(dirs, v.V.Source)
+			if writesDir(v.V) && !slices.ContainsFunc(dirs, func(d dirRule) bool { return d.dir == v.V.Source }) {
+				dirs = append(dirs, dirRule{v.V.Source, g.catalog.rule(v.V.Source)})
 			}
 		}
 	}
-	oci.child("containers").setEach(names, entries)
+	if pass := g.h.Tree.Get(string(g.h.Platform)); pass.Lookup("virtualisation", "oci-containers") == nil {
+		// Nothing else goes below virtualisation.oci-containers: its
+		// attribute set is made whole, as the tree would print it.
+		oci.set(nil, ociSet(hc.Backend.V, names, entries))
+	} else {
+		oci.set([]string{"backend"}, build.Str(string(hc.Backend.V)))
+		oci.child("containers").setEach(names, entries)
+	}
 	for _, fw := range []struct {
 		key   string
 		ports []build.Expr
@@ -103,12 +115,14 @@ func (g *hostGen) containers(t *tree) {
 		// Docker creates a missing bind source, podman refuses to start:
 		// create the directories the containers write (never changing
 		// the owner or mode of one that exists).
-		slices.Sort(dirs)
+		slices.SortFunc(dirs, func(a, b dirRule) int { return strings.Compare(a.dir, b.dir) })
 		rules := make([]build.Expr, len(dirs))
 		for k, d := range dirs {
-			rules[k] = build.Str("d " + d + " - - - -")
+			if rules[k] = d.rule; d.rule == nil {
+				rules[k] = tmpfilesRule(d.dir)
+			}
 		}
-		t.set([]string{"systemd", "tmpfiles", "rules"}, build.List(rules...))
+		t.set([]string{"systemd", "tmpfiles", "rules"}, build.ListOf(rules))
 	}
 	engine := string(hc.Backend.V)
 	for _, n := range sortedKeys(networks) {
@@ -133,6 +147,40 @@ func (g *hostGen) containers(t *tree) {
 		t.set([]string{"systemd", "timers", "podman-auto-update", "wantedBy"}, strList([]string{"timers.target"}))
 	}
 }
+
+// ociSet is virtualisation.oci-containers of a host: its backend and its
+// instances' entries (names[k]'s is entries[k]), bound as the tree binds
+// them (one instance: containers.<name> = ...).
+func ociSet(backend containers.Backend, names []string, entries []build.Expr) *build.AttrSet {
+	a := build.Attrs().Grow(2).Set("backend", build.Str(string(backend)))
+	if len(names) == 1 {
+		return a.Add(build.Binding{Path: []string{"containers", names[0]}, Value: entries[0]})
+	}
+	// Each path is a slice of names, which the host's rendering made for
+	// this set alone.
+	set := build.Attrs().Grow(len(names))
+	for k := range names {
+		set.Add(build.Binding{Path: names[k : k+1 : k+1], Value: entries[k]})
+	}
+	return a.Add(build.Binding{Path: []string{"containers"}, Value: set})
+}
+
+// dirRule is a host directory containers write, with its tmpfiles rule
+// (nil until made).
+type dirRule struct {
+	dir  string
+	rule build.Expr
+}
+
+// writesDir reports whether a volume writes a host directory that a
+// tmpfiles rule can create (a path without blanks or backslashes).
+func writesDir(v containers.Volume) bool {
+	return v.HostPath && !v.ReadOnly && !strings.ContainsAny(v.Source, " \t\n\\")
+}
+
+// tmpfilesRule creates the directory dir when it is missing, and leaves
+// one that exists as it is.
+func tmpfilesRule(dir string) build.Expr { return build.Str("d " + dir + " - - - -") }
 
 // configMounts are the volumes that mount the fleet's config files of
 // what s runs: each copied into the Nix store (a path root names, relative
@@ -227,6 +275,9 @@ type catalog struct {
 	// shares.
 	refs map[string]build.Expr
 	bind *build.AttrSet
+	// rules are the tmpfiles rules of the directories the definitions
+	// write, by directory, shared by the hosts that run them.
+	rules map[string]build.Expr
 	// shared holds the entry of each Spec that instances of many hosts
 	// share, made once.
 	mu     sync.Mutex
@@ -284,8 +335,25 @@ func catalogOf(specs map[string]*containers.Spec) *catalog {
 	for name, s := range specs {
 		c.entries[name] = entryParts(s, "../", nil, nil, nil)
 		c.refs[name] = build.Select(build.Var(catalogVar), name)
+		for _, v := range s.Volumes {
+			if writesDir(v.V) {
+				if c.rules == nil {
+					c.rules = map[string]build.Expr{}
+				}
+				c.rules[v.V.Source] = tmpfilesRule(v.V.Source)
+			}
+		}
 	}
 	return c
+}
+
+// rule is the tmpfiles rule of dir the catalog made, or nil (as for a
+// nil catalog).
+func (c *catalog) rule(dir string) build.Expr {
+	if c == nil {
+		return nil
+	}
+	return c.rules[dir]
 }
 
 // file renders CatalogFile.

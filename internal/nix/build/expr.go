@@ -131,6 +131,10 @@ func Path(p string) Expr { return pathLit(p) }
 // List is a list literal.
 func List(items ...Expr) Expr { return listExpr(slices.Clone(items)) }
 
+// ListOf is the list literal of items, which it keeps: the caller no
+// longer changes them (List copies them instead).
+func ListOf(items []Expr) Expr { return listExpr(items) }
+
 // Let is `let <binds> in body`.
 func Let(binds *AttrSet, body Expr) Expr { return &letExpr{binds: binds, body: body} }
 
