@@ -108,7 +108,7 @@ func (g *hostGen) containers(t *tree) {
 		ports []build.Expr
 	}{{"allowedTCPPorts", ints(tcp)}, {"allowedUDPPorts", ints(udp)}, {"allowedTCPPortRanges", tcpRanges}, {"allowedUDPPortRanges", udpRanges}} {
 		if len(fw.ports) > 0 {
-			t.set([]string{"networking", "firewall", fw.key}, build.List(fw.ports...))
+			t.set([]string{"networking", "firewall", fw.key}, build.ListOf(fw.ports))
 		}
 	}
 	if len(dirs) > 0 {

@@ -251,7 +251,7 @@ func strList(ss []string) build.Expr {
 	for k, s := range ss {
 		l[k] = build.Str(s)
 	}
-	return build.List(l...)
+	return build.ListOf(l)
 }
 
 // packageList renders package names as pkgs.<name>.

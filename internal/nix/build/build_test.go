@@ -199,3 +199,20 @@ func TestBindingSize(t *testing.T) {
 		t.Errorf("a Binding is %d bytes, want at most 80", n)
 	}
 }
+
+// FuzzLiteralPath checks splitPath's shortcut: a path literalPath takes
+// as it is splits, segment by segment, into itself and nothing else.
+func FuzzLiteralPath(f *testing.F) {
+	for _, p := range []string{"/etc/x", "./a", "../a/b.nix", "../../hosts/h/hardware-configuration.nix", "a/b", "./a b", "/", ".", "..", "../..", "./..", "/a//b", "../a/../b", "./a+b/c_d-e.f"} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		p = strings.TrimRight(p, "/")
+		if !literalPath(p) {
+			return
+		}
+		if lit, rest := splitSegments(p); lit != p || rest != "" {
+			t.Errorf("literalPath(%q) but its segments split as %q + %q", p, lit, rest)
+		}
+	})
+}

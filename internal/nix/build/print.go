@@ -233,10 +233,44 @@ func pathSegment(s string) bool {
 	return true
 }
 
+// literalPath reports whether p is a path literal as it is: /, ./ or
+// ../ (any number of them), then path segments.
+func literalPath(p string) bool {
+	switch {
+	case strings.HasPrefix(p, "/"):
+		p = p[1:]
+	case strings.HasPrefix(p, "./"):
+		p = p[2:]
+	case !strings.HasPrefix(p, "../"):
+		return false
+	}
+	for strings.HasPrefix(p, "../") {
+		p = p[3:]
+	}
+	if p == "" || p == ".." {
+		return false
+	}
+	for seg := range strings.SplitSeq(p, "/") {
+		if !pathSegment(seg) {
+			return false
+		}
+	}
+	return true
+}
+
 // splitPath splits p into the part that is a path literal and the rest,
 // which is appended as a string ("" when the literal is all of it).
 func splitPath(p string) (lit, rest string) {
 	p = strings.TrimRight(p, "/")
+	if literalPath(p) {
+		return p, "" // as most paths are: printed as they are
+	}
+	return splitSegments(p)
+}
+
+// splitSegments is splitPath for any p without a trailing slash, segment
+// by segment.
+func splitSegments(p string) (lit, rest string) {
 	var prefix string
 	switch {
 	case strings.HasPrefix(p, "/"):
