@@ -34,10 +34,7 @@ func (g *hostGen) containers(t *tree) {
 	t.child("virtualisation").comments = containersComment
 	var tcp, udp []int
 	var tcpRanges, udpRanges []build.Expr
-	// The host directories the containers write, each with its tmpfiles
-	// rule when the catalog has it made.
-	var dirsBuf [8]dirRule
-	dirs := dirsBuf[:0]
+	var dirs []string
 	var networks map[string][]string
 	autoUpdate := false
 	// The instances' entries, set below containers together.
@@ -90,19 +87,13 @@ func (g *hostGen) containers(t *tree) {
 			}
 		}
 		for _, v := range i.Volumes {
-			if writesDir(v.V) && !slices.ContainsFunc(dirs, func(d dirRule) bool { return d.dir == v.V.Source }) {
-				dirs = append(dirs, dirRule{v.V.Source, g.catalog.rule(v.V.Source)})
+			if writesDir(v.V) && !slices.Contains(dirs, v.V.Source) {
+				dirs = append(dirs, v.V.Source)
 			}
 		}
 	}
-	if pass := g.h.Tree.Get(string(g.h.Platform)); pass.Lookup("virtualisation", "oci-containers") == nil {
-		// Nothing else goes below virtualisation.oci-containers: its
-		// attribute set is made whole, as the tree would print it.
-		oci.set(nil, ociSet(hc.Backend.V, names, entries))
-	} else {
-		oci.set([]string{"backend"}, build.Str(string(hc.Backend.V)))
-		oci.child("containers").setEach(names, entries)
-	}
+	oci.set([]string{"backend"}, build.Str(string(hc.Backend.V)))
+	oci.child("containers").setEach(names, entries)
 	for _, fw := range []struct {
 		key   string
 		ports []build.Expr
@@ -115,12 +106,10 @@ func (g *hostGen) containers(t *tree) {
 		// Docker creates a missing bind source, podman refuses to start:
 		// create the directories the containers write (never changing
 		// the owner or mode of one that exists).
-		slices.SortFunc(dirs, func(a, b dirRule) int { return strings.Compare(a.dir, b.dir) })
+		slices.Sort(dirs)
 		rules := make([]build.Expr, len(dirs))
 		for k, d := range dirs {
-			if rules[k] = d.rule; d.rule == nil {
-				rules[k] = tmpfilesRule(d.dir)
-			}
+			rules[k] = g.catalog.rule(d)
 		}
 		t.set([]string{"systemd", "tmpfiles", "rules"}, build.ListOf(rules))
 	}
@@ -146,30 +135,6 @@ func (g *hostGen) containers(t *tree) {
 	if autoUpdate && hc.Backend.V == containers.Podman {
 		t.set([]string{"systemd", "timers", "podman-auto-update", "wantedBy"}, strList([]string{"timers.target"}))
 	}
-}
-
-// ociSet is virtualisation.oci-containers of a host: its backend and its
-// instances' entries (names[k]'s is entries[k]), bound as the tree binds
-// them (one instance: containers.<name> = ...).
-func ociSet(backend containers.Backend, names []string, entries []build.Expr) *build.AttrSet {
-	a := build.Attrs().Grow(2).Set("backend", build.Str(string(backend)))
-	if len(names) == 1 {
-		return a.Add(build.Binding{Path: []string{"containers", names[0]}, Value: entries[0]})
-	}
-	// Each path is a slice of names, which the host's rendering made for
-	// this set alone.
-	set := build.Attrs().Grow(len(names))
-	for k := range names {
-		set.Add(build.Binding{Path: names[k : k+1 : k+1], Value: entries[k]})
-	}
-	return a.Add(build.Binding{Path: []string{"containers"}, Value: set})
-}
-
-// dirRule is a host directory containers write, with its tmpfiles rule
-// (nil until made).
-type dirRule struct {
-	dir  string
-	rule build.Expr
 }
 
 // writesDir reports whether a volume writes a host directory that a
@@ -347,13 +312,15 @@ func catalogOf(specs map[string]*containers.Spec) *catalog {
 	return c
 }
 
-// rule is the tmpfiles rule of dir the catalog made, or nil (as for a
-// nil catalog).
+// rule is the tmpfiles rule of dir: the one the catalog made for its
+// definitions' directories, or a new one (always, for a nil catalog).
 func (c *catalog) rule(dir string) build.Expr {
-	if c == nil {
-		return nil
+	if c != nil {
+		if r := c.rules[dir]; r != nil {
+			return r
+		}
 	}
-	return c.rules[dir]
+	return tmpfilesRule(dir)
 }
 
 // file renders CatalogFile.

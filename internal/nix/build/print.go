@@ -233,24 +233,30 @@ func pathSegment(s string) bool {
 	return true
 }
 
-// literalPath reports whether p is a path literal as it is: /, ./ or
-// ../ (any number of them), then path segments.
-func literalPath(p string) bool {
+// pathHead cuts p into its head, as written - "/", "./" or nothing,
+// then any number of "../" - and the segments after it.
+func pathHead(p string) (head, segs string) {
+	i := 0
 	switch {
 	case strings.HasPrefix(p, "/"):
-		p = p[1:]
+		i = 1
 	case strings.HasPrefix(p, "./"):
-		p = p[2:]
-	case !strings.HasPrefix(p, "../"):
+		i = 2
+	}
+	for strings.HasPrefix(p[i:], "../") {
+		i += 3
+	}
+	return p[:i], p[i:]
+}
+
+// literalPath reports whether p is a path literal as it is: a head
+// (pathHead), then path segments.
+func literalPath(p string) bool {
+	head, segs := pathHead(p)
+	if head == "" || segs == "" || segs == ".." {
 		return false
 	}
-	for strings.HasPrefix(p, "../") {
-		p = p[3:]
-	}
-	if p == "" || p == ".." {
-		return false
-	}
-	for seg := range strings.SplitSeq(p, "/") {
+	for seg := range strings.SplitSeq(segs, "/") {
 		if !pathSegment(seg) {
 			return false
 		}
@@ -271,23 +277,15 @@ func splitPath(p string) (lit, rest string) {
 // splitSegments is splitPath for any p without a trailing slash, segment
 // by segment.
 func splitSegments(p string) (lit, rest string) {
-	var prefix string
-	switch {
-	case strings.HasPrefix(p, "/"):
-		prefix, p = "/", p[1:]
-	case strings.HasPrefix(p, "./"):
-		prefix, p = "./", p[2:]
-	case p == "." || p == "":
+	switch p {
+	case ".", "":
 		return "./.", ""
-	case p == "..":
+	case "..":
 		return "../.", ""
-	case strings.HasPrefix(p, "../"):
-	default:
-		prefix = "./"
 	}
-	for strings.HasPrefix(p, "../") {
-		prefix += "../"
-		p = p[3:]
+	prefix, p := pathHead(p)
+	if prefix == "" {
+		prefix = "./" // a relative path without a head
 	}
 	if p == ".." {
 		prefix, p = prefix+"../", ""
