@@ -405,7 +405,7 @@ func hostPorts(h *eval.Host, nixos, pass *eval.Node, want portRanges, ports *por
 	ports.memos.Put(memo)
 	if pass != nil {
 		for _, name := range pass.Keys() {
-			for _, it := range items(pass.Fields[name].Get("ports")) {
+			for _, it := range items(pass.Fields.At(name).Get("ports")) {
 				if p, err := ParsePort(it.V); err == nil && p.Published() {
 					out = append(out, binding{port: p, pos: it.Pos, owner: "container " + name + " of [nixos.virtualisation.oci-containers]"})
 				}
@@ -529,7 +529,7 @@ func (s *portScan) node(memo scanMemo, platform inventory.Platform, n *eval.Node
 	}
 	switch n.Kind {
 	case eval.Table:
-		for k, c := range n.Fields {
+		for k, c := range n.Fields.All() {
 			if len(path) == 1 && path[0] == "nixos" && k == "virtualisation" {
 				continue // containers: below
 			}

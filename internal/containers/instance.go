@@ -506,7 +506,7 @@ func (r *reader) read(i *Instance, h *eval.Host, ci *eval.ContainerInstance, c *
 		// Only the instance's own values decide whether its Spec is
 		// shared: the others are the definition's.
 		for _, k := range ci.Own {
-			v := n.Fields[k]
+			v := n.Fields.At(k)
 			shared = shared && v.Shared()
 			if x, ok := specIndex[k]; ok {
 				own[x] = v

@@ -35,7 +35,7 @@ func referencePorts(p *containers.PortScanner, h *eval.Host) []containers.Bindin
 				if len(path) == 1 && path[0] == "nixos" && k == "virtualisation" {
 					continue
 				}
-				walk(n.Fields[k], append(path[:len(path):len(path)], k))
+				walk(n.Fields.At(k), append(path[:len(path):len(path)], k))
 			}
 		case eval.List:
 			proto := ""

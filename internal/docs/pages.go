@@ -309,7 +309,7 @@ func (m *model) hostPage(h *eval.Host) func(linker) string {
 		var rows [][]string
 		if hw := h.Tree.Get("hardware"); hw != nil {
 			for _, k := range hw.Keys() {
-				n := hw.Fields[k]
+				n := hw.Fields.At(k)
 				rows = append(rows, []string{code(k), code(n.Describe()), posLink(lk, from, n.Won().Pos)})
 			}
 		}

@@ -27,34 +27,34 @@ func (e *evaluator) containersNode(ly *inventory.Layer, label string, level int)
 			size += len(src.Keys)
 		}
 		x.defs[0] = Def{Layer: label, Pos: pos, src: src, level: lv}
-		x.t.Kind, x.t.Fields, x.t.Defs = Table, make(map[string]*Node, size), x.defs[:1]
+		x.t.Kind, x.t.Fields, x.t.Defs = Table, NewFields(size), x.defs[:1]
 		if src.Get("enable") == nil {
 			x.enDef[0] = Def{Layer: label, Pos: pos, text: "true (listed in containers)", level: lv}
 			x.en.Kind, x.en.Bool, x.en.Defs = Bool, true, x.enDef[:]
-			x.t.Fields["enable"] = &x.en
+			x.t.Fields.Set("enable", &x.en)
 		}
 		return &x.t
 	}
 	var n *Node
 	if c := ly.Containers; c != nil {
 		n = newNode(Def{Layer: label, Pos: c.KeyPos, src: c, level: lv})
-		n.Kind, n.Fields, n.inline = Table, make(map[string]*Node, len(c.Keys)), c.Inline
+		n.Kind, n.Fields, n.inline = Table, NewFields(len(c.Keys)), c.Inline
 		tables := make([]instanceTable, len(c.Keys)) // in one allocation
 		for x, k := range c.Keys {
 			v := c.Fields[k]
 			inst := table(&tables[x], v.KeyPos, v)
 			inst.inline = v.Inline
 			for _, fk := range v.Keys {
-				inst.Fields[fk] = fromValue(v.Fields[fk], label, level, false)
+				inst.Fields.Set(fk, fromValue(v.Fields[fk], label, level, false))
 			}
-			n.Fields[k] = inst
+			n.Fields.Set(k, inst)
 		}
 	} else {
 		n = newNode(Def{Layer: label, Pos: ly.ContainerList[0].Pos, level: lv})
-		n.Kind, n.Fields = Table, make(map[string]*Node, len(ly.ContainerList))
+		n.Kind, n.Fields = Table, NewFields(len(ly.ContainerList))
 		tables := make([]instanceTable, len(ly.ContainerList))
 		for x, s := range ly.ContainerList {
-			n.Fields[s.V] = table(&tables[x], s.Pos, nil)
+			n.Fields.Set(s.V, table(&tables[x], s.Pos, nil))
 		}
 	}
 	return n
@@ -97,7 +97,7 @@ func (e *evaluator) containerInstances(ctrs *Node) (out []ContainerInstance) {
 	keys := ctrs.Keys()
 	out = make([]ContainerInstance, 0, len(keys))
 	for _, k := range keys {
-		inst := ctrs.Fields[k]
+		inst := ctrs.Fields.At(k)
 		en := inst.Get("enable")
 		if en == nil || en.Kind != Bool || !en.Bool {
 			continue
@@ -121,7 +121,7 @@ func (e *evaluator) containerInstances(ctrs *Node) (out []ContainerInstance) {
 		}
 		dn := e.definitions[defName]
 		n, own, ok := instance(dn, inst)
-		ctrs.Fields[k] = n
+		ctrs.Fields.Set(k, n)
 		ci := ContainerInstance{Name: k, Definition: defName, Table: n, Enable: en, AsDefined: ok && len(own) == 0}
 		if ok {
 			ci.Def, ci.Own = dn, own
@@ -152,16 +152,16 @@ func instance(def, inst *Node) (n *Node, own []string, ok bool) {
 	// naming the host) may skip it. The definition is shared, and knows
 	// whether it is quiet; the instance's own values are looked at.
 	quiet := def.quiet && n.conflict == nil
-	if len(n.Fields) > 1 { // more than enable: room for the others
-		own = make([]string, 0, len(n.Fields))
+	if n.Fields.Len() > 1 { // more than enable: room for the others
+		own = make([]string, 0, n.Fields.Len())
 	}
-	for k, v := range n.Fields {
+	for k, v := range n.Fields.All() {
 		quiet = quiet && quietBelow(v)
 		if k != "enable" && k != "from" {
 			own = append(own, k)
 		}
-		if d := def.Fields[k]; d != nil {
-			n.Fields[k] = overlay(nil, d, v)
+		if d := def.Fields.At(k); d != nil {
+			n.Fields.Set(k, overlay(nil, d, v))
 		}
 	}
 	n.quiet = quiet
@@ -198,9 +198,9 @@ func quietBelow(n *Node) bool {
 func definitionNode(c *inventory.Container) *Node {
 	n := fromValue(c.Body, LayerContainer+" "+c.Name, 0, false)
 	n.Defs[0].Pos = diag.Pos{File: c.File, Line: 1, Col: 1}
-	for k, f := range n.Fields {
+	for k, f := range n.Fields.All() {
 		if (k == "environment" || k == "labels" || k == "secret_files" || k == "config_files") && f.Kind == Table {
-			for _, v := range f.Fields {
+			for _, v := range f.Fields.All() {
 				v.option = true
 			}
 			continue

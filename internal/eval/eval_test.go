@@ -331,7 +331,7 @@ func TestPlainTypesValues(t *testing.T) {
 	if diff := cmp.Diff(want, Plain(n)); diff != "" {
 		t.Errorf("Plain (-want +got):\n%s", diff)
 	}
-	x := Explain(n.Fields["i"])
+	x := Explain(n.Fields.At("i"))
 	if x.Value != int64(3) || x.Text != "3" {
 		t.Errorf("Explain: value %#v text %q, want 3 and \"3\"", x.Value, x.Text)
 	}

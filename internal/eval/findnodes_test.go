@@ -29,10 +29,10 @@ func randomTree(rng *rand.Rand, depth int) *Node {
 		}
 		return n
 	default:
-		n := &Node{Kind: Table, Fields: map[string]*Node{}, quiet: rng.IntN(10) == 0}
+		n := &Node{Kind: Table, Fields: NewFields(0), quiet: rng.IntN(10) == 0}
 		for range rng.IntN(12) {
 			k := string(rune('a'+rng.IntN(26))) + strconv.Itoa(rng.IntN(12))
-			n.Fields[k] = randomTree(rng, depth-1)
+			n.Fields.Set(k, randomTree(rng, depth-1))
 		}
 		return n
 	}
@@ -61,7 +61,7 @@ func TestFindOwnNodes(t *testing.T) {
 				switch n.Kind {
 				case Table:
 					for _, k := range n.Keys() {
-						walk(n.Fields[k], append(slices.Clip(path), k))
+						walk(n.Fields.At(k), append(slices.Clip(path), k))
 					}
 				case List:
 					for i, it := range n.Items {

@@ -78,7 +78,7 @@ func (e *evaluator) tiedPaths(class string) [][]string {
 				if len(n.Defs) > 0 && n.Defs[0].Layer == LayerDefault && tiedDefault.MatchString(n.Defs[0].text) {
 					paths = append(paths, slices.Clone(path))
 				}
-				for k, f := range n.Fields {
+				for k, f := range n.Fields.All() {
 					walk(f, append(path, k))
 				}
 			}

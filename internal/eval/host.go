@@ -112,24 +112,24 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 
 	h.Modules = enabled(settings)
 	settings = overlay(&e.overlays, e.defaults(class, h.Modules), settings)
-	root := &Node{Kind: Table, Fields: make(map[string]*Node, rootSize(src, class, ctrs, backend))}
-	root.Fields["settings"] = orEmptyTable(settings)
-	root.Fields["modules"] = filterItems(orEmptyList(modules), h.Modules)
-	root.Fields["packages"] = orEmptyList(packages)
+	root := &Node{Kind: Table, Fields: NewFields(rootSize(src, class, ctrs, backend))}
+	root.Fields.Set("settings", orEmptyTable(settings))
+	root.Fields.Set("modules", filterItems(orEmptyList(modules), h.Modules))
+	root.Fields.Set("packages", orEmptyList(packages))
 	if class != "" {
-		root.Fields[class] = orEmptyTable(pass)
+		root.Fields.Set(class, orEmptyTable(pass))
 	}
 	if ctrs != nil {
 		ctrs = own(ctrs)
 		h.Containers = e.containerInstances(ctrs)
-		root.Fields["containers"] = ctrs
+		root.Fields.Set("containers", ctrs)
 	}
 	if backend != nil {
 		h.ContainerBackend = backend
-		root.Fields["container_backend"] = backend
+		root.Fields.Set("container_backend", backend)
 	}
 
-	users := &Node{Kind: Table, Fields: map[string]*Node{}}
+	users := &Node{Kind: Table, Fields: NewFields(len(src.Users))}
 	for _, u := range src.Users {
 		user := e.inv.Users[u.V]
 		if user == nil {
@@ -137,10 +137,10 @@ func (e *evaluator) host(src *inventory.Host, dl *diag.List) *Host {
 			continue
 		}
 		ut, hu := e.userTree(layers, src, user, h.System, peer, hostLevel, dl)
-		users.Fields[u.V] = ut
+		users.Fields.Set(u.V, ut)
 		h.Users = append(h.Users, hu)
 	}
-	root.Fields["users"] = users
+	root.Fields.Set("users", users)
 	e.facts(root, src)
 	h.Tree = root
 	reportConflicts(dl, root)
@@ -371,13 +371,12 @@ func (e *evaluator) mergeUser(all []stacked, nBase int, user *inventory.User, sy
 		pkgs = m.merge(pkgs, strList(ts.PackagesFor(system), "toolset "+ts.Name, int(it.Defs[0].level)))
 	}
 	settings = overlay(&e.overlays, e.defaults("home", hu.HomeModules), settings)
-	t := &Node{Kind: Table, Fields: map[string]*Node{
-		"home_modules":  filterItems(orEmptyList(mods), hu.HomeModules),
-		"home_packages": orEmptyList(pkgs),
-		"toolsets":      toolsets,
-		"home_settings": orEmptyTable(settings),
-		"home":          orEmptyTable(home),
-	}}
+	t := &Node{Kind: Table, Fields: NewFields(5)}
+	t.Fields.Set("home_modules", filterItems(orEmptyList(mods), hu.HomeModules))
+	t.Fields.Set("home_packages", orEmptyList(pkgs))
+	t.Fields.Set("toolsets", toolsets)
+	t.Fields.Set("home_settings", orEmptyTable(settings))
+	t.Fields.Set("home", orEmptyTable(home))
 	return t, hu
 }
 
@@ -444,22 +443,22 @@ func (e *evaluator) settingsNode(t *inventory.Value, mods []inventory.Str, label
 	if t != nil {
 		n = fromValue(t, label, level, forced)
 	} else {
-		n = &Node{Kind: Table, Fields: map[string]*Node{}}
+		n = &Node{Kind: Table, Fields: NewFields(len(mods))}
 	}
 	for _, m := range mods {
-		mod := n.Fields[m.V]
+		mod := n.Fields.At(m.V)
 		if mod == nil {
-			mod = &Node{Kind: Table, Fields: map[string]*Node{}, Defs: []Def{{Layer: label, Pos: m.Pos, level: int32(level)}}}
-			n.Fields[m.V] = mod
+			mod = &Node{Kind: Table, Fields: NewFields(0), Defs: []Def{{Layer: label, Pos: m.Pos, level: int32(level)}}}
+			n.Fields.Set(m.V, mod)
 		}
-		if en := mod.Fields["enable"]; en != nil {
+		if en := mod.Fields.At("enable"); en != nil {
 			if en.Kind == Bool && !en.Bool {
 				dl.Errorf(en.Defs[0].Pos, "conflict", "%s both enables and disables module %s", label, m.V).
 					Also(m.Pos, "listed in modules here").Hint("keep one of the two")
 			}
 			continue
 		}
-		mod.Fields["enable"] = &Node{Kind: Bool, Bool: true, Defs: []Def{{Layer: label, Pos: m.Pos, text: "true (listed in modules)", level: int32(level)}}}
+		mod.Fields.Set("enable", &Node{Kind: Bool, Bool: true, Defs: []Def{{Layer: label, Pos: m.Pos, text: "true (listed in modules)", level: int32(level)}}})
 	}
 	return n
 }
@@ -471,7 +470,7 @@ func enabled(settings *Node) []string {
 		return nil
 	}
 	for _, k := range settings.Keys() {
-		if en := settings.Fields[k].Get("enable"); en != nil && en.Kind == Bool && en.Bool {
+		if en := settings.Fields.At(k).Get("enable"); en != nil && en.Kind == Bool && en.Bool {
 			out = append(out, k)
 		}
 	}
@@ -511,7 +510,7 @@ func filterItems(n *Node, keep []string) *Node {
 
 func orEmptyTable(n *Node) *Node {
 	if n == nil {
-		return &Node{Kind: Table, Fields: map[string]*Node{}}
+		return &Node{Kind: Table, Fields: NewFields(0)}
 	}
 	return n
 }
@@ -573,7 +572,7 @@ func (e *evaluator) facts(root *Node, src *inventory.Host) {
 	}
 	set := func(t *Node, k string, v *Node) {
 		if v != nil {
-			t.Fields[k] = v
+			t.Fields.Set(k, v)
 		}
 	}
 	set(root, "platform", str(src.Platform))
@@ -587,7 +586,7 @@ func (e *evaluator) facts(root *Node, src *inventory.Host) {
 	set(root, "host_key", str(src.HostKey))
 	set(root, "age_key", str(src.AgeKey))
 	set(root, "description", str(src.Description))
-	hw := &Node{Kind: Table, Fields: map[string]*Node{}}
+	hw := &Node{Kind: Table, Fields: NewFields(8)}
 	set(hw, "firmware", str(src.Hardware.Firmware))
 	set(hw, "boot_disk", str(src.Hardware.BootDisk))
 	set(hw, "partition_table", str(src.Hardware.PartitionTable))
@@ -595,13 +594,13 @@ func (e *evaluator) facts(root *Node, src *inventory.Host) {
 	set(hw, "gpu", str(src.Hardware.GPU))
 	set(hw, "memory_gb", integer(src.Hardware.MemoryGB))
 	set(hw, "cpu", str(src.Hardware.CPU))
-	root.Fields["hardware"] = hw
-	dp := &Node{Kind: Table, Fields: map[string]*Node{}}
+	root.Fields.Set("hardware", hw)
+	dp := &Node{Kind: Table, Fields: NewFields(4)}
 	set(dp, "target", str(src.Deploy.Target))
 	set(dp, "build_on", str(src.Deploy.BuildOn))
 	set(dp, "ssh_port", integer(src.Deploy.SSHPort))
 	set(dp, "order", integer(src.Deploy.Order))
-	root.Fields["deploy"] = dp
+	root.Fields.Set("deploy", dp)
 }
 
 // overlay puts layered values over module defaults. Below an option, a
@@ -627,8 +626,8 @@ func overlay(memo *overlayMemo, def, lay *Node) *Node {
 	}
 	def = own(def)
 	def.Defs = append(def.Defs, lay.Defs...)
-	for k, v := range lay.Fields {
-		def.Fields[k] = overlay(memo, def.Fields[k], v)
+	for k, v := range lay.Fields.All() {
+		def.Fields.Set(k, overlay(memo, def.Fields.At(k), v))
 	}
 	return def
 }
@@ -665,10 +664,10 @@ func (o *overlayMemo) do(def, lay *Node) *Node {
 // of a class. Each module's tree is built once (moduleDefaults) and
 // shared by every host: overlay copies what a layer changes.
 func (e *evaluator) defaults(class string, mods []string) *Node {
-	root := &Node{Kind: Table, Fields: make(map[string]*Node, len(mods))}
+	root := &Node{Kind: Table, Fields: NewFields(len(mods))}
 	for _, name := range mods {
 		if t := e.defaultTrees[class][name]; t != nil {
-			root.Fields[name] = t
+			root.Fields.Set(name, t)
 		}
 	}
 	return root
@@ -677,7 +676,7 @@ func (e *evaluator) defaults(class string, mods []string) *Node {
 // moduleDefaults builds the tree of a module's declared defaults, marked
 // shared: no host's evaluation changes it.
 func moduleDefaults(mod *options.Module, name string) *Node {
-	t := &Node{Kind: Table, Fields: map[string]*Node{}}
+	t := &Node{Kind: Table, Fields: NewFields(0)}
 	for _, o := range mod.Options {
 		if len(o.Path) < 3 || o.Path[0] != "fleet" || o.Path[1] != name {
 			continue
@@ -690,23 +689,23 @@ func moduleDefaults(mod *options.Module, name string) *Node {
 
 func addDefault(t *Node, path []string, o *options.Option) {
 	for _, k := range path[:len(path)-1] {
-		next := t.Fields[k]
+		next := t.Fields.At(k)
 		if next == nil || next.Kind != Table {
-			next = &Node{Kind: Table, Fields: map[string]*Node{}}
-			t.Fields[k] = next
+			next = &Node{Kind: Table, Fields: NewFields(0)}
+			t.Fields.Set(k, next)
 		}
 		t = next
 	}
 	last := path[len(path)-1]
 	if o.Type != nil && o.Type.Kind == options.Submodule && (o.Default == nil || isEmptyMap(o.Default.Value)) {
-		sub := &Node{Kind: Table, Fields: map[string]*Node{}}
+		sub := &Node{Kind: Table, Fields: NewFields(0)}
 		for _, so := range o.Type.Options {
 			if len(so.Path) > 0 {
 				addDefault(sub, so.Path, so)
 			}
 		}
-		if len(sub.Fields) > 0 {
-			t.Fields[last] = sub
+		if sub.Fields.Len() > 0 {
+			t.Fields.Set(last, sub)
 		}
 		return
 	}
@@ -726,7 +725,7 @@ func addDefault(t *Node, path []string, o *options.Option) {
 	}
 	n.Defs = []Def{def}
 	n.option = true
-	t.Fields[last] = n
+	t.Fields.Set(last, n)
 }
 
 func isEmptyMap(v any) bool {
@@ -755,9 +754,9 @@ func fromAny(v any, def Def) *Node {
 		}
 	case map[string]any:
 		n.Kind = Table
-		n.Fields = map[string]*Node{}
+		n.Fields = NewFields(len(v))
 		for k, e := range v {
-			n.Fields[k] = fromAny(e, def)
+			n.Fields.Set(k, fromAny(e, def))
 		}
 	default:
 		n.Kind, n.Str, n.Computed = Expr, fmt.Sprint(v), true
@@ -1045,7 +1044,7 @@ func ownPlaceholders(n *Node) *Node {
 		for k, f := range n.Entries() {
 			if g := ownPlaceholders(f); g != f {
 				n = own(n)
-				n.Fields[k] = g
+				n.Fields.Set(k, g)
 			}
 		}
 	case List:

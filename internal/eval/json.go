@@ -35,10 +35,7 @@ func (n *Node) MarshalJSON() ([]byte, error) {
 			j.Items = []*Node{}
 		}
 	case Table:
-		j.Fields = n.Fields
-		if n.base != nil {
-			j.Fields = maps.Collect(n.Entries())
-		}
+		j.Fields = maps.Collect(n.Entries())
 	}
 	if n.Kind.leaf() && len(n.Defs) > 0 {
 		w := int(n.Winner)

@@ -124,7 +124,7 @@ type Node struct {
 	// instance over its catalog definition) has its base's entries too,
 	// where it has none of its own: read a table with Get, Keys, Len and
 	// Entries, which see both.
-	Fields map[string]*Node
+	Fields *Fields
 	// base is the table whose entries a table shows where Fields has
 	// none: the catalog definition below a container instance, shared by
 	// every instance of it instead of copied into each.
@@ -173,12 +173,7 @@ func ownWithRoom(n *Node, room int) *Node {
 		cs := slices.Clone(*n.conflict)
 		c.conflict = &cs
 	}
-	if n.Fields != nil {
-		c.Fields = make(map[string]*Node, len(n.Fields)+room)
-		for k, v := range n.Fields {
-			c.Fields[k] = v
-		}
-	}
+	c.Fields = n.Fields.Clone(room)
 	return &c
 }
 
@@ -222,7 +217,7 @@ func (n *Node) Get(key string) *Node {
 	if n == nil || n.Kind != Table {
 		return nil
 	}
-	if f, ok := n.Fields[key]; ok || n.base == nil {
+	if f, ok := n.Fields.Lookup(key); ok || n.base == nil {
 		return f
 	}
 	return n.base.Get(key)
@@ -232,7 +227,7 @@ func (n *Node) Get(key string) *Node {
 // base's that it has none of its own for.
 func (n *Node) Entries() iter.Seq2[string, *Node] {
 	return func(yield func(string, *Node) bool) {
-		for k, f := range n.Fields {
+		for k, f := range n.Fields.All() {
 			if !yield(k, f) {
 				return
 			}
@@ -241,8 +236,8 @@ func (n *Node) Entries() iter.Seq2[string, *Node] {
 			return
 		}
 		// A base has no base: definitions are plain tables.
-		for k, f := range n.base.Fields {
-			if _, own := n.Fields[k]; !own && !yield(k, f) {
+		for k, f := range n.base.Fields.All() {
+			if !n.Fields.Has(k) && !yield(k, f) {
 				return
 			}
 		}
@@ -252,11 +247,11 @@ func (n *Node) Entries() iter.Seq2[string, *Node] {
 // Len is the number of a table's entries.
 func (n *Node) Len() int {
 	if n.base == nil {
-		return len(n.Fields)
+		return n.Fields.Len()
 	}
-	l := len(n.Fields)
-	for k := range n.base.Fields {
-		if _, own := n.Fields[k]; !own {
+	l := n.Fields.Len()
+	for k := range n.base.Fields.All() {
+		if !n.Fields.Has(k) {
 			l++
 		}
 	}
@@ -521,11 +516,11 @@ func fromValue(v *inventory.Value, layer string, level int, forced bool) *Node {
 		}
 		n.Kind = Table
 		n.inline = v.Inline
-		n.Fields = make(map[string]*Node, len(v.Keys))
+		n.Fields = NewFields(len(v.Keys))
 		// A table's definition points at where it was opened.
 		n.Defs[0].Pos = v.KeyPos
 		for _, k := range v.Keys {
-			n.Fields[k] = fromValue(v.Fields[k], layer, level, forced)
+			n.Fields.Set(k, fromValue(v.Fields[k], layer, level, forced))
 		}
 	}
 	return n
@@ -594,9 +589,9 @@ func (m *merger) merge(acc, in *Node) *Node {
 		// its values replace one by one.
 		acc = own(acc)
 		acc.Defs = append(acc.Defs, in.Defs...)
-		for _, k := range sortedKeys(in.Fields) {
+		for _, k := range in.Fields.SortedKeys() {
 			m.path = append(m.path, k)
-			acc.Fields[k] = m.merge(acc.Fields[k], in.Fields[k])
+			acc.Fields.Set(k, m.merge(acc.Fields.At(k), in.Fields.At(k)))
 			m.path = m.path[:len(m.path)-1]
 		}
 		return acc
@@ -664,13 +659,4 @@ func (m *merger) peerConflict(acc, in *Node) *Node {
 	acc.Defs = append(acc.Defs, d)
 	acc.addConflict(conflict{path: m.where(), a: won, b: d})
 	return acc
-}
-
-func sortedKeys(m map[string]*Node) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

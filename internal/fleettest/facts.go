@@ -256,7 +256,7 @@ func (fs *facts) portOpen(h *eval.Host, port int64, proto string) (bool, string)
 	}
 	if ifs := fw.Get("interfaces"); ifs != nil && ifs.Kind == eval.Table {
 		for _, name := range ifs.Keys() {
-			if why := portIn(ifs.Fields[name], port, P, " on interface "+name); why != "" {
+			if why := portIn(ifs.Fields.At(name), port, P, " on interface "+name); why != "" {
 				return true, why
 			}
 		}
@@ -333,7 +333,7 @@ func servicePort(n *eval.Node, port int64) string {
 		}
 	}
 	for _, k := range n.Keys() {
-		if why := servicePort(n.Fields[k], port); why != "" {
+		if why := servicePort(n.Fields.At(k), port); why != "" {
 			return why
 		}
 	}

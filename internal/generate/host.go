@@ -139,7 +139,7 @@ func (g *hostGen) module() []byte {
 
 	settings := h.Tree.Get("settings")
 	for _, m := range settings.Keys() {
-		node := settings.Fields[m]
+		node := settings.Fields.At(m)
 		if node.OnlyDefault() {
 			continue
 		}
@@ -159,7 +159,7 @@ func (g *hostGen) module() []byte {
 	g.secrets(t) // after ctrs: the containers that mount a secret restart with it
 	g.containers(t)
 
-	if pass := h.Tree.Get(class); pass != nil && len(pass.Fields) > 0 {
+	if pass := h.Tree.Get(class); pass != nil && pass.Fields.Len() > 0 {
 		first := true
 		for _, k := range pass.Keys() {
 			n := t.child(k)
@@ -168,7 +168,7 @@ func (g *hostGen) module() []byte {
 				n.blank = true
 				first = false
 			}
-			g.valuesAt(t, k, pass.Fields[k], []string{k}, nil)
+			g.valuesAt(t, k, pass.Fields.At(k), []string{k}, nil)
 		}
 	}
 
@@ -284,10 +284,10 @@ func (g *hostGen) values(t *tree, n *eval.Node, path []string, opts []*options.O
 	}
 	if n.Kind == eval.Table {
 		for _, k := range enableFirst(n.Keys()) {
-			if !n.Fields[k].OnlyDefault() {
+			if !n.Fields.At(k).OnlyDefault() {
 				// path is not kept below: children extend one backing
 				// array, each sibling overwriting the last one's key.
-				g.valuesAt(t, k, n.Fields[k], append(path, k), opts)
+				g.valuesAt(t, k, n.Fields.At(k), append(path, k), opts)
 			}
 		}
 		return
@@ -366,7 +366,7 @@ func (g *hostGen) value(n *eval.Node, path []string, typ *options.Type) build.Ex
 			if typ != nil && typ.Kind == options.AttrsOf {
 				elem = typ.Elem
 			}
-			sub.child(k).leaves = append(sub.child(k).leaves, g.value(n.Fields[k], append(slices.Clone(path), k), elem))
+			sub.child(k).leaves = append(sub.child(k).leaves, g.value(n.Fields.At(k), append(slices.Clone(path), k), elem))
 		}
 		return sub.attrs()
 	}
@@ -517,7 +517,7 @@ func (g *hostGen) homeTree(ut *eval.Node, user *inventory.User, stateVersion str
 	}
 	settings := ut.Get("home_settings")
 	for _, m := range settings.Keys() {
-		node := settings.Fields[m]
+		node := settings.Fields.At(m)
 		if node.OnlyDefault() {
 			continue
 		}
@@ -528,7 +528,7 @@ func (g *hostGen) homeTree(ut *eval.Node, user *inventory.User, stateVersion str
 	}
 	if pass := ut.Get("home"); pass != nil {
 		for _, k := range pass.Keys() {
-			g.valuesAt(t, k, pass.Fields[k], []string{k}, nil)
+			g.valuesAt(t, k, pass.Fields.At(k), []string{k}, nil)
 		}
 	}
 	return t
