@@ -3,6 +3,8 @@ package eval
 import (
 	"iter"
 	"slices"
+
+	"github.com/fleetdev/fleet/internal/keyindex"
 )
 
 // Fields holds a table node's own entries (Node.Fields), in the order
@@ -31,42 +33,28 @@ func NewFields(size int) *Fields {
 	// The storage of a small table comes in one allocation with it.
 	switch {
 	case size <= 1:
-		x := &struct {
-			f Fields
-			e [1]entry
-		}{}
-		x.f.entries = x.e[:0]
-		return &x.f
+		return fieldsIn(func(a *[1]entry) []entry { return a[:0] })
 	case size <= 2:
-		x := &struct {
-			f Fields
-			e [2]entry
-		}{}
-		x.f.entries = x.e[:0]
-		return &x.f
+		return fieldsIn(func(a *[2]entry) []entry { return a[:0] })
 	case size <= 4:
-		x := &struct {
-			f Fields
-			e [4]entry
-		}{}
-		x.f.entries = x.e[:0]
-		return &x.f
+		return fieldsIn(func(a *[4]entry) []entry { return a[:0] })
 	case size <= 8:
-		x := &struct {
-			f Fields
-			e [8]entry
-		}{}
-		x.f.entries = x.e[:0]
-		return &x.f
+		return fieldsIn(func(a *[8]entry) []entry { return a[:0] })
 	case size <= smallFields:
-		x := &struct {
-			f Fields
-			e [smallFields]entry
-		}{}
-		x.f.entries = x.e[:0]
-		return &x.f
+		return fieldsIn(func(a *[smallFields]entry) []entry { return a[:0] })
 	}
 	return &Fields{entries: make([]entry, 0, size), idx: make(map[string]int, size)}
+}
+
+// fieldsIn returns an empty table whose storage is an array A, made in
+// one allocation with it; empty gives the array's slice of length 0.
+func fieldsIn[A any](empty func(*A) []entry) *Fields {
+	x := &struct {
+		f Fields
+		a A
+	}{}
+	x.f.entries = empty(&x.a)
+	return &x.f
 }
 
 // index returns the position of key, or -1.
@@ -74,19 +62,10 @@ func (t *Fields) index(key string) int {
 	if t == nil {
 		return -1
 	}
-	if t.idx != nil {
-		if i, ok := t.idx[key]; ok {
-			return i
-		}
-		return -1
-	}
-	for i := range t.entries {
-		if t.entries[i].key == key {
-			return i
-		}
-	}
-	return -1
+	return keyindex.Find(t.entries, t.idx, key, entryKey)
 }
+
+func entryKey(e *entry) string { return e.key }
 
 // At returns the entry key, or nil.
 func (t *Fields) At(key string) *Node {
@@ -114,15 +93,7 @@ func (t *Fields) Set(key string, v *Node) {
 		return
 	}
 	t.entries = append(t.entries, entry{key, v})
-	switch {
-	case t.idx != nil:
-		t.idx[key] = len(t.entries) - 1
-	case len(t.entries) > smallFields:
-		t.idx = make(map[string]int, 2*len(t.entries))
-		for i, e := range t.entries {
-			t.idx[e.key] = i
-		}
-	}
+	t.idx = keyindex.Added(t.entries, t.idx, smallFields, entryKey)
 }
 
 // Len is the number of entries.

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/fleetdev/fleet/internal/keyindex"
 	"github.com/fleetdev/fleet/internal/nix/build"
 )
 
@@ -101,34 +102,15 @@ func (t *tree) child(key string) *tree {
 }
 
 // find returns the position of key among t's children, or -1.
-func (t *tree) find(key string) int {
-	if t.index != nil {
-		if i, ok := t.index[key]; ok {
-			return i
-		}
-		return -1
-	}
-	for i := range t.kids {
-		if t.kids[i].key == key {
-			return i
-		}
-	}
-	return -1
-}
+func (t *tree) find(key string) int { return keyindex.Find(t.kids, t.index, key, kidKey) }
 
 // add appends the child c at key, which t does not have.
 func (t *tree) add(key string, c *tree) {
 	t.kids = append(t.kids, kid{key, c})
-	switch {
-	case t.index != nil:
-		t.index[key] = len(t.kids) - 1
-	case len(t.kids) >= indexFrom:
-		t.index = make(map[string]int, 2*len(t.kids))
-		for i, k := range t.kids {
-			t.index[k.key] = i
-		}
-	}
+	t.index = keyindex.Added(t.kids, t.index, indexFrom-1, kidKey)
 }
+
+func kidKey(k *kid) string { return k.key }
 
 // at returns (creating) the subtree at path.
 func (t *tree) at(path ...string) *tree {

@@ -3,6 +3,8 @@ package syntax
 import (
 	"slices"
 	"strings"
+
+	"github.com/fleetdev/fleet/internal/keyindex"
 )
 
 // The lowered form mirrors the expression classes Nix's parser builds
@@ -94,33 +96,14 @@ type (
 
 const indexThreshold = 8
 
-func (a *lAttrs) find(name string) int {
-	if a.index != nil {
-		if i, ok := a.index[name]; ok {
-			return i
-		}
-		return -1
-	}
-	for i := range a.defs {
-		if a.defs[i].name == name {
-			return i
-		}
-	}
-	return -1
-}
+func (a *lAttrs) find(name string) int { return keyindex.Find(a.defs, a.index, name, defName) }
 
 func (a *lAttrs) add(d lDef) {
 	a.defs = append(a.defs, d)
-	switch {
-	case a.index != nil:
-		a.index[d.name] = len(a.defs) - 1
-	case len(a.defs) > indexThreshold:
-		a.index = make(map[string]int, 2*len(a.defs))
-		for i, d := range a.defs {
-			a.index[d.name] = i
-		}
-	}
+	a.index = keyindex.Added(a.defs, a.index, indexThreshold, defName)
 }
+
+func defName(d *lDef) string { return d.name }
 
 // lowerer builds the lowered form and reports the errors Nix's parser
 // reports past the grammar.
