@@ -83,8 +83,9 @@ func (t *tree) graft(key string, f *tree) {
 
 func newTree() *tree { return &tree{} }
 
-// indexFrom is the number of children from which a node indexes its keys.
-const indexFrom = 8
+// searchedKids is the most children a node searches in order: one more,
+// and it indexes their keys.
+const searchedKids = 7
 
 // child returns (creating) the subtree at key.
 func (t *tree) child(key string) *tree {
@@ -107,7 +108,7 @@ func (t *tree) find(key string) int { return keyindex.Find(t.kids, t.index, key,
 // add appends the child c at key, which t does not have.
 func (t *tree) add(key string, c *tree) {
 	t.kids = append(t.kids, kid{key, c})
-	t.index = keyindex.Added(t.kids, t.index, indexFrom-1, kidKey)
+	t.index = keyindex.Added(t.kids, t.index, searchedKids, kidKey)
 }
 
 func kidKey(k *kid) string { return k.key }
