@@ -24,7 +24,7 @@ func (e *evaluator) containersNode(ly *inventory.Layer, label string, level int)
 	table := func(x *instanceTable, pos diag.Pos, src *inventory.Value) *Node {
 		size := 1
 		if src != nil {
-			size += len(src.Keys)
+			size += src.Len()
 		}
 		x.defs[0] = Def{Layer: label, Pos: pos, src: src, level: lv}
 		x.t.Kind, x.t.Fields, x.t.Defs = Table, NewFields(size), x.defs[:1]
@@ -38,14 +38,15 @@ func (e *evaluator) containersNode(ly *inventory.Layer, label string, level int)
 	var n *Node
 	if c := ly.Containers; c != nil {
 		n = newNode(Def{Layer: label, Pos: c.KeyPos, src: c, level: lv})
-		n.Kind, n.Fields, n.inline = Table, NewFields(len(c.Keys)), c.Inline
-		tables := make([]instanceTable, len(c.Keys)) // in one allocation
-		for x, k := range c.Keys {
-			v := c.Fields[k]
+		n.Kind, n.Fields, n.inline = Table, NewFields(c.Len()), c.Inline
+		tables := make([]instanceTable, c.Len()) // in one allocation
+		x := 0
+		for k, v := range c.Entries() {
 			inst := table(&tables[x], v.KeyPos, v)
+			x++
 			inst.inline = v.Inline
-			for _, fk := range v.Keys {
-				inst.Fields.Set(fk, fromValue(v.Fields[fk], label, level, false))
+			for fk, f := range v.Entries() {
+				inst.Fields.Set(fk, fromValue(f, label, level, false))
 			}
 			n.Fields.Set(k, inst)
 		}

@@ -463,8 +463,8 @@ func (e *evaluator) checkReferences() {
 		e.checkSettingsModules(ly.Force.HomeSettings, home, "home_settings", "modules/home/%s")
 		e.checkExprs(ly)
 		if c := ly.Containers; c != nil {
-			for _, k := range c.Keys {
-				e.checkContainerSecrets(c.Fields[k])
+			for _, x := range c.Entries() {
+				e.checkContainerSecrets(x)
 			}
 		}
 		e.checkRenames(ly)
@@ -486,11 +486,11 @@ func (e *evaluator) checkSettingsModules(t *inventory.Value, known []string, key
 	if t == nil {
 		return
 	}
-	for _, k := range t.Keys {
+	for _, k := range t.Keys() {
 		if slices.Contains(known, k) {
 			continue
 		}
-		d := e.diags.Errorf(t.Fields[k].KeyPos, "unknown-module", "[%s.%s] names no module", key, inventory.QuoteKey(k))
+		d := e.diags.Errorf(t.Get(k).KeyPos, "unknown-module", "[%s.%s] names no module", key, inventory.QuoteKey(k))
 		if hint := diag.DidYouMean(k, known); hint != "" {
 			d.Hint("%s", hint)
 		} else {
@@ -571,8 +571,8 @@ func (e *evaluator) profileChain(name string) []string {
 func (e *evaluator) checkContainerSecrets(t *inventory.Value) {
 	for _, key := range [...]string{"environment", "secret_files"} {
 		if vs := t.Get(key); vs != nil {
-			for _, name := range vs.Keys {
-				if v := vs.Fields[name]; inventory.SpecialKind(v) == "secret" {
+			for _, v := range vs.Entries() {
+				if inventory.SpecialKind(v) == "secret" {
 					e.checkSecretValue(v)
 				}
 			}
@@ -586,7 +586,7 @@ func (e *evaluator) checkExprs(ly *inventory.Layer) {
 		walkValues(t, func(v *inventory.Value) {
 			switch inventory.SpecialKind(v) {
 			case "expr":
-				src := v.Fields["expr"]
+				src := v.Get("expr")
 				if src.Kind != inventory.String {
 					e.diags.Errorf(src.Pos, "type", "expr must be a string of Nix source")
 					return
@@ -608,8 +608,7 @@ func (e *evaluator) checkSecretValue(v *inventory.Value) {
 	wrongType := func(f *inventory.Value, k, want string) {
 		e.diags.Errorf(f.Pos, "type", "%s must be %s, not %s", k, want, f.Describe())
 	}
-	for _, k := range v.Keys {
-		f := v.Fields[k]
+	for k, f := range v.Entries() {
 		switch k {
 		case "secret", "key", "owner", "group", "mode":
 			if f.Kind != inventory.String {
@@ -624,11 +623,11 @@ func (e *evaluator) checkSecretValue(v *inventory.Value) {
 				Hint("a secret value takes %s", strings.Join(inventory.SecretKeys, ", "))
 		}
 	}
-	if s := v.Fields["secret"]; s.Kind == inventory.String && !secretNameRE.MatchString(strings.ReplaceAll(s.Str, HostPlaceholder, "host")) {
+	if s := v.Get("secret"); s.Kind == inventory.String && !secretNameRE.MatchString(strings.ReplaceAll(s.Str, HostPlaceholder, "host")) {
 		e.diags.Errorf(s.Pos, "value", "%q is not a secret name: use category/name, as in secrets/category/name.yaml", s.Str).
 			Hint("%s stands for the host's name, as in hosts/%s/password", HostPlaceholder, HostPlaceholder)
 	}
-	if m := v.Fields["mode"]; m != nil && m.Kind == inventory.String && !modeRE.MatchString(m.Str) {
+	if m := v.Get("mode"); m != nil && m.Kind == inventory.String && !modeRE.MatchString(m.Str) {
 		e.diags.Errorf(m.Pos, "value", "mode must be an octal file mode such as \"0400\", not %q", m.Str)
 	}
 }
@@ -649,8 +648,8 @@ func walkValues(t *inventory.Value, f func(*inventory.Value)) {
 		if inventory.IsSpecial(t) {
 			return
 		}
-		for _, k := range t.Keys {
-			walkValues(t.Fields[k], f)
+		for _, x := range t.Entries() {
+			walkValues(x, f)
 		}
 	case inventory.Array:
 		for _, e := range t.List {

@@ -781,16 +781,16 @@ func (e *evaluator) checkLayerFor(ly *inventory.Layer, class string, dl *diag.Li
 			if t == nil {
 				continue
 			}
-			for _, k := range t.Keys {
+			for _, k := range t.Keys() {
 				if !e.hasModule(class, k) {
 					if e.exists(k, "nixos", "darwin") {
-						l.Errorf(t.Fields[k].KeyPos, "platform", "module %s has no %s version", k, class).
+						l.Errorf(t.Get(k).KeyPos, "platform", "module %s has no %s version", k, class).
 							Hint("write %s, or move these settings to a role that requires platform = %q", moduleFile(class, k), otherPlatform(class))
 					}
 					continue
 				}
 				if tree := e.trees[class][k]; tree != nil {
-					tc.checkTable(t.Fields[k], tree, "settings."+inventory.QuoteKey(k), k)
+					tc.checkTable(t.Get(k), tree, "settings."+inventory.QuoteKey(k), k)
 				}
 			}
 		}
@@ -810,9 +810,9 @@ func (e *evaluator) checkHomeLayer(ly *inventory.Layer, dl *diag.List) {
 			if t == nil {
 				continue
 			}
-			for _, k := range t.Keys {
+			for _, k := range t.Keys() {
 				if tree := e.trees["home"][k]; tree != nil {
-					tc.checkTable(t.Fields[k], tree, "home_settings."+inventory.QuoteKey(k), k)
+					tc.checkTable(t.Get(k), tree, "home_settings."+inventory.QuoteKey(k), k)
 				}
 			}
 		}

@@ -426,13 +426,13 @@ type SecretOpts struct {
 func secretOpts(v *inventory.Value) *SecretOpts {
 	o := &SecretOpts{}
 	str := func(k string) string {
-		if f := v.Fields[k]; f != nil && f.Kind == inventory.String {
+		if f := v.Get(k); f != nil && f.Kind == inventory.String {
 			return f.Str
 		}
 		return ""
 	}
 	o.Key, o.Owner, o.Group, o.Mode = str("key"), str("owner"), str("group"), str("mode")
-	if f := v.Fields["restart_units"]; f != nil {
+	if f := v.Get("restart_units"); f != nil {
 		for _, e := range f.List {
 			if e.Kind == inventory.String {
 				o.RestartUnits = append(o.RestartUnits, e.Str)
@@ -507,20 +507,20 @@ func fromValue(v *inventory.Value, layer string, level int, forced bool) *Node {
 	case inventory.Table:
 		switch inventory.SpecialKind(v) {
 		case "expr":
-			n.Kind, n.Str = Expr, v.Fields["expr"].Str
+			n.Kind, n.Str = Expr, v.Get("expr").Str
 			return n
 		case "secret":
-			n.Kind, n.Str = Secret, v.Fields["secret"].Str
+			n.Kind, n.Str = Secret, v.Get("secret").Str
 			n.SecretOpts = secretOpts(v)
 			return n
 		}
 		n.Kind = Table
 		n.inline = v.Inline
-		n.Fields = NewFields(len(v.Keys))
+		n.Fields = NewFields(v.Len())
 		// A table's definition points at where it was opened.
 		n.Defs[0].Pos = v.KeyPos
-		for _, k := range v.Keys {
-			n.Fields.Set(k, fromValue(v.Fields[k], layer, level, forced))
+		for k, f := range v.Entries() {
+			n.Fields.Set(k, fromValue(f, layer, level, forced))
 		}
 	}
 	return n

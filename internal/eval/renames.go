@@ -113,10 +113,10 @@ func lintRenames(dl *diag.List, t *inventory.Value, path []string, rs []rename, 
 	if t == nil || t.Kind != inventory.Table || inventory.IsSpecial(t) {
 		return
 	}
-	for _, k := range t.Keys {
+	for _, k := range t.Keys() {
 		p := append(path, k)
 		dotted := strings.Join(p, ".")
-		f := t.Fields[k]
+		f := t.Get(k)
 		if r, ok := findRename(rs, dotted); ok {
 			if f.Kind != inventory.Table || inventory.IsSpecial(f) || r.new == "" {
 				reportRename(dl, f.KeyPos, class, dotted, r)
@@ -125,15 +125,15 @@ func lintRenames(dl *diag.List, t *inventory.Value, path []string, rs []rename, 
 			// Name the moved option itself: hardware.opengl.enable is
 			// hardware.graphics.enable, unless a more specific entry says
 			// otherwise.
-			for _, c := range f.Keys {
+			for _, c := range f.Keys() {
 				cp := dotted + "." + c
 				if specific, ok := findRename(rs, cp); ok {
-					reportRename(dl, f.Fields[c].KeyPos, class, cp, specific)
+					reportRename(dl, f.Get(c).KeyPos, class, cp, specific)
 					continue
 				}
 				moved := r
 				moved.new = r.new + "." + c
-				reportRename(dl, f.Fields[c].KeyPos, class, cp, moved)
+				reportRename(dl, f.Get(c).KeyPos, class, cp, moved)
 			}
 			continue
 		}

@@ -83,8 +83,7 @@ type typeChecker struct {
 // checkTable checks a table of values against the options below t. where
 // is the dotted path of the table for messages ("settings.monitoring").
 func (c *typeChecker) checkTable(v *inventory.Value, t *optTree, where, module string) {
-	for _, k := range v.Keys {
-		f := v.Fields[k]
+	for k, f := range v.Entries() {
 		path := where + "." + inventory.QuoteKey(k)
 		child := t.children[k]
 		if child == nil {
@@ -225,8 +224,8 @@ func (c *typeChecker) mismatch(v *inventory.Value, typ *options.Type, path strin
 		if v.Kind != inventory.Table {
 			return bad("a table of " + typeName(typ.Elem))
 		}
-		for _, k := range v.Keys {
-			c.check(v.Fields[k], typ.Elem, path+"."+inventory.QuoteKey(k), nil)
+		for k, f := range v.Entries() {
+			c.check(f, typ.Elem, path+"."+inventory.QuoteKey(k), nil)
 		}
 	case options.Attrs:
 		if v.Kind != inventory.Table {
@@ -329,15 +328,14 @@ func literalValue(x any, pos diag.Pos) (*inventory.Value, bool) {
 			v.List = append(v.List, ev)
 		}
 	case map[string]any:
-		v.Kind, v.Fields = inventory.Table, map[string]*inventory.Value{}
-		v.Keys = sortedMapKeys(x)
-		for _, k := range v.Keys {
+		v.Kind = inventory.Table
+		for _, k := range sortedMapKeys(x) {
 			ev, ok := literalValue(x[k], pos)
 			if !ok {
 				return nil, false
 			}
 			ev.KeyPos = pos
-			v.Fields[k] = ev
+			v.Set(k, ev)
 		}
 	default:
 		return nil, false

@@ -18,9 +18,9 @@ func (e *evaluator) checkUpstream(ix *options.Index, t *inventory.Value, path []
 	if t == nil || t.Kind != inventory.Table || inventory.IsSpecial(t) {
 		return
 	}
-	for _, k := range t.Keys {
+	for _, k := range t.Keys() {
 		p := append(slices.Clip(path), k)
-		f := t.Fields[k]
+		f := t.Get(k)
 		found := ix.Lookup(p)
 		switch found.Verdict {
 		case options.Declared:
@@ -37,11 +37,11 @@ func (e *evaluator) checkUpstream(ix *options.Index, t *inventory.Value, path []
 			e.checkUpstream(ix, f, p, class)
 		case options.Moved:
 			r := found.Rename
-			if r.Kind == options.Renamed && f.Kind == inventory.Table && !inventory.IsSpecial(f) && len(f.Keys) > 0 {
+			if r.Kind == options.Renamed && f.Kind == inventory.Table && !inventory.IsSpecial(f) && f.Len() > 0 {
 				// Name the moved options themselves: hardware.opengl.enable
 				// is hardware.graphics.enable.
-				for _, c := range f.Keys {
-					reportMoved(e.diags, f.Fields[c].KeyPos, class, append(slices.Clip(p), c), r)
+				for _, c := range f.Keys() {
+					reportMoved(e.diags, f.Get(c).KeyPos, class, append(slices.Clip(p), c), r)
 				}
 				continue
 			}

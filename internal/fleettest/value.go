@@ -39,21 +39,21 @@ func equal(n *eval.Node, v *inventory.Value) bool {
 	case inventory.Table:
 		switch inventory.SpecialKind(v) {
 		case "secret":
-			if n.Kind != eval.Secret || n.Str != v.Fields["secret"].Str {
+			if n.Kind != eval.Secret || n.Str != v.Get("secret").Str {
 				return false
 			}
-			if k := v.Fields["key"]; k != nil && (n.SecretOpts == nil || n.SecretOpts.Key != k.Str) {
+			if k := v.Get("key"); k != nil && (n.SecretOpts == nil || n.SecretOpts.Key != k.Str) {
 				return false
 			}
 			return true
 		case "expr":
-			return n.Kind == eval.Expr && !n.Computed && n.Str == v.Fields["expr"].Str
+			return n.Kind == eval.Expr && !n.Computed && n.Str == v.Get("expr").Str
 		}
-		if n.Kind != eval.Table || n.Len() != len(v.Keys) {
+		if n.Kind != eval.Table || n.Len() != v.Len() {
 			return false
 		}
-		for _, k := range v.Keys {
-			if !equal(n.Get(k), v.Fields[k]) {
+		for _, k := range v.Keys() {
+			if !equal(n.Get(k), v.Get(k)) {
 				return false
 			}
 		}

@@ -97,13 +97,13 @@ func (d *decoder) containerBody(t *Value, what func() string, instance bool) {
 	}
 	// (what, which names the table, is made only to report a key: every
 	// host's instances are read here.)
-	if slices.ContainsFunc(t.Keys, func(k string) bool { return !slices.Contains(allowed, k) }) {
+	if slices.ContainsFunc(t.Keys(), func(k string) bool { return !slices.Contains(allowed, k) }) {
 		d.keys(t, what(), allowed...)
 	}
 	// (A copy of the keys, which drop changes: on the stack for a table
 	// of a few keys, as every host's instances are.)
 	var buf [8]string
-	for _, k := range append(buf[:0], t.Keys...) {
+	for _, k := range append(buf[:0], t.Keys()...) {
 		if !slices.Contains(allowed, k) || !d.containerValue(t, k) {
 			t.drop(k)
 		}
@@ -112,7 +112,7 @@ func (d *decoder) containerBody(t *Value, what func() string, instance bool) {
 
 // containerValue checks one key of a container table.
 func (d *decoder) containerValue(t *Value, k string) bool {
-	v := t.Fields[k]
+	v := t.Get(k)
 	switch k {
 	case "description", "image", "entrypoint", "user", "workdir", "hostname", "from":
 		return d.str(t, k).IsSet()
@@ -140,8 +140,8 @@ func (d *decoder) containerValue(t *Value, k string) bool {
 		if tbl == nil {
 			return false
 		}
-		for _, name := range slices.Clone(tbl.Keys) {
-			f := tbl.Fields[name]
+		for _, name := range slices.Clone(tbl.Keys()) {
+			f := tbl.Get(name)
 			if f.Kind == String || (k == "environment" && SpecialKind(f) == "secret") {
 				continue
 			}
@@ -181,7 +181,7 @@ func (d *decoder) containerValue(t *Value, k string) bool {
 		}
 		d.keys(hc, "[health_check]", healthCheckKeys...)
 		ok := true
-		for _, name := range slices.Clone(hc.Keys) {
+		for _, name := range slices.Clone(hc.Keys()) {
 			switch name {
 			case "retries":
 				ok = d.integer(hc, name).IsSet() && ok
@@ -204,8 +204,8 @@ func (d *decoder) containerValue(t *Value, k string) bool {
 		}
 		d.keys(rs, "[resources]", resourceKeys...)
 		ok := true
-		for _, name := range slices.Clone(rs.Keys) {
-			f := rs.Fields[name]
+		for _, name := range slices.Clone(rs.Keys()) {
+			f := rs.Get(name)
 			switch name {
 			case "memory":
 				ok = d.str(rs, name).IsSet() && ok
@@ -234,8 +234,8 @@ func (d *decoder) mounts(t *Value, k, example string, ok func(name string, f *Va
 	if tbl == nil {
 		return false
 	}
-	for _, target := range slices.Clone(tbl.Keys) {
-		f := tbl.Fields[target]
+	for _, target := range slices.Clone(tbl.Keys()) {
+		f := tbl.Get(target)
 		if !strings.HasPrefix(target, "/") || strings.Contains(target, ":") {
 			d.diags.Errorf(f.KeyPos, "value", "%s.%s must be an absolute path in the container, without ':'", k, QuoteKey(target)).
 				Hint("write %s", example)
@@ -264,8 +264,8 @@ func (d *decoder) containersOf(ly *Layer, t *Value) {
 			return
 		}
 		var buf [8]string // a copy of the keys, which drop changes
-		for _, name := range append(buf[:0], v.Keys...) {
-			f := v.Fields[name]
+		for _, name := range append(buf[:0], v.Keys()...) {
+			f := v.Get(name)
 			if f.Kind != Table || IsSpecial(f) {
 				d.diags.Errorf(f.Pos, "type", "containers.%s must be a table of container values, not %s", QuoteKey(name), f.Describe()).
 					Hint("write [containers.%s] with the values that differ from the definition below it (an empty table runs it as defined)", QuoteKey(name))
@@ -300,8 +300,8 @@ func (l *loader) checkConfigFiles(t *Value) {
 	if cf == nil || l.root == "" {
 		return
 	}
-	for _, target := range slices.Clone(cf.Keys) {
-		f := cf.Fields[target]
+	for _, target := range slices.Clone(cf.Keys()) {
+		f := cf.Get(target)
 		switch {
 		case !l.exists(f.Str):
 			l.diags.Errorf(f.Pos, "missing-file", "config file %s (for %s) is not in the fleet", f.Str, target).
@@ -322,12 +322,6 @@ func (l *loader) isLink(rel string) bool {
 	link := err == nil && fi.Mode()&fs.ModeSymlink != 0
 	l.in.Probe("link "+rel, link)
 	return link
-}
-
-// drop removes key from a table.
-func (v *Value) drop(key string) {
-	delete(v.Fields, key)
-	v.Keys = slices.DeleteFunc(v.Keys, func(k string) bool { return k == key })
 }
 
 // strOf is a checked string value, or unset.

@@ -46,8 +46,8 @@ memory = "1g"
 			if !slices.Equal(codes, tt.codes) {
 				t.Errorf("codes %v, want %v (%v)", codes, tt.codes, ds)
 			}
-			if !slices.Equal(c.Body.Keys, tt.keys) {
-				t.Errorf("keys %v, want %v", c.Body.Keys, tt.keys)
+			if !slices.Equal(c.Body.Keys(), tt.keys) {
+				t.Errorf("keys %v, want %v", c.Body.Keys(), tt.keys)
 			}
 		})
 	}
@@ -82,8 +82,7 @@ func FuzzContainerFile(f *testing.F) {
 			}
 			return
 		}
-		for _, k := range c.Body.Keys {
-			v := c.Body.Fields[k]
+		for k, v := range c.Body.Entries() {
 			if v == nil || !slices.Contains(ContainerKeys, k) {
 				t.Fatalf("kept key %q", k)
 			}
@@ -95,20 +94,20 @@ func FuzzContainerFile(f *testing.F) {
 					}
 				}
 			case "config_files":
-				for _, n := range v.Keys {
-					if f := v.Fields[n]; !strings.HasPrefix(n, "/") || strings.Contains(n, ":") || f.Kind != String || !fleetPath(f.Str) {
+				for _, n := range v.Keys() {
+					if f := v.Get(n); !strings.HasPrefix(n, "/") || strings.Contains(n, ":") || f.Kind != String || !fleetPath(f.Str) {
 						t.Fatalf("%s keeps %s = %s", k, n, f.Describe())
 					}
 				}
 			case "secret_files":
-				for _, n := range v.Keys {
-					if f := v.Fields[n]; !strings.HasPrefix(n, "/") || strings.Contains(n, ":") || SpecialKind(f) != "secret" {
+				for _, n := range v.Keys() {
+					if f := v.Get(n); !strings.HasPrefix(n, "/") || strings.Contains(n, ":") || SpecialKind(f) != "secret" {
 						t.Fatalf("%s keeps %s = %s", k, n, f.Describe())
 					}
 				}
 			case "environment", "labels":
-				for _, n := range v.Keys {
-					if f := v.Fields[n]; f.Kind != String && SpecialKind(f) != "secret" {
+				for _, n := range v.Keys() {
+					if f := v.Get(n); f.Kind != String && SpecialKind(f) != "secret" {
 						t.Fatalf("%s.%s keeps %s", k, n, f.Describe())
 					}
 				}

@@ -53,11 +53,11 @@ type decoder struct {
 // keys checks that t has only the allowed keys. what names the table in
 // messages ("host.toml", "[hardware]").
 func (d *decoder) keys(t *Value, what string, allowed ...string) {
-	for _, k := range t.Keys {
+	for _, k := range t.Keys() {
 		if slices.Contains(allowed, k) {
 			continue
 		}
-		e := d.diags.Errorf(t.Fields[k].KeyPos, "unknown-key", "unknown key %q in %s", k, what)
+		e := d.diags.Errorf(t.Get(k).KeyPos, "unknown-key", "unknown key %q in %s", k, what)
 		if hint := diag.DidYouMean(k, allowed); hint != "" {
 			e.Hint("%s", hint)
 		} else {
@@ -183,8 +183,7 @@ func (d *decoder) stringTable(t *Value, key, want string) [][2]Str {
 		return nil
 	}
 	var out [][2]Str
-	for _, k := range v.Keys {
-		f := v.Fields[k]
+	for k, f := range v.Entries() {
 		if f.Kind != String {
 			d.wrongType(f, key+"."+QuoteKey(k), want)
 			continue
@@ -202,8 +201,8 @@ func (d *decoder) tableOfTables(t *Value, key string) *Value {
 		return nil
 	}
 	ok := true
-	for _, k := range v.Keys {
-		if f := v.Fields[k]; f.Kind != Table || IsSpecial(f) {
+	for _, k := range v.Keys() {
+		if f := v.Get(k); f.Kind != Table || IsSpecial(f) {
 			d.diags.Errorf(f.Pos, "type", "%s.%s must be a table of option values, not %s", key, QuoteKey(k), f.Describe()).
 				Hint("write [%s.%s] with the module's options below it", key, QuoteKey(k))
 			ok = false
@@ -224,10 +223,10 @@ func IsSpecial(v *Value) bool {
 	if v.Kind != Table || !v.Inline {
 		return false
 	}
-	if len(v.Keys) == 1 && v.Keys[0] == "expr" {
+	if v.Len() == 1 && v.Keys()[0] == "expr" {
 		return true
 	}
-	return v.Fields["secret"] != nil
+	return v.Get("secret") != nil
 }
 
 // SpecialKind returns "secret", "expr" or "" for a value.
@@ -235,7 +234,7 @@ func SpecialKind(v *Value) string {
 	switch {
 	case !IsSpecial(v):
 		return ""
-	case v.Fields["secret"] != nil:
+	case v.Get("secret") != nil:
 		return "secret"
 	}
 	return "expr"

@@ -109,8 +109,7 @@ func (l *loader) toolset(t *Value, name, rel string) *Toolset {
 	}
 	known := append(slices.Clone(ToolsetPlatformKeys), Systems[NixOS]...)
 	known = append(known, Systems[Darwin]...)
-	for _, k := range plats.Keys {
-		v := plats.Fields[k]
+	for k, v := range plats.Entries() {
 		if !slices.Contains(known, k) {
 			e := d.diags.Errorf(v.KeyPos, "unknown-key", "[platforms.%s] is not a platform or system", QuoteKey(k))
 			if hint := diag.DidYouMean(k, known); hint != "" {

@@ -112,7 +112,7 @@ func holdsString(v *Value, pos diag.Pos, s string) bool {
 	if v.Kind == String && v.Pos == pos {
 		return v.Str == s
 	}
-	for _, f := range v.Fields {
+	for _, f := range v.Entries() {
 		if holdsString(f, pos, s) {
 			return true
 		}

@@ -63,7 +63,7 @@ func FuzzReplaceString(f *testing.F) {
 			if v.Kind == String {
 				strs = append(strs, v)
 			}
-			for _, f := range v.Fields {
+			for _, f := range v.Entries() {
 				walk(f)
 			}
 			for _, it := range v.List {

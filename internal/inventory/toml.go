@@ -3,6 +3,7 @@ package inventory
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"github.com/pelletier/go-toml/v2/unstable"
 
 	"github.com/fleetdev/fleet/internal/diag"
+	"github.com/fleetdev/fleet/internal/keyindex"
 )
 
 // Kind is the kind of a TOML value.
@@ -62,7 +64,7 @@ type Value struct {
 	defined bool
 	// closed is true for inline tables and arrays of tables' values, which
 	// TOML forbids extending. (The flags share a word with Kind: a Value
-	// is 144 bytes, and a fleet's files hold hundreds of thousands.)
+	// is 128 bytes, and a fleet's files hold hundreds of thousands.)
 	closed bool
 
 	Pos    diag.Pos // where the value starts
@@ -74,16 +76,111 @@ type Value struct {
 
 	List []*Value // Array elements
 
-	Keys   []string          // Table keys in source order
-	Fields map[string]*Value // Table entries
+	// tbl holds a table's entries: nil for a table with none and for
+	// every other kind. (A pointer keeps a scalar small.)
+	tbl *table
 }
+
+// table is a table's entries in source order: its keys, and each key's
+// value at the same position. A table is searched in order while it is
+// short, and through an index once it is long (keyindex): most tables
+// hold a few entries, where a search beats hashing and costs no map.
+type table struct {
+	keys []string
+	vals []*Value
+	idx  map[string]int
+}
+
+// shortTable is the most entries a table searches in order.
+const shortTable = 16
+
+func keyOf(k *string) string { return *k }
+
+// Keys returns a table's keys in source order (nil for none, or for a
+// value that is not a table). The slice is the table's: do not change it.
+func (v *Value) Keys() []string {
+	if v == nil || v.tbl == nil {
+		return nil
+	}
+	return v.tbl.keys
+}
+
+// Len is the number of a table's entries.
+func (v *Value) Len() int { return len(v.Keys()) }
 
 // Get returns the entry key of a table, or nil.
 func (v *Value) Get(key string) *Value {
-	if v == nil || v.Kind != Table {
+	if v == nil || v.Kind != Table || v.tbl == nil {
 		return nil
 	}
-	return v.Fields[key]
+	if i := keyindex.Find(v.tbl.keys, v.tbl.idx, key, keyOf); i >= 0 {
+		return v.tbl.vals[i]
+	}
+	return nil
+}
+
+// Entries yields a table's entries in source order.
+func (v *Value) Entries() iter.Seq2[string, *Value] {
+	return func(yield func(string, *Value) bool) {
+		if v == nil || v.tbl == nil {
+			return
+		}
+		for i, k := range v.tbl.keys {
+			if !yield(k, v.tbl.vals[i]) {
+				return
+			}
+		}
+	}
+}
+
+// Set makes x the entry key of table v: in place of the entry key has,
+// or after the others.
+func (v *Value) Set(key string, x *Value) {
+	if v.tbl != nil {
+		if i := keyindex.Find(v.tbl.keys, v.tbl.idx, key, keyOf); i >= 0 {
+			v.tbl.vals[i] = x
+			return
+		}
+	}
+	v.add(key, x)
+}
+
+// add adds the entry key, which the table does not have, after the
+// others. A table's entries are made with its first: many tables (an
+// instance that runs as defined, [containers.app]) have none.
+func (v *Value) add(key string, x *Value) {
+	if v.tbl == nil {
+		// The first entry is kept in the same allocation as the table.
+		room := &struct {
+			t table
+			k [1]string
+			v [1]*Value
+		}{}
+		room.t.keys, room.t.vals = room.k[:0], room.v[:0]
+		v.tbl = &room.t
+	}
+	t := v.tbl
+	t.keys = append(t.keys, key)
+	t.vals = append(t.vals, x)
+	t.idx = keyindex.Added(t.keys, t.idx, shortTable, keyOf)
+}
+
+// drop removes the entry key from a table, when it has one.
+func (v *Value) drop(key string) {
+	t := v.tbl
+	if t == nil {
+		return
+	}
+	i := keyindex.Find(t.keys, t.idx, key, keyOf)
+	if i < 0 {
+		return
+	}
+	t.keys = slices.Delete(t.keys, i, i+1)
+	t.vals = slices.Delete(t.vals, i, i+1)
+	t.idx = nil
+	if len(t.keys) > shortTable {
+		t.idx = keyindex.Added(t.keys, nil, shortTable, keyOf)
+	}
 }
 
 // Lookup follows a path of keys through nested tables.
@@ -96,7 +193,7 @@ func (v *Value) Lookup(path ...string) *Value {
 
 // SortedKeys returns a table's keys in lexical order.
 func (v *Value) SortedKeys() []string {
-	keys := slices.Clone(v.Keys)
+	keys := slices.Clone(v.Keys())
 	sort.Strings(keys)
 	return keys
 }
@@ -125,12 +222,12 @@ func (v *Value) Describe() string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case Table:
-		if len(v.Keys) == 0 {
+		if v.Len() == 0 {
 			return "{}"
 		}
-		parts := make([]string, len(v.Keys))
-		for i, k := range v.Keys {
-			parts[i] = QuoteKey(k) + " = " + v.Fields[k].Describe()
+		parts := make([]string, 0, v.Len())
+		for k, f := range v.Entries() {
+			parts = append(parts, QuoteKey(k)+" = "+f.Describe())
 		}
 		return "{ " + strings.Join(parts, ", ") + " }"
 	}
@@ -237,7 +334,7 @@ var tomlScratches = sync.Pool{New: func() any { return &tomlScratch{keys: map[st
 // diagnostics; the tree is nil when the file cannot be parsed.
 func ParseTOML(file string, src []byte) (*Value, []diag.Diagnostic) {
 	t := &tomlReader{src: src}
-	root := &Value{Kind: Table, Fields: map[string]*Value{}, Pos: diag.Pos{File: file, Line: 1, Col: 1}, defined: true}
+	root := &Value{Kind: Table, Pos: diag.Pos{File: file, Line: 1, Col: 1}, defined: true}
 	t.current = root
 	t.s = tomlScratches.Get().(*tomlScratch)
 	defer tomlScratches.Put(t.s)
@@ -297,11 +394,7 @@ func (t *tomlReader) checkStrings(v *Value) {
 			t.checkStrings(e)
 		}
 	case Table:
-		for _, k := range v.Keys {
-			f := v.Fields[k]
-			if f == nil {
-				continue
-			}
+		for k, f := range v.Entries() {
 			check(k, f.KeyPos, "key")
 			t.checkStrings(f)
 		}
@@ -369,7 +462,7 @@ func (t *tomlReader) expression(root *Value, n *unstable.Node) {
 		parts, pos := t.keyParts(n.Key())
 		tbl := t.descend(root, parts, pos, true)
 		if tbl == nil {
-			t.current = &Value{Kind: Table, Fields: map[string]*Value{}} // keep going; errors reported
+			t.current = &Value{Kind: Table} // keep going; errors reported
 			return
 		}
 		if tbl.defined {
@@ -387,13 +480,13 @@ func (t *tomlReader) expression(root *Value, n *unstable.Node) {
 			return
 		}
 		last := parts[len(parts)-1]
-		arr := parent.Fields[last]
+		arr := parent.Get(last)
 		if arr == nil {
 			arr = &Value{Kind: Array, Pos: pos[0], KeyPos: pos[len(pos)-1]}
-			parent.set(last, arr)
+			parent.add(last, arr)
 		} else if arr.Kind != Array || arr.closed {
 			t.diags.Errorf(pos[len(pos)-1], "duplicate-key", "%s is already defined as %s", joinKey(parts), kindName(arr)).Also(arr.KeyPos, "defined here")
-			t.current = &Value{Kind: Table, Fields: map[string]*Value{}}
+			t.current = &Value{Kind: Table}
 			return
 		}
 		elem := &Value{Kind: Table, Pos: pos[0], KeyPos: pos[len(pos)-1], defined: true}
@@ -409,11 +502,11 @@ func (t *tomlReader) expression(root *Value, n *unstable.Node) {
 func (t *tomlReader) descend(from *Value, parts []string, pos []diag.Pos, header bool) *Value {
 	cur := from
 	for i, k := range parts {
-		next := cur.Fields[k]
+		next := cur.Get(k)
 		switch {
 		case next == nil:
 			next = &Value{Kind: Table, Pos: pos[i], KeyPos: pos[i]}
-			cur.set(k, next)
+			cur.add(k, next)
 		case next.Kind == Array && !next.closed && len(next.List) > 0 && next.List[0].Kind == Table:
 			// [[a]] then [a.b]: extends the last element of a.
 			next = next.List[len(next.List)-1]
@@ -450,14 +543,14 @@ func (t *tomlReader) keyValue(tbl *Value, n *unstable.Node) {
 		// Tables created by dotted keys are defined: a later [a] header for
 		// them is a redefinition.
 		for cur, i := tbl, 0; i < len(parts)-1; i++ {
-			cur = cur.Fields[parts[i]]
+			cur = cur.Get(parts[i])
 			if cur.Kind == Table {
 				cur.defined = true
 			}
 		}
 	}
 	last := parts[len(parts)-1]
-	if prev, ok := parent.Fields[last]; ok {
+	if prev := parent.Get(last); prev != nil {
 		t.diags.Errorf(pos[len(pos)-1], "duplicate-key", "%s is defined twice", joinKey(parts)).
 			Also(prev.KeyPos, "first defined here").Hint("remove one of the two definitions")
 		return
@@ -476,18 +569,7 @@ func (t *tomlReader) keyValue(tbl *Value, n *unstable.Node) {
 		// first element).
 		v.Pos = t.valuePosAfter(n)
 	}
-	parent.set(last, v)
-}
-
-// set adds the entry key to a table being read. A table's map is made
-// with its first entry: many tables (an instance that runs as defined,
-// [containers.app]) have none.
-func (v *Value) set(key string, x *Value) {
-	if v.Fields == nil {
-		v.Fields = make(map[string]*Value, 1)
-	}
-	v.Fields[key] = x
-	v.Keys = append(v.Keys, key)
+	parent.add(last, v)
 }
 
 // valuePosAfter finds the position of a value whose node has no range (an
@@ -569,7 +651,7 @@ func (t *tomlReader) value(n *unstable.Node) *Value {
 // closeInline marks the tables created by dotted keys inside an inline
 // table as closed too.
 func closeInline(v *Value) {
-	for _, f := range v.Fields {
+	for _, f := range v.Entries() {
 		if f.Kind == Table {
 			f.closed, f.defined = true, true
 			closeInline(f)

@@ -90,7 +90,7 @@ func TestParseTOMLEmptyTables(t *testing.T) {
 			}
 			continue
 		}
-		if v.Kind != Table || len(v.Keys) != 0 || v.Describe() != "{}" || v.Get("k") != nil {
+		if v.Kind != Table || v.Len() != 0 || v.Describe() != "{}" || v.Get("k") != nil {
 			t.Errorf("%v = %s (%v), want an empty table", path, v.Describe(), v.Kind)
 		}
 	}
@@ -158,8 +158,8 @@ func FuzzParseTOML(f *testing.F) {
 			if v.Pos.Line < 1 || int(v.Pos.Line) > strings.Count(src, "\n")+1 {
 				t.Fatalf("value %s at impossible line %d", v.Describe(), v.Pos.Line)
 			}
-			for _, k := range v.Keys {
-				walk(v.Fields[k])
+			for _, k := range v.Keys() {
+				walk(v.Get(k))
 			}
 			for _, e := range v.List {
 				walk(e)
@@ -198,8 +198,8 @@ func TestQuoteRoundTrip(t *testing.T) {
 			t.Errorf("%q: %s does not parse: %v", s, src, ds)
 			continue
 		}
-		if len(v.Keys) != 1 || v.Keys[0] != s || v.Fields[s].Str != s {
-			t.Errorf("%q: read back keys %q", s, v.Keys)
+		if v.Len() != 1 || v.Keys()[0] != s || v.Get(s).Str != s {
+			t.Errorf("%q: read back keys %q", s, v.Keys())
 		}
 	}
 }

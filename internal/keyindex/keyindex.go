@@ -1,8 +1,9 @@
 // Package keyindex owns finding an entry by its key in a list kept in the
 // order entries were added: a search in order while the list is short,
 // and a map from key to position once it is long. Fleet's small ordered
-// tables (an evaluated table's fields, a generated file's tree, a Nix
-// attribute set being lowered) hold a handful of entries each, where a
+// tables (a TOML table read from a fleet file, an evaluated table's
+// fields, a generated file's tree, a Nix attribute set being lowered)
+// hold a handful of entries each, where a
 // search beats a map's hashing and a map would cost more than the list.
 package keyindex
 
