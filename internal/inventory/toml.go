@@ -566,8 +566,10 @@ func (t *tomlReader) keyValue(tbl *Value, n *unstable.Node) {
 		fillPos(v, v.Pos)
 	case v.Kind == Array:
 		// An array's position is its '[' (value found it only near its
-		// first element).
+		// first element). An array inside it that found none, an empty
+		// one after others (["a", []]), takes the same.
 		v.Pos = t.valuePosAfter(n)
+		fillPos(v, v.Pos)
 	}
 	parent.add(last, v)
 }

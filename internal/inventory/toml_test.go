@@ -70,9 +70,53 @@ k = 2
 	}
 }
 
+// TestParseTOMLNestedArrayPositions: an array inside an array carries no
+// position of its own from the TOML parser; one that has no element to
+// find one from (empty, after others) takes its outer array's '['.
+func TestParseTOMLNestedArrayPositions(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		path []int // indexes into a's elements
+		col  int32
+	}{
+		{`a = ["", []]`, []int{1}, 5},
+		{`a = [[]]`, []int{0}, 5},
+		{`a = [1, [[], [2]]]`, []int{1, 0}, 5},
+		{`t = { a = ["x", []] }`, nil, 0}, // checked below, in t
+	} {
+		root, ds := ParseTOML("f.toml", []byte(tt.src))
+		if len(ds) != 0 {
+			t.Fatalf("%s: %v", tt.src, ds)
+		}
+		var walk func(v *Value)
+		walk = func(v *Value) {
+			if !v.Pos.IsValid() {
+				t.Errorf("%s: %s has no position", tt.src, v.Describe())
+			}
+			for _, x := range v.Entries() {
+				walk(x)
+			}
+			for _, e := range v.List {
+				walk(e)
+			}
+		}
+		walk(root)
+		if tt.path == nil {
+			continue
+		}
+		v := root.Get("a")
+		for _, i := range tt.path {
+			v = v.List[i]
+		}
+		if v.Pos.Line != 1 || v.Pos.Col != tt.col {
+			t.Errorf("%s: the empty array is at %s, want 1:%d", tt.src, v.Pos, tt.col)
+		}
+	}
+}
+
 // TestParseTOMLEmptyTables: a table without keys (a header alone, an
 // empty inline table, an array-of-tables element) is a table like any
-// other, though its map is made only with a first entry; the reader's
+// other, though its entries are made only with a first one; the reader's
 // line index, reused from file to file, gives each file its own lines.
 func TestParseTOMLEmptyTables(t *testing.T) {
 	root, ds := ParseTOML("a.toml", []byte("x = {}\n[containers.app]\n[[list]]\n[[list]]\nk = 1\n"))
