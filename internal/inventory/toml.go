@@ -64,7 +64,8 @@ type Value struct {
 	defined bool
 	// closed is true for inline tables and arrays of tables' values, which
 	// TOML forbids extending. (The flags share a word with Kind: a Value
-	// is 128 bytes, and a fleet's files hold hundreds of thousands.)
+	// is 120 bytes, in Go's 128-byte size class, and a fleet's files hold
+	// hundreds of thousands.)
 	closed bool
 
 	Pos    diag.Pos // where the value starts
