@@ -675,8 +675,8 @@ func describeStrs(ss []inventory.Str) string {
 // walkLeaves calls f on every value below v that is not a plain table.
 func walkLeaves(v *inventory.Value, p []string, f func([]string, *inventory.Value)) {
 	if v.Kind == inventory.Table && !inventory.IsSpecial(v) {
-		for _, k := range v.Keys() {
-			walkLeaves(v.Get(k), append(slices.Clone(p), k), f)
+		for k, x := range v.Entries() {
+			walkLeaves(x, append(slices.Clone(p), k), f)
 		}
 		return
 	}

@@ -486,11 +486,11 @@ func (e *evaluator) checkSettingsModules(t *inventory.Value, known []string, key
 	if t == nil {
 		return
 	}
-	for _, k := range t.Keys() {
+	for k, f := range t.Entries() {
 		if slices.Contains(known, k) {
 			continue
 		}
-		d := e.diags.Errorf(t.Get(k).KeyPos, "unknown-module", "[%s.%s] names no module", key, inventory.QuoteKey(k))
+		d := e.diags.Errorf(f.KeyPos, "unknown-module", "[%s.%s] names no module", key, inventory.QuoteKey(k))
 		if hint := diag.DidYouMean(k, known); hint != "" {
 			d.Hint("%s", hint)
 		} else {

@@ -781,16 +781,16 @@ func (e *evaluator) checkLayerFor(ly *inventory.Layer, class string, dl *diag.Li
 			if t == nil {
 				continue
 			}
-			for _, k := range t.Keys() {
+			for k, f := range t.Entries() {
 				if !e.hasModule(class, k) {
 					if e.exists(k, "nixos", "darwin") {
-						l.Errorf(t.Get(k).KeyPos, "platform", "module %s has no %s version", k, class).
+						l.Errorf(f.KeyPos, "platform", "module %s has no %s version", k, class).
 							Hint("write %s, or move these settings to a role that requires platform = %q", moduleFile(class, k), otherPlatform(class))
 					}
 					continue
 				}
 				if tree := e.trees[class][k]; tree != nil {
-					tc.checkTable(t.Get(k), tree, "settings."+inventory.QuoteKey(k), k)
+					tc.checkTable(f, tree, "settings."+inventory.QuoteKey(k), k)
 				}
 			}
 		}
@@ -810,9 +810,9 @@ func (e *evaluator) checkHomeLayer(ly *inventory.Layer, dl *diag.List) {
 			if t == nil {
 				continue
 			}
-			for _, k := range t.Keys() {
+			for k, f := range t.Entries() {
 				if tree := e.trees["home"][k]; tree != nil {
-					tc.checkTable(t.Get(k), tree, "home_settings."+inventory.QuoteKey(k), k)
+					tc.checkTable(f, tree, "home_settings."+inventory.QuoteKey(k), k)
 				}
 			}
 		}

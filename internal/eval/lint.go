@@ -154,14 +154,14 @@ func (e *evaluator) checkHostQuiet(h *Host, dl *diag.List) {
 		if t == nil {
 			continue
 		}
-		for _, k := range t.Keys() {
+		for k, f := range t.Entries() {
 			if slices.Contains(h.Modules, k) || !e.exists(k, "nixos", "darwin") {
 				continue
 			}
 			if en := h.Tree.Lookup("settings", k, "enable"); en != nil && en.Kind == Bool {
 				continue // enable is written down: disabling it is deliberate
 			}
-			dl.Warnf(t.Get(k).KeyPos, "not-enabled", "settings for module %s, which host %s does not enable: they have no effect", k, h.Name).
+			dl.Warnf(f.KeyPos, "not-enabled", "settings for module %s, which host %s does not enable: they have no effect", k, h.Name).
 				Hint("add %q to the host's modules = [...], or remove the settings", k)
 		}
 	}

@@ -113,10 +113,9 @@ func lintRenames(dl *diag.List, t *inventory.Value, path []string, rs []rename, 
 	if t == nil || t.Kind != inventory.Table || inventory.IsSpecial(t) {
 		return
 	}
-	for _, k := range t.Keys() {
+	for k, f := range t.Entries() {
 		p := append(path, k)
 		dotted := strings.Join(p, ".")
-		f := t.Get(k)
 		if r, ok := findRename(rs, dotted); ok {
 			if f.Kind != inventory.Table || inventory.IsSpecial(f) || r.new == "" {
 				reportRename(dl, f.KeyPos, class, dotted, r)
@@ -125,15 +124,15 @@ func lintRenames(dl *diag.List, t *inventory.Value, path []string, rs []rename, 
 			// Name the moved option itself: hardware.opengl.enable is
 			// hardware.graphics.enable, unless a more specific entry says
 			// otherwise.
-			for _, c := range f.Keys() {
+			for c, x := range f.Entries() {
 				cp := dotted + "." + c
 				if specific, ok := findRename(rs, cp); ok {
-					reportRename(dl, f.Get(c).KeyPos, class, cp, specific)
+					reportRename(dl, x.KeyPos, class, cp, specific)
 					continue
 				}
 				moved := r
 				moved.new = r.new + "." + c
-				reportRename(dl, f.Get(c).KeyPos, class, cp, moved)
+				reportRename(dl, x.KeyPos, class, cp, moved)
 			}
 			continue
 		}

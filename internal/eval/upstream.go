@@ -18,9 +18,8 @@ func (e *evaluator) checkUpstream(ix *options.Index, t *inventory.Value, path []
 	if t == nil || t.Kind != inventory.Table || inventory.IsSpecial(t) {
 		return
 	}
-	for _, k := range t.Keys() {
+	for k, f := range t.Entries() {
 		p := append(slices.Clip(path), k)
-		f := t.Get(k)
 		found := ix.Lookup(p)
 		switch found.Verdict {
 		case options.Declared:
@@ -40,8 +39,8 @@ func (e *evaluator) checkUpstream(ix *options.Index, t *inventory.Value, path []
 			if r.Kind == options.Renamed && f.Kind == inventory.Table && !inventory.IsSpecial(f) && f.Len() > 0 {
 				// Name the moved options themselves: hardware.opengl.enable
 				// is hardware.graphics.enable.
-				for _, c := range f.Keys() {
-					reportMoved(e.diags, f.Get(c).KeyPos, class, append(slices.Clip(p), c), r)
+				for c, x := range f.Entries() {
+					reportMoved(e.diags, x.KeyPos, class, append(slices.Clip(p), c), r)
 				}
 				continue
 			}

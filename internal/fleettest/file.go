@@ -362,7 +362,7 @@ func (p *parser) checkName(s Subject, name inventory.Str, hosts []string) {
 				add(s.V)
 			}
 			if ly.Containers != nil {
-				for _, k := range ly.Containers.Keys() {
+				for k := range ly.Containers.Entries() {
 					add(k)
 				}
 			}

@@ -52,8 +52,8 @@ func equal(n *eval.Node, v *inventory.Value) bool {
 		if n.Kind != eval.Table || n.Len() != v.Len() {
 			return false
 		}
-		for _, k := range v.Keys() {
-			if !equal(n.Get(k), v.Get(k)) {
+		for k, x := range v.Entries() {
+			if !equal(n.Get(k), x) {
 				return false
 			}
 		}

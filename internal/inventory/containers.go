@@ -97,13 +97,16 @@ func (d *decoder) containerBody(t *Value, what func() string, instance bool) {
 	}
 	// (what, which names the table, is made only to report a key: every
 	// host's instances are read here.)
-	if slices.ContainsFunc(t.Keys(), func(k string) bool { return !slices.Contains(allowed, k) }) {
-		d.keys(t, what(), allowed...)
+	for k := range t.Entries() {
+		if !slices.Contains(allowed, k) {
+			d.keys(t, what(), allowed...)
+			break
+		}
 	}
 	// (A copy of the keys, which drop changes: on the stack for a table
 	// of a few keys, as every host's instances are.)
 	var buf [8]string
-	for _, k := range append(buf[:0], t.Keys()...) {
+	for _, k := range t.appendKeys(buf[:0]) {
 		if !slices.Contains(allowed, k) || !d.containerValue(t, k) {
 			t.drop(k)
 		}
@@ -140,7 +143,7 @@ func (d *decoder) containerValue(t *Value, k string) bool {
 		if tbl == nil {
 			return false
 		}
-		for _, name := range slices.Clone(tbl.Keys()) {
+		for _, name := range tbl.Keys() {
 			f := tbl.Get(name)
 			if f.Kind == String || (k == "environment" && SpecialKind(f) == "secret") {
 				continue
@@ -181,7 +184,7 @@ func (d *decoder) containerValue(t *Value, k string) bool {
 		}
 		d.keys(hc, "[health_check]", healthCheckKeys...)
 		ok := true
-		for _, name := range slices.Clone(hc.Keys()) {
+		for _, name := range hc.Keys() {
 			switch name {
 			case "retries":
 				ok = d.integer(hc, name).IsSet() && ok
@@ -204,7 +207,7 @@ func (d *decoder) containerValue(t *Value, k string) bool {
 		}
 		d.keys(rs, "[resources]", resourceKeys...)
 		ok := true
-		for _, name := range slices.Clone(rs.Keys()) {
+		for _, name := range rs.Keys() {
 			f := rs.Get(name)
 			switch name {
 			case "memory":
@@ -234,7 +237,7 @@ func (d *decoder) mounts(t *Value, k, example string, ok func(name string, f *Va
 	if tbl == nil {
 		return false
 	}
-	for _, target := range slices.Clone(tbl.Keys()) {
+	for _, target := range tbl.Keys() {
 		f := tbl.Get(target)
 		if !strings.HasPrefix(target, "/") || strings.Contains(target, ":") {
 			d.diags.Errorf(f.KeyPos, "value", "%s.%s must be an absolute path in the container, without ':'", k, QuoteKey(target)).
@@ -264,7 +267,7 @@ func (d *decoder) containersOf(ly *Layer, t *Value) {
 			return
 		}
 		var buf [8]string // a copy of the keys, which drop changes
-		for _, name := range append(buf[:0], v.Keys()...) {
+		for _, name := range v.appendKeys(buf[:0]) {
 			f := v.Get(name)
 			if f.Kind != Table || IsSpecial(f) {
 				d.diags.Errorf(f.Pos, "type", "containers.%s must be a table of container values, not %s", QuoteKey(name), f.Describe()).
@@ -300,7 +303,7 @@ func (l *loader) checkConfigFiles(t *Value) {
 	if cf == nil || l.root == "" {
 		return
 	}
-	for _, target := range slices.Clone(cf.Keys()) {
+	for _, target := range cf.Keys() {
 		f := cf.Get(target)
 		switch {
 		case !l.exists(f.Str):

@@ -53,11 +53,11 @@ type decoder struct {
 // keys checks that t has only the allowed keys. what names the table in
 // messages ("host.toml", "[hardware]").
 func (d *decoder) keys(t *Value, what string, allowed ...string) {
-	for _, k := range t.Keys() {
+	for k, f := range t.Entries() {
 		if slices.Contains(allowed, k) {
 			continue
 		}
-		e := d.diags.Errorf(t.Get(k).KeyPos, "unknown-key", "unknown key %q in %s", k, what)
+		e := d.diags.Errorf(f.KeyPos, "unknown-key", "unknown key %q in %s", k, what)
 		if hint := diag.DidYouMean(k, allowed); hint != "" {
 			e.Hint("%s", hint)
 		} else {
@@ -201,8 +201,8 @@ func (d *decoder) tableOfTables(t *Value, key string) *Value {
 		return nil
 	}
 	ok := true
-	for _, k := range v.Keys() {
-		if f := v.Get(k); f.Kind != Table || IsSpecial(f) {
+	for k, f := range v.Entries() {
+		if f.Kind != Table || IsSpecial(f) {
 			d.diags.Errorf(f.Pos, "type", "%s.%s must be a table of option values, not %s", key, QuoteKey(k), f.Describe()).
 				Hint("write [%s.%s] with the module's options below it", key, QuoteKey(k))
 			ok = false
@@ -223,7 +223,7 @@ func IsSpecial(v *Value) bool {
 	if v.Kind != Table || !v.Inline {
 		return false
 	}
-	if v.Len() == 1 && v.Keys()[0] == "expr" {
+	if v.Len() == 1 && v.Get("expr") != nil {
 		return true
 	}
 	return v.Get("secret") != nil

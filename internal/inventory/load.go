@@ -445,8 +445,8 @@ func (l *loader) layer(t *Value, kind LayerKind, name, rel, what string, allowed
 	ly.Home = d.table(t, "home")
 	d.containersOf(ly, t)
 	if ly.Containers != nil {
-		for _, k := range ly.Containers.Keys() {
-			l.checkConfigFiles(ly.Containers.Get(k))
+		for _, x := range ly.Containers.Entries() {
+			l.checkConfigFiles(x)
 		}
 	}
 	ly.ContainerBackend = d.oneOf(t, "container_backend", "podman", "docker")

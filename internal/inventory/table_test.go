@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/fleetdev/fleet/internal/keyindex"
 )
 
 // TestTableAgainstMap sets and drops random keys in tables that stay
@@ -13,7 +15,7 @@ import (
 // entries and sorted keys, after every change.
 func TestTableAgainstMap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, keys := range []int{1, 2, 5, shortTable, shortTable + 1, 3 * shortTable} {
+	for _, keys := range []int{1, 2, 5, keyindex.Short, keyindex.Short + 1, 3 * keyindex.Short} {
 		for round := 0; round < 20; round++ {
 			v := &Value{Kind: Table}
 			want := map[string]*Value{}

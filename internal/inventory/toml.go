@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"math"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,57 +76,55 @@ type Value struct {
 
 	List []*Value // Array elements
 
-	// tbl holds a table's entries: nil for a table with none and for
-	// every other kind. (A pointer keeps a scalar small.)
-	tbl *table
+	// tbl holds a table's entries in source order: nil for a table with
+	// none and for every other kind. (A pointer keeps a scalar small.)
+	tbl *keyindex.Table[*Value]
 }
-
-// table is a table's entries in source order: its keys, and each key's
-// value at the same position. A table is searched in order while it is
-// short, and through an index once it is long (keyindex): most tables
-// hold a few entries, where a search beats hashing and costs no map.
-type table struct {
-	keys []string
-	vals []*Value
-	idx  map[string]int
-}
-
-// shortTable is the most entries a table searches in order.
-const shortTable = 16
-
-func keyOf(k *string) string { return *k }
 
 // Keys returns a table's keys in source order (nil for none, or for a
-// value that is not a table). The slice is the table's: do not change it.
+// value that is not a table), in a new slice: a caller may change the
+// table while it ranges over them. Entries reads a table without one.
 func (v *Value) Keys() []string {
-	if v == nil || v.tbl == nil {
+	if v == nil {
 		return nil
 	}
-	return v.tbl.keys
+	return v.tbl.Keys()
+}
+
+// appendKeys appends a table's keys, in source order, to dst: a copy,
+// in the caller's storage.
+func (v *Value) appendKeys(dst []string) []string {
+	if v == nil {
+		return dst
+	}
+	return v.tbl.AppendKeys(dst)
 }
 
 // Len is the number of a table's entries.
-func (v *Value) Len() int { return len(v.Keys()) }
+func (v *Value) Len() int {
+	if v == nil {
+		return 0
+	}
+	return v.tbl.Len()
+}
 
 // Get returns the entry key of a table, or nil.
 func (v *Value) Get(key string) *Value {
-	if v == nil || v.Kind != Table || v.tbl == nil {
+	if v == nil || v.Kind != Table {
 		return nil
 	}
-	if i := keyindex.Find(v.tbl.keys, v.tbl.idx, key, keyOf); i >= 0 {
-		return v.tbl.vals[i]
-	}
-	return nil
+	return v.tbl.At(key)
 }
 
-// Entries yields a table's entries in source order.
+// Entries yields a table's entries in source order. (Its own loop, not
+// the table's All: ranging over Entries then costs no allocation.)
 func (v *Value) Entries() iter.Seq2[string, *Value] {
 	return func(yield func(string, *Value) bool) {
-		if v == nil || v.tbl == nil {
+		if v == nil {
 			return
 		}
-		for i, k := range v.tbl.keys {
-			if !yield(k, v.tbl.vals[i]) {
+		for i := range v.tbl.Len() {
+			if !yield(v.tbl.Entry(i)) {
 				return
 			}
 		}
@@ -137,50 +134,29 @@ func (v *Value) Entries() iter.Seq2[string, *Value] {
 // Set makes x the entry key of table v: in place of the entry key has,
 // or after the others.
 func (v *Value) Set(key string, x *Value) {
-	if v.tbl != nil {
-		if i := keyindex.Find(v.tbl.keys, v.tbl.idx, key, keyOf); i >= 0 {
-			v.tbl.vals[i] = x
-			return
-		}
-	}
-	v.add(key, x)
+	v.table().Set(key, x)
 }
 
 // add adds the entry key, which the table does not have, after the
-// others. A table's entries are made with its first: many tables (an
-// instance that runs as defined, [containers.app]) have none.
+// others.
 func (v *Value) add(key string, x *Value) {
+	v.table().Add(key, x)
+}
+
+// table returns v's entries, made with the first: many tables (an
+// instance that runs as defined, [containers.app]) have none. The first
+// entry is kept in the same allocation as the entries.
+func (v *Value) table() *keyindex.Table[*Value] {
 	if v.tbl == nil {
-		// The first entry is kept in the same allocation as the table.
-		room := &struct {
-			t table
-			k [1]string
-			v [1]*Value
-		}{}
-		room.t.keys, room.t.vals = room.k[:0], room.v[:0]
-		v.tbl = &room.t
+		v.tbl = keyindex.NewTable[*Value](1)
 	}
-	t := v.tbl
-	t.keys = append(t.keys, key)
-	t.vals = append(t.vals, x)
-	t.idx = keyindex.Added(t.keys, t.idx, shortTable, keyOf)
+	return v.tbl
 }
 
 // drop removes the entry key from a table, when it has one.
 func (v *Value) drop(key string) {
-	t := v.tbl
-	if t == nil {
-		return
-	}
-	i := keyindex.Find(t.keys, t.idx, key, keyOf)
-	if i < 0 {
-		return
-	}
-	t.keys = slices.Delete(t.keys, i, i+1)
-	t.vals = slices.Delete(t.vals, i, i+1)
-	t.idx = nil
-	if len(t.keys) > shortTable {
-		t.idx = keyindex.Added(t.keys, nil, shortTable, keyOf)
+	if v.tbl != nil {
+		v.tbl.Delete(key)
 	}
 }
 
@@ -194,9 +170,10 @@ func (v *Value) Lookup(path ...string) *Value {
 
 // SortedKeys returns a table's keys in lexical order.
 func (v *Value) SortedKeys() []string {
-	keys := slices.Clone(v.Keys())
-	sort.Strings(keys)
-	return keys
+	if v == nil {
+		return nil
+	}
+	return v.tbl.SortedKeys()
 }
 
 // Describe renders a scalar or small value as TOML-like text for messages
@@ -561,14 +538,10 @@ func (t *tomlReader) keyValue(tbl *Value, n *unstable.Node) {
 		return
 	}
 	v.KeyPos = pos[len(pos)-1]
-	switch {
-	case !v.Pos.IsValid():
-		v.Pos = t.valuePosAfter(n)
-		fillPos(v, v.Pos)
-	case v.Kind == Array:
+	if v.Kind == Array || !v.Pos.IsValid() {
 		// An array's position is its '[' (value found it only near its
-		// first element). An array inside it that found none, an empty
-		// one after others (["a", []]), takes the same.
+		// first element, if it has one). An array inside it that found
+		// none, an empty one after others (["a", []]), takes the same.
 		v.Pos = t.valuePosAfter(n)
 		fillPos(v, v.Pos)
 	}

@@ -3,8 +3,13 @@
 // and a map from key to position once it is long. Fleet's small ordered
 // tables (a TOML table read from a fleet file, an evaluated table's
 // fields, a generated file's tree, a Nix attribute set being lowered)
-// hold a handful of entries each, where a
-// search beats a map's hashing and a map would cost more than the list.
+// hold a handful of entries each, where a search beats a map's hashing
+// and a map would cost more than the list.
+//
+// Table is such a list of values by key, for the tables that hold
+// nothing else (TOML's, evaluation's); a generated file's tree and the
+// lowering keep more beside each key, and use Find and Added on their own
+// lists.
 package keyindex
 
 // Find returns the position of the entry whose key is key in es, or -1.

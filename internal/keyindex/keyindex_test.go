@@ -5,19 +5,19 @@ import (
 	"testing"
 )
 
-type entry struct{ key string }
+type item struct{ key string }
 
-func keyOf(e *entry) string { return e.key }
+func keyOf(e *item) string { return e.key }
 
 // TestFindAdded adds keys one by one to lists that stay short and lists
 // that outgrow the search, and finds every key, and one that is not
 // there, at each step.
 func TestFindAdded(t *testing.T) {
 	for _, short := range []int{0, 1, 4, 8} {
-		var es []entry
+		var es []item
 		var idx map[string]int
 		for n := 0; n < 3*short+3; n++ {
-			es = append(es, entry{fmt.Sprint("k", n)})
+			es = append(es, item{fmt.Sprint("k", n)})
 			idx = Added(es, idx, short, keyOf)
 			if (idx != nil) != (len(es) > short) {
 				t.Fatalf("short %d, %d entries: index made = %v", short, len(es), idx != nil)
